@@ -1,0 +1,88 @@
+// Contract of THE source of truth: one EntitySchema per entity. Validation, TypeORM tables, OpenAPI components,
+// `/schemas/{name}` and the declarative format are all derived from these objects (DESIGN.md rule 1).
+
+export type FieldType =
+  | 'string' | 'integer' | 'number' | 'boolean'
+  | 'array' | 'set' | 'map' | 'record' | 'foreign' | 'json';
+
+export interface FieldDef {
+  readonly type: FieldType;
+  readonly description?: string;
+  readonly example?: unknown;
+  readonly required?: boolean;
+  readonly unique?: boolean;
+  readonly default?: unknown; // deep-copied when applied
+  /** id (uuid) and created_at/updated_at (timestamps) are filled by the DAO, never by the client alone. */
+  readonly auto?: boolean;
+  readonly uuid?: boolean;
+  readonly timestamp?: 'seconds' | 'milliseconds'; // targets use float seconds with ms precision
+  readonly immutable?: boolean;
+  /** Never returned by the Admin API (e.g. a password hash is returned, a raw secret is not). */
+  readonly writeOnly?: boolean;
+  // scalar checks (Kong validator names)
+  readonly len_min?: number;
+  readonly len_max?: number;
+  readonly between?: readonly [number, number];
+  readonly gt?: number;
+  readonly one_of?: readonly (string | number)[];
+  readonly match?: RegExp; // with matchMessage
+  readonly matchMessage?: string;
+  readonly starts_with?: string;
+  /** Custom check: returns a Kong message or undefined. */
+  readonly custom?: (value: unknown) => string | undefined;
+  // containers
+  readonly elements?: FieldDef; // array / set
+  readonly keys?: FieldDef; // map
+  readonly values?: FieldDef; // map
+  readonly fields?: FieldList; // record
+  // foreign keys
+  readonly reference?: string; // entity name, e.g. 'services'
+  readonly on_delete?: 'cascade' | 'restrict' | 'null';
+}
+
+export type FieldList = ReadonlyArray<readonly [string, FieldDef]>;
+
+/** An entity-level check; returns messages that go to fields['@entity'] (or to a field, via `field`). */
+export interface EntityCheck {
+  readonly check: (entity: Record<string, unknown>) => ReadonlyArray<{ field?: string; message: string }>;
+}
+
+export interface EntitySchema {
+  readonly name: string; // table / collection name: 'services', 'keyauth_credentials'
+  readonly adminPath: string; // '/services', '/key-auths'
+  readonly primaryKey: readonly string[]; // ['id']
+  readonly endpointKey?: string; // 'name', 'username', 'instance_name', 'target'
+  /** Composite uniqueness enforced besides per-field `unique` (plugins: name+route+service+consumer). */
+  readonly cacheKey?: readonly string[];
+  /** Endpoint key unique only within the parent (targets within upstream). */
+  readonly endpointKeyScope?: string;
+  readonly fields: FieldList;
+  readonly entityChecks?: readonly EntityCheck[];
+  /** Input-only shorthand fields expanded before validation (service `url`). Never stored or returned. */
+  readonly shorthands?: ReadonlyArray<{
+    readonly name: string;
+    readonly field: FieldDef;
+    readonly expand: (value: unknown) => Record<string, unknown>;
+  }>;
+  /** Applied after validation before storing (e.g. basic-auth password hashing). */
+  readonly transform?: (entity: Record<string, unknown>, previous?: Record<string, unknown>) => Record<string, unknown>;
+  /** Entities owned by a plugin (credentials) carry the plugin name. */
+  readonly plugin?: string;
+  readonly description?: string;
+}
+
+/** Per-field error tree, exactly Kong's `fields` shape: strings, nested objects, arrays padded with null. */
+export type FieldErrors = { [key: string]: string | string[] | FieldErrors | (string | null)[] };
+
+export type ValidationResult =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; fields: FieldErrors };
+
+export interface ValidateOptions {
+  /** 'insert' fills defaults and requires required fields; 'update' (PATCH) validates only given keys
+   *  merged onto `previous`; 'upsert' (PUT) rebuilds in full. */
+  readonly mode: 'insert' | 'update' | 'upsert';
+  readonly previous?: Record<string, unknown>;
+  /** Plugin config validation hooks (libs/plugins registers these). */
+  readonly pluginSchemas?: ReadonlyMap<string, FieldList>;
+}
