@@ -23,6 +23,8 @@ export interface ListenEntry {
   /** undefined = not given; false = off; true = on; object = idle:intvl:cnt in seconds (absent parts undefined) */
   readonly soKeepalive?: boolean | { idle?: number; interval?: number; count?: number };
   readonly transparent: boolean;
+  /** Stream only: a UDP listener (parsed as Kong does, but rejected at load: UDP proxying is not supported). */
+  readonly udp?: boolean;
 }
 
 export type Role = 'traditional' | 'control_plane' | 'data_plane';

@@ -38,6 +38,22 @@ export interface FieldDef {
   // foreign keys
   readonly reference?: string; // entity name, e.g. 'services'
   readonly on_delete?: 'cascade' | 'restrict' | 'null';
+  // --- optional extensions (libs/schema) ---
+  /** Array/string exact length (`length must be %d`). */
+  readonly len_eq?: number;
+  readonly not_one_of?: readonly (string | number)[];
+  /** Sets only: groups of values that may not be mixed (routes.protocols). */
+  readonly mutually_exclusive_subsets?: ReadonlyArray<readonly string[]>;
+  /** Absent record -> null instead of a record of defaults. */
+  readonly nullable?: boolean;
+  /** Input-only field the DAO consumes (certificates.snis); returned only when the DAO puts it in the row. */
+  readonly transient?: boolean;
+  /** Rewrites a valid value before storing (targets.target gets its default port). */
+  readonly normalize?: (value: unknown) => unknown;
+  /** Checks over a record value's own fields (routes.sources elements). */
+  readonly entity_checks?: readonly EntityCheck[];
+  /** Record whose fields depend on the entity (plugins.config by plugin name). Returns undefined when unknown. */
+  readonly resolveFields?: (entity: Record<string, unknown>, opts: ValidateOptions) => FieldList | undefined;
 }
 
 export type FieldList = ReadonlyArray<readonly [string, FieldDef]>;
@@ -45,6 +61,11 @@ export type FieldList = ReadonlyArray<readonly [string, FieldDef]>;
 /** An entity-level check; returns messages that go to fields['@entity'] (or to a field, via `field`). */
 export interface EntityCheck {
   readonly check: (entity: Record<string, unknown>) => ReadonlyArray<{ field?: string; message: string }>;
+  /** Fields the check reads: it is skipped when one of them already has an error. Without it the check runs
+   *  only when no field has an error. */
+  readonly fields?: readonly string[];
+  /** What `/schemas/{entity}` shows for this check (Kong's entity_checks entry), e.g. {at_least_one_of: [...]}. */
+  readonly kongJson?: Record<string, unknown>;
 }
 
 export interface EntitySchema {
@@ -69,6 +90,15 @@ export interface EntitySchema {
   /** Entities owned by a plugin (credentials) carry the plugin name. */
   readonly plugin?: string;
   readonly description?: string;
+  // --- optional extensions (libs/schema) ---
+  /** Input massaging before defaults/merge (upstreams' algorithm/hash_on side effects, grpc routes' strip_path). */
+  readonly prepare?: (input: Record<string, unknown>, mode: ValidateOptions['mode']) => Record<string, unknown>;
+  /** URL segment when nested under its parent, if different from adminPath (credentials: 'key-auth'). */
+  readonly nestedName?: string;
+  /** Kong's `ttl = true` DAOs (key-auth). */
+  readonly ttl?: boolean;
+  /** Not addressable over the Admin API top level (Kong disables /targets). */
+  readonly adminDisabled?: boolean;
 }
 
 /** Per-field error tree, exactly Kong's `fields` shape: strings, nested objects, arrays padded with null. */
@@ -85,4 +115,11 @@ export interface ValidateOptions {
   readonly previous?: Record<string, unknown>;
   /** Plugin config validation hooks (libs/plugins registers these). */
   readonly pluginSchemas?: ReadonlyMap<string, FieldList>;
+  // --- optional extensions (libs/schema) ---
+  /** Clock in ms for id/timestamp filling; default Date.now(). */
+  readonly now?: number;
+  /** false: do not generate id/timestamps/auto keys (default true). */
+  readonly autoFields?: boolean;
+  /** false: skip schema.transform (e.g. keep a basic-auth password in clear; default true). */
+  readonly transform?: boolean;
 }

@@ -1,0 +1,72 @@
+// Admin-API shape <-> database row. Every schema field appears on the way out (unset ones null), foreign keys
+// come back as {id}, containers are JSON text in the database.
+import type { EntitySchema } from '@tollgate/schema';
+import { columnsOf, compositeKeyFields, type ColumnSpec } from './columns';
+
+export type Entity = Record<string, unknown>;
+export type DbRow = Record<string, unknown>;
+
+const specCache = new WeakMap<EntitySchema, ColumnSpec[]>();
+
+export function specsOf(schema: EntitySchema): ColumnSpec[] {
+  let specs = specCache.get(schema);
+  if (!specs) specCache.set(schema, (specs = columnsOf(schema)));
+  return specs;
+}
+
+function foreignId(value: unknown): string | null {
+  if (value && typeof value === 'object' && typeof (value as Entity).id === 'string') return (value as Entity).id as string;
+  return null;
+}
+
+/** The composite key string: NULLs compare equal here, unlike in a SQL UNIQUE index. */
+export function cacheKeyOf(schema: EntitySchema, entity: Entity): string | null {
+  const fields = compositeKeyFields(schema);
+  if (!fields) return null;
+  const parts = fields.map((name) => {
+    const value = entity[name];
+    if (value === null || value === undefined) return '';
+    return typeof value === 'object' ? (foreignId(value) ?? '') : String(value);
+  });
+  return `${schema.name}:${parts.join(':')}`;
+}
+
+export function toDbRow(schema: EntitySchema, entity: Entity): DbRow {
+  const row: DbRow = {};
+  for (const spec of specsOf(schema)) {
+    if (!spec.field) continue;
+    const value = entity[spec.field];
+    if (spec.reference || spec.column !== spec.field) row[spec.column] = foreignId(value);
+    else if (spec.kind === 'json') row[spec.column] = value === null || value === undefined ? null : JSON.stringify(value);
+    else if (spec.kind === 'uuid' && typeof value === 'string') row[spec.column] = value.toLowerCase();
+    else row[spec.column] = value ?? null;
+  }
+  if (compositeKeyFields(schema)) row.cache_key = cacheKeyOf(schema, entity);
+  return row;
+}
+
+function decode(spec: ColumnSpec, raw: unknown): unknown {
+  if (raw === null || raw === undefined) return null;
+  switch (spec.kind) {
+    case 'json':
+      return JSON.parse(String(raw));
+    case 'boolean':
+      return raw === true || raw === 1 || raw === '1' || raw === 't';
+    case 'integer':
+    case 'float':
+      return Number(raw);
+    default:
+      return raw;
+  }
+}
+
+export function fromDbRow(schema: EntitySchema, row: DbRow): Entity {
+  const entity: Entity = {};
+  const writeOnly = new Set(schema.fields.filter(([, def]) => def.writeOnly).map(([name]) => name));
+  for (const spec of specsOf(schema)) {
+    if (!spec.field || writeOnly.has(spec.field)) continue;
+    const raw = row[spec.column];
+    entity[spec.field] = spec.reference ? (raw ? { id: raw } : null) : decode(spec, raw);
+  }
+  return entity;
+}

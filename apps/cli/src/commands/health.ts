@@ -1,0 +1,49 @@
+import { request } from 'node:http';
+import { resolve } from 'node:path';
+import { isAlive, readPid } from '../supervisor/pidfile';
+import { settingsFromArgs } from '../settings';
+import type { Command } from './types';
+
+function getJson(host: string, port: number, path: string): Promise<{ status: number; body: any }> {
+  return new Promise((res, rej) => {
+    const req = request({ host, port, path, timeout: 2000 }, (r) => {
+      let data = '';
+      r.setEncoding('utf8');
+      r.on('data', (c) => (data += c));
+      r.on('end', () => { try { res({ status: r.statusCode ?? 0, body: JSON.parse(data) }); } catch (e) { rej(e); } });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+export const health: Command = {
+  summary: 'exit 0 with a short report when the node in a prefix is up',
+  usage: 'tollgate health [-p PREFIX] [-c FILE]',
+  async run(args) {
+    const settings = settingsFromArgs(args);
+    const prefix = typeof args.flags.prefix === 'string' ? resolve(args.flags.prefix) : settings.prefix;
+    const pid = readPid(prefix);
+    if (pid === null || !isAlive(pid)) {
+      process.stderr.write(`tollgate is not running in ${prefix}\n`);
+      return 1;
+    }
+    const lines = [`tollgate ... running (pid ${pid}, prefix ${prefix})`];
+    const status = settings.status_listeners[0];
+    if (status) {
+      const host = status.ip === '0.0.0.0' ? '127.0.0.1' : status.ip === '::' ? '::1' : status.ip;
+      try {
+        const ready = await getJson(host, status.port, '/status/ready');
+        lines.push(`status listener ${status.listener} ... ${ready.status === 200 ? 'ready' : `not ready (${ready.body?.message})`}`);
+        if (ready.status !== 200) { process.stdout.write(lines.join('\n') + '\n'); return 1; }
+      } catch (err) {
+        lines.push(`status listener ${status.listener} ... unreachable (${(err as Error).message})`);
+        process.stdout.write(lines.join('\n') + '\n');
+        return 1;
+      }
+    }
+    process.stdout.write(lines.join('\n') + '\ntollgate is healthy\n');
+    return 0;
+  },
+};

@@ -1,0 +1,45 @@
+import { createLogger } from '@tollgate/logging';
+import { settingsFromArgs } from '../settings';
+import { startNode } from '../supervisor/node';
+import { removePidFile, writePidFile } from '../supervisor/pidfile';
+import type { Command } from './types';
+
+const STOP_TIMEOUT_MS = 10_000;
+
+export const start: Command = {
+  summary: 'start a node in the foreground (traditional: control plane + data plane)',
+  usage: 'tollgate start [-c FILE] [-p PREFIX]',
+  async run(args) {
+    const settings = settingsFromArgs(args);
+    const log = createLogger({ level: settings.log_level, name: 'tollgate', file: settings.proxy_error_log });
+    writePidFile(settings.prefix);
+    let node;
+    try {
+      node = await startNode(settings, log);
+    } catch (err) {
+      removePidFile(settings.prefix);
+      throw err;
+    }
+    for (const l of node.listeners) {
+      log.notice({ key: l.key, address: l.address, port: l.port }, `${l.key} listening on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (${l.listener})`);
+    }
+    log.notice({ role: settings.role, prefix: settings.prefix, pid: process.pid }, `tollgate started (role ${settings.role}, prefix ${settings.prefix})`);
+
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.notice(`received ${signal}: stopping gracefully (in-flight requests get up to ${STOP_TIMEOUT_MS} ms)`);
+        node.stop(STOP_TIMEOUT_MS).finally(() => {
+          removePidFile(settings.prefix);
+          log.notice('tollgate stopped');
+          resolve(0);
+        });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGQUIT', () => stop('SIGQUIT'));
+    });
+  },
+};

@@ -1,0 +1,9 @@
+// Every command loads settings the same way, so `-c`/`-p` mean the same thing everywhere.
+import { loadSettings, type Settings } from '@tollgate/config';
+import type { ParsedArgs } from './args';
+
+export function settingsFromArgs(args: ParsedArgs): Settings {
+  const conf = typeof args.flags.conf === 'string' ? args.flags.conf : undefined;
+  const prefix = typeof args.flags.prefix === 'string' ? args.flags.prefix : undefined;
+  return loadSettings({ file: conf, prefix, env: process.env });
+}

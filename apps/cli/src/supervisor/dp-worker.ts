@@ -1,0 +1,74 @@
+// Entry point of one data-plane worker process (forked by the supervisor through node:cluster). Plain Node:
+// nothing here may import NestJS, so the worker stays light.
+import { createLogger } from '@tollgate/logging';
+import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import { startDataPlane } from '../../../proxy/src/main';
+import type { FromWorker, ToWorker } from './messages';
+
+function send(msg: FromWorker): void {
+  process.send?.(msg);
+}
+
+/** Feeds snapshots that arrive over IPC to the data plane, remembering one that arrives before it is ready. */
+function ipcProvider() {
+  let deliver: ((s: VersionedSnapshot) => void) | null = null;
+  let pending: VersionedSnapshot | null = null;
+  const onMessage = (msg: ToWorker) => {
+    if (msg?.type !== 'snapshot') return;
+    if (deliver) deliver(msg.snapshot);
+    else pending = msg.snapshot;
+  };
+  process.on('message', onMessage);
+  return {
+    start(onSnapshot: (s: VersionedSnapshot) => void) {
+      deliver = (s) => {
+        onSnapshot(s);
+        send({ type: 'applied', hash: s.hash });
+      };
+      if (pending) { const p = pending; pending = null; deliver(p); }
+    },
+    stop() {
+      process.off('message', onMessage);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const provider = ipcProvider();
+  const init = await new Promise<Extract<ToWorker, { type: 'init' }>>((resolve) => {
+    const onInit = (msg: ToWorker) => {
+      if (msg?.type === 'init') { process.off('message', onInit); resolve(msg); }
+    };
+    process.on('message', onInit);
+  });
+  const settings = init.settings;
+  const logger = createLogger({ level: settings.log_level, name: 'tollgate-dp', file: settings.proxy_error_log });
+  let handle: Awaited<ReturnType<typeof startDataPlane>>;
+  try {
+    handle = await startDataPlane(settings, { provider, logger });
+  } catch (err) {
+    send({ type: 'fatal', message: (err as Error).message });
+    process.exit(1);
+  }
+  send({ type: 'listening', listeners: handle.listeners.map((l: any) => ({ key: l.key ?? 'proxy_listen', listener: l.listener, address: l.address, port: l.port })) });
+
+  let closing = false;
+  const shutdown = async (timeoutMs: number) => {
+    if (closing) return;
+    closing = true;
+    await handle.close({ graceful: true, timeoutMs });
+    process.exit(0);
+  };
+  process.on('message', (msg: ToWorker) => {
+    if (msg?.type === 'shutdown') void shutdown(msg.timeoutMs);
+  });
+  // The supervisor owns signals; a worker only leaves when told, or when its parent is gone.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => void shutdown(10_000));
+  process.on('disconnect', () => void shutdown(10_000));
+}
+
+main().catch((err) => {
+  send({ type: 'fatal', message: (err as Error).message });
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+// The pid file is how `tollgate stop` and `tollgate health` find a node started in the same prefix.
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function pidFilePath(prefix: string): string {
+  return join(prefix, 'pids', 'tollgate.pid');
+}
+
+export function readPid(prefix: string): number | null {
+  const path = pidFilePath(prefix);
+  if (!existsSync(path)) return null;
+  const pid = Number(readFileSync(path, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims the prefix for this process; a live node already there is an error, a stale file is replaced. */
+export function writePidFile(prefix: string): void {
+  const existing = readPid(prefix);
+  if (existing !== null && existing !== process.pid && isAlive(existing)) {
+    throw Object.assign(new Error(`tollgate is already running in ${prefix} (pid ${existing}); stop it with \`tollgate stop -p ${prefix}\``), { expected: true });
+  }
+  mkdirSync(join(prefix, 'pids'), { recursive: true });
+  writeFileSync(pidFilePath(prefix), `${process.pid}\n`);
+}
+
+export function removePidFile(prefix: string): void {
+  const existing = readPid(prefix);
+  if (existing === process.pid) {
+    try { unlinkSync(pidFilePath(prefix)); } catch { /* already gone */ }
+  }
+}

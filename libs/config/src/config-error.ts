@@ -1,0 +1,44 @@
+// One error for the whole configuration: operators fix every bad key in one pass instead of one per start.
+export type ValueSource = 'default' | 'file' | 'env' | 'cli';
+
+export interface ConfigProblem {
+  /** kong.conf key the problem is about ('' when the line has no key). */
+  readonly key: string;
+  /** The value as written (raw text), '' when none. */
+  readonly value: string;
+  /** 1-based line in the configuration file, when the value came from it. */
+  readonly line?: number;
+  readonly message: string;
+  /** Where the value came from (absent = unknown / cross-key). */
+  readonly source?: ValueSource;
+  /** File name, when source = 'file'. */
+  readonly file?: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function where(problem: ConfigProblem): string {
+  if (problem.source === 'file' && problem.file) return problem.line ? `${problem.file}:${problem.line}` : problem.file;
+  if (problem.source === 'env') return `env TOLLGATE_${problem.key.toUpperCase()}`;
+  if (problem.source === 'cli') return 'command line';
+  if (problem.source === 'default') return 'default';
+  return 'configuration';
+}
+
+/** `invalid configuration (2 problems):` then one `  - <where>: <message> [<key> = <value>]` line per problem. */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  const lines = problems.map((p) => {
+    const shown = p.key && p.value !== '' ? ` [${p.key} = ${p.value}]` : '';
+    return `  - ${where(p)}: ${p.message}${shown}`;
+  });
+  return [`invalid configuration (${count}):`, ...lines].join('\n');
+}
