@@ -1,5 +1,6 @@
 // Public shapes of the upstream runtime: what the proxy passes in to pick a peer, and what it gets back.
-import type { Row } from '@tollgate/declarative/snapshot';
+// Structurally the Snapshot's Row (libs/declarative/src/snapshot.ts); kept local so this folder has no lib dependency.
+export type Row = Readonly<Record<string, unknown>> & { readonly id: string };
 
 /** Per-request inputs of the balancer. Keep the same object across the retries of one request. */
 export interface BalancerContext {

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { noEntityNamed, noPluginNamed, schemaViolation } from '@tollgate/errors';
+import { ENTITIES, toKongSchemaJson, validateEntity, type EntitySchema, type FieldList } from '@tollgate/schema';
+import { PLUGIN_CATALOG } from '../bootstrap/tokens';
+import type { PluginCatalog } from './plugin-catalog';
+
+export const VALIDATION_SUCCESSFUL = { message: 'schema validation successful' } as const;
+
+/** `/schemas/...`: entity and plugin schemas in Kong's JSON form, and validation without storing. */
+@Injectable()
+export class SchemasService {
+  constructor(@Inject(PLUGIN_CATALOG) private readonly catalog: PluginCatalog) {}
+
+  entitySchema(name: string): unknown {
+    return toKongSchemaJson(this.entity(name));
+  }
+
+  pluginSchema(name: string): unknown {
+    const plugin = this.catalog.plugins.get(name);
+    if (!plugin) throw noPluginNamed(name);
+    return toKongSchemaJson(withPluginConfig(this.entity('plugins'), plugin.configFields ?? []));
+  }
+
+  validateEntity(name: string, body: unknown): typeof VALIDATION_SUCCESSFUL {
+    return this.validate(this.entity(name), body);
+  }
+
+  validatePlugin(body: unknown): typeof VALIDATION_SUCCESSFUL {
+    return this.validate(this.entity('plugins'), body);
+  }
+
+  private validate(schema: EntitySchema, body: unknown): typeof VALIDATION_SUCCESSFUL {
+    const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    const result = validateEntity(schema, input, { mode: 'insert', pluginSchemas: this.pluginSchemas() });
+    if (!result.ok) throw schemaViolation(result.fields);
+    return VALIDATION_SUCCESSFUL;
+  }
+
+  private entity(name: string): EntitySchema {
+    const schema = name === 'tags' ? undefined : ENTITIES.get(name);
+    if (!schema) throw noEntityNamed(name);
+    return schema;
+  }
+
+  private pluginSchemas(): ReadonlyMap<string, FieldList> {
+    const map = new Map<string, FieldList>();
+    for (const plugin of this.catalog.plugins.values()) if (plugin.configFields) map.set(plugin.name, plugin.configFields);
+    return map;
+  }
+}
+
+/** The plugin entity schema with the generic `config` replaced by one plugin's config record. */
+function withPluginConfig(plugins: EntitySchema, configFields: FieldList): EntitySchema {
+  return {
+    ...plugins,
+    fields: plugins.fields.map(([name, field]) => (name === 'config' ? [name, { ...field, type: 'record', fields: configFields }] : [name, field])),
+  };
+}

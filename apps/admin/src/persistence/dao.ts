@@ -1,0 +1,334 @@
+// The one gateway to stored entities. Every write is one serialised transaction; `changes$` fires after commit.
+// Inputs and outputs are in Admin API shape (foreign keys as {id}, every field present, unset ones null).
+import { randomUUID } from 'node:crypto';
+import { Subject, type Observable } from 'rxjs';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EntitySchema, FieldDef } from '@tollgate/schema';
+import type { Snapshot } from '../../../../libs/declarative/src/snapshot';
+import {
+  entityNotFound,
+  foreignKeyRestrict,
+  foreignKeyViolation,
+  foreignKeysUnresolved,
+  referencedByOthers,
+  schemaViolation,
+  unresolvedForeignKeyMessage,
+} from '@tollgate/errors';
+import { foreignColumn } from './columns';
+import { mapUniqueViolation } from './db-errors';
+import type { ChangeEvent, ListOptions, Page, Scope } from './list-options';
+import { certificateIdBySni, findRow, locatorFor, type Locator } from './locate';
+import { decodePageToken, encodePageToken, UUID } from './page-token';
+import { fromDbRow, toDbRow, type DbRow, type Entity } from './row-mapper';
+import { storedSchemas, type SchemaSource } from './schema-source';
+import { dropTags, replaceTags, whereTags } from './tags-index';
+import { WriteLock } from './write-lock';
+
+export type { Entity } from './row-mapper';
+
+const DEFAULT_PAGE_SIZE = 100;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class Dao {
+  private readonly lock = new WriteLock();
+  private readonly changes = new Subject<ChangeEvent>();
+  readonly changes$: Observable<ChangeEvent> = this.changes.asObservable();
+  private readonly stored: EntitySchema[];
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly source: SchemaSource,
+  ) {
+    this.stored = storedSchemas(source);
+  }
+
+  /** Subscribes to committed writes; returns the unsubscribe function. */
+  onChange(listener: (event: ChangeEvent) => void): () => void {
+    const subscription = this.changes$.subscribe(listener);
+    return () => subscription.unsubscribe();
+  }
+
+  schemaOf(entity: string): EntitySchema {
+    const schema = this.source.entities.get(entity);
+    if (!schema || !this.stored.includes(schema)) throw new Error(`unknown stored entity '${entity}'`);
+    return schema;
+  }
+
+  // ----- reads -----
+
+  async list(entity: string, options: ListOptions = {}, scope?: Scope): Promise<Page> {
+    const schema = this.schemaOf(entity);
+    const size = options.size ?? DEFAULT_PAGE_SIZE;
+    const query = this.dataSource.manager.createQueryBuilder().select('t.*').from(schema.name, 't');
+    if (scope) query.andWhere(`t.${foreignColumn(scope.field)} = :scopeId`, { scopeId: scope.id });
+    Object.entries(options.filters ?? {}).forEach(([field, value], index) => {
+      const column = isObject(value) ? foreignColumn(field) : field;
+      query.andWhere(`t.${column} = :f${index}`, { [`f${index}`]: isObject(value) ? value.id : value });
+    });
+    if (options.tags) whereTags(query, schema.name, options.tags);
+    if (options.offset !== undefined) query.andWhere('t.id > :after', { after: decodePageToken(options.offset) });
+    const rows: DbRow[] = await query.orderBy('t.id', 'ASC').limit(size + 1).getRawMany();
+    const data = rows.slice(0, size).map((row) => this.present(schema, row));
+    if (rows.length <= size) return { data: await this.decorate(schema, data), next: null };
+    const offset = encodePageToken(String(data[data.length - 1].id));
+    const path = options.path ?? schema.adminPath;
+    return {
+      data: await this.decorate(schema, data),
+      offset,
+      next: `${path}?offset=${encodeURIComponent(offset)}${options.nextQuery ?? ''}`,
+    };
+  }
+
+  /** The entity addressed by id or endpoint key (certificates also by SNI name), or null. */
+  async get(entity: string, idOrKey: string, scope?: Scope): Promise<Entity | null> {
+    const schema = this.schemaOf(entity);
+    const row = await this.findByKey(this.dataSource.manager, schema, idOrKey, scope);
+    return row ? (await this.decorate(schema, [this.present(schema, row)]))[0] : null;
+  }
+
+  async exportAll(): Promise<Snapshot> {
+    return this.lock.run(async () => {
+      const snapshot: Record<string, unknown> = { _format_version: '3.0' };
+      for (const schema of this.stored) {
+        const rows: DbRow[] = await this.dataSource.manager
+          .createQueryBuilder()
+          .select('t.*')
+          .from(schema.name, 't')
+          .orderBy('t.id', 'ASC')
+          .getRawMany();
+        snapshot[schema.name] = await this.decorate(schema, rows.map((row) => this.present(schema, row)));
+      }
+      return snapshot as unknown as Snapshot;
+    });
+  }
+
+  // ----- writes -----
+
+  /** POST. `forced` fields (the parent from a nested URL) override the body. */
+  insert(entity: string, input: Entity, forced: Entity = {}): Promise<Entity> {
+    const schema = this.schemaOf(entity);
+    return this.write(async (manager, events) => {
+      const body = { ...input, ...forced };
+      const prepared = this.stampNew(schema, body, randomUUID());
+      await this.resolveForeignKeys(manager, schema, prepared);
+      const value = this.validate(schema, prepared, 'insert');
+      await this.store(manager, schema, value, undefined);
+      events.push({ entity: schema.name, op: 'create', id: String(value.id) });
+      return value;
+    });
+  }
+
+  /** PATCH: merges onto the stored entity; 404 (code 6) when it does not exist. */
+  update(entity: string, idOrKey: string, input: Entity, scope?: Scope, forced: Entity = {}): Promise<Entity> {
+    const schema = this.schemaOf(entity);
+    return this.write(async (manager, events) => {
+      const locator = locatorFor(schema, idOrKey, scope);
+      const row = await this.findByKey(manager, schema, idOrKey, scope);
+      if (!row) throw entityNotFound(locator.key, locator.byPrimaryKey);
+      const previous = this.present(schema, row);
+      const body = { ...input, ...forced };
+      delete body.id;
+      await this.resolveForeignKeys(manager, schema, body);
+      const value = { ...this.validate(schema, body, 'update', previous), id: previous.id };
+      await this.store(manager, schema, value, previous);
+      events.push({ entity: schema.name, op: 'update', id: String(value.id) });
+      return value;
+    });
+  }
+
+  /** PUT: replaces in full, creating when missing; a PUT by endpoint key sets that key. */
+  upsert(entity: string, idOrKey: string, input: Entity, scope?: Scope, forced: Entity = {}): Promise<Entity> {
+    const schema = this.schemaOf(entity);
+    return this.write(async (manager, events) => {
+      const locator = locatorFor(schema, idOrKey, scope);
+      const row = await this.findByKey(manager, schema, idOrKey, scope);
+      const previous = row ? this.present(schema, row) : undefined;
+      const body: Entity = { ...input, ...forced };
+      if (!locator.byPrimaryKey && schema.endpointKey) body[schema.endpointKey] = idOrKey;
+      const id = previous?.id ?? (locator.byPrimaryKey ? locator.key.id : randomUUID());
+      const prepared = this.stampNew(schema, { ...body, id: undefined }, String(id));
+      await this.resolveForeignKeys(manager, schema, prepared);
+      const value = this.validate(schema, prepared, 'upsert', previous);
+      await this.store(manager, schema, value, previous);
+      events.push({ entity: schema.name, op: previous ? 'update' : 'create', id: String(value.id) });
+      return value;
+    });
+  }
+
+  /** DELETE: idempotent; applies restrict and cascade rules in the same transaction. */
+  delete(entity: string, idOrKey: string, scope?: Scope): Promise<void> {
+    const schema = this.schemaOf(entity);
+    return this.write(async (manager, events) => {
+      const row = await this.findByKey(manager, schema, idOrKey, scope);
+      if (row) await this.removeTree(manager, schema, String(row.id), events);
+    });
+  }
+
+  // ----- internals -----
+
+  private async write<T>(work: (manager: EntityManager, events: ChangeEvent[]) => Promise<T>): Promise<T> {
+    const events: ChangeEvent[] = [];
+    const result = await this.lock.run(() => this.dataSource.transaction((manager) => work(manager, events)));
+    for (const event of events) this.changes.next(event);
+    return result;
+  }
+
+  private async findByKey(manager: EntityManager, schema: EntitySchema, idOrKey: string, scope?: Scope): Promise<DbRow | undefined> {
+    let locator: Locator;
+    if (schema.name === 'certificates' && !UUID.test(idOrKey)) {
+      locator = locatorFor(schema, await certificateIdBySni(manager, idOrKey), scope);
+    } else {
+      locator = locatorFor(schema, idOrKey, scope);
+    }
+    return findRow(manager, schema.name, locator.where);
+  }
+
+  private present(schema: EntitySchema, row: DbRow): Entity {
+    return fromDbRow(schema, row);
+  }
+
+  /** Certificates carry their SNI names (sorted), which live in the snis table. */
+  private async decorate(schema: EntitySchema, rows: Entity[]): Promise<Entity[]> {
+    if (schema.name !== 'certificates' || rows.length === 0 || !this.source.entities.has('snis')) return rows;
+    const snis: Array<{ name: string; certificate_id: string }> = await this.dataSource.manager
+      .createQueryBuilder()
+      .select(['s.name AS name', 's.certificate_id AS certificate_id'])
+      .from('snis', 's')
+      .where('s.certificate_id IN (:...ids)', { ids: rows.map((row) => row.id) })
+      .getRawMany();
+    for (const row of rows) {
+      row.snis = snis.filter((sni) => sni.certificate_id === row.id).map((sni) => sni.name).sort();
+    }
+    return rows;
+  }
+
+  private now(schema: EntitySchema, field: string): number {
+    const def = schema.fields.find(([name]) => name === field)?.[1];
+    return def?.timestamp === 'milliseconds' ? Math.round(Date.now()) / 1000 : Math.floor(Date.now() / 1000);
+  }
+
+  private stampNew(schema: EntitySchema, body: Entity, id: string): Entity {
+    const out: Entity = { ...body, id: typeof body.id === 'string' ? body.id.toLowerCase() : id };
+    const has = (name: string) => schema.fields.some(([field]) => field === name);
+    if (has('created_at') && (out.created_at === undefined || out.created_at === null)) {
+      out.created_at = this.now(schema, 'created_at');
+    }
+    if (has('updated_at')) out.updated_at = this.now(schema, 'updated_at');
+    return out;
+  }
+
+  private validate(schema: EntitySchema, input: Entity, mode: 'insert' | 'update' | 'upsert', previous?: Entity): Entity {
+    const result = this.source.validate(schema, input, { mode, previous, pluginSchemas: this.source.pluginSchemas });
+    if (!result.ok) throw schemaViolation(result.fields);
+    // libs/schema returns the complete entity (PATCH merged, auto fields and transform applied)
+    return result.value;
+  }
+
+  /** `{service: {name: "x"}}` -> `{service: {id}}`; unresolvable references are Kong's code 13. */
+  private async resolveForeignKeys(manager: EntityManager, schema: EntitySchema, body: Entity): Promise<void> {
+    const unresolved: Record<string, unknown> = {};
+    for (const [field, def] of schema.fields) {
+      const value = body[field];
+      if (def.type !== 'foreign' || !def.reference || !isObject(value) || 'id' in value) continue;
+      const parent = this.source.entities.get(def.reference);
+      const keys = Object.keys(value);
+      const keyName = keys[0];
+      const keyDef = parent?.fields.find(([name]) => name === keyName)?.[1];
+      if (!parent || keys.length !== 1 || !(keyDef?.unique || parent.endpointKey === keyName)) continue;
+      const row = typeof value[keyName] === 'string' ? await findRow(manager, parent.name, { [keyName]: value[keyName] }) : undefined;
+      if (row) body[field] = { id: row.id };
+      else unresolved[field] = { [keyName]: unresolvedForeignKeyMessage({ [keyName]: value[keyName] }, parent.name) };
+    }
+    if (Object.keys(unresolved).length) throw foreignKeysUnresolved(unresolved);
+  }
+
+  private async checkForeignKeys(manager: EntityManager, schema: EntitySchema, value: Entity): Promise<void> {
+    for (const [field, def] of schema.fields) {
+      const ref = value[field];
+      if (def.type !== 'foreign' || !def.reference || !isObject(ref) || typeof ref.id !== 'string') continue;
+      const exists = UUID.test(ref.id) && (await findRow(manager, def.reference, { id: ref.id.toLowerCase() }));
+      if (!exists) throw foreignKeyViolation(field, def.reference, { id: ref.id });
+    }
+  }
+
+  private async store(manager: EntityManager, schema: EntitySchema, value: Entity, previous: Entity | undefined): Promise<void> {
+    await this.checkForeignKeys(manager, schema, value);
+    const row = toDbRow(schema, value);
+    try {
+      if (previous) {
+        await manager.createQueryBuilder().update(schema.name).set(row).where('id = :id', { id: previous.id }).execute();
+      } else {
+        await manager.createQueryBuilder().insert().into(schema.name).values(row).execute();
+      }
+    } catch (error) {
+      throw mapUniqueViolation(schema, value, error) ?? error;
+    }
+    if (schema.fields.some(([name]) => name === 'tags')) {
+      await replaceTags(manager, schema.name, String(value.id), value.tags);
+    }
+  }
+
+  private childLinks(parent: string): Array<{ child: EntitySchema; field: string; def: FieldDef }> {
+    const links: Array<{ child: EntitySchema; field: string; def: FieldDef }> = [];
+    for (const child of this.stored) {
+      for (const [field, def] of child.fields) {
+        if (def.type === 'foreign' && def.reference === parent) links.push({ child, field, def });
+      }
+    }
+    return links;
+  }
+
+  private async removeTree(manager: EntityManager, schema: EntitySchema, id: string, events: ChangeEvent[]): Promise<void> {
+    const links = this.childLinks(schema.name).map((link) => ({
+      ...link,
+      // Kong's certificates DAO deletes its SNIs first; every other unspecified rule is Kong's default, restrict.
+      rule: link.def.on_delete ?? (link.child.name === 'snis' ? 'cascade' : 'restrict'),
+    }));
+    for (const link of links.filter((l) => l.rule === 'restrict')) {
+      if (await findRow(manager, link.child.name, { [foreignColumn(link.field)]: id })) {
+        throw foreignKeyRestrict(link.child.name, schema.name);
+      }
+    }
+    if (schema.name === 'ca_certificates') await this.checkCaCertificateUnused(manager, id);
+    for (const link of links.filter((l) => l.rule !== 'restrict')) {
+      const children: DbRow[] = await manager
+        .createQueryBuilder()
+        .select('c.id', 'id')
+        .from(link.child.name, 'c')
+        .where(`c.${foreignColumn(link.field)} = :id`, { id })
+        .getRawMany();
+      for (const child of children) {
+        if (link.rule === 'cascade') await this.removeTree(manager, link.child, String(child.id), events);
+      }
+      if (link.rule === 'null' && children.length) {
+        await manager
+          .createQueryBuilder()
+          .update(link.child.name)
+          .set({ [foreignColumn(link.field)]: null })
+          .where(`${foreignColumn(link.field)} = :id`, { id })
+          .execute();
+        for (const child of children) events.push({ entity: link.child.name, op: 'update', id: String(child.id) });
+      }
+    }
+    await dropTags(manager, id);
+    await manager.createQueryBuilder().delete().from(schema.name).where('id = :id', { id }).execute();
+    events.push({ entity: schema.name, op: 'delete', id });
+  }
+
+  private async checkCaCertificateUnused(manager: EntityManager, id: string): Promise<void> {
+    if (!this.source.entities.has('services')) return;
+    const service = await manager
+      .createQueryBuilder()
+      .select('s.id', 'id')
+      .from('services', 's')
+      .where('s.ca_certificates LIKE :pattern', { pattern: `%${id}%` })
+      .getRawOne();
+    if (service) {
+      throw referencedByOthers(`ca certificate ${id} is still referenced by services (id = ${service.id})`);
+    }
+  }
+}
+

@@ -1,0 +1,117 @@
+// Snapshot -> frozen CompiledConfig. Runs off the hot path; the result is swapped in by runtime/ in one
+// assignment. Upstream runtimes (balancers with health-check timers) whose rows did not change are carried over
+// from the previous config so their health state and pools survive a reconfigure.
+import type { Row, RouteRow, ServiceRow, VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import { compileHttpRouter } from '@tollgate/router';
+import { compileService } from './compile-service';
+import { compileSniTable } from './sni-table';
+import type { CompiledConfig, CompiledRoute, CompiledService, UpstreamRuntimeLike } from './types';
+
+export type UpstreamFactory = (upstream: Row, targets: readonly Row[]) => UpstreamRuntimeLike;
+
+export interface CompileOptions {
+  readonly createUpstream?: UpstreamFactory;
+  readonly previous?: CompiledConfig | null;
+}
+
+/** Upstream runtimes keep the signature they were built from, to be reused when it is unchanged. */
+const upstreamSignatures = new WeakMap<UpstreamRuntimeLike, string>();
+
+export interface CompileResult {
+  readonly config: CompiledConfig;
+  /** Previous upstream runtimes not carried over: close them after the swap. */
+  readonly retired: readonly UpstreamRuntimeLike[];
+}
+
+export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions = {}): CompileResult {
+  const started = performance.now();
+  const cfg = snapshot.config;
+  const indexById = (rows: readonly Row[] | undefined) => new Map((rows ?? []).map((r) => [r.id, r] as const));
+  const byId = { certificates: indexById(cfg.certificates), caCertificates: indexById(cfg.ca_certificates) };
+
+  const { upstreams, retired } = compileUpstreams(cfg.upstreams ?? [], cfg.targets ?? [], opts);
+  const upstreamsByName = new Map<string, UpstreamRuntimeLike>();
+  for (const row of cfg.upstreams ?? []) {
+    const runtime = upstreams.get(row.id);
+    if (runtime && typeof row.name === 'string') upstreamsByName.set(row.name, runtime);
+  }
+
+  const services = new Map<string, CompiledService>();
+  for (const row of (cfg.services ?? []) as ServiceRow[]) {
+    if (row.enabled === false) continue;
+    services.set(row.id, compileService(row, upstreamsByName.get(row.host) ?? null, byId));
+  }
+
+  const routes = new Map<string, CompiledRoute>();
+  const routable: RouteRow[] = [];
+  for (const row of (cfg.routes ?? []) as RouteRow[]) {
+    const protocols = row.protocols ?? ['http', 'https'];
+    if (!protocols.some((p) => p === 'http' || p === 'https' || p === 'grpc' || p === 'grpcs')) continue;
+    const service = row.service ? (services.get(row.service.id) ?? null) : null;
+    // Routes of a disabled service are not built into the router (Kong spec 01-sync).
+    if (row.service && !service) continue;
+    const hasPlain = protocols.includes('http') || protocols.includes('grpc');
+    routes.set(
+      row.id,
+      Object.freeze({
+        row,
+        id: row.id,
+        service,
+        httpsOnly: !hasPlain,
+        grpc: protocols.includes('grpc') || protocols.includes('grpcs'),
+        redirectStatus: row.https_redirect_status_code ?? 426,
+        preserveHost: row.preserve_host === true,
+        stripPath: row.strip_path !== false,
+        plugins: Object.freeze([]),
+      }),
+    );
+    routable.push(row);
+  }
+
+  const router = compileHttpRouter(routable);
+  const sni = compileSniTable(cfg.certificates, cfg.snis);
+  const config: CompiledConfig = Object.freeze({
+    hash: snapshot.hash,
+    version: snapshot.version,
+    router,
+    routes,
+    services,
+    upstreams,
+    sni,
+    compileMs: performance.now() - started,
+  });
+  return { config, retired };
+}
+
+function compileUpstreams(
+  upstreamRows: readonly Row[],
+  targetRows: readonly Row[],
+  opts: CompileOptions,
+): { upstreams: Map<string, UpstreamRuntimeLike>; retired: UpstreamRuntimeLike[] } {
+  const upstreams = new Map<string, UpstreamRuntimeLike>();
+  const previous = opts.previous?.upstreams;
+  if (!opts.createUpstream) return { upstreams, retired: previous ? [...previous.values()] : [] };
+  const targetsByUpstream = new Map<string, Row[]>();
+  for (const t of targetRows) {
+    const id = (t.upstream as { id?: string } | null)?.id;
+    if (!id) continue;
+    const list = targetsByUpstream.get(id) ?? [];
+    list.push(t);
+    targetsByUpstream.set(id, list);
+  }
+  for (const row of upstreamRows) {
+    const targets = targetsByUpstream.get(row.id) ?? [];
+    const signature = JSON.stringify([row, targets]);
+    const old = previous?.get(row.id);
+    if (old && upstreamSignatures.get(old) === signature) {
+      upstreams.set(row.id, old);
+      continue;
+    }
+    const runtime = opts.createUpstream(row, targets);
+    upstreamSignatures.set(runtime, signature);
+    upstreams.set(row.id, runtime);
+  }
+  const retired: UpstreamRuntimeLike[] = [];
+  if (previous) for (const [id, rt] of previous) if (upstreams.get(id) !== rt) retired.push(rt);
+  return { upstreams, retired };
+}

@@ -1,0 +1,59 @@
+// Service row -> CompiledService: timeouts, host header and upstream TLS options precomputed.
+import { isIP } from 'node:net';
+import type { Row, ServiceRow } from '@tollgate/declarative/snapshot';
+import type { CompiledService, UpstreamRuntimeLike, UpstreamTlsOptions } from './types';
+
+const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, grpc: 80, https: 443, grpcs: 443 };
+
+/** Host header for host:port, omitting the port when it is the protocol's default (Kong's set_host_header). */
+export function hostHeaderFor(host: string, port: number, protocol: string): string {
+  const name = isIP(host) === 6 ? `[${host}]` : host;
+  return DEFAULT_PORT[protocol] === port ? name : `${name}:${port}`;
+}
+
+export function compileService(
+  row: ServiceRow,
+  upstream: UpstreamRuntimeLike | null,
+  byId: { certificates: ReadonlyMap<string, Row>; caCertificates: ReadonlyMap<string, Row> },
+): CompiledService {
+  const tls = row.protocol === 'https' || row.protocol === 'grpcs';
+  return Object.freeze({
+    row,
+    id: row.id,
+    protocol: row.protocol,
+    tls,
+    grpc: row.protocol === 'grpc' || row.protocol === 'grpcs',
+    host: row.host,
+    port: row.port,
+    path: row.path ?? null,
+    retries: row.retries ?? 5,
+    connectTimeout: row.connect_timeout ?? 60000,
+    writeTimeout: row.write_timeout ?? 60000,
+    readTimeout: row.read_timeout ?? 60000,
+    defaultHostHeader: hostHeaderFor(row.host, row.port, row.protocol),
+    upstream,
+    directPeer: upstream ? null : Object.freeze({ host: row.host, port: row.port, ip: row.host }),
+    tlsOptions: tls ? upstreamTlsOptions(row, byId) : null,
+  });
+}
+
+function upstreamTlsOptions(
+  row: ServiceRow,
+  byId: { certificates: ReadonlyMap<string, Row>; caCertificates: ReadonlyMap<string, Row> },
+): UpstreamTlsOptions {
+  const ca = (row.ca_certificates ?? [])
+    .map((id) => byId.caCertificates.get(id)?.cert)
+    .filter((c): c is string => typeof c === 'string');
+  const client = row.client_certificate ? byId.certificates.get(row.client_certificate.id) : undefined;
+  // Kong's pool key for https: ip|port|sni|tls_verify|tls_verify_depth|ca_certs|client_cert_id (§2.5).
+  const poolKey = `${row.tls_verify === true}|${row.tls_verify_depth ?? ''}|${(row.ca_certificates ?? []).join(',')}|${
+    row.client_certificate?.id ?? ''
+  }`;
+  return Object.freeze({
+    rejectUnauthorized: row.tls_verify === true,
+    ca: ca.length > 0 ? ca : undefined,
+    cert: typeof client?.cert === 'string' ? client.cert : undefined,
+    key: typeof client?.key === 'string' ? client.key : undefined,
+    poolKey,
+  });
+}

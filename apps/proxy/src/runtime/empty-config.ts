@@ -1,0 +1,18 @@
+// The config before the first snapshot arrives: every request is a 404, as an empty Kong data plane answers.
+import type { HttpRouter } from '@tollgate/router/types';
+import type { CompiledConfig } from '../compile/types';
+
+const NO_ROUTES: HttpRouter = Object.freeze({ match: () => null, size: 0 });
+
+export function emptyConfig(): CompiledConfig {
+  return Object.freeze({
+    hash: '',
+    version: 0,
+    router: NO_ROUTES,
+    routes: new Map(),
+    services: new Map(),
+    upstreams: new Map(),
+    sni: Object.freeze({ size: 0, find: () => null }),
+    compileMs: 0,
+  });
+}

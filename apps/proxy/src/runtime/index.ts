@@ -1,0 +1,2 @@
+export { Runtime, type ApplyResult } from './runtime';
+export { emptyConfig } from './empty-config';

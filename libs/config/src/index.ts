@@ -1,0 +1,16 @@
+export * from './types';
+export { ConfigError, formatProblems } from './config-error';
+export type { ConfigProblem, ValueSource } from './config-error';
+export { parseConfText } from './conf-text';
+export type { ConfEntry, ConfText } from './conf-text';
+export { KEYS, KEYS_BY_NAME, SECTION_TITLES } from './keys';
+export type { KeyDef, KeyName, KeyType, Section, DerivedSetting } from './keys';
+export { parseListen, LISTEN_GRAMMAR } from './listen';
+export type { ListenFlag, ListenParseResult } from './listen';
+export { SUPPORTED_FLAGS, checkListenerSupport } from './listen-support';
+export type { ListenCapability, FlagSupport } from './listen-support';
+export { loadSettings, findConfFile, ENV_PREFIX, DEFAULT_CONF_PATHS } from './load';
+export type { LoadOptions } from './load';
+export { renderDefaultConf, renderConfigReference } from './render-docs';
+export { parseBoolean, parseNumber, parseSize, parseDurationMs, parseDurationSeconds, splitList } from './values';
+export { cidrFamily } from './value-checks';

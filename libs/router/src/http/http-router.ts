@@ -1,0 +1,244 @@
+// The compiled HTTP router. Matchers are ranked once by priority; each is placed in the host index (exact,
+// `*.x` suffix, `x.*` prefix, or any-host) and, inside it, in a path trie. A request visits only the buckets its
+// host selects and the trie nodes its path passes through, keeping the best-ranked candidate that matches.
+import type { RouteRow } from '@tollgate/declarative/snapshot';
+import { hostPort } from '../host';
+import { normalizePath } from '../normalize-path';
+import { nameMatches, normalizeSni, type HostPattern, type NamePattern } from '../patterns';
+import type { HttpMatch, HttpRequestInput, HttpRouter } from '../types';
+import { buildHttpMatchers, type HeaderCondition, type HttpMatcher, type PathPattern } from './matcher';
+import { createTrie, trieInsert, trieWalk, type TrieNode } from './path-trie';
+import { comparePriority } from './priority';
+
+const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
+/** Candidates of one matcher are ordered by their path's position in the group (Kong ORs them in order). */
+const PATHS_PER_RANK = 1024;
+
+interface Candidate {
+  readonly order: number;
+  readonly matcher: HttpMatcher;
+  readonly path: PathPattern | null;
+  /** The route's hosts that share this bucket's key, each with its optional port; null in the any-host bucket. */
+  readonly hosts: readonly HostPattern[] | null;
+}
+
+type Bucket = TrieNode<Candidate>;
+
+function bucketFor(map: Map<string, Bucket>, key: string): Bucket {
+  let bucket = map.get(key);
+  if (bucket === undefined) {
+    bucket = createTrie();
+    map.set(key, bucket);
+  }
+  return bucket;
+}
+
+function headerValueMatches(cond: HeaderCondition, value: string): boolean {
+  for (const want of cond.values) {
+    if (value.length === want.length && value.toLowerCase() === want) return true;
+  }
+  for (const re of cond.regexes) {
+    if (re.test(value)) return true;
+  }
+  return false;
+}
+
+function namesMatch(patterns: readonly NamePattern[], name: string): boolean {
+  for (const p of patterns) if (nameMatches(p, name)) return true;
+  return false;
+}
+
+class CompiledHttpRouter implements HttpRouter {
+  readonly size: number;
+  readonly warnings: readonly string[];
+  private readonly exact = new Map<string, Bucket>();
+  private readonly suffix = new Map<string, Bucket>();
+  private readonly prefix = new Map<string, Bucket>();
+  private readonly anyHost: Bucket = createTrie();
+
+  // Per-match scratch state. match() is synchronous, so one set per router is safe and saves allocations.
+  private method = '';
+  private port = 0;
+  private path = '';
+  private headers: HttpRequestInput['headers'] = {};
+  private sni: string | null = null;
+  private tls = false;
+  private best: Candidate | null = null;
+  private bestExec: RegExpExecArray | null = null;
+  private bestHost: string | null = null;
+  private candidateExec: RegExpExecArray | null = null;
+  private candidateHost: string | null = null;
+  private readonly scan = (entries: Candidate[]): void => {
+    for (const c of entries) {
+      if (this.best !== null && c.order >= this.best.order) return;
+      if (this.verify(c)) {
+        this.best = c;
+        this.bestExec = this.candidateExec;
+        this.bestHost = this.candidateHost;
+        return;
+      }
+    }
+  };
+
+  constructor(routes: readonly RouteRow[]) {
+    const warnings: string[] = [];
+    const matchers: HttpMatcher[] = [];
+    let size = 0;
+    for (const route of routes) {
+      if (!route.protocols.some((p) => HTTP_PROTOCOLS.has(p))) continue;
+      size++;
+      for (const m of buildHttpMatchers(route, (w) => warnings.push(w))) matchers.push(m);
+    }
+    matchers.sort((a, b) => comparePriority(a.priority, a.id, b.priority, b.id));
+    matchers.forEach((m, rank) => this.place(m, rank));
+    this.size = size;
+    this.warnings = warnings;
+  }
+
+  private place(m: HttpMatcher, rank: number): void {
+    const buckets: Array<[Bucket, HostPattern[] | null]> = [];
+    if (m.hosts === null) {
+      buckets.push([this.anyHost, null]);
+    } else {
+      const byKey = new Map<string, [Bucket, HostPattern[]]>();
+      for (const h of m.hosts) {
+        const id = h.kind + ' ' + h.key;
+        const entry = byKey.get(id);
+        if (entry !== undefined) {
+          entry[1].push(h);
+          continue;
+        }
+        const map = h.kind === 'exact' ? this.exact : h.kind === 'suffix' ? this.suffix : this.prefix;
+        byKey.set(id, [bucketFor(map, h.key), [h]]);
+      }
+      for (const entry of byKey.values()) buckets.push(entry);
+    }
+    const paths: ReadonlyArray<PathPattern | null> = m.paths ?? [null];
+    for (const [bucket, hosts] of buckets) {
+      for (const path of paths) {
+        const order = rank * PATHS_PER_RANK + Math.min(path?.index ?? 0, PATHS_PER_RANK - 1);
+        trieInsert(bucket, path === null ? '' : path.prefix, { order, matcher: m, path, hosts });
+      }
+    }
+  }
+
+  private verify(c: Candidate): boolean {
+    const m = c.matcher;
+    let hostLabel: string | null = null;
+    if (c.hosts !== null) {
+      for (const h of c.hosts) {
+        if (h.port === null || h.port === this.port) {
+          hostLabel = h.label;
+          break;
+        }
+      }
+      if (hostLabel === null) return false;
+    }
+    if (m.methods !== null && !m.methods.has(this.method)) return false;
+    // snis only constrain TLS requests (`net.protocol != "https" || tls.sni == …`).
+    if (m.snis !== null && this.tls && (this.sni === null || !namesMatch(m.snis, this.sni))) return false;
+    if (m.headers !== null && !this.headersMatch(m.headers)) return false;
+    let exec: RegExpExecArray | null = null;
+    if (c.path !== null && c.path.regex !== null) {
+      exec = c.path.regex.exec(this.path);
+      if (exec === null) return false;
+    }
+    this.candidateExec = exec;
+    this.candidateHost = hostLabel;
+    return true;
+  }
+
+  private headersMatch(conditions: readonly HeaderCondition[]): boolean {
+    for (const cond of conditions) {
+      const value = this.headers[cond.name];
+      if (value === undefined) return false;
+      if (typeof value === 'string') {
+        if (!headerValueMatches(cond, value)) return false;
+        continue;
+      }
+      let any = false;
+      for (const v of value) {
+        if (headerValueMatches(cond, v)) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) return false;
+    }
+    return true;
+  }
+
+  private walkWildcards(host: string): void {
+    if (this.suffix.size > 0) {
+      for (let i = host.indexOf('.'); i >= 0; i = host.indexOf('.', i + 1)) {
+        const bucket = this.suffix.get(host.slice(i));
+        if (bucket !== undefined) trieWalk(bucket, this.path, this.scan);
+      }
+    }
+    if (this.prefix.size > 0) {
+      for (let i = host.indexOf('.'); i >= 0; i = host.indexOf('.', i + 1)) {
+        const bucket = this.prefix.get(host.slice(0, i + 1));
+        if (bucket !== undefined) trieWalk(bucket, this.path, this.scan);
+      }
+    }
+  }
+
+  match(req: HttpRequestInput): HttpMatch | null {
+    const path = normalizePath(req.path);
+    if (path === null) return null;
+    const rawHost = req.host;
+    const colon = rawHost.lastIndexOf(':');
+    const hasPort = colon >= 0 && rawHost.indexOf(']', colon) < 0;
+    let host = hasPort ? rawHost.slice(0, colon) : rawHost;
+    // The cheap check avoids a lower-casing copy for the common all-lower-case Host.
+    if (host !== host.toLowerCase()) host = host.toLowerCase();
+    this.method = req.method;
+    this.port = (hasPort ? hostPort(rawHost) : null) ?? req.port;
+    this.path = path;
+    this.headers = req.headers;
+    this.tls = req.protocol === 'https' || req.protocol === 'grpcs';
+    this.sni = req.sni === undefined || req.sni === '' ? null : normalizeSni(req.sni);
+    this.best = null;
+    this.bestExec = null;
+    this.bestHost = null;
+
+    const exactBucket = this.exact.get(host);
+    if (exactBucket !== undefined) trieWalk(exactBucket, path, this.scan);
+    this.walkWildcards(host);
+    trieWalk(this.anyHost, path, this.scan);
+
+    const best = this.best as Candidate | null;
+    if (best === null) return null;
+    const exec = this.bestExec;
+    const result: HttpMatch = {
+      route: best.matcher.route,
+      path,
+      matchedPath: best.path === null ? null : exec !== null ? exec[0] : best.path.prefix,
+      captures: exec === null ? null : capturesOf(exec),
+      matchedHost: this.bestHost,
+    };
+    this.headers = {};
+    this.best = null;
+    this.bestExec = null;
+    return result;
+  }
+}
+
+/** Positional captures under "0", "1", … and named ones under their names; groups that did not take part are left out. */
+function capturesOf(exec: RegExpExecArray): Record<string, string> {
+  const captures: Record<string, string> = {};
+  for (let i = 0; i < exec.length; i++) {
+    if (exec[i] !== undefined) captures[String(i)] = exec[i];
+  }
+  if (exec.groups !== undefined) {
+    for (const [name, value] of Object.entries(exec.groups)) {
+      if (value !== undefined) captures[name] = value;
+    }
+  }
+  return captures;
+}
+
+/** Compiles the http/https/grpc/grpcs routes of a config into an immutable matcher (traditional_compatible). */
+export function compileHttpRouter(routes: readonly RouteRow[]): HttpRouter & { readonly warnings: readonly string[] } {
+  return new CompiledHttpRouter(routes);
+}

@@ -1,0 +1,143 @@
+// Validates one value against its FieldDef, recursively. JSON is never coerced; sets drop duplicates keeping order;
+// absent record fields get their defaults; unknown record keys are errors.
+import { EntityCheck, FieldDef, FieldList, ValidateOptions } from '../types';
+import { MSG } from '../fields/messages';
+import { isUuid } from '../fields/strings';
+import { defaultFor, isPlainObject, Obj, setKey, ValueError } from './helpers';
+import { runValidators } from './scalar-checks';
+
+export interface ValueResult {
+  readonly value: unknown;
+  readonly error?: ValueError;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean',
+  array: 'an array', set: 'a set', map: 'a map', record: 'a record', foreign: 'a record',
+};
+
+function typeMatches(def: FieldDef, value: unknown): boolean {
+  switch (def.type) {
+    case 'string': return typeof value === 'string';
+    case 'integer': return typeof value === 'number' && Number.isInteger(value);
+    case 'number': return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean': return typeof value === 'boolean';
+    case 'array': case 'set': return Array.isArray(value);
+    case 'map': case 'record': case 'foreign': return isPlainObject(value);
+    default: return true;
+  }
+}
+
+export function validateValue(def: FieldDef, input: unknown, opts: ValidateOptions): ValueResult {
+  const value = input === undefined ? defaultFor(def) : input;
+  if (value === null) return def.required ? { value, error: MSG.REQUIRED } : { value };
+  if (!typeMatches(def, value)) return { value, error: MSG.expected(TYPE_NAMES[def.type] ?? def.type) };
+  switch (def.type) {
+    case 'array': case 'set': return validateList(def, value as unknown[], opts);
+    case 'map': return validateMap(def, value as Obj, opts);
+    case 'record': return validateRecordValue(def.fields ?? [], value as Obj, opts, def.entity_checks);
+    case 'foreign': return validateForeign(value as Obj);
+    default: {
+      const error = runValidators(def, value);
+      return error ? { value, error } : { value: def.normalize && !error ? def.normalize(value) : value };
+    }
+  }
+}
+
+function validateList(def: FieldDef, input: unknown[], opts: ValidateOptions): ValueResult {
+  let list = input;
+  if (def.type === 'set') {
+    const seen = new Set<string>();
+    list = input.filter((item) => {
+      const key = setKey(item);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+  const errors: (ValueError | null)[] = [];
+  const out = list.map((item, index) => {
+    if (!def.elements) return item;
+    // an element may not be null: Kong reports the element type instead
+    const result = item === null || item === undefined
+      ? { value: item, error: MSG.expected(TYPE_NAMES[def.elements.type] ?? def.elements.type) }
+      : validateValue(def.elements, item, opts);
+    if (result.error !== undefined) errors[index] = result.error;
+    return result.value;
+  });
+  if (errors.length > 0) return { value: out, error: Array.from(errors, (e) => e ?? null) };
+  const error = runValidators(def, out);
+  return error ? { value: out, error } : { value: out };
+}
+
+function validateMap(def: FieldDef, input: Obj, opts: ValidateOptions): ValueResult {
+  const out: Obj = {};
+  const errors: Record<string, ValueError> = {};
+  for (const [key, item] of Object.entries(input)) {
+    const keyError = def.keys ? validateValue(def.keys, key, opts).error : undefined;
+    if (keyError !== undefined) {
+      errors[key] = keyError;
+      continue;
+    }
+    const result = def.values ? validateValue(def.values, item, opts) : { value: item };
+    if (result.error !== undefined) errors[key] = result.error;
+    out[key] = result.value;
+  }
+  if (Object.keys(errors).length > 0) return { value: out, error: errors };
+  const error = def.custom?.(out);
+  return error ? { value: out, error } : { value: out };
+}
+
+function validateForeign(input: Obj): ValueResult {
+  if (input.id === undefined || input.id === null) return { value: input, error: { id: MSG.MISSING_PK } };
+  if (!isUuid(input.id)) return { value: input, error: { id: MSG.UUID } };
+  return { value: { id: input.id } };
+}
+
+/** Validates an object against a FieldList; collects field errors, then runs the record's own checks. */
+export function validateRecordValue(
+  fields: FieldList,
+  input: Obj,
+  opts: ValidateOptions,
+  checks?: readonly EntityCheck[],
+): ValueResult {
+  const known = new Set(fields.map(([name]) => name));
+  const errors: Record<string, ValueError> = {};
+  for (const key of Object.keys(input)) if (!known.has(key) && input[key] !== undefined) errors[key] = MSG.UNKNOWN_FIELD;
+  const out: Obj = {};
+  for (const [name, def] of fields) {
+    const fieldDef = def.resolveFields ? resolved(def, input, opts) : def;
+    if (!fieldDef) {
+      out[name] = input[name] ?? null;
+      continue;
+    }
+    const result = validateValue(fieldDef, input[name], opts);
+    out[name] = result.value;
+    if (result.error !== undefined) errors[name] = result.error;
+  }
+  if (checks) applyChecks(checks, out, errors);
+  return Object.keys(errors).length > 0 ? { value: out, error: errors } : { value: out };
+}
+
+function resolved(def: FieldDef, entity: Obj, opts: ValidateOptions): FieldDef | undefined {
+  const fields = def.resolveFields!(entity, opts);
+  return fields ? { ...def, fields } : undefined;
+}
+
+/** Runs entity checks: field-targeted messages go to that field, the rest to `@entity`. */
+export function applyChecks(checks: readonly EntityCheck[], entity: Obj, errors: Record<string, ValueError>): void {
+  const hadErrors = Object.keys(errors).length > 0;
+  const failedFields = new Set(Object.keys(errors));
+  for (const check of checks) {
+    if (check.fields ? check.fields.some((f) => failedFields.has(f)) : hadErrors) continue;
+    for (const { field, message } of check.check(entity)) {
+      if (field) {
+        if (errors[field] === undefined) errors[field] = message;
+      } else {
+        const list = (errors['@entity'] as string[] | undefined) ?? [];
+        if (!list.includes(message)) list.push(message);
+        errors['@entity'] = list;
+      }
+    }
+  }
+}
