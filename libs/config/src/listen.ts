@@ -178,6 +178,7 @@ function parseEntry(key: string, kind: ListenerKind, text: string): { entry?: Li
 /**
  * Parses one `*_listen` value. Never throws: every bad entry is reported, so one start shows all of them.
  * `off` as the first entry disables the key (Kong ignores whatever follows it); an empty value is the same.
+ * All or nothing: with any problem, `listeners` is empty.
  */
 export function parseListen(key: string, value: string, kind: ListenerKind): ListenParseResult {
   const entries = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
@@ -189,5 +190,5 @@ export function parseListen(key: string, value: string, kind: ListenerKind): Lis
     problems.push(...parsed.problems);
     if (parsed.entry) listeners.push(parsed.entry);
   }
-  return { listeners, problems };
+  return problems.length ? { listeners: [], problems } : { listeners, problems };
 }

@@ -52,7 +52,7 @@ function unknownKey(key: string): string {
 
 function unknownEnv(name: string): string {
   const guess = closest(name.slice(ENV_PREFIX.length).toLowerCase(), KEYS_BY_NAME.keys());
-  return `unknown environment variable ${name}${guess ? ` (did you mean ${ENV_PREFIX}${guess.toUpperCase()}?)` : ''}`;
+  return `unknown environment variable${guess ? ` (did you mean ${ENV_PREFIX}${guess.toUpperCase()}?)` : ''}`;
 }
 
 function collectRaw(opts: LoadOptions, cwd: string, problems: ConfigProblem[]): Map<string, RawValue> {
@@ -75,7 +75,7 @@ function collectRaw(opts: LoadOptions, cwd: string, problems: ConfigProblem[]): 
     const key = name.slice(ENV_PREFIX.length).toLowerCase();
     const text = (env[name] ?? '').trim();
     if (KEYS_BY_NAME.has(key)) raw.set(key, { text, source: 'env' });
-    else problems.push({ key, value: text, message: unknownEnv(name) });
+    else problems.push({ key, value: text, source: 'env', message: unknownEnv(name) });
   }
 
   const overrides = { ...opts.overrides, ...(opts.prefix !== undefined && { prefix: opts.prefix }) };

@@ -54,6 +54,8 @@ export interface FieldDef {
   readonly entity_checks?: readonly EntityCheck[];
   /** Record whose fields depend on the entity (plugins.config by plugin name). Returns undefined when unknown. */
   readonly resolveFields?: (entity: Record<string, unknown>, opts: ValidateOptions) => FieldList | undefined;
+  /** With resolveFields: the error to report when the fields cannot be resolved (unknown plugin name). */
+  readonly unresolved?: (entity: Record<string, unknown>) => { field: string; message: string } | undefined;
 }
 
 export type FieldList = ReadonlyArray<readonly [string, FieldDef]>;

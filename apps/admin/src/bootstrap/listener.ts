@@ -56,8 +56,8 @@ export async function openListener({ entry, handler, tls, stats }: ListenerOptio
     sockets.set(socket, 0);
     socket.once('close', () => sockets.delete(socket));
   });
-  if (server instanceof http2.Http2SecureServer) {
-    server.on('session', (session: http2.Http2Session) => {
+  if (entry.ssl && entry.http2) {
+    (server as http2.Http2SecureServer).on('session', (session: http2.Http2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
     });

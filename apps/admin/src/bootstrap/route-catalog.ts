@@ -1,3 +1,5 @@
+import { ENTITIES } from '@tollgate/schema';
+
 // Every route the Admin API serves, read from the express router once the Nest app is initialised.
 // It answers OPTIONS (Allow lists), `/endpoints` and the OpenAPI paths, so these can never drift from the code.
 
@@ -81,9 +83,30 @@ export function isDocsPath(path: string): boolean {
   return path === DOCS_PATH_PREFIX || path.startsWith(`${DOCS_PATH_PREFIX}/`) || path.startsWith(`${DOCS_PATH_PREFIX}-`);
 }
 
+/**
+ * Kong names each placeholder after the entity it addresses (`/services/{services}/routes/{routes}`); our
+ * generic controllers use `:id`/`:parent`, so those are renamed from the preceding segment. Other names stay.
+ */
 export function toKongPath(expressPath: string): string {
-  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+  const segments = expressPath.split('/');
+  return segments
+    .map((segment, i) => {
+      if (!segment.startsWith(':')) return segment;
+      const original = segment.slice(1);
+      const entity = GENERIC_PARAMS.has(original) ? ENTITY_BY_SEGMENT.get(segments[i - 1] ?? '') : undefined;
+      return `{${entity ?? original}}`;
+    })
+    .join('/');
 }
+
+const GENERIC_PARAMS = new Set(['id', 'parent']);
+const ENTITY_BY_SEGMENT: ReadonlyMap<string, string> = new Map(
+  [...ENTITIES.values()].flatMap((schema) => {
+    const pairs: Array<[string, string]> = [[schema.adminPath.slice(1), schema.name]];
+    if (schema.nestedName) pairs.push([schema.nestedName, schema.name]);
+    return pairs;
+  }),
+);
 
 export function compareSegmentWise(a: string, b: string): number {
   const ka = a.replaceAll('/', '\u0000');

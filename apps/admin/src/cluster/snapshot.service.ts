@@ -1,5 +1,6 @@
-import type { Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import type { Snapshot, VersionedSnapshot } from '../../../../libs/declarative/src/snapshot';
+// Same hash the data planes compute for declarative files: equal content, equal hash, whatever the row order.
+import { hashSnapshot } from '../../../../libs/declarative/src/canonical-json';
 
 /** What the snapshot needs from persistence (the Dao satisfies it). */
 export interface SnapshotSource {
@@ -115,7 +116,7 @@ export class SnapshotService {
   }
 
   private publish(config: Snapshot): void {
-    const hash = sha256Hex(canonicalJson(config));
+    const hash = hashSnapshot(config);
     if (hash === this.snapshot.hash) return;
     this.snapshot = Object.freeze({ hash, version: this.snapshot.version + 1, config });
     for (const listener of [...this.listeners]) listener(this.snapshot);

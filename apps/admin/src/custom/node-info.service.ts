@@ -33,7 +33,7 @@ export class NodeInfoService {
       timers: timers(),
       plugins: {
         available_on_server: this.availableOnServer(),
-        enabled_in_cluster: [...new Set((snapshot.config.plugins ?? []).map((p) => String(p.name)))].sort(),
+        enabled_in_cluster: [...new Set((snapshot.config.plugins ?? []).map((p) => String((p as { name?: unknown }).name)))].sort(),
       },
       configuration: this.configuration,
       pids: { master: process.pid, workers: [process.pid] },

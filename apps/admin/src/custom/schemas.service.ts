@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { noEntityNamed, noPluginNamed, schemaViolation } from '@tollgate/errors';
-import { ENTITIES, toKongSchemaJson, validateEntity, type EntitySchema, type FieldList } from '@tollgate/schema';
+import { ENTITIES, toKongPluginSchemaJson, toKongSchemaJson, validateEntity, type EntitySchema } from '@tollgate/schema';
 import { PLUGIN_CATALOG } from '../bootstrap/tokens';
 import type { PluginCatalog } from './plugin-catalog';
 
@@ -18,7 +18,7 @@ export class SchemasService {
   pluginSchema(name: string): unknown {
     const plugin = this.catalog.plugins.get(name);
     if (!plugin) throw noPluginNamed(name);
-    return toKongSchemaJson(withPluginConfig(this.entity('plugins'), plugin.configFields ?? []));
+    return toKongPluginSchemaJson(this.entity('plugins'), plugin.configFields ?? []);
   }
 
   validateEntity(name: string, body: unknown): typeof VALIDATION_SUCCESSFUL {
@@ -31,7 +31,7 @@ export class SchemasService {
 
   private validate(schema: EntitySchema, body: unknown): typeof VALIDATION_SUCCESSFUL {
     const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-    const result = validateEntity(schema, input, { mode: 'insert', pluginSchemas: this.pluginSchemas() });
+    const result = validateEntity(schema, input, { mode: 'insert', pluginSchemas: this.catalog.configSchemas });
     if (!result.ok) throw schemaViolation(result.fields);
     return VALIDATION_SUCCESSFUL;
   }
@@ -41,18 +41,4 @@ export class SchemasService {
     if (!schema) throw noEntityNamed(name);
     return schema;
   }
-
-  private pluginSchemas(): ReadonlyMap<string, FieldList> {
-    const map = new Map<string, FieldList>();
-    for (const plugin of this.catalog.plugins.values()) if (plugin.configFields) map.set(plugin.name, plugin.configFields);
-    return map;
-  }
-}
-
-/** The plugin entity schema with the generic `config` replaced by one plugin's config record. */
-function withPluginConfig(plugins: EntitySchema, configFields: FieldList): EntitySchema {
-  return {
-    ...plugins,
-    fields: plugins.fields.map(([name, field]) => (name === 'config' ? [name, { ...field, type: 'record', fields: configFields }] : [name, field])),
-  };
 }

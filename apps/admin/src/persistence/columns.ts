@@ -55,7 +55,7 @@ function kindOf(name: string, def: FieldDef, schema: EntitySchema): ColumnKind {
 }
 
 export function columnsOf(schema: EntitySchema): ColumnSpec[] {
-  const columns: ColumnSpec[] = schema.fields.map(([name, def]) => {
+  const columns: ColumnSpec[] = schema.fields.filter(([, def]) => !def.transient).map(([name, def]) => {
     const foreign = def.type === 'foreign';
     return {
       column: foreign ? foreignColumn(name) : name,

@@ -115,9 +115,9 @@ export class Dao {
       const prepared = this.stampNew(schema, body, randomUUID());
       await this.resolveForeignKeys(manager, schema, prepared);
       const value = this.validate(schema, prepared, 'insert');
-      await this.store(manager, schema, value, undefined);
+      const stored = await this.store(manager, schema, value, undefined);
       events.push({ entity: schema.name, op: 'create', id: String(value.id) });
-      return value;
+      return stored;
     });
   }
 
@@ -128,14 +128,14 @@ export class Dao {
       const locator = locatorFor(schema, idOrKey, scope);
       const row = await this.findByKey(manager, schema, idOrKey, scope);
       if (!row) throw entityNotFound(locator.key, locator.byPrimaryKey);
-      const previous = this.present(schema, row);
+      const [previous] = await this.decorate(schema, [this.present(schema, row)]);
       const body = { ...input, ...forced };
       delete body.id;
       await this.resolveForeignKeys(manager, schema, body);
       const value = { ...this.validate(schema, body, 'update', previous), id: previous.id };
-      await this.store(manager, schema, value, previous);
+      const stored = await this.store(manager, schema, value, previous);
       events.push({ entity: schema.name, op: 'update', id: String(value.id) });
-      return value;
+      return stored;
     });
   }
 
@@ -152,9 +152,9 @@ export class Dao {
       const prepared = this.stampNew(schema, { ...body, id: undefined }, String(id));
       await this.resolveForeignKeys(manager, schema, prepared);
       const value = this.validate(schema, prepared, 'upsert', previous);
-      await this.store(manager, schema, value, previous);
+      const stored = await this.store(manager, schema, value, previous);
       events.push({ entity: schema.name, op: previous ? 'update' : 'create', id: String(value.id) });
-      return value;
+      return stored;
     });
   }
 
@@ -254,7 +254,8 @@ export class Dao {
     }
   }
 
-  private async store(manager: EntityManager, schema: EntitySchema, value: Entity, previous: Entity | undefined): Promise<void> {
+  /** Writes the row (and its tags, and a certificate's SNIs); returns it as the Admin API shows it. */
+  private async store(manager: EntityManager, schema: EntitySchema, value: Entity, previous: Entity | undefined): Promise<Entity> {
     await this.checkForeignKeys(manager, schema, value);
     const row = toDbRow(schema, value);
     try {
@@ -269,6 +270,43 @@ export class Dao {
     if (schema.fields.some(([name]) => name === 'tags')) {
       await replaceTags(manager, schema.name, String(value.id), value.tags);
     }
+    const presented = this.present(schema, row);
+    if (schema.name === 'certificates' && this.source.entities.has('snis')) {
+      presented.snis = await this.syncSnis(manager, String(presented.id), value.snis);
+    }
+    return presented;
+  }
+
+  /** Certificates' transient `snis` input becomes rows of the snis table (kong-admin-api.md §1.7). */
+  private async syncSnis(manager: EntityManager, certificateId: string, input: unknown): Promise<string[]> {
+    const names = Array.isArray(input) ? input.filter((name): name is string => typeof name === 'string') : [];
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (seen.has(name)) throw schemaViolation({ snis: `${name} is duplicated` });
+      seen.add(name);
+      const owner = await findRow(manager, 'snis', { name });
+      if (owner && String(owner.certificate_id) !== certificateId) {
+        throw schemaViolation({ snis: `${name} already associated with existing certificate '${owner.certificate_id}'` });
+      }
+    }
+    const current: Array<{ id: string; name: string }> = await manager
+      .createQueryBuilder()
+      .select(['s.id AS id', 's.name AS name'])
+      .from('snis', 's')
+      .where('s.certificate_id = :certificateId', { certificateId })
+      .getRawMany();
+    const snis = this.schemaOf('snis');
+    for (const row of current.filter((sni) => !seen.has(sni.name))) {
+      await dropTags(manager, row.id);
+      await manager.createQueryBuilder().delete().from('snis').where('id = :id', { id: row.id }).execute();
+    }
+    const existing = new Set(current.map((sni) => sni.name));
+    for (const name of names.filter((n) => !existing.has(n))) {
+      const now = Math.floor(Date.now() / 1000);
+      const sni = { id: randomUUID(), name, certificate: { id: certificateId }, tags: null, created_at: now, updated_at: now };
+      await manager.createQueryBuilder().insert().into('snis').values(toDbRow(snis, sni)).execute();
+    }
+    return [...names].sort();
   }
 
   private childLinks(parent: string): Array<{ child: EntitySchema; field: string; def: FieldDef }> {

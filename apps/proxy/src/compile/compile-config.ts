@@ -5,9 +5,10 @@ import type { Row, RouteRow, ServiceRow, VersionedSnapshot } from '@tollgate/dec
 import { compileHttpRouter } from '@tollgate/router';
 import { compileService } from './compile-service';
 import { compileSniTable } from './sni-table';
-import type { CompiledConfig, CompiledRoute, CompiledService, UpstreamRuntimeLike } from './types';
+import type { CompiledConfig, CompiledRoute, CompiledService } from './types';
+import type { UpstreamRuntime } from '../upstream/types';
 
-export type UpstreamFactory = (upstream: Row, targets: readonly Row[]) => UpstreamRuntimeLike;
+export type UpstreamFactory = (upstream: Row, targets: readonly Row[]) => UpstreamRuntime;
 
 export interface CompileOptions {
   readonly createUpstream?: UpstreamFactory;
@@ -15,12 +16,12 @@ export interface CompileOptions {
 }
 
 /** Upstream runtimes keep the signature they were built from, to be reused when it is unchanged. */
-const upstreamSignatures = new WeakMap<UpstreamRuntimeLike, string>();
+const upstreamSignatures = new WeakMap<UpstreamRuntime, string>();
 
 export interface CompileResult {
   readonly config: CompiledConfig;
   /** Previous upstream runtimes not carried over: close them after the swap. */
-  readonly retired: readonly UpstreamRuntimeLike[];
+  readonly retired: readonly UpstreamRuntime[];
 }
 
 export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions = {}): CompileResult {
@@ -30,7 +31,7 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
   const byId = { certificates: indexById(cfg.certificates), caCertificates: indexById(cfg.ca_certificates) };
 
   const { upstreams, retired } = compileUpstreams(cfg.upstreams ?? [], cfg.targets ?? [], opts);
-  const upstreamsByName = new Map<string, UpstreamRuntimeLike>();
+  const upstreamsByName = new Map<string, UpstreamRuntime>();
   for (const row of cfg.upstreams ?? []) {
     const runtime = upstreams.get(row.id);
     if (runtime && typeof row.name === 'string') upstreamsByName.set(row.name, runtime);
@@ -87,8 +88,8 @@ function compileUpstreams(
   upstreamRows: readonly Row[],
   targetRows: readonly Row[],
   opts: CompileOptions,
-): { upstreams: Map<string, UpstreamRuntimeLike>; retired: UpstreamRuntimeLike[] } {
-  const upstreams = new Map<string, UpstreamRuntimeLike>();
+): { upstreams: Map<string, UpstreamRuntime>; retired: UpstreamRuntime[] } {
+  const upstreams = new Map<string, UpstreamRuntime>();
   const previous = opts.previous?.upstreams;
   if (!opts.createUpstream) return { upstreams, retired: previous ? [...previous.values()] : [] };
   const targetsByUpstream = new Map<string, Row[]>();
@@ -108,10 +109,11 @@ function compileUpstreams(
       continue;
     }
     const runtime = opts.createUpstream(row, targets);
+    runtime.start();
     upstreamSignatures.set(runtime, signature);
     upstreams.set(row.id, runtime);
   }
-  const retired: UpstreamRuntimeLike[] = [];
+  const retired: UpstreamRuntime[] = [];
   if (previous) for (const [id, rt] of previous) if (upstreams.get(id) !== rt) retired.push(rt);
   return { upstreams, retired };
 }

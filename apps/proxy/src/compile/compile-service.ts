@@ -1,7 +1,8 @@
 // Service row -> CompiledService: timeouts, host header and upstream TLS options precomputed.
 import { isIP } from 'node:net';
 import type { Row, ServiceRow } from '@tollgate/declarative/snapshot';
-import type { CompiledService, UpstreamRuntimeLike, UpstreamTlsOptions } from './types';
+import type { UpstreamRuntime } from '../upstream/types';
+import type { CompiledService, UpstreamTlsOptions } from './types';
 
 const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, grpc: 80, https: 443, grpcs: 443 };
 
@@ -13,7 +14,7 @@ export function hostHeaderFor(host: string, port: number, protocol: string): str
 
 export function compileService(
   row: ServiceRow,
-  upstream: UpstreamRuntimeLike | null,
+  upstream: UpstreamRuntime | null,
   byId: { certificates: ReadonlyMap<string, Row>; caCertificates: ReadonlyMap<string, Row> },
 ): CompiledService {
   const tls = row.protocol === 'https' || row.protocol === 'grpcs';

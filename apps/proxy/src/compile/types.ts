@@ -3,39 +3,13 @@
 import type { SecureContext } from 'node:tls';
 import type { RouteRow, ServiceRow } from '@tollgate/declarative/snapshot';
 import type { HttpRouter } from '@tollgate/router/types';
+import type { UpstreamRuntime } from '../upstream/types';
 
-/** One address a request can be sent to. */
-export interface Peer {
+/** The service's own host:port when it does not name an upstream (the socket layer resolves names). */
+export interface DirectPeer {
   readonly host: string;
   readonly port: number;
   readonly ip: string;
-}
-
-export type PeerOutcome = 'success' | 'tcp_failure' | 'timeout' | { readonly status: number };
-
-/** What the data plane needs from a balancer (apps/proxy/src/upstream implements it). */
-export interface BalancerLike {
-  pick(ctx: PickContext): Peer | null;
-  report(peer: Peer, outcome: PeerOutcome): void;
-}
-
-/** Inputs for hashing balancers; filled lazily by the caller. */
-export interface PickContext {
-  readonly clientIp: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly path: string;
-  readonly query: string;
-  readonly captures: Readonly<Record<string, string>> | null;
-  /** Peers already tried for this request (retries avoid them where the algorithm can). */
-  readonly tried: readonly Peer[];
-  readonly attempt: number;
-}
-
-export interface UpstreamRuntimeLike {
-  readonly balancer: BalancerLike;
-  /** Host header for all targets when the upstream sets host_header. */
-  readonly hostHeader: string | null;
-  close(): void;
 }
 
 export interface CompiledService {
@@ -54,9 +28,9 @@ export interface CompiledService {
   /** Host header when preserve_host is off and no upstream balancer decides: host[:port]. */
   readonly defaultHostHeader: string;
   /** Set when service.host names an upstream entity. */
-  readonly upstream: UpstreamRuntimeLike | null;
+  readonly upstream: UpstreamRuntime | null;
   /** Fixed peer when the host is an IP or a plain name (resolved by the socket layer). */
-  readonly directPeer: Peer | null;
+  readonly directPeer: DirectPeer | null;
   /** Upstream TLS options for https/grpcs services. */
   readonly tlsOptions: UpstreamTlsOptions | null;
 }
@@ -94,7 +68,7 @@ export interface CompiledConfig {
   readonly router: HttpRouter;
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   readonly services: ReadonlyMap<string, CompiledService>;
-  readonly upstreams: ReadonlyMap<string, UpstreamRuntimeLike>;
+  readonly upstreams: ReadonlyMap<string, UpstreamRuntime>;
   readonly sni: SniTable;
   readonly compileMs: number;
 }

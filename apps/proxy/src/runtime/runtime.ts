@@ -25,12 +25,12 @@ export class Runtime {
     const { config, retired } = compileConfig(snapshot, { createUpstream: this.createUpstream, previous });
     // synchronous from here: the swap must not await
     this.current = config;
-    for (const upstream of retired) upstream.close();
+    for (const upstream of retired) upstream.stop();
     return { applied: true, hash: config.hash, compileMs: config.compileMs };
   }
 
   /** Stops what the config in force owns (health-check timers). */
   close(): void {
-    for (const upstream of this.current.upstreams.values()) upstream.close();
+    for (const upstream of this.current.upstreams.values()) upstream.stop();
   }
 }

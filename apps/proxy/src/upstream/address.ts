@@ -44,7 +44,10 @@ export class Address {
     hostHeader: string,
   ) {
     this.key = `${target.target}|${ip}:${port}`;
-    this.peer = { targetId: target.id, host: target.host, port, ip, hostHeader, [ADDRESS]: this };
+    const peer = { targetId: target.id, host: target.host, port, ip, hostHeader };
+    // Not enumerable: the proxy may spread or log a peer without dragging the balancer state along.
+    Object.defineProperty(peer, ADDRESS, { value: this, enumerable: false });
+    this.peer = peer as InternalPeer;
   }
 
   /** weight 0 (SRV weights are at least 1) never happens here: weight-0 targets get no addresses. */

@@ -1,14 +1,8 @@
-import { EntityCheck, EntitySchema } from '../types';
+import { EntitySchema } from '../types';
 import * as t from '../fields/typedefs';
 
 export const pluginNotEnabled = (name: string) =>
   `plugin '${name}' not enabled; add it to the 'plugins' configuration property`;
-
-const pluginNameCheck: EntityCheck = {
-  fields: ['name'],
-  kongJson: { custom_entity_check: { field_sources: ['name'] } },
-  check: () => [], // replaced per call in validate: see pluginNameIssues
-};
 
 export const plugins: EntitySchema = {
   name: 'plugins',
@@ -30,16 +24,12 @@ export const plugins: EntitySchema = {
       type: 'record', fields: [],
       description: "The plugin's configuration; its fields depend on `name`, missing ones get the plugin's defaults.",
       example: { minute: 20, policy: 'local' },
+      // the config language of each plugin comes from opts.pluginSchemas (libs/plugins registers them)
       resolveFields: (entity, opts) => (typeof entity.name === 'string' ? opts.pluginSchemas?.get(entity.name) : undefined),
+      unresolved: (entity) => (typeof entity.name === 'string' ? { field: 'name', message: pluginNotEnabled(entity.name) } : undefined),
     }],
     ['protocols', { type: 'set', required: true, elements: { type: 'string', one_of: t.PROTOCOLS }, default: ['grpc', 'grpcs', 'http', 'https'], description: 'Request protocols the plugin runs for.', example: ['http', 'https'] }],
     ['enabled', { type: 'boolean', required: true, default: true, description: 'Whether the plugin runs.', example: true }],
     ['tags', t.tags],
-  ],
-  entityChecks: [
-    {
-      ...pluginNameCheck,
-      check: () => [],
-    },
   ],
 };

@@ -109,6 +109,8 @@ export function validateRecordValue(
     const fieldDef = def.resolveFields ? resolved(def, input, opts) : def;
     if (!fieldDef) {
       out[name] = input[name] ?? null;
+      const issue = def.unresolved?.(input);
+      if (issue && errors[issue.field] === undefined) errors[issue.field] = issue.message;
       continue;
     }
     const result = validateValue(fieldDef, input[name], opts);

@@ -1,0 +1,112 @@
+// Semantics of the generic handlers (kong-admin-api.md §3.3) on top of the Dao. Controllers call `handle` only.
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { methodNotAllowed, notFound } from '@tollgate/errors';
+import { Dao, SCHEMA_SOURCE, type Entity, type Page, type SchemaSource, type Scope } from '../persistence';
+import { parseListQuery } from './list-query';
+import { entityInput } from './request-body';
+import type { RouteSpec } from './route-specs';
+
+export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type CrudResult = Entity | Page | void;
+
+@Injectable()
+export class CrudService {
+  constructor(
+    @Inject(Dao) private readonly dao: Dao,
+    @Inject(SCHEMA_SOURCE) private readonly source: SchemaSource,
+  ) {}
+
+  handle(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
+    switch (spec.kind) {
+      case 'collection':
+        return verb === 'GET' ? this.list(spec, req) : this.create(spec, req);
+      case 'item':
+        return this.item(spec, verb, req);
+      case 'nested-collection':
+        return this.nestedCollection(spec, verb, req);
+      case 'nested-item':
+        return this.nestedItem(spec, verb, req);
+      case 'parent-of-child':
+        return this.parentOfChild(spec, verb, req);
+    }
+  }
+
+  private schema(entity: string) {
+    return this.dao.schemaOf(entity);
+  }
+
+  private async input(spec: RouteSpec, req: Request, existing?: () => Promise<Entity | null>): Promise<Entity> {
+    const schema = this.schema(spec.entity);
+    const needsName = schema.name === 'plugins' && req.body && typeof req.body === 'object' && !('name' in req.body);
+    const stored = needsName && existing ? await existing() : null;
+    return entityInput(req, schema, this.source, typeof stored?.name === 'string' ? stored.name : undefined);
+  }
+
+  private list(spec: RouteSpec, req: Request, scope?: Scope, path?: string): Promise<Page> {
+    const options = parseListQuery(req.query as Record<string, unknown>, this.schema(spec.entity), !!scope);
+    return this.dao.list(spec.entity, { ...options, path }, scope);
+  }
+
+  private async create(spec: RouteSpec, req: Request, forced?: Entity): Promise<Entity> {
+    return this.dao.insert(spec.entity, await this.input(spec, req), forced);
+  }
+
+  private async item(spec: RouteSpec, verb: Verb, req: Request, scope?: Scope, forced?: Entity): Promise<CrudResult> {
+    const key = req.params.id;
+    switch (verb) {
+      case 'GET': {
+        const entity = await this.dao.get(spec.entity, key, scope);
+        if (!entity) throw notFound();
+        return entity;
+      }
+      case 'PUT':
+        return this.dao.upsert(spec.entity, key, await this.input(spec, req), scope, forced);
+      case 'PATCH':
+        return this.dao.update(spec.entity, key, await this.input(spec, req, () => this.dao.get(spec.entity, key, scope)), scope, forced);
+      default:
+        return this.dao.delete(spec.entity, key, scope);
+    }
+  }
+
+  private async parentScope(spec: RouteSpec, req: Request): Promise<Scope> {
+    const parent = await this.dao.get(spec.parent!.entity, req.params.parent);
+    if (!parent) throw notFound();
+    return { field: spec.parent!.field, id: String(parent.id) };
+  }
+
+  private async nestedCollection(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
+    const scope = await this.parentScope(spec, req);
+    if (verb === 'POST') return this.create(spec, req, { [scope.field]: { id: scope.id } });
+    const path = `${spec.parent!.adminPath}/${encodeURIComponent(req.params.parent)}/${spec.parent!.segment}`;
+    return this.list(spec, req, scope, path);
+  }
+
+  private async nestedItem(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
+    const scope = await this.parentScope(spec, req);
+    if (verb !== 'PUT' && !(await this.dao.get(spec.entity, req.params.id, scope))) throw notFound();
+    const body = req.body && typeof req.body === 'object' ? (req.body as Entity) : {};
+    const forced = verb === 'PATCH' && spec.parent!.field in body ? undefined : { [scope.field]: { id: scope.id } };
+    return this.item(spec, verb, req, scope, forced);
+  }
+
+  private async parentOfChild(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
+    const { entity: parentEntity, field } = spec.parent!;
+    const child = await this.dao.get(spec.entity, req.params.id);
+    const ref = child?.[field] as { id: string } | null | undefined;
+    const parentSpec: RouteSpec = { kind: 'item', entity: parentEntity, path: '' };
+    if (verb === 'PUT' && child) {
+      const input = await this.input(parentSpec, req);
+      if (ref) return this.dao.upsert(parentEntity, ref.id, input);
+      const created = await this.dao.insert(parentEntity, input);
+      await this.dao.update(spec.entity, String(child.id), { [field]: { id: created.id } });
+      return created;
+    }
+    if (!child || !ref) throw notFound();
+    if (verb === 'DELETE') throw methodNotAllowed();
+    if (verb === 'PATCH') return this.dao.update(parentEntity, ref.id, await this.input(parentSpec, req));
+    const parent = await this.dao.get(parentEntity, ref.id);
+    if (!parent) throw notFound();
+    return parent;
+  }
+}

@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import { loadSettings, type Settings } from '@tollgate/config';
+import pino, { type Logger } from 'pino';
+import { configureAdminHttp } from './common';
+import { Dao, loadDefaultSchemaSource, type SchemaSource } from './persistence';
+import { AdminAppModule } from './app.module';
+import { accessControlMiddleware } from './bootstrap/access-control';
+import { ConnectionStats } from './bootstrap/connection-stats';
+import { corsMiddleware } from './bootstrap/cors';
+import { http2CompatibleHandler } from './bootstrap/http2-express-bridge';
+import { insecureExposureError } from './bootstrap/insecure-exposure';
+import { openListener, type OpenListener } from './bootstrap/listener';
+import { PinoNestLogger } from './bootstrap/nest-logger';
+import { RouteCatalog } from './bootstrap/route-catalog';
+import { adminTlsOptions, type DefaultCertificateProvider } from './bootstrap/tls-material';
+import { SNAPSHOTS } from './bootstrap/tokens';
+import type { SnapshotService } from './cluster/snapshot.service';
+import { pluginCatalogFrom, type PluginInfo } from './custom/plugin-catalog';
+import { buildOpenApiDocument } from './openapi/document';
+import { SWAGGER_UI_OPTIONS } from './openapi/swagger-ui';
+
+export interface ControlPlaneOptions {
+  readonly logger?: Logger;
+  /** Certificate for `ssl` listeners when `admin_ssl_cert` is unset (default: libs/pki's generated one). */
+  readonly defaultCertificate?: DefaultCertificateProvider;
+  /** Plugins this server runs (libs/plugins registry), in addition to the plugin schemas libs/schema exports. */
+  readonly plugins?: readonly PluginInfo[];
+  /** How long `close()` waits for in-flight requests before cutting connections (default 10 s). */
+  readonly shutdownTimeoutMs?: number;
+}
+
+export interface ControlPlaneHandle {
+  readonly listeners: ReadonlyArray<Pick<OpenListener, 'key' | 'listener' | 'address' | 'port'>>;
+  readonly dao: Dao;
+  readonly snapshots: SnapshotService;
+  readonly app: NestExpressApplication;
+  close(): Promise<void>;
+}
+
+/** Starts the Admin API on every `admin_listen` entry. Rejects (and leaves nothing open) when any step fails. */
+export async function startControlPlane(settings: Settings, opts: ControlPlaneOptions = {}): Promise<ControlPlaneHandle> {
+  const refusal = insecureExposureError(settings);
+  if (refusal) throw new Error(refusal);
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  const tls = settings.admin_listeners.some((entry) => entry.ssl) ? await adminTlsOptions(settings, opts.defaultCertificate) : undefined;
+
+  const catalog = new RouteCatalog();
+  const stats = new ConnectionStats();
+  const plugins = pluginCatalogFrom(opts.plugins);
+  const schemas: SchemaSource = { ...loadDefaultSchemaSource(), pluginSchemas: plugins.configSchemas };
+  const onSnapshotError = (err: unknown) => logger.error({ err }, 'rebuilding the configuration snapshot failed');
+  const app = await NestFactory.create<NestExpressApplication>(
+    AdminAppModule.forRoot(settings, { catalog, stats, plugins, onSnapshotError }, schemas),
+    new ExpressAdapter(),
+    { bodyParser: false, abortOnError: false, logger: new PinoNestLogger(logger) },
+  );
+  const listeners: OpenListener[] = [];
+  try {
+    // Access control first: nothing below (CORS, parsing, routing, 404s) runs for an untrusted client.
+    app.use(accessControlMiddleware(settings));
+    app.use(corsMiddleware(catalog));
+    configureAdminHttp(app, settings);
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument({ catalog, settings }) as never, SWAGGER_UI_OPTIONS);
+    await app.init();
+    catalog.load(app.getHttpAdapter().getInstance());
+
+    const handler = http2CompatibleHandler(app.getHttpAdapter().getInstance());
+    for (const entry of settings.admin_listeners) {
+      listeners.push(await openListener({ entry, handler, tls: entry.ssl ? tls : undefined, stats }));
+      logger.info({ listener: entry.listener }, 'admin API listening');
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close(0)));
+    await app.close().catch(() => {});
+    throw err;
+  }
+
+  const snapshots = app.get<SnapshotService>(SNAPSHOTS);
+  const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 10_000;
+  let closing: Promise<void> | null = null;
+  return {
+    listeners: listeners.map(({ key, listener, address, port }) => ({ key, listener, address, port })),
+    dao: app.get(Dao),
+    snapshots,
+    app,
+    close() {
+      closing ??= (async () => {
+        await Promise.all(listeners.map((l) => l.close(shutdownTimeoutMs)));
+        snapshots.close();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+if (require.main === module) {
+  void (async () => {
+    const logger = pino();
+    try {
+      const handle = await startControlPlane(loadSettings({}), { logger });
+      const stop = () => void handle.close().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    } catch (err) {
+      logger.error({ err }, (err as Error).message);
+      process.exit(1);
+    }
+  })();
+}

@@ -1,0 +1,34 @@
+// State shared by every request of one data plane, and what a listener adds to it. Built once at start.
+import type { Runtime } from '../runtime/runtime';
+import type { ErrorSettings } from './errors';
+import type { HeaderFlags } from './header-flags';
+import type { UpstreamPools } from './pools';
+import type { TrustPolicy } from './trust';
+
+export interface ProxyLogger {
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+  info?(obj: unknown, msg?: string): void;
+}
+
+export interface ProxyContext {
+  readonly runtime: Runtime;
+  readonly pools: UpstreamPools;
+  readonly trust: TrustPolicy;
+  readonly flags: HeaderFlags;
+  readonly errors: ErrorSettings;
+  /** bytes; 0 = unlimited */
+  readonly maxBodySize: number;
+  readonly maxHeaders: number;
+  readonly logger: ProxyLogger;
+  /** Set by close(): responses then carry `Connection: close`. */
+  draining: boolean;
+  /** Requests being proxied right now (graceful close waits for 0). */
+  inflight: number;
+}
+
+export interface ListenerInfo {
+  readonly scheme: 'http' | 'https';
+  readonly port: number;
+  readonly portText: string;
+}

@@ -1,0 +1,101 @@
+// Thin adapter from the proxy to libs/errors: picks the body format and writes a Kong-generated response with
+// Kong's headers. Lua-generated errors (no route, no peer, https required) default to JSON; errors nginx itself
+// generates (502, 504, 413, 400 ...) fall back to the request Content-Type, then error_default_type (§2.4).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import {
+  CONTENT_TYPES,
+  grpcStatusFor,
+  negotiateErrorFormat,
+  renderErrorBody,
+  type ErrorFormat,
+} from '@tollgate/errors';
+import type { HeaderFlags } from './header-flags';
+import { SERVER_TOKEN } from './identity';
+
+export type ClientRequest = IncomingMessage | Http2ServerRequest;
+export type ClientResponse = ServerResponse | Http2ServerResponse;
+
+const FORMAT_BY_TYPE: ReadonlyMap<string, ErrorFormat> = new Map([
+  ['application/json', 'json'],
+  ['text/plain', 'text'],
+  ['text/html', 'html'],
+  ['application/xml', 'xml'],
+  ['text/xml', 'xml'],
+]);
+
+export interface ErrorSettings {
+  readonly flags: HeaderFlags;
+  readonly defaultFormat: ErrorFormat;
+}
+
+export function defaultErrorFormat(errorDefaultType: string | undefined): ErrorFormat {
+  return FORMAT_BY_TYPE.get(errorDefaultType ?? 'text/plain') ?? 'text';
+}
+
+function formatFor(req: ClientRequest, nginxGenerated: boolean, settings: ErrorSettings): ErrorFormat {
+  const accept = req.headers.accept;
+  if (accept || !nginxGenerated) return negotiateErrorFormat(accept);
+  const contentType = req.headers['content-type'];
+  if (contentType) {
+    const semi = contentType.indexOf(';');
+    const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+    const byType = FORMAT_BY_TYPE.get(type);
+    if (byType) return byType;
+  }
+  return settings.defaultFormat;
+}
+
+function isGrpc(req: ClientRequest): boolean {
+  const ct = req.headers['content-type'];
+  return typeof ct === 'string' && ct.startsWith('application/grpc');
+}
+
+/**
+ * Writes a proxy-generated error. `extra` holds additional raw header pairs. Safe to call when the client is
+ * gone or headers were already sent: then the stream is simply destroyed.
+ */
+export function sendProxyError(
+  req: ClientRequest,
+  res: ClientResponse,
+  status: number,
+  message: string,
+  requestId: string,
+  startedAt: number,
+  settings: ErrorSettings,
+  nginxGenerated: boolean,
+  extra?: readonly string[],
+): void {
+  if (res.headersSent || res.destroyed) {
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  let body = '';
+  let code = status;
+  if (isGrpc(req)) {
+    code = 200;
+    headers['content-type'] = 'application/grpc';
+    headers['grpc-status'] = String(grpcStatusFor(status));
+    headers['grpc-message'] = encodeURIComponent(message);
+  } else {
+    const format = formatFor(req, nginxGenerated, settings);
+    body = renderErrorBody(format, message, requestId);
+    headers['content-type'] = CONTENT_TYPES[format];
+  }
+  headers['content-length'] = String(Buffer.byteLength(body));
+  const flags = settings.flags;
+  if (flags.requestId) headers['x-kong-request-id'] = requestId;
+  if (flags.responseLatency) headers['x-kong-response-latency'] = String(Math.round(performance.now() - startedAt));
+  if (flags.server) headers.server = SERVER_TOKEN;
+  const h2 = req.httpVersionMajor === 2;
+  if (extra) {
+    for (let i = 0; i < extra.length; i += 2) {
+      const name = extra[i].toLowerCase();
+      if (h2 && (name === 'connection' || name === 'upgrade')) continue;
+      headers[name] = extra[i + 1];
+    }
+  }
+  (res as ServerResponse).writeHead(code, headers);
+  res.end(body);
+}

@@ -1,0 +1,174 @@
+// The request entry point of every HTTP listener: route, guard, then hand over to an Exchange.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import { PROXY_ERRORS } from '@tollgate/errors';
+import { resolveUpstreamPath } from '@tollgate/router';
+import type { HttpRequestInput } from '@tollgate/router/types';
+import type { BalancerContext } from '../upstream/types';
+import { clientOf } from './client-info';
+import type { ListenerInfo, ProxyContext } from './context';
+import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
+import { Exchange, onClientClose, tagResponse } from './exchange';
+import { viaFor } from './identity';
+import { nextRequestId } from './request-id';
+import { buildUpstreamHeaders } from './upstream-headers';
+
+export type RequestHandler = (req: ClientRequest, res: ClientResponse) => void;
+
+export function createRequestHandler(ctx: ProxyContext, listener: ListenerInfo): RequestHandler {
+  return function onProxyRequest(req, res) {
+    try {
+      handleRequest(ctx, listener, req, res);
+    } catch (err) {
+      // The proxy never lets an exception cross a request (DESIGN.md rule 8).
+      ctx.logger.error({ err: (err as Error).stack }, 'unexpected error while proxying');
+      const e = PROXY_ERRORS.UNEXPECTED;
+      sendProxyError(req, res, e.status, e.message, nextRequestId(), performance.now(), ctx.errors, false);
+    }
+  };
+}
+
+function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse): void {
+  const startedAt = performance.now();
+  const cfg = ctx.runtime.current; // read once: this request keeps this config for its whole life
+  const requestId = nextRequestId();
+  const client = clientOf(ctx, req);
+  const headers = req.headers;
+
+  if (ctx.maxHeaders > 0 && req.rawHeaders.length > ctx.maxHeaders * 2) {
+    const e = PROXY_ERRORS.HEADER_TOO_LARGE;
+    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true, CLOSE);
+  }
+
+  const url = req.url!;
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q);
+  const h2 = req.httpVersionMajor === 2;
+  const host = (h2 ? (headers[':authority'] as string | undefined) ?? headers.host : headers.host) ?? '';
+  const contentType = headers['content-type'];
+  const grpc = h2 && typeof contentType === 'string' && contentType.startsWith('application/grpc');
+  const scheme = listener.scheme;
+  const input: HttpRequestInput = {
+    protocol: grpc ? (scheme === 'https' ? 'grpcs' : 'grpc') : scheme,
+    method: req.method!,
+    host,
+    path: rawPath,
+    headers,
+    sni: scheme === 'https' ? ((req.socket as TLSSocket).servername || undefined) : undefined,
+    port: listener.port,
+  };
+  const match = cfg.router.match(input);
+  if (match === null) {
+    const e = PROXY_ERRORS.NO_ROUTE;
+    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+  }
+  const route = cfg.routes.get(match.route.id)!;
+
+  if (route.httpsOnly) {
+    const forwardedProto = client.trusted ? headers['x-forwarded-proto'] : undefined;
+    if (scheme !== 'https' && forwardedProto !== 'https') return redirectToHttps(ctx, req, res, route.redirectStatus, host, client.trusted, requestId, startedAt);
+  }
+  const service = route.service;
+  if (service === null) {
+    const e = PROXY_ERRORS.NO_SERVICE;
+    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+  }
+
+  const contentLength = headers['content-length'];
+  const chunked = headers['transfer-encoding'] !== undefined;
+  if (ctx.maxBodySize > 0 && contentLength !== undefined && Number(contentLength) > ctx.maxBodySize) {
+    const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
+    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true, CLOSE);
+  }
+  // HTTP/2 requests carry no framing headers: a body is there unless the stream already ended.
+  const hasBody = h2 ? !(req as Http2ServerRequest).stream.endAfterHeaders : chunked || (contentLength !== undefined && contentLength !== '0');
+
+  const clientIp =
+    client.trusted && ctx.trust.headerName !== null ? ctx.trust.realIp(client.peerIp, true, headers[ctx.trust.headerName]) : client.clientIp;
+  const prefix = route.stripPath && match.matchedPath !== null && match.matchedPath !== '/' ? match.matchedPath : null;
+  const up = buildUpstreamHeaders(req, {
+    scheme,
+    listenPort: listener.portText,
+    peerIp: client.peerIp,
+    clientIp,
+    trusted: client.trusted,
+    prefix,
+    rawPath,
+    via: viaFor(req.httpVersion),
+    requestId: ctx.flags.upstreamRequestId ? requestId : null,
+  });
+  if (h2 && hasBody && !up.chunked && contentLength === undefined) up.list.push('Transfer-Encoding', 'chunked');
+
+  const path = resolveUpstreamPath(match, service.path, rawQuery);
+  ctx.inflight++;
+  const ex = new Exchange(ctx, req, res, route, service, requestId, startedAt, path, up.list, up.clientHost, hasBody, up.wantsTrailers);
+  if (service.upstream !== null) {
+    ex.balancerCtx = {
+      clientIp,
+      headers: headers as BalancerContext['headers'],
+      cookies: (headers.cookie as string | undefined) ?? null,
+      path: match.path,
+      query: q === -1 ? null : url.slice(q + 1),
+      captures: match.captures,
+      consumerId: null,
+      credentialId: null,
+      get triedPeers() {
+        return ex.tried ?? undefined;
+      },
+    };
+  }
+  tagResponse(res, ex);
+  res.once('close', onClientClose);
+  if (hasBody && ctx.maxBodySize > 0 && contentLength === undefined) limitStreamedBody(ctx, ex);
+  if (ctx.draining && !h2) (res as ServerResponse).shouldKeepAlive = false;
+  ex.dispatch();
+}
+
+const CLOSE = ['Connection', 'close'];
+
+/** A chunked body has no announced length: count it and cut it at client_max_body_size. */
+function limitStreamedBody(ctx: ProxyContext, ex: Exchange): void {
+  let seen = 0;
+  ex.req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen <= ctx.maxBodySize || ex.done) return;
+    ex.upReq?.destroy();
+    const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
+    ex.fail(e.status, e.message, true);
+    if (ex.req.httpVersionMajor !== 2) (ex.res as ServerResponse).once('finish', () => ex.req.socket.destroy());
+  });
+}
+
+function redirectToHttps(
+  ctx: ProxyContext,
+  req: ClientRequest,
+  res: ClientResponse,
+  status: number,
+  host: string,
+  trusted: boolean,
+  requestId: string,
+  startedAt: number,
+): void {
+  if (status === 426) {
+    const e = PROXY_ERRORS.HTTPS_REQUIRED;
+    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false, UPGRADE_TLS);
+  }
+  const forwardedHost = trusted ? (req.headers['x-forwarded-host'] as string | undefined) : undefined;
+  const name = stripPort(forwardedHost ?? host);
+  const headers: Record<string, string> = { location: `https://${name}${req.url}`, 'content-length': '0' };
+  if (ctx.flags.requestId) headers['x-kong-request-id'] = requestId;
+  (res as ServerResponse).writeHead(status, headers);
+  res.end();
+}
+
+const UPGRADE_TLS = ['Connection', 'Upgrade', 'Upgrade', 'TLS/1.2, HTTP/1.1'];
+
+function stripPort(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  const colon = host.indexOf(':');
+  return colon === -1 ? host : host.slice(0, colon);
+}
+
+export type { IncomingMessage };

@@ -1,0 +1,149 @@
+// Request headers sent upstream, exactly as kong-data-plane.md §2.1. The result is a raw [name, value, ...]
+// array whose first pair is Host, so a retry only rewrites index 1.
+import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+
+export interface ForwardedFacts {
+  readonly scheme: string;
+  readonly listenPort: string;
+  readonly peerIp: string;
+  readonly clientIp: string;
+  readonly trusted: boolean;
+  /** X-Forwarded-Prefix candidate (strip_path applied and the match is not `/`), else null. */
+  readonly prefix: string | null;
+  readonly rawPath: string;
+  readonly via: string;
+  readonly requestId: string | null;
+}
+
+export interface UpstreamHeaders {
+  readonly list: string[];
+  /** The client's Host header (for preserve_host). */
+  readonly clientHost: string | undefined;
+  readonly chunked: boolean;
+  readonly wantsTrailers: boolean;
+  readonly websocket: boolean;
+}
+
+function hostWithoutPort(host: string): string {
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    const end = host.indexOf(']');
+    return end === -1 ? host : host.slice(0, end + 1);
+  }
+  const colon = host.indexOf(':');
+  return (colon === -1 ? host : host.slice(0, colon)).toLowerCase();
+}
+
+// hot path: one pass over rawHeaders, one output array, no per-header objects.
+export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, f: ForwardedFacts): UpstreamHeaders {
+  const raw = req.rawHeaders;
+  const list: string[] = ['Host', ''];
+  let clientHost: string | undefined;
+  let xff: string | undefined;
+  let xfProto: string | undefined;
+  let xfHost: string | undefined;
+  let xfPort: string | undefined;
+  let xfPath: string | undefined;
+  let xfPrefix: string | undefined;
+  let via: string | undefined;
+  let connection: string | undefined;
+  let upgrade: string | undefined;
+  let chunked = false;
+  let wantsTrailers = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    const value = raw[i + 1];
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'host':
+      case ':authority':
+        if (clientHost === undefined) clientHost = value;
+        continue;
+      case 'connection':
+        connection = connection === undefined ? value : `${connection}, ${value}`;
+        continue;
+      case 'keep-alive':
+      case 'proxy':
+      case 'proxy-connection':
+      case 'trailer':
+        continue;
+      case 'te':
+        if (/\btrailers\b/i.test(value)) wantsTrailers = true;
+        continue;
+      case 'transfer-encoding':
+        chunked = true;
+        continue;
+      case 'upgrade':
+        upgrade = value;
+        continue;
+      case 'x-forwarded-for':
+        xff = xff === undefined ? value : `${xff}, ${value}`;
+        continue;
+      case 'x-forwarded-proto':
+        xfProto ??= value;
+        continue;
+      case 'x-forwarded-host':
+        xfHost ??= value;
+        continue;
+      case 'x-forwarded-port':
+        xfPort ??= value;
+        continue;
+      case 'x-forwarded-path':
+        xfPath ??= value;
+        continue;
+      case 'x-forwarded-prefix':
+        xfPrefix ??= value;
+        continue;
+      case 'x-real-ip':
+        continue;
+      case 'via':
+        via = via === undefined ? value : `${via}, ${value}`;
+        continue;
+      case 'x-kong-request-id':
+        if (f.requestId !== null) continue;
+        break;
+      default:
+        // HTTP/2 pseudo-headers never go upstream as headers.
+        if (lower.charCodeAt(0) === 58 /* : */) continue;
+    }
+    list.push(name, value);
+  }
+  if (connection !== undefined) dropConnectionTokens(list, connection);
+  const websocket = upgrade !== undefined && upgrade.toLowerCase() === 'websocket';
+
+  list.push('X-Forwarded-For', xff === undefined ? f.clientIp : `${xff}, ${f.peerIp}`);
+  const t = f.trusted;
+  list.push('X-Forwarded-Proto', t && xfProto !== undefined ? xfProto : f.scheme);
+  list.push('X-Forwarded-Host', t && xfHost !== undefined ? xfHost : clientHost ? hostWithoutPort(clientHost) : '');
+  list.push('X-Forwarded-Port', t && xfPort !== undefined ? xfPort : f.listenPort);
+  list.push('X-Forwarded-Path', t && xfPath !== undefined ? xfPath : f.rawPath);
+  const prefix = t && xfPrefix !== undefined ? xfPrefix : f.prefix;
+  if (prefix) list.push('X-Forwarded-Prefix', prefix);
+  list.push('X-Real-IP', f.clientIp);
+  list.push('Via', via === undefined ? f.via : `${via}, ${f.via}`);
+  if (f.requestId !== null) list.push('X-Kong-Request-Id', f.requestId);
+  if (wantsTrailers) list.push('TE', 'trailers');
+  if (chunked) list.push('Transfer-Encoding', 'chunked');
+  if (websocket) list.push('Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket');
+  return { list, clientHost, chunked, wantsTrailers, websocket };
+}
+
+const CONNECTION_KEEP = new Set(['keep-alive', 'close', 'upgrade']);
+
+/** Removes every header the client named in Connection (rare: only then do we pay for the extra pass). */
+function dropConnectionTokens(list: string[], connection: string): void {
+  const tokens = new Set<string>();
+  for (const token of connection.split(',')) {
+    const t = token.trim().toLowerCase();
+    if (t && !CONNECTION_KEEP.has(t)) tokens.add(t);
+  }
+  if (tokens.size === 0) return;
+  let w = 2;
+  for (let r = 2; r < list.length; r += 2) {
+    if (tokens.has(list[r].toLowerCase())) continue;
+    list[w] = list[r];
+    list[w + 1] = list[r + 1];
+    w += 2;
+  }
+  list.length = w;
+}

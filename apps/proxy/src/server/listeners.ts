@@ -1,0 +1,149 @@
+// Opens the proxy_listen entries: http, https (certificate by SNI), http2 (ALPN h2 + HTTP/1.1), and the
+// PROXY-protocol / h2c front door where asked. One handler per listener, built once.
+import { createServer as createHttpServer, type Server as HttpServer, type ServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
+import type { Server as NetServer, AddressInfo, Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { ListenEntry, Settings } from '@tollgate/config/types';
+import type { ProxyContext } from '../forward/context';
+import { createRequestHandler } from '../forward/handler';
+import { createUpgradeHandler } from '../forward/websocket';
+import { createClientErrorHandler } from './client-errors';
+import { createFrontDoor } from './front-door';
+
+export interface BoundListener {
+  readonly entry: ListenEntry;
+  readonly address: string;
+  readonly port: number;
+  readonly ssl: boolean;
+  readonly http2: boolean;
+  /** The socket that accepts (a front door when one is used). */
+  readonly acceptor: NetServer;
+  /** The protocol servers behind it. */
+  readonly servers: readonly NetServer[];
+  readonly h2Sessions: Set<Http2Session>;
+}
+
+export interface TlsMaterial {
+  readonly cert: string;
+  readonly key: string;
+  /** SNI lookup into the config in force. */
+  readonly findContext: (serverName: string) => SecureContext | null;
+}
+
+function httpOptions(settings: Settings): ServerOptions {
+  const headerTimeout = settings.client_header_timeout > 0 ? settings.client_header_timeout : 60000;
+  return {
+    maxHeaderSize: settings.client_max_header_size > 0 ? settings.client_max_header_size : undefined,
+    headersTimeout: headerTimeout,
+    // Bodies may stream for as long as they keep moving; only header reads are bounded.
+    requestTimeout: 0,
+    keepAliveTimeout: 75000,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headerTimeout / 4))),
+    // Duplicate framing headers and other ambiguities are errors (request smuggling).
+    insecureHTTPParser: false,
+    joinDuplicateHeaders: false,
+    noDelay: true,
+  };
+}
+
+function socketOptions(entry: ListenEntry): { keepAlive?: boolean; keepAliveInitialDelay?: number } {
+  const ka = entry.soKeepalive;
+  if (ka === undefined || ka === false) return {};
+  if (ka === true) return { keepAlive: true };
+  return { keepAlive: true, keepAliveInitialDelay: ka.idle !== undefined ? ka.idle * 1000 : undefined };
+}
+
+export async function openProxyListener(
+  entry: ListenEntry,
+  settings: Settings,
+  ctx: ProxyContext,
+  tls: TlsMaterial,
+): Promise<BoundListener> {
+  const base = httpOptions(settings);
+  const sock = socketOptions(entry);
+  const clientError = createClientErrorHandler(ctx.flags, ctx.errors.defaultFormat);
+  const sessions = new Set<Http2Session>();
+  const trackSession = (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  };
+  const scheme = entry.ssl ? 'https' : 'http';
+  let servers: NetServer[];
+  let acceptor: NetServer;
+  const handlerFor = (port: number) => createRequestHandler(ctx, { scheme, port, portText: String(port) });
+  // The port is known only after binding (port 0 in tests): the handler reads it through this box.
+  const portBox = { port: entry.port };
+  const lateHandler = (req: never, res: never) => handlers.current(req, res);
+  const handlers = { current: handlerFor(entry.port) };
+
+  const tlsOptions = {
+    cert: tls.cert,
+    key: tls.key,
+    SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, tls.findContext(name) ?? undefined),
+    minVersion: 'TLSv1.2' as const,
+  };
+
+  if (entry.ssl && entry.http2) {
+    const server = createSecureServer({ ...tlsOptions, allowHTTP1: true, maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined, ...sock } as never);
+    server.on('request', lateHandler);
+    server.on('session', trackSession);
+    server.on('clientError', clientError as never);
+    servers = [server as unknown as NetServer];
+  } else if (entry.ssl) {
+    const server = createHttpsServer({ ...base, ...tlsOptions, ...sock });
+    server.on('request', lateHandler);
+    server.on('clientError', clientError);
+    server.on('upgrade', createUpgradeHandler(ctx, { scheme, get port() { return portBox.port; } }));
+    servers = [server];
+  } else {
+    const server = createHttpServer({ ...base, ...sock });
+    server.on('request', lateHandler);
+    server.on('clientError', clientError);
+    server.on('upgrade', createUpgradeHandler(ctx, { scheme, get port() { return portBox.port; } }));
+    servers = [server];
+    if (entry.http2) {
+      const h2 = createH2cServer({ maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined });
+      h2.on('request', lateHandler);
+      h2.on('session', trackSession);
+      servers.push(h2 as unknown as NetServer);
+    }
+  }
+
+  const needsFrontDoor = entry.proxyProtocol || (!entry.ssl && entry.http2);
+  acceptor = needsFrontDoor
+    ? createFrontDoor({
+        proxyProtocol: entry.proxyProtocol,
+        target: servers[0],
+        h2: !entry.ssl && entry.http2 ? servers[1] : undefined,
+        headerTimeout: base.headersTimeout!,
+        ...sock,
+      })
+    : servers[0];
+
+  await listen(acceptor, entry);
+  const address = acceptor.address() as AddressInfo;
+  portBox.port = address.port;
+  handlers.current = handlerFor(address.port);
+  return { entry, address: address.address, port: address.port, ssl: entry.ssl, http2: entry.http2, acceptor, servers, h2Sessions: sessions };
+}
+
+function listen(server: NetServer, entry: ListenEntry): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.removeListener('listening', onListening);
+      const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.message;
+      reject(new Error(`proxy_listen: cannot listen on ${entry.listener}: ${why}`, { cause: err }));
+    };
+    const onListening = () => {
+      server.removeListener('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only === true });
+  });
+}
+
+export type { HttpServer, Socket };

@@ -1,0 +1,268 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './config-error';
+import { parseConfText } from './conf-text';
+import { KEYS } from './keys';
+import { loadSettings } from './load';
+import type { Settings } from './types';
+
+/** A fresh cwd holding tollgate.conf with this text. */
+function dirWith(text?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-config-'));
+  if (text !== undefined) writeFileSync(join(dir, 'tollgate.conf'), text);
+  return dir;
+}
+
+function load(text?: string, env: NodeJS.ProcessEnv = {}, overrides?: Record<string, string>): Settings {
+  return loadSettings({ cwd: dirWith(text), env, overrides });
+}
+
+function problemsOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadSettings: defaults are Kong\'s', () => {
+  const cwd = dirWith();
+  const settings = loadSettings({ cwd, env: {} });
+
+  it.each<[keyof Settings, unknown]>([
+    ['proxy_listen', ['0.0.0.0:8000 reuseport backlog=16384', '0.0.0.0:8443 http2 ssl reuseport backlog=16384']],
+    ['admin_listen', ['127.0.0.1:8001 reuseport backlog=16384', '127.0.0.1:8444 http2 ssl reuseport backlog=16384']],
+    ['status_listen', ['127.0.0.1:8007']],
+    ['cluster_listen', ['0.0.0.0:8005']],
+    ['stream_listen', ['off']],
+    ['stream_listeners', []],
+    ['prefix', join(cwd, 'data')],
+    ['role', 'traditional'],
+    ['database', 'sqlite'],
+    ['sqlite_file', join(cwd, 'data', 'tollgate.db')],
+    ['log_level', 'notice'],
+    ['proxy_access_log', join(cwd, 'data', 'logs', 'access.log')],
+    ['admin_access_log', join(cwd, 'data', 'logs', 'admin_access.log')],
+    ['pg_host', '127.0.0.1'],
+    ['pg_port', 5432],
+    ['pg_user', 'kong'],
+    ['pg_password', null],
+    ['pg_timeout', 5000],
+    ['pg_ssl', false],
+    ['ssl_cert', []],
+    ['ssl_protocols', ['TLSv1.2', 'TLSv1.3']],
+    ['trusted_ips', []],
+    ['real_ip_header', 'X-Real-IP'],
+    ['real_ip_recursive', false],
+    ['headers', ['server', 'via', 'x-kong-proxy-latency', 'x-kong-response-latency', 'x-kong-admin-latency', 'x-kong-upstream-latency', 'x-kong-request-id']],
+    ['headers_upstream', ['x-kong-request-id']],
+    ['error_default_type', 'text/plain'],
+    ['worker_processes', availableParallelism()],
+    ['plugins', ['bundled']],
+    ['node_id', null],
+    ['admin_max_body_size', 10 * 1024 * 1024],
+    ['client_max_body_size', 0],
+    ['client_header_timeout', 60_000],
+    ['upstream_keepalive_pool_size', 512],
+    ['upstream_keepalive_max_requests', 10000],
+    ['upstream_keepalive_idle_timeout', 60],
+    ['cluster_control_plane', '127.0.0.1:8005'],
+    ['cluster_mtls', 'shared'],
+    ['cluster_dp_labels', {}],
+    ['cluster_data_plane_purge_delay', 1209600],
+    ['cluster_max_payload', 16777216],
+    ['router_flavor', 'traditional_compatible'],
+  ])('%s', (key, expected) => {
+    expect(settings[key]).toEqual(expected);
+  });
+
+  it('parses the default listeners', () => {
+    expect(settings.proxy_listeners.map((l) => [l.ip, l.port, l.ssl, l.http2, l.reuseport, l.backlog])).toEqual([
+      ['0.0.0.0', 8000, false, false, true, 16384],
+      ['0.0.0.0', 8443, true, true, true, 16384],
+    ]);
+    expect(settings.admin_listeners.map((l) => l.listener)).toEqual(['127.0.0.1:8001 reuseport backlog=16384', '127.0.0.1:8444 ssl http2 reuseport backlog=16384']);
+    expect(settings.status_listeners.map((l) => `${l.ip}:${l.port}`)).toEqual(['127.0.0.1:8007']);
+    expect(settings.cluster_listeners.map((l) => `${l.ip}:${l.port}`)).toEqual(['0.0.0.0:8005']);
+  });
+
+  it('is deeply frozen and records sources', () => {
+    expect(Object.isFrozen(settings)).toBe(true);
+    expect(Object.isFrozen(settings.proxy_listeners[0])).toBe(true);
+    expect(Object.isFrozen(settings.headers)).toBe(true);
+    expect(settings.sources.proxy_listen).toBe('default');
+    expect(Object.keys(settings.sources).sort()).toEqual(KEYS.map((def) => def.name).sort());
+  });
+});
+
+describe('loadSettings: file format', () => {
+  it.each<[string, string, Partial<Record<keyof Settings, unknown>>]>([
+    ['comments and blank lines', '# a comment\n\n   log_level = debug   # trailing comment\n', { log_level: 'debug' }],
+    ['\\# is a literal #', 'pg_password = sec\\#ret # comment\n', { pg_password: 'sec#ret' }],
+    ['booleans on/off/true/false', 'pg_ssl = on\npg_ssl_verify = true\nreal_ip_recursive = off\nadmin_allow_insecure = false\n',
+      { pg_ssl: true, pg_ssl_verify: true, real_ip_recursive: false, admin_allow_insecure: false }],
+    ['lists trimmed, empty items dropped', 'trusted_ips = 10.0.0.0/8 ,, ::1 ,\n', { trusted_ips: ['10.0.0.0/8', '::1'] }],
+    ['empty value means unset (scalar back to default)', 'pg_host =\nlog_level=\n', { pg_host: '127.0.0.1', log_level: 'notice' }],
+    ['empty value means unset (list empty)', 'headers =\n', { headers: [] }],
+    ['headers off and token expansion', 'headers = Via, latency_tokens\n',
+      { headers: ['via', 'x-kong-proxy-latency', 'x-kong-response-latency', 'x-kong-admin-latency', 'x-kong-upstream-latency'] }],
+    ['headers = off', 'headers = off\n', { headers: [] }],
+    ['log off is null', 'proxy_access_log = off\n', { proxy_access_log: null }],
+    ['absolute log path kept', 'proxy_error_log = /var/log/tollgate.log\n', { proxy_error_log: '/var/log/tollgate.log' }],
+    ['sizes', 'client_max_body_size = 1k\nadmin_max_body_size = 2m\n', { client_max_body_size: 1024, admin_max_body_size: 2 * 1024 * 1024 }],
+    ['durations', 'client_header_timeout = 1m30s\n', { client_header_timeout: 90_000 }],
+    ['worker_processes number', 'worker_processes = 3\n', { worker_processes: 3 }],
+    ['dp labels', 'role = data_plane\ncluster_cert = c.pem\ncluster_cert_key = k.pem\ncluster_dp_labels = region:eu, deployment:blue\n',
+      { cluster_dp_labels: { region: 'eu', deployment: 'blue' } }],
+    ['node_id lower-cased', 'node_id = 0D5F1E6C-58A1-4E1B-9C3B-77F0B5C5D0E1\n', { node_id: '0d5f1e6c-58a1-4e1b-9c3b-77f0b5c5d0e1' }],
+    ['stream listeners', 'stream_listen = 0.0.0.0:4242, [::]:5555 ssl\n', { stream_listen: ['0.0.0.0:4242', '[::]:5555 ssl'] }],
+    ['CRLF line ends', 'log_level = warn\r\ndatabase = off\r\n', { log_level: 'warn', database: 'off' }],
+  ])('%s', (_name, text, expected) => {
+    expect(load(text)).toMatchObject(expected);
+  });
+
+  it('resolves relative prefix against cwd and certificate paths against prefix; inline PEM kept', () => {
+    const cwd = dirWith('prefix = run\nssl_cert = certs/a.crt, /abs/b.crt\nssl_cert_key = certs/a.key, -----BEGIN PRIVATE KEY-----x\n');
+    const settings = loadSettings({ cwd, env: {} });
+    expect(settings.prefix).toBe(join(cwd, 'run'));
+    expect(settings.ssl_cert).toEqual([join(cwd, 'run', 'certs/a.crt'), '/abs/b.crt']);
+    expect(settings.ssl_cert_key).toEqual([join(cwd, 'run', 'certs/a.key'), '-----BEGIN PRIVATE KEY-----x']);
+    expect(settings.sources.prefix).toBe('file');
+  });
+
+  it('parseConfText reports lines', () => {
+    expect(parseConfText('a = 1\n# x\nb=  two words \n', 'f.conf')).toEqual({
+      entries: [{ key: 'a', value: '1', line: 1 }, { key: 'b', value: 'two words', line: 3 }],
+      problems: [],
+    });
+  });
+});
+
+describe('loadSettings: precedence', () => {
+  it('defaults < file < TOLLGATE_* env < overrides', () => {
+    const cwd = dirWith('log_level = info\npg_host = file-host\nproxy_listen = 127.0.0.1:9000\n');
+    const settings = loadSettings({
+      cwd,
+      env: { TOLLGATE_PROXY_LISTEN: '127.0.0.1:9100 ssl', TOLLGATE_PG_HOST: 'env-host', PATH: '/bin', KONG_LOG_LEVEL: 'debug' },
+      overrides: { pg_host: 'cli-host' },
+      prefix: '/srv/tollgate',
+    });
+    expect(settings.log_level).toBe('info');
+    expect(settings.proxy_listeners.map((l) => l.listener)).toEqual(['127.0.0.1:9100 ssl']);
+    expect(settings.pg_host).toBe('cli-host');
+    expect(settings.prefix).toBe('/srv/tollgate');
+    expect(settings.sources).toMatchObject({ log_level: 'file', proxy_listen: 'env', pg_host: 'cli', prefix: 'cli', database: 'default' });
+  });
+
+  it('an empty env value unsets the key', () => {
+    expect(load('stream_listen = 0.0.0.0:4242\n', { TOLLGATE_STREAM_LISTEN: '' }).stream_listeners).toEqual([]);
+  });
+
+  it('reads an explicit file relative to cwd, and fails when it is missing', () => {
+    const cwd = dirWith();
+    writeFileSync(join(cwd, 'other.conf'), 'log_level = error\n');
+    expect(loadSettings({ cwd, env: {}, file: 'other.conf' }).log_level).toBe('error');
+    expect(problemsOf(() => loadSettings({ cwd, env: {}, file: 'missing.conf' })).message).toBe(
+      `invalid configuration (1 problem):\n  - configuration: configuration file '${join(cwd, 'missing.conf')}' not found`);
+  });
+});
+
+describe('loadSettings: bad input (exact messages)', () => {
+  it.each<[string, string, NodeJS.ProcessEnv, string[]]>([
+    ['bad port', 'proxy_listen = 0.0.0.0:70000\n', {},
+      ["FILE:1: proxy_listen: invalid port '70000' in '0.0.0.0:70000' (expected 1-65535, or 0 for an ephemeral port) [proxy_listen = 0.0.0.0:70000]"]],
+    ['unknown flag', 'admin_listen = 127.0.0.1:8001 turbo\n', {},
+      ["FILE:1: admin_listen: unknown flag 'turbo' in '127.0.0.1:8001 turbo' (allowed: ssl, http2, proxy_protocol, deferred, bind, reuseport, backlog=N, ipv6only=on|off, so_keepalive=on|off|<idle>:<intvl>:<cnt>) [admin_listen = 127.0.0.1:8001 turbo]"]],
+    ['http2 on a stream listener', 'stream_listen = 0.0.0.0:4242 http2\n', {},
+      ["FILE:1: stream_listen: flag 'http2' is not allowed on stream listeners [stream_listen = 0.0.0.0:4242 http2]"]],
+    ['backlog=abc', '\nproxy_listen = 0.0.0.0:8000 backlog=abc\n', {},
+      ["FILE:2: proxy_listen: invalid backlog 'abc' in '0.0.0.0:8000 backlog=abc' (expected backlog=<integer>) [proxy_listen = 0.0.0.0:8000 backlog=abc]"]],
+    ['transparent (capability table)', 'stream_listen = 0.0.0.0:4242 transparent\n', {},
+      ["FILE:1: stream_listen: flag 'transparent' is not supported yet (it arrives with the stream proxy; see issue 6) [stream_listen = 0.0.0.0:4242 transparent]"]],
+    ['unknown key with did-you-mean', 'log_level = info\nproxy_lisen = 0.0.0.0:8000\n', {},
+      ["FILE:2: unknown key 'proxy_lisen' (did you mean 'proxy_listen'?) [proxy_lisen = 0.0.0.0:8000]"]],
+    ['unknown key without a near match', 'colour = blue\n', {}, ["FILE:1: unknown key 'colour' [colour = blue]"]],
+    ['duplicate key', 'log_level = info\n\nlog_level = debug\n', {},
+      ['FILE:3: log_level: duplicate key (set on lines 1 and 3) [log_level = debug]']],
+    ['line without =', 'just words\n', {}, ["FILE:1: expected 'key = value', got 'just words'"]],
+    ['unknown TOLLGATE_ env', '', { TOLLGATE_ADMIN_LISTN: '127.0.0.1:1' },
+      ['env TOLLGATE_ADMIN_LISTN: unknown environment variable (did you mean TOLLGATE_ADMIN_LISTEN?) [admin_listn = 127.0.0.1:1]']],
+    ['bad env value', '', { TOLLGATE_PG_PORT: 'abc' }, ["env TOLLGATE_PG_PORT: pg_port: invalid number 'abc' [pg_port = abc]"]],
+    ['enum', 'log_level = loud\n', {},
+      ["FILE:1: log_level has an invalid value: 'loud' (debug, info, notice, warn, error, crit, alert, emerg) [log_level = loud]"]],
+    ['boolean', 'pg_ssl = yes\n', {}, ["FILE:1: pg_ssl: invalid boolean 'yes' (expected on, off, true or false) [pg_ssl = yes]"]],
+    ['number range', 'cluster_data_plane_purge_delay = 10\n', {},
+      ['FILE:1: cluster_data_plane_purge_delay: must be at least 60, got 10 [cluster_data_plane_purge_delay = 10]']],
+    ['size', 'client_max_body_size = 10q\n', {},
+      ["FILE:1: client_max_body_size: invalid size '10q' (expected bytes with an optional k, m or g suffix, e.g. 10m) [client_max_body_size = 10q]"]],
+    ['trusted_ips', 'trusted_ips = 10.0.0.0/8, 10.0.0.0/33, nope\n', {}, [
+      "FILE:1: trusted_ips must be a comma separated list in the form of IPv4 or IPv6 address or CIDR block or 'unix:', got '10.0.0.0/33' [trusted_ips = 10.0.0.0/8, 10.0.0.0/33, nope]",
+      "FILE:1: trusted_ips must be a comma separated list in the form of IPv4 or IPv6 address or CIDR block or 'unix:', got 'nope' [trusted_ips = 10.0.0.0/8, 10.0.0.0/33, nope]"]],
+    ['headers token', 'headers = server, X-Powered-By\n', {}, ["FILE:1: headers: invalid entry 'X-Powered-By' [headers = server, X-Powered-By]"]],
+    ['headers_upstream token', 'headers_upstream = via\n', {}, ["FILE:1: headers_upstream: invalid entry 'via' [headers_upstream = via]"]],
+    ['node_id', 'node_id = 1234\n', {}, ['FILE:1: node_id must be a valid UUID [node_id = 1234]']],
+    ['worker_processes', 'worker_processes = 0\n', {}, ["FILE:1: worker_processes must be 'auto' or a positive integer, got '0' [worker_processes = 0]"]],
+    ['admin_access_allow', 'admin_access_allow = 10.0.0.0/8, 10.0.0/8\n', {},
+      ["FILE:1: admin_access_allow: invalid IP address or CIDR block '10.0.0/8' [admin_access_allow = 10.0.0.0/8, 10.0.0/8]"]],
+    ['cluster_dp_labels', 'role = data_plane\ncluster_cert = a\ncluster_cert_key = b\ncluster_dp_labels = region\n', {},
+      ["FILE:4: cluster_dp_labels: invalid entry 'region' (expected key:value) [cluster_dp_labels = region]"]],
+    ['cluster_control_plane', 'cluster_control_plane = cp.example\n', {},
+      ["FILE:1: cluster_control_plane must be of form: <host>:<port>, got 'cp.example' [cluster_control_plane = cp.example]"]],
+    ['ssl_protocols', 'ssl_protocols = TLSv1.3 SSLv3\n', {},
+      ["FILE:1: ssl_protocols has an invalid value: 'SSLv3' (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3) [ssl_protocols = TLSv1.3 SSLv3]"]],
+    ['hybrid needs cluster cert', 'role = control_plane\n', {},
+      ['default: cluster certificate and key must be provided to use Hybrid mode']],
+    ['control plane without database', 'role = control_plane\ndatabase = off\ncluster_cert = a\ncluster_cert_key = b\n', {},
+      ['FILE:2: in-memory storage can not be used when role = "control_plane" [database = off]']],
+    ['data plane without proxy', 'role = data_plane\nproxy_listen = off\ncluster_cert = a\ncluster_cert_key = b\n', {},
+      ['FILE:2: proxy_listen must be specified when role = "data_plane" [proxy_listen = off]']],
+    ['labels on a control plane', 'role = control_plane\ncluster_cert = a\ncluster_cert_key = b\ncluster_dp_labels = a:b\n', {},
+      ['FILE:4: cluster_dp_labels can only be set when role = "data_plane" [cluster_dp_labels = a:b]']],
+    ['ssl_cert without key', 'ssl_cert = a.crt\n', {}, ['default: ssl_cert_key must be specified']],
+    ['ssl_cert count mismatch', 'admin_ssl_cert = a.crt, b.crt\nadmin_ssl_cert_key = a.key\n', {},
+      ['FILE:1: admin_ssl_cert was specified 2 times while admin_ssl_cert_key was specified 1 times [admin_ssl_cert = a.crt, b.crt]']],
+    ['real_ip_header proxy_protocol without the flag', 'real_ip_header = proxy_protocol\n', {},
+      ["FILE:1: real_ip_header = proxy_protocol needs a proxy_listen entry with the 'proxy_protocol' flag [real_ip_header = proxy_protocol]"]],
+  ])('%s', (_name, text, env, lines) => {
+    const cwd = dirWith(text);
+    const file = join(cwd, 'tollgate.conf');
+    const error = problemsOf(() => loadSettings({ cwd, env }));
+    const expected = lines.map((line) => `  - ${line.replace('FILE', file)}`);
+    expect(error.message).toBe([`invalid configuration (${lines.length} problem${lines.length === 1 ? '' : 's'}):`, ...expected].join('\n'));
+  });
+
+  it('accepts real_ip_header = proxy_protocol with a proxy_protocol listener', () => {
+    expect(load('real_ip_header = proxy_protocol\nproxy_listen = 0.0.0.0:8000 proxy_protocol\n').real_ip_header).toBe('proxy_protocol');
+  });
+
+  it('one message lists every problem, with lines and structured problems', () => {
+    const text = [
+      'proxy_listen = 0.0.0.0:99999',
+      'stream_listen = 0.0.0.0:4242 http2',
+      'log_levl = debug',
+      'pg_port = many',
+      'pg_port = 1',
+      'headers = server, bogus',
+      '',
+    ].join('\n');
+    const cwd = dirWith(text);
+    const file = join(cwd, 'tollgate.conf');
+    const error = problemsOf(() => loadSettings({ cwd, env: { TOLLGATE_DATABSE: 'off', TOLLGATE_ADMIN_LISTEN: '127.0.0.1:8001 deferred' } }));
+    expect(error.message).toBe([
+      'invalid configuration (8 problems):',
+      `  - ${file}:5: pg_port: duplicate key (set on lines 4 and 5) [pg_port = 1]`,
+      `  - ${file}:3: unknown key 'log_levl' (did you mean 'log_level'?) [log_levl = debug]`,
+      '  - env TOLLGATE_DATABSE: unknown environment variable (did you mean TOLLGATE_DATABASE?) [databse = off]',
+      `  - ${file}:1: proxy_listen: invalid port '99999' in '0.0.0.0:99999' (expected 1-65535, or 0 for an ephemeral port) [proxy_listen = 0.0.0.0:99999]`,
+      "  - env TOLLGATE_ADMIN_LISTEN: admin_listen: flag 'deferred' is not supported (TCP_DEFER_ACCEPT cannot be set from Node.js without a native addon) [admin_listen = 127.0.0.1:8001 deferred]",
+      `  - ${file}:2: stream_listen: flag 'http2' is not allowed on stream listeners [stream_listen = 0.0.0.0:4242 http2]`,
+      `  - ${file}:4: pg_port: invalid number 'many' [pg_port = many]`,
+      `  - ${file}:6: headers: invalid entry 'bogus' [headers = server, bogus]`,
+    ].join('\n'));
+    expect(error.problems[0]).toEqual({ key: 'pg_port', value: '1', line: 5, source: 'file', file, message: 'pg_port: duplicate key (set on lines 4 and 5)' });
+    expect(error.problems).toHaveLength(8);
+  });
+});

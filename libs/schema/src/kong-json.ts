@@ -1,0 +1,59 @@
+// The JSON Kong's `GET /schemas/{entity}` answers: `{fields:[{name:{...}}], entity_checks:[...]}`, functions
+// stripped, foreign fields keeping `reference`.
+import { EntitySchema, FieldDef, FieldList } from './types';
+
+type Json = Record<string, unknown>;
+
+function fieldJson(def: FieldDef): Json {
+  const out: Json = { type: def.type };
+  if (def.uuid) out.uuid = true;
+  if (def.timestamp) out.timestamp = true;
+  if (def.auto) out.auto = true;
+  if (def.required) out.required = true;
+  if (def.unique) out.unique = true;
+  if (def.immutable) out.immutable = true;
+  if (def.transient) out.transient = true;
+  if (def.default !== undefined) out.default = def.default;
+  if (def.one_of) out.one_of = def.one_of;
+  if (def.not_one_of) out.not_one_of = def.not_one_of;
+  if (def.between) out.between = def.between;
+  if (def.gt !== undefined) out.gt = def.gt;
+  if (def.len_min !== undefined) out.len_min = def.len_min;
+  if (def.len_max !== undefined) out.len_max = def.len_max;
+  if (def.len_eq !== undefined) out.len_eq = def.len_eq;
+  if (def.starts_with !== undefined) out.starts_with = def.starts_with;
+  if (def.match) out.match = def.match.source;
+  if (def.mutually_exclusive_subsets) out.mutually_exclusive_subsets = def.mutually_exclusive_subsets;
+  if (def.reference) out.reference = def.reference;
+  if (def.on_delete) out.on_delete = def.on_delete;
+  if (def.elements) out.elements = fieldJson(def.elements);
+  if (def.keys) out.keys = fieldJson(def.keys);
+  if (def.values) out.values = fieldJson(def.values);
+  if (def.type === 'record') out.fields = fieldsJson(def.fields ?? []);
+  if (def.entity_checks?.length) out.entity_checks = def.entity_checks.flatMap((c) => (c.kongJson ? [c.kongJson] : []));
+  if (def.description) out.description = def.description;
+  return out;
+}
+
+export function fieldsJson(fields: FieldList): Json[] {
+  return fields.map(([name, def]) => ({ [name]: fieldJson(def) }));
+}
+
+export function toKongSchemaJson(schema: EntitySchema): Json {
+  const out: Json = { fields: fieldsJson(schema.fields) };
+  const checks = (schema.entityChecks ?? []).flatMap((c) => (c.kongJson ? [c.kongJson] : []));
+  if (checks.length) out.entity_checks = checks;
+  if (schema.shorthands?.length) out.shorthand_fields = schema.shorthands.map((s) => ({ [s.name]: fieldJson(s.field) }));
+  if (schema.endpointKey) out.endpoint_key = schema.endpointKey;
+  out.primary_key = schema.primaryKey;
+  if (schema.cacheKey) out.cache_key = schema.cacheKey;
+  return out;
+}
+
+/** `GET /schemas/plugins/{name}`: the plugins entity with `config` replaced by the plugin's own record. */
+export function toKongPluginSchemaJson(pluginsSchema: EntitySchema, configFields: FieldList): Json {
+  const fields = pluginsSchema.fields.map(([name, def]): [string, FieldDef] =>
+    name === 'config' ? [name, { type: 'record', required: true, fields: configFields, description: def.description }] : [name, def],
+  );
+  return toKongSchemaJson({ ...pluginsSchema, fields });
+}
