@@ -8,7 +8,8 @@ import { compileSniTable } from './sni-table';
 import type { CompiledConfig, CompiledRoute, CompiledService } from './types';
 import type { UpstreamRuntime } from '../upstream/types';
 
-export type UpstreamFactory = (upstream: Row, targets: readonly Row[]) => UpstreamRuntime;
+/** `previous`: the runtime this one replaces (same upstream id), so addresses keep their health state. */
+export type UpstreamFactory = (upstream: Row, targets: readonly Row[], previous: UpstreamRuntime | null) => UpstreamRuntime;
 
 export interface CompileOptions {
   readonly createUpstream?: UpstreamFactory;
@@ -108,7 +109,7 @@ function compileUpstreams(
       upstreams.set(row.id, old);
       continue;
     }
-    const runtime = opts.createUpstream(row, targets);
+    const runtime = opts.createUpstream(row, targets, old ?? null);
     runtime.start();
     upstreamSignatures.set(runtime, signature);
     upstreams.set(row.id, runtime);

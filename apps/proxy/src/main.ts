@@ -1,0 +1,163 @@
+// The data-plane agent: opens the proxy listeners, applies snapshots from a provider, proxies. Plain Node,
+// no framework in the request path.
+import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import type { Settings } from '@tollgate/config/types';
+import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import { ensureDefaultCertificate } from '@tollgate/pki';
+import type { ProxyContext, ProxyLogger } from './forward/context';
+import { defaultErrorFormat } from './forward/errors';
+import { compileHeaderFlags } from './forward/header-flags';
+import { UpstreamPools } from './forward/pools';
+import { compileTrustPolicy } from './forward/trust';
+import type { ConfigProvider } from './provider/types';
+import { Runtime, type ApplyResult } from './runtime/runtime';
+import { openProxyListener, type BoundListener } from './server/listeners';
+import { createUpstreamRuntime } from './upstream';
+
+export interface DataPlaneOptions {
+  readonly provider: ConfigProvider;
+  readonly logger?: ProxyLogger;
+  /** Default certificate for https listeners; else ssl_cert/ssl_cert_key, else <prefix>/ssl/proxy-default.*. */
+  readonly certificates?: { readonly cert: string; readonly key: string };
+}
+
+export interface ListenerAddress {
+  /** The proxy_listen entry as written, e.g. `0.0.0.0:8443 http2 ssl`. */
+  readonly listener: string;
+  readonly address: string;
+  readonly port: number;
+  readonly ssl: boolean;
+  readonly http2: boolean;
+}
+
+export interface CloseOptions {
+  /** Let in-flight requests finish (default true). */
+  readonly graceful?: boolean;
+  /** Upper bound on the wait; remaining connections are then cut (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+export interface DataPlaneHandle {
+  readonly listeners: readonly ListenerAddress[];
+  readonly runtime: Runtime;
+  /** Result of the last snapshot applied, or the error that kept the previous config. */
+  readonly lastApply: () => ApplyResult | Error | null;
+  close(opts?: CloseOptions): Promise<void>;
+}
+
+const STDERR_LOGGER: ProxyLogger = {
+  warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...(obj as object) })}\n`),
+  error: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'error', msg, ...(obj as object) })}\n`),
+};
+
+export async function startDataPlane(settings: Settings, opts: DataPlaneOptions): Promise<DataPlaneHandle> {
+  const logger = opts.logger ?? STDERR_LOGGER;
+  const runtime = new Runtime((row, targets, previous) =>
+    createUpstreamRuntime(row, targets, { previous, log: { info: (o, m) => logger.info?.(o, m), warn: (o, m) => logger.warn(o, m) } }),
+  );
+  const flags = compileHeaderFlags(settings.headers, settings.headers_upstream);
+  const ctx: ProxyContext = {
+    runtime,
+    pools: new UpstreamPools({
+      poolSize: settings.upstream_keepalive_pool_size ?? 512,
+      maxRequests: settings.upstream_keepalive_max_requests ?? 10000,
+      idleTimeout: settings.upstream_keepalive_idle_timeout ?? 60,
+    }),
+    trust: compileTrustPolicy(settings.trusted_ips ?? [], settings.real_ip_header ?? 'X-Real-IP', settings.real_ip_recursive === true),
+    flags,
+    errors: { flags, defaultFormat: defaultErrorFormat(settings.error_default_type) },
+    maxBodySize: settings.client_max_body_size ?? 0,
+    maxHeaders: settings.client_max_headers ?? 0,
+    logger,
+    draining: false,
+    inflight: 0,
+  };
+
+  let lastApply: ApplyResult | Error | null = null;
+  const onSnapshot = (snapshot: VersionedSnapshot) => {
+    try {
+      lastApply = runtime.apply(snapshot);
+    } catch (err) {
+      // Kong keeps the old config when a new one fails to load.
+      lastApply = err as Error;
+      logger.error({ err: (err as Error).message, hash: snapshot.hash }, 'unable to update running config');
+    }
+  };
+
+  const entries = settings.proxy_listeners ?? [];
+  const tls = entries.some((e) => e.ssl) ? defaultCertificate(settings, opts) : { cert: '', key: '' };
+  const bound: BoundListener[] = [];
+  try {
+    await opts.provider.start(onSnapshot);
+    for (const entry of entries) {
+      bound.push(await openProxyListener(entry, settings, ctx, { ...tls, findContext: (name) => runtime.current.sni.find(name) }));
+    }
+  } catch (err) {
+    await Promise.allSettled(bound.map((l) => closeNet(l.acceptor)));
+    await opts.provider.stop();
+    ctx.pools.destroy();
+    runtime.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    listeners: bound.map((l) => Object.freeze({ listener: l.entry.listener, address: l.address, port: l.port, ssl: l.ssl, http2: l.http2 })),
+    runtime,
+    lastApply: () => lastApply,
+    close(closeOpts = {}) {
+      closing ??= shutdown(ctx, bound, opts.provider, closeOpts);
+      return closing;
+    },
+  };
+}
+
+function defaultCertificate(settings: Settings, opts: DataPlaneOptions): { cert: string; key: string } {
+  if (opts.certificates) return opts.certificates;
+  if (settings.ssl_cert?.length && settings.ssl_cert_key?.length) {
+    return { cert: readFileSync(settings.ssl_cert[0], 'utf8'), key: readFileSync(settings.ssl_cert_key[0], 'utf8') };
+  }
+  const pair = ensureDefaultCertificate(settings.prefix, 'proxy');
+  return { cert: pair.cert, key: pair.key };
+}
+
+async function shutdown(ctx: ProxyContext, bound: BoundListener[], provider: ConfigProvider, opts: CloseOptions): Promise<void> {
+  const graceful = opts.graceful !== false;
+  const timeoutMs = opts.timeoutMs ?? 10000;
+  ctx.draining = true;
+  await provider.stop();
+  // Stop accepting; idle keep-alive connections close now, busy ones after their response (Connection: close).
+  const closed = bound.map((l) => closeNet(l.acceptor));
+  for (const l of bound) {
+    for (const s of l.servers) (s as HttpServer).closeIdleConnections?.();
+    for (const session of l.h2Sessions) session.close();
+  }
+  if (graceful) {
+    const deadline = Date.now() + timeoutMs;
+    while (ctx.inflight > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+      for (const l of bound) for (const s of l.servers) (s as HttpServer).closeIdleConnections?.();
+    }
+  }
+  for (const l of bound) {
+    for (const s of l.servers) {
+      (s as HttpServer).closeAllConnections?.();
+      if (s !== l.acceptor && s.listening) s.close();
+    }
+    for (const session of l.h2Sessions) session.destroy();
+  }
+  await Promise.allSettled(closed);
+  ctx.pools.destroy();
+  ctx.runtime.close();
+}
+
+function closeNet(server: { close(cb?: (err?: Error) => void): unknown; listening?: boolean }): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.listening === false) return resolve();
+    server.close(() => resolve());
+  });
+}
+
+export { Runtime } from './runtime/runtime';
+export { StaticConfigProvider, IpcConfigProvider, type ConfigProvider } from './provider';

@@ -1,0 +1,3 @@
+import { crudSuite } from './crud-suite';
+
+describe('Admin API CRUD on PostgreSQL', () => crudSuite('postgres'));
