@@ -12,14 +12,24 @@ function req(host: string, path: string, headers: HttpRequestInput['headers'] = 
   return { protocol: 'http', method, host, path, headers, port: 8000 };
 }
 
+const DISTINCT_REQUESTS = 1000;
+
+/** Routes spread evenly over DISTINCT_REQUESTS slots, so every size cycles through as many distinct requests. */
+function spread<T>(list: readonly T[]): Array<[T, number]> {
+  const out: Array<[T, number]> = [];
+  for (let k = 0; k < DISTINCT_REQUESTS; k++) out.push([list[Math.floor((k * list.length) / DISTINCT_REQUESTS)], k]);
+  return out;
+}
+
 /** Requests that hit host+prefix routes (the same kind of work at every size). */
 function hitRequests(routes: readonly RouteRow[]): HttpRequestInput[] {
-  return routes.filter((r) => Number(r.name!.slice(1)) % 20 < 12).slice(0, 1000).map((r) => req(r.hosts![0], `${r.paths![0]}/child`));
+  const plain = routes.filter((r) => Number(r.name!.slice(1)) % 20 < 12);
+  return spread(plain).map(([r, k]) => req(r.hosts![0], `${r.paths![0]}/child${k}`));
 }
 
 /** One request per route kind present, including regex, header, wildcard and hostless routes. */
 function mixedRequests(routes: readonly RouteRow[]): HttpRequestInput[] {
-  return routes.slice(0, 1000).map((r) => {
+  return spread(routes).map(([r]) => {
     const i = Number(r.name!.slice(1));
     const host = r.hosts === null ? 'any.example.org' : r.hosts[0].replace('*', 'www');
     const kind = i % 20;

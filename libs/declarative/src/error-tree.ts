@@ -62,7 +62,7 @@ function place(root: Obj, path: ErrorPath, error: LoadError): void {
   if (Array.isArray(target) && typeof last === 'number') while (target.length < last) target.push(null);
   const existing = target[last];
   const value: ErrorNode = error.tree
-    ? (error.tree as ErrorNode)
+    ? (structuredClone(error.tree) as ErrorNode)
     : error.list ? [error.message as string] : (error.message as string);
   if (existing === undefined || existing === null) {
     target[last] = value;

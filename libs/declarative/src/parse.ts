@@ -27,7 +27,7 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 }
 
 function parseYaml(text: string, fileName?: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 1000 });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
     const { line, column } = error.linePos?.[0]

@@ -24,7 +24,8 @@ function namePattern(name: string): NamePattern {
 }
 
 export function hostPattern(host: string): HostPattern {
-  return { ...namePattern(hostWithoutPort(host)), port: hostPort(host), label: host };
+  const name = namePattern(hostWithoutPort(host));
+  return { kind: name.kind, key: name.key, port: hostPort(host), label: host };
 }
 
 /** SNIs compare without a trailing dot. */

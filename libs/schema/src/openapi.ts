@@ -76,9 +76,17 @@ export function exampleOf(schema: EntitySchema, mode: OpenApiMode): Obj {
   for (const [name, def] of schema.fields) {
     if (mode !== 'response' && def.auto) continue;
     if (mode === 'response' && def.writeOnly) continue;
-    out[name] = def.example ?? def.default ?? null;
+    out[name] = exampleValue(def);
   }
   return out;
+}
+
+// records are rebuilt from their fields so the whole example is complete
+function exampleValue(def: FieldDef): unknown {
+  if (def.type === 'record' && !def.resolveFields && def.fields?.length) {
+    return Object.fromEntries(def.fields.map(([name, sub]) => [name, exampleValue(sub)]));
+  }
+  return def.example ?? def.default ?? null;
 }
 
 /** Kong's error bodies, for the responses of every operation. */

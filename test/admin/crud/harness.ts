@@ -7,23 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { FieldList } from '@tollgate/schema';
-import { ENTITIES } from '@tollgate/schema/entities';
-import { validateEntity } from '@tollgate/schema/validate/entity';
 import { configureAdminHttp } from '../../../apps/admin/src/common';
 import { EntitiesModule } from '../../../apps/admin/src/entities';
-import { Dao, PersistenceModule, type PersistenceSettings, type SchemaSource } from '../../../apps/admin/src/persistence';
+import { Dao, PersistenceModule, type PersistenceSettings } from '../../../apps/admin/src/persistence';
+import { schemaSource } from './schema-source';
 
-export const PLUGIN_CONFIGS: ReadonlyMap<string, FieldList> = new Map<string, FieldList>([
-  ['rate-limiting', [['minute', { type: 'integer', gt: 0 }], ['hour', { type: 'integer', gt: 0 }], ['policy', { type: 'string', default: 'local', one_of: ['local', 'redis'] }]]],
-  ['key-auth', [['key_names', { type: 'array', elements: { type: 'string' }, default: ['apikey'] }], ['hide_credentials', { type: 'boolean', default: false }]]],
-]);
-
-export const schemaSource: SchemaSource = {
-  entities: ENTITIES,
-  validate: validateEntity,
-  pluginSchemas: PLUGIN_CONFIGS,
-};
+export { schemaSource };
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 

@@ -15,29 +15,26 @@ export interface SimpleResponse {
   readonly body: unknown;
 }
 
-/** One HTTP/1.1 request over TLS, ALPN offering only http/1.1. */
+/** One HTTP/1.1 request over TLS; ALPN offers only http/1.1, which proves the h2 listener's fallback. */
 export function httpsRequest(url: string, method: string, path: string, tls: TlsClientOptions, body?: unknown, headers: Record<string, string> = {}): Promise<SimpleResponse> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = https.request(
-      `${url}${path}`,
-      {
-        method,
-        ...tls,
-        servername: 'localhost',
-        ALPNProtocols: ['http/1.1'],
-        agent: false,
-        headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, protocol: `HTTP/${res.httpVersion}`, headers: res.headers, body: text ? JSON.parse(text) : null });
-        });
-      },
-    );
+    const options: https.RequestOptions & { ALPNProtocols: string[] } = {
+      method,
+      ...tls,
+      servername: 'localhost',
+      ALPNProtocols: ['http/1.1'],
+      agent: false,
+      headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+    };
+    const req = https.request(`${url}${path}`, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, protocol: `HTTP/${res.httpVersion}`, headers: res.headers, body: text ? JSON.parse(text) : null });
+      });
+    });
     req.on('error', reject);
     req.end(payload);
   });

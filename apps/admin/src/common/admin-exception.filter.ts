@@ -1,7 +1,7 @@
 // Maps every error to Kong's status and body. Nest's "no route" NotFoundException becomes 404, or 405 when the
 // path exists with other methods; OPTIONS on a known path is answered here with Kong's 204 + Allow.
 import { Catch, HttpException, NotFoundException, type ArgumentsHost, type ExceptionFilter, type INestApplication } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { AdminRequest as Request, AdminResponse as Response } from './http-types';
 import { messageError, methodNotAllowed, notFound } from '@tollgate/errors';
 import { allowedMethods } from './route-table';
 import { sendKongError, toKongError, type ErrorLogger } from './send-error';
@@ -44,7 +44,8 @@ export class AdminExceptionFilter implements ExceptionFilter {
       res.setHeader('Allow', allow);
       res.setHeader('Access-Control-Allow-Methods', allow);
       res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'Content-Type');
-      res.status(204).end();
+      res.statusCode = 204;
+      res.end();
       return;
     }
     sendKongError(res, req, methodNotAllowed());

@@ -1,6 +1,6 @@
 // Reads and decodes request bodies the way Kong's Admin API before-filter does (kong-admin-api.md §2.1, §2.2).
 // Runs before routing; parsed forms are tagged so the entity layer coerces them with the schema.
-import type { NextFunction, Request, Response } from 'express';
+import type { Next as NextFunction, AdminRequest as Request, AdminResponse as Response } from './http-types';
 import { cannotParseJson, messageError, multipleContentTypes, tooManyArguments, unsupportedMediaType } from '@tollgate/errors';
 import { decodeFormPairs } from './form-decode';
 import { sendKongError } from './send-error';

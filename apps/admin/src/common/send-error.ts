@@ -1,6 +1,6 @@
 // Writes a KongError to an express response; everything that is not a KongError becomes a logged 500 whose
 // body never carries the internal message.
-import type { Request, Response } from 'express';
+import type { AdminRequest as Request, AdminResponse as Response } from './http-types';
 import { KongError, unexpectedError } from '@tollgate/errors';
 
 export type ErrorLogger = (error: unknown, req: Request) => void;
@@ -26,7 +26,7 @@ export function sendKongError(res: Response, req: Request, error: unknown, log: 
     res.end();
     return;
   }
-  res.status(kong.status);
+  res.statusCode = kong.status;
   if (kong.body === null || req.method === 'HEAD') {
     res.end();
     return;

@@ -1,7 +1,7 @@
 // One controller class per route spec, generated from the schemas (no hand-written copies). Each method is one
 // statement delegating to CrudService.
 import { Controller, HttpCode, Inject, Req, RequestMapping, RequestMethod, type Type } from '@nestjs/common';
-import type { Request } from 'express';
+import type { AdminRequest as Request } from '../common/http-types';
 import { CrudService, type Verb } from './crud.service';
 import { METHODS_OF, type RouteSpec } from './route-specs';
 

@@ -1,6 +1,6 @@
 // Semantics of the generic handlers (kong-admin-api.md §3.3) on top of the Dao. Controllers call `handle` only.
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { AdminRequest as Request } from '../common/http-types';
 import { methodNotAllowed, notFound } from '@tollgate/errors';
 import { Dao, SCHEMA_SOURCE, type Entity, type Page, type SchemaSource, type Scope } from '../persistence';
 import { parseListQuery } from './list-query';

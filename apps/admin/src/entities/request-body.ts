@@ -1,5 +1,5 @@
 // The request body as an entity input: JSON as sent, forms coerced with the entity (and plugin) schema.
-import type { Request } from 'express';
+import type { AdminRequest as Request } from '../common/http-types';
 import type { EntitySchema } from '@tollgate/schema';
 import { schemaViolation } from '@tollgate/errors';
 import { coerceFormRecord, isFormBody } from '../common';

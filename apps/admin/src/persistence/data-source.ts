@@ -35,6 +35,8 @@ function connectionOptions(settings: PersistenceSettings): DataSourceOptions {
       ssl: settings.pg_ssl ? { rejectUnauthorized: settings.pg_ssl_verify } : false,
       connectTimeoutMS: settings.pg_timeout,
       poolSize: settings.pg_pool_size ?? undefined,
+      // raw statements (the migrations table, subqueries) resolve in pg_schema too
+      extra: settings.pg_schema ? { options: `-c search_path="${settings.pg_schema.replace(/"/g, '""')}"` } : undefined,
     };
   }
   if (settings.database === 'sqlite') {

@@ -35,7 +35,7 @@ class LimitedHttpAgent extends HttpAgent {
     super(opts);
   }
   keepSocketAlive(socket: Socket): boolean {
-    return keepWhileUnderLimit(this.maxRequests, socket) && super.keepSocketAlive(socket);
+    return keepWhileUnderLimit(this.maxRequests, socket) && (super.keepSocketAlive(socket) as unknown as boolean) !== false;
   }
 }
 
@@ -44,7 +44,7 @@ class LimitedHttpsAgent extends HttpsAgent {
     super(opts);
   }
   keepSocketAlive(socket: Socket): boolean {
-    return keepWhileUnderLimit(this.maxRequests, socket) && super.keepSocketAlive(socket);
+    return keepWhileUnderLimit(this.maxRequests, socket) && (super.keepSocketAlive(socket) as unknown as boolean) !== false;
   }
 }
 

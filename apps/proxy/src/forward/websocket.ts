@@ -15,6 +15,7 @@ import { viaFor } from './identity';
 import { writeRawError } from './raw-response';
 import { nextRequestId } from './request-id';
 import { buildUpstreamHeaders } from './upstream-headers';
+import type { Peer } from '../upstream/types';
 
 export interface UpgradeListener {
   readonly scheme: 'http' | 'https';
@@ -76,7 +77,7 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
   let host = service.host;
   let port = service.port;
   let hostHeader = service.defaultHostHeader;
-  let peer = null;
+  let peer: Peer | null = null;
   if (service.upstream !== null) {
     peer = service.upstream.pick({ clientIp, headers: req.headers, path: match.path, query: null, captures: match.captures, consumerId: null, credentialId: null });
     if (peer === null) return writeRawError(socket, 503, PROXY_ERRORS.NO_PEER.message, accept, requestId, ctx.flags);
@@ -155,8 +156,12 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
     const chunked = upRes.headers['content-length'] === undefined;
     if (chunked) text += 'Transfer-Encoding: chunked\r\n';
     socket.write(`${text}\r\n`);
-    upRes.on('data', (chunk: Buffer) => socket.write(chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, CRLF]) : chunk));
-    upRes.on('end', () => socket.end(chunked ? '0\r\n\r\n' : undefined));
+    upRes.on('data', (chunk: Buffer) => {
+      if (chunked) socket.write(`${chunk.length.toString(16)}\r\n`);
+      socket.write(chunk);
+      if (chunked) socket.write(CRLF);
+    });
+    upRes.on('end', () => (chunked ? socket.end('0\r\n\r\n') : socket.end()));
     upRes.on('error', () => socket.destroy());
   });
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) upReq.end();

@@ -20,7 +20,7 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
 
 export function createFrontDoor(opts: FrontDoorOptions): Server {
   return createServer({ keepAlive: opts.keepAlive, keepAliveInitialDelay: opts.keepAliveInitialDelay }, (socket) => {
-    let buffered = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
     let proxyDone = !opts.proxyProtocol;
     socket.setTimeout(opts.headerTimeout, () => socket.destroy());
     const onData = (chunk: Buffer) => {

@@ -87,25 +87,25 @@ export async function openProxyListener(
 
   if (entry.ssl && entry.http2) {
     const server = createSecureServer({ ...tlsOptions, allowHTTP1: true, maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined, ...sock } as never);
-    server.on('request', lateHandler);
+    server.on('request', lateHandler as never);
     server.on('session', trackSession);
     server.on('clientError', clientError as never);
     servers = [server as unknown as NetServer];
   } else if (entry.ssl) {
     const server = createHttpsServer({ ...base, ...tlsOptions, ...sock });
-    server.on('request', lateHandler);
+    server.on('request', lateHandler as never);
     server.on('clientError', clientError);
     server.on('upgrade', createUpgradeHandler(ctx, { scheme, get port() { return portBox.port; } }));
     servers = [server];
   } else {
     const server = createHttpServer({ ...base, ...sock });
-    server.on('request', lateHandler);
+    server.on('request', lateHandler as never);
     server.on('clientError', clientError);
     server.on('upgrade', createUpgradeHandler(ctx, { scheme, get port() { return portBox.port; } }));
     servers = [server];
     if (entry.http2) {
       const h2 = createH2cServer({ maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined });
-      h2.on('request', lateHandler);
+      h2.on('request', lateHandler as never);
       h2.on('session', trackSession);
       servers.push(h2 as unknown as NetServer);
     }

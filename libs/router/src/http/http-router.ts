@@ -7,7 +7,7 @@ import { normalizePath } from '../normalize-path';
 import { nameMatches, normalizeSni, type HostPattern, type NamePattern } from '../patterns';
 import type { HttpMatch, HttpRequestInput, HttpRouter } from '../types';
 import { buildHttpMatchers, type HeaderCondition, type HttpMatcher, type PathPattern } from './matcher';
-import { createTrie, trieInsert, trieWalk, type TrieNode } from './path-trie';
+import { createTrie, reversed, trieInsert, trieWalk, trieWalkReverse, type TrieNode } from './path-trie';
 import { comparePriority } from './priority';
 
 const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
@@ -20,6 +20,15 @@ interface Candidate {
   readonly path: PathPattern | null;
   /** The route's hosts that share this bucket's key, each with its optional port; null in the any-host bucket. */
   readonly hosts: readonly HostPattern[] | null;
+  /** Set when nothing beyond the index (host key, path prefix) needs checking: the matched host label, or '' hostless. */
+  readonly settled: string | null;
+}
+
+/** The label to report when a candidate needs no verification, else null. */
+function settledLabel(m: HttpMatcher, path: PathPattern | null, hosts: readonly HostPattern[] | null): string | null {
+  if (m.methods !== null || m.headers !== null || m.snis !== null || (path !== null && path.regex !== null)) return null;
+  if (hosts === null) return '';
+  return hosts[0].port === null ? hosts[0].label : null;
 }
 
 type Bucket = TrieNode<Candidate>;
@@ -54,6 +63,9 @@ class CompiledHttpRouter implements HttpRouter {
   private readonly exact = new Map<string, Bucket>();
   private readonly suffix = new Map<string, Bucket>();
   private readonly prefix = new Map<string, Bucket>();
+  /** Wildcard buckets by key: suffix keys reversed (walked from the end of the host), prefix keys as they are. */
+  private readonly suffixIndex: TrieNode<Bucket> = createTrie();
+  private readonly prefixIndex: TrieNode<Bucket> = createTrie();
   private readonly anyHost: Bucket = createTrie();
 
   // Per-match scratch state. match() is synchronous, so one set per router is safe and saves allocations.
@@ -68,9 +80,18 @@ class CompiledHttpRouter implements HttpRouter {
   private bestHost: string | null = null;
   private candidateExec: RegExpExecArray | null = null;
   private candidateHost: string | null = null;
+  private readonly walkBuckets = (buckets: Bucket[]): void => {
+    for (const b of buckets) trieWalk(b, this.path, this.scan);
+  };
   private readonly scan = (entries: Candidate[]): void => {
     for (const c of entries) {
       if (this.best !== null && c.order >= this.best.order) return;
+      if (c.settled !== null) {
+        this.best = c;
+        this.bestExec = null;
+        this.bestHost = c.settled === '' ? null : c.settled;
+        return;
+      }
       if (this.verify(c)) {
         this.best = c;
         this.bestExec = this.candidateExec;
@@ -91,34 +112,34 @@ class CompiledHttpRouter implements HttpRouter {
     }
     matchers.sort((a, b) => comparePriority(a.priority, a.id, b.priority, b.id));
     matchers.forEach((m, rank) => this.place(m, rank));
+    for (const [key, bucket] of this.suffix) trieInsert(this.suffixIndex, reversed(key), bucket);
+    for (const [key, bucket] of this.prefix) trieInsert(this.prefixIndex, key, bucket);
     this.size = size;
     this.warnings = warnings;
   }
 
   private place(m: HttpMatcher, rank: number): void {
-    const buckets: Array<[Bucket, HostPattern[] | null]> = [];
-    if (m.hosts === null) {
-      buckets.push([this.anyHost, null]);
-    } else {
-      const byKey = new Map<string, [Bucket, HostPattern[]]>();
-      for (const h of m.hosts) {
-        const id = h.kind + ' ' + h.key;
-        const entry = byKey.get(id);
-        if (entry !== undefined) {
-          entry[1].push(h);
-          continue;
-        }
-        const map = h.kind === 'exact' ? this.exact : h.kind === 'suffix' ? this.suffix : this.prefix;
-        byKey.set(id, [bucketFor(map, h.key), [h]]);
-      }
-      for (const entry of byKey.values()) buckets.push(entry);
-    }
     const paths: ReadonlyArray<PathPattern | null> = m.paths ?? [null];
-    for (const [bucket, hosts] of buckets) {
-      for (const path of paths) {
-        const order = rank * PATHS_PER_RANK + Math.min(path?.index ?? 0, PATHS_PER_RANK - 1);
-        trieInsert(bucket, path === null ? '' : path.prefix, { order, matcher: m, path, hosts });
-      }
+    if (m.hosts === null) {
+      this.placeInBucket(this.anyHost, null, m, rank, paths);
+      return;
+    }
+    // Hosts sharing a bucket key (`a.com`, `a.com:8000`) become one candidate listing both.
+    const seen: string[] = [];
+    for (const h of m.hosts) {
+      const id = h.kind + ' ' + h.key;
+      if (seen.includes(id)) continue;
+      seen.push(id);
+      const sameKey = m.hosts.length === 1 ? m.hosts : m.hosts.filter((o) => o.kind === h.kind && o.key === h.key);
+      const map = h.kind === 'exact' ? this.exact : h.kind === 'suffix' ? this.suffix : this.prefix;
+      this.placeInBucket(bucketFor(map, h.key), sameKey, m, rank, paths);
+    }
+  }
+
+  private placeInBucket(bucket: Bucket, hosts: readonly HostPattern[] | null, m: HttpMatcher, rank: number, paths: ReadonlyArray<PathPattern | null>): void {
+    for (const path of paths) {
+      const order = rank * PATHS_PER_RANK + Math.min(path?.index ?? 0, PATHS_PER_RANK - 1);
+      trieInsert(bucket, path === null ? '' : path.prefix, { order, matcher: m, path, hosts, settled: settledLabel(m, path, hosts) });
     }
   }
 
@@ -168,21 +189,6 @@ class CompiledHttpRouter implements HttpRouter {
     return true;
   }
 
-  private walkWildcards(host: string): void {
-    if (this.suffix.size > 0) {
-      for (let i = host.indexOf('.'); i >= 0; i = host.indexOf('.', i + 1)) {
-        const bucket = this.suffix.get(host.slice(i));
-        if (bucket !== undefined) trieWalk(bucket, this.path, this.scan);
-      }
-    }
-    if (this.prefix.size > 0) {
-      for (let i = host.indexOf('.'); i >= 0; i = host.indexOf('.', i + 1)) {
-        const bucket = this.prefix.get(host.slice(0, i + 1));
-        if (bucket !== undefined) trieWalk(bucket, this.path, this.scan);
-      }
-    }
-  }
-
   match(req: HttpRequestInput): HttpMatch | null {
     const path = normalizePath(req.path);
     if (path === null) return null;
@@ -204,7 +210,8 @@ class CompiledHttpRouter implements HttpRouter {
 
     const exactBucket = this.exact.get(host);
     if (exactBucket !== undefined) trieWalk(exactBucket, path, this.scan);
-    this.walkWildcards(host);
+    if (this.suffix.size > 0) trieWalkReverse(this.suffixIndex, host, this.walkBuckets);
+    if (this.prefix.size > 0) trieWalk(this.prefixIndex, host, this.walkBuckets);
     trieWalk(this.anyHost, path, this.scan);
 
     const best = this.best as Candidate | null;

@@ -60,3 +60,28 @@ export function trieWalk<T>(root: TrieNode<T>, path: string, visit: (entries: T[
     node = child;
   }
 }
+
+/** Like trieWalk but over `text` read from its end; keys must have been inserted reversed. hot path: no allocation. */
+export function trieWalkReverse<T>(root: TrieNode<T>, text: string, visit: (entries: T[]) => void): void {
+  let node = root;
+  let j = text.length - 1;
+  for (;;) {
+    if (node.entries !== null) visit(node.entries);
+    if (node.children === null || j < 0) return;
+    const child = node.children.get(text.charCodeAt(j));
+    if (child === undefined) return;
+    const label = child.label;
+    if (label.length > j + 1) return;
+    for (let k = 1; k < label.length; k++) {
+      if (label.charCodeAt(k) !== text.charCodeAt(j - k)) return;
+    }
+    j -= label.length;
+    node = child;
+  }
+}
+
+export function reversed(text: string): string {
+  let out = '';
+  for (let i = text.length - 1; i >= 0; i--) out += text[i];
+  return out;
+}

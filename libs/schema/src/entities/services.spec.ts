@@ -16,7 +16,7 @@ describe('url shorthand', () => {
     ['service.test:8080/x', { protocol: 'http', host: 'service.test', port: 8080, path: '/x' }],
     ['http://[::1]:81/', { protocol: 'http', host: '::1', port: 81, path: '/' }],
     ['ftp://x', { protocol: 'expected one of: grpc, grpcs, http, https, tcp, tls, tls_passthrough, udp' }],
-    ['', { url: 'length must be at least 1' }],
+    ['', { url: 'length must be at least 1', host: 'required field missing' }],
     [' ', { host: 'invalid value:  ' }],
     ['http://', { host: 'required field missing' }],
   ])('%j', (url, expected) => {

@@ -1,0 +1,16 @@
+export * from './snapshot';
+export { parseDeclarative, DeclarativeParseError } from './parse';
+export { flattenDeclarative } from './flatten';
+export type { FlattenOptions, FlattenResult } from './flatten';
+export type { DeclarativeErrorBody, FlattenedError } from './error-tree';
+export { exportDeclarative } from './export';
+export type { ExportOptions } from './export';
+export { canonicalJson, hashSnapshot, configHash32, EMPTY_CONFIG_HASH32 } from './canonical-json';
+export { diffSnapshots, applyDelta, isEmptyDelta } from './delta';
+export type { SnapshotDelta } from './delta';
+export { readCacheFile, writeCacheFile } from './cache-file';
+export type { CacheReadResult } from './cache-file';
+export { uuidV5, declarativeId, DECLARATIVE_NAMESPACE } from './uuid-v5';
+export { migratePath, FORMAT_VERSIONS } from './migrate';
+export { CHILDREN } from './relations';
+export { parseErrorBody } from './parse-error-body';
