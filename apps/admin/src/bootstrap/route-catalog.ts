@@ -56,14 +56,24 @@ export class RouteCatalog {
     return [...this.byPath.values()];
   }
 
-  /** Sorted methods allowed on a concrete request path, or null when no route matches it. */
+  /**
+   * Sorted methods allowed on a concrete request path, or null when no route matches it. Only the most
+   * specific matching routes count (fewest placeholders), as Kong's router prefers `/plugins/enabled`
+   * over `/plugins/{plugins}`.
+   */
   allowedMethods(requestPath: string): string[] | null {
     const path = requestPath.length > 1 && requestPath.endsWith('/') ? requestPath.slice(0, -1) : requestPath;
     let found: Set<string> | null = null;
+    let fewestParams = Infinity;
     for (const route of this.byPath.values()) {
       if (!route.matcher.test(path)) continue;
-      found ??= new Set();
-      for (const method of route.methods) found.add(method);
+      const params = route.kongPath.split('{').length - 1;
+      if (params > fewestParams) continue;
+      if (params < fewestParams) {
+        fewestParams = params;
+        found = new Set();
+      }
+      for (const method of route.methods) found!.add(method);
     }
     return found ? [...found].sort() : null;
   }

@@ -17,7 +17,7 @@ export const migrations: Command = {
       process.stderr.write('database = off: there is no database to migrate\n');
       return 1;
     }
-    const { runMigrations } = await import('../../../admin/src/persistence');
+    const { runMigrations } = require('../../../admin/src/persistence') as typeof import('../../../admin/src/persistence');
     const report = await runMigrations(settings, sub);
     process.stdout.write(typeof report === 'string' ? report + '\n' : JSON.stringify(report, null, 2) + '\n');
     return 0;

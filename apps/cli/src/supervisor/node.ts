@@ -21,7 +21,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
   const listeners: BoundListener[] = [];
   try {
     // Loaded lazily so that `tollgate config check` and friends never pay for NestJS.
-    const { startControlPlane } = await import('../../../admin/src/main');
+    const { startControlPlane } = require('../../../admin/src/main') as typeof import('../../../admin/src/main');
     const cp = await startControlPlane(settings, { logger: log });
     closers.unshift(() => cp.close());
     listeners.push(...cp.listeners);

@@ -8,7 +8,7 @@ export type RouteSpec = Partial<Omit<RouteRow, 'name'>> & { readonly name: strin
 
 export function route(spec: RouteSpec): RouteRow {
   return {
-    id: spec.id ?? uuidV5(spec.name, TEST_NAMESPACE),
+    id: (spec.id as string | undefined) ?? uuidV5(spec.name, TEST_NAMESPACE),
     protocols: ['http', 'https'],
     methods: null,
     hosts: null,

@@ -1,19 +1,29 @@
 // Radix trie over path prefixes. Each node holds the candidates whose prefix ends exactly there, already in
 // priority order; a request walks the trie once along its path and meets every candidate whose prefix it has.
+// Children are kept in a small array indexed by their first character (a string of those characters), not a
+// Map: fan-out is small and the walk touches fewer cache lines, which is what matching 10,000 routes costs.
 
 export interface TrieNode<T> {
   label: string;
-  children: Map<number, TrieNode<T>> | null;
+  /** First character of each child's label, parallel to `children`. */
+  firsts: string;
+  children: TrieNode<T>[];
   entries: T[] | null;
 }
 
 export function createTrie<T>(): TrieNode<T> {
-  return { label: '', children: null, entries: null };
+  return { label: '', firsts: '', children: [], entries: null };
 }
 
 function addEntry<T>(node: TrieNode<T>, entry: T): void {
   if (node.entries === null) node.entries = [entry];
   else node.entries.push(entry);
+}
+
+function childIndex<T>(node: TrieNode<T>, code: number): number {
+  const firsts = node.firsts;
+  for (let k = 0; k < firsts.length; k++) if (firsts.charCodeAt(k) === code) return k;
+  return -1;
 }
 
 /** Entries must be inserted in priority order: nodes keep insertion order. */
@@ -22,20 +32,20 @@ export function trieInsert<T>(root: TrieNode<T>, key: string, entry: T): void {
   let i = 0;
   for (;;) {
     if (i === key.length) return addEntry(node, entry);
-    const first = key.charCodeAt(i);
-    const child = node.children?.get(first);
-    if (child === undefined) {
-      node.children ??= new Map();
-      node.children.set(first, { label: key.slice(i), children: null, entries: [entry] });
+    const k = childIndex(node, key.charCodeAt(i));
+    if (k < 0) {
+      node.firsts += key[i];
+      node.children.push({ label: key.slice(i), firsts: '', children: [], entries: [entry] });
       return;
     }
+    const child = node.children[k];
     let common = 0;
     while (common < child.label.length && i + common < key.length && child.label.charCodeAt(common) === key.charCodeAt(i + common)) common++;
     if (common < child.label.length) {
-      const mid: TrieNode<T> = { label: child.label.slice(0, common), children: new Map(), entries: null };
-      child.label = child.label.slice(common);
-      mid.children!.set(child.label.charCodeAt(0), child);
-      node.children!.set(first, mid);
+      const rest = child.label.slice(common);
+      const mid: TrieNode<T> = { label: child.label.slice(0, common), firsts: rest[0], children: [child], entries: null };
+      child.label = rest;
+      node.children[k] = mid;
       node = mid;
     } else {
       node = child;
@@ -53,9 +63,11 @@ export function trieWalk<T>(root: TrieNode<T>, path: string, visit: (entries: T[
   let i = 0;
   for (;;) {
     if (node.entries !== null) visit(node.entries);
-    if (node.children === null || i >= path.length) return;
-    const child = node.children.get(path.charCodeAt(i));
-    if (child === undefined || !path.startsWith(child.label, i)) return;
+    if (i >= path.length) return;
+    const k = childIndex(node, path.charCodeAt(i));
+    if (k < 0) return;
+    const child = node.children[k];
+    if (!path.startsWith(child.label, i)) return;
     i += child.label.length;
     node = child;
   }
@@ -67,16 +79,16 @@ export function trieWalkReverse<T>(root: TrieNode<T>, text: string, visit: (entr
   let j = text.length - 1;
   for (;;) {
     if (node.entries !== null) visit(node.entries);
-    if (node.children === null || j < 0) return;
-    const child = node.children.get(text.charCodeAt(j));
-    if (child === undefined) return;
-    const label = child.label;
+    if (j < 0) return;
+    const k = childIndex(node, text.charCodeAt(j));
+    if (k < 0) return;
+    const label = node.children[k].label;
     if (label.length > j + 1) return;
-    for (let k = 1; k < label.length; k++) {
-      if (label.charCodeAt(k) !== text.charCodeAt(j - k)) return;
+    for (let n = 1; n < label.length; n++) {
+      if (label.charCodeAt(n) !== text.charCodeAt(j - n)) return;
     }
     j -= label.length;
-    node = child;
+    node = node.children[k];
   }
 }
 

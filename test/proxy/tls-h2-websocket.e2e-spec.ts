@@ -1,0 +1,174 @@
+// HTTPS certificate selection by SNI, HTTP/2 via ALPN (and HTTP/1.1 on the same port), h2c, WebSocket upgrade.
+import { connect as h2connect, constants as h2 } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
+import { createHash } from 'node:crypto';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { issueCertificate } from '@tollgate/pki';
+import { route, service, snapshot } from './support/config';
+import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
+import { listenEntry } from './support/settings';
+import { startUpstream, type Echo, type TestUpstream } from './support/upstreams';
+
+function servedCommonName(port: number, servername: string | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      const cn = socket.getPeerCertificate().subject.CN;
+      socket.end();
+      resolve(Array.isArray(cn) ? cn[0] : cn);
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('TLS, HTTP/2 and WebSocket', () => {
+  let upstream: TestUpstream;
+  let t: TestDataPlane;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    const exact = issueCertificate({ commonName: 'api.example.test', altNames: ['api.example.test'] });
+    const wild = issueCertificate({ commonName: '*.wild.test', altNames: ['*.wild.test'] });
+    const fallback = issueCertificate({ commonName: 'default.test', altNames: ['default.test'] });
+    const svc = service({ port: upstream.port });
+    t = await startTestDataPlane(
+      snapshot({
+        services: [svc],
+        routes: [route(svc, { paths: ['/'] })],
+        certificates: [
+          { id: 'c0000000-0000-4000-8000-000000000001', cert: exact.cert, key: exact.key, cert_alt: null, key_alt: null, tags: null },
+          { id: 'c0000000-0000-4000-8000-000000000002', cert: wild.cert, key: wild.key, cert_alt: null, key_alt: null, tags: null },
+        ],
+        snis: [
+          { id: 'd0000000-0000-4000-8000-000000000001', name: 'api.example.test', certificate: { id: 'c0000000-0000-4000-8000-000000000001' } },
+          { id: 'd0000000-0000-4000-8000-000000000002', name: '*.wild.test', certificate: { id: 'c0000000-0000-4000-8000-000000000002' } },
+        ],
+      }),
+      {
+        proxy_listeners: [
+          listenEntry({ ssl: true, http2: true }),
+          listenEntry({ ssl: true }),
+          listenEntry({ http2: true }),
+          listenEntry(),
+        ],
+      },
+      fallback,
+    );
+  });
+
+  afterAll(async () => {
+    await t.dp.close();
+    await upstream.close();
+  });
+
+  it.each([
+    ['api.example.test', 'api.example.test'],
+    ['a.wild.test', '*.wild.test'],
+    ['deep.a.wild.test', '*.wild.test'],
+    ['other.test', 'default.test'],
+    [undefined, 'default.test'],
+  ])('SNI %s is served the certificate %s', async (sni, cn) => {
+    expect(await servedCommonName(t.ports[0], sni)).toBe(cn);
+    expect(await servedCommonName(t.ports[1], sni)).toBe(cn);
+  });
+
+  it('http2 ssl listener negotiates h2 via ALPN and proxies', async () => {
+    const session = h2connect(`https://127.0.0.1:${t.ports[0]}`, { rejectUnauthorized: false, servername: 'api.example.test' });
+    try {
+      const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/h2?q=1', ':method': 'POST', 'content-type': 'text/plain' });
+        let headers: Record<string, unknown> = {};
+        const chunks: Buffer[] = [];
+        stream.on('response', (h) => (headers = h));
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolve({ headers, body: Buffer.concat(chunks).toString() }));
+        stream.on('error', reject);
+        stream.end('over h2');
+      });
+      expect((session.socket as unknown as { alpnProtocol: string }).alpnProtocol).toBe('h2');
+      expect(headers[h2.HTTP2_HEADER_STATUS]).toBe(200);
+      expect(headers.via).toMatch(/^1\.1 tollgate\//);
+      const echo = JSON.parse(body) as Echo;
+      expect(echo.url).toBe('/h2?q=1');
+      expect(echo.body).toBe('over h2');
+      expect(echo.headers.via).toMatch(/^2 tollgate\//);
+      expect(echo.headers['x-forwarded-proto']).toBe('https');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('http2 ssl listener still serves HTTP/1.1', async () => {
+    const reply = await new Promise<{ status: number; body: string; alpn: string }>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: t.ports[0], path: '/one', rejectUnauthorized: false, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString(), alpn: (res.socket as unknown as { alpnProtocol: string }).alpnProtocol }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.alpn).toBe('http/1.1');
+    expect((JSON.parse(reply.body) as Echo).url).toBe('/one');
+  });
+
+  it('cleartext http2 listener accepts h2c prior knowledge and HTTP/1.1', async () => {
+    const session = h2connect(`http://127.0.0.1:${t.ports[2]}`);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const stream = session.request({ ':path': '/h2c' });
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolve(Buffer.concat(chunks).toString()));
+        stream.on('error', reject);
+        stream.end();
+      });
+      expect((JSON.parse(body) as Echo).url).toBe('/h2c');
+    } finally {
+      session.close();
+    }
+    const { send } = await import('./support/client');
+    const reply = await send(t.ports[2], { path: '/h1' });
+    expect((JSON.parse(reply.body) as Echo).url).toBe('/h1');
+  });
+
+  it('WebSocket upgrade is tunnelled both ways', async () => {
+    const { createServer } = await import('node:http');
+    const wsUpstream = createServer();
+    wsUpstream.on('upgrade', (req, socket) => {
+      const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nX-Upstream-Conn: ${req.headers.connection}\r\n\r\n`);
+      socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
+    });
+    await new Promise<void>((r) => wsUpstream.listen(0, '127.0.0.1', r));
+    const wsPort = (wsUpstream.address() as { port: number }).port;
+    const svc = service({ port: wsPort });
+    t.provider.update(snapshot({ services: [svc], routes: [route(svc, { paths: ['/ws'] })] }, 2));
+    try {
+      const received = await new Promise<string>((resolve, reject) => {
+        const socket = netConnect(t.ports[3], '127.0.0.1', () => {
+          socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        });
+        let text = '';
+        socket.on('data', (d: Buffer) => {
+          text += d.toString('latin1');
+          if (text.includes('\r\n\r\n') && !text.includes('echo:')) socket.write('ping-frame');
+          if (text.includes('echo:ping-frame')) {
+            socket.destroy();
+            resolve(text);
+          }
+        });
+        socket.on('error', reject);
+      });
+      expect(received).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+      expect(received).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+      expect(received).toContain('X-Upstream-Conn: keep-alive, Upgrade');
+      expect(received).toMatch(/\r\nUpgrade: websocket\r\n/);
+      expect(received).toContain('echo:ping-frame');
+    } finally {
+      wsUpstream.closeAllConnections();
+      wsUpstream.close();
+    }
+  });
+});
