@@ -39,7 +39,7 @@ function certExpiry(req: IncomingMessage): number | null {
 }
 
 /** Resolves when the client goes away, so a held request stops waiting for nobody. */
-function clientGone(req: IncomingMessage, res: ServerResponse): Promise<null> {
+function clientGone(res: ServerResponse): Promise<null> {
   return new Promise((resolve) => res.once('close', () => resolve(null)));
 }
 
@@ -78,7 +78,7 @@ export function configEndpoint(deps: ConfigEndpointDeps) {
     deps.cache.advance(deps.snapshots.current());
     let next: VersionedSnapshot | null = deps.snapshots.current();
     if (next.hash === q.config_hash) {
-      next = await Promise.race([deps.snapshots.waitForNewer(q.config_hash, q.wait), clientGone(req, res)]);
+      next = await Promise.race([deps.snapshots.waitForNewer(q.config_hash, q.wait), clientGone(res)]);
       if (res.destroyed || res.writableEnded) return;
       if (!next) {
         deps.registry.setStatus(q.node_id, 'normal');

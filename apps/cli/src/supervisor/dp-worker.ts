@@ -20,14 +20,14 @@ function ipcProvider() {
   };
   process.on('message', onMessage);
   return {
-    start(onSnapshot: (s: VersionedSnapshot) => void) {
+    async start(onSnapshot: (s: VersionedSnapshot) => void) {
       deliver = (s) => {
         onSnapshot(s);
         send({ type: 'applied', hash: s.hash });
       };
       if (pending) { const p = pending; pending = null; deliver(p); }
     },
-    stop() {
+    async stop() {
       process.off('message', onMessage);
     },
   };

@@ -22,7 +22,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
   try {
     // Loaded lazily so that `tollgate config check` and friends never pay for NestJS.
     const { startControlPlane } = require('../../../admin/src/main') as typeof import('../../../admin/src/main');
-    const cp = await startControlPlane(settings, { logger: log });
+    const cp = await startControlPlane(settings, { logger: log as unknown as import('pino').Logger });
     closers.unshift(() => cp.close());
     listeners.push(...cp.listeners);
 

@@ -1,0 +1,111 @@
+// The control plane's cluster listener (`cluster_listen`, default 0.0.0.0:8005): plain node https with mutual
+// TLS, serving the config long poll to data planes. Not part of the NestJS app: it is a separate port with its
+// own trust rules, and a held request must cost no more than a socket and a timer.
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { ListenEntry, Settings } from '@tollgate/config';
+import { clusterServerTls } from './cluster-tls';
+import { configEndpoint, type SnapshotFeed } from './config-endpoint';
+import { DataPlaneRegistry } from './data-plane-registry';
+import { PayloadCache } from './payload-cache';
+
+export interface ClusterLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ClusterServerOptions {
+  readonly snapshots: SnapshotFeed & { subscribe(listener: (s: import('@tollgate/declarative').VersionedSnapshot) => void): () => void };
+  readonly registry?: DataPlaneRegistry;
+  readonly logger: ClusterLogger;
+  readonly bundledPlugins?: ReadonlySet<string>;
+  /** Overrides the release this control plane reports (tests of the compatibility rules). */
+  readonly cpVersion?: string;
+}
+
+export interface ClusterListener {
+  readonly key: 'cluster_listen';
+  readonly listener: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface ClusterServerHandle {
+  readonly listeners: ClusterListener[];
+  readonly registry: DataPlaneRegistry;
+  close(): Promise<void>;
+}
+
+export type ClusterServerSettings = Pick<
+  Settings,
+  'prefix' | 'cluster_mtls' | 'cluster_cert' | 'cluster_cert_key' | 'cluster_ca_cert' | 'cluster_listeners' | 'cluster_max_payload' | 'cluster_data_plane_purge_delay'
+>;
+
+export async function startClusterServer(settings: ClusterServerSettings, opts: ClusterServerOptions): Promise<ClusterServerHandle> {
+  const tls = clusterServerTls(settings);
+  const registry = opts.registry ?? new DataPlaneRegistry(settings.cluster_data_plane_purge_delay);
+  const cache = new PayloadCache();
+  cache.advance(opts.snapshots.current());
+  const unsubscribe = opts.snapshots.subscribe((s) => cache.advance(s));
+  const handle = configEndpoint({
+    snapshots: opts.snapshots,
+    cache,
+    registry,
+    maxPayload: settings.cluster_max_payload,
+    bundledPlugins: opts.bundledPlugins ?? new Set(),
+    cpVersion: opts.cpVersion,
+    log: opts.logger,
+  });
+
+  const servers: Server[] = [];
+  const listeners: ClusterListener[] = [];
+  const close = async () => {
+    unsubscribe();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); })));
+  };
+  try {
+    for (const entry of settings.cluster_listeners) {
+      const server = createServer(tls.options, (req, res) => {
+        handle(req, res).catch((err) => {
+          opts.logger.error({ err }, 'cluster request failed');
+          if (!res.headersSent) { res.writeHead(500); res.end(); } else res.destroy();
+        });
+      });
+      if (tls.requiredFingerprint) {
+        const required = tls.requiredFingerprint;
+        // shared mode: chaining to cluster_cert is not enough, it must BE cluster_cert (Kong's digest check)
+        server.on('secureConnection', (socket: TLSSocket) => {
+          if (socket.getPeerCertificate().fingerprint256 !== required) {
+            opts.logger.warn({ ip: socket.remoteAddress }, 'data plane presented incorrect client certificate during handshake (digest does not match the control plane certificate)');
+            socket.destroy();
+          }
+        });
+      }
+      server.on('tlsClientError', (err: Error, socket: Socket) => {
+        opts.logger.warn({ ip: socket.remoteAddress, err: err.message }, 'cluster connection refused during the TLS handshake');
+      });
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 70_000;
+      server.requestTimeout = 0; // held requests last up to MAX_HOLD_MS; the hold itself is the bound
+      await listen(server, entry);
+      servers.push(server);
+      const addr = server.address() as AddressInfo;
+      listeners.push({ key: 'cluster_listen', listener: entry.listener, address: addr.address, port: addr.port });
+      opts.logger.info({ listener: entry.listener }, 'cluster listener open');
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { listeners, registry, close };
+}
+
+function listen(server: Server, entry: ListenEntry): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(Object.assign(new Error(`cluster_listen: cannot listen on ${entry.listener}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`), { expected: true })));
+    server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only }, () => resolve());
+  });
+}
