@@ -100,7 +100,7 @@ describe('TLS, HTTP/2 and WebSocket', () => {
 
   it('http2 ssl listener still serves HTTP/1.1', async () => {
     const reply = await new Promise<{ status: number; body: string; alpn: string }>((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port: t.ports[0], path: '/one', rejectUnauthorized: false, agent: false }, (res) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: t.ports[0], path: '/one', rejectUnauthorized: false, agent: false, ALPNProtocols: ['http/1.1'] }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString(), alpn: (res.socket as unknown as { alpnProtocol: string }).alpnProtocol }));

@@ -2,26 +2,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestControlPlane, type RunningControlPlane } from '../shell/control-plane';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let cp: RunningControlPlane;
-let browser: Browser;
+let browser: BrowserContext;
 let userDataDir: string;
 let page: Page;
 
 beforeAll(async () => {
   cp = await startTestControlPlane();
   userDataDir = mkdtempSync(join(tmpdir(), 'tollgate-chromium-'));
-  browser = await chromium.launch({
+  // A persistent context is how playwright takes a (fresh, empty) --user-data-dir.
+  browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`,
-    ],
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
   });
-  page = await browser.newPage();
+  page = browser.pages()[0] ?? (await browser.newPage());
 });
 
 afterAll(async () => {
@@ -39,6 +39,7 @@ async function tryItOut(operationId: string, fill: (operation: Locator) => Promi
   await operation.locator('button.execute').click();
   const live = operation.locator('.live-responses-table tbody tr.response').first();
   await live.waitFor({ timeout: 15000 });
+  await live.scrollIntoViewIfNeeded();
   return {
     status: (await live.locator('td.response-col_status').innerText()).trim(),
     body: await live.locator('.response-col_description pre.microlight, .response-col_description .microlight').first().innerText(),

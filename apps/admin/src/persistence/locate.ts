@@ -1,7 +1,7 @@
 // Addressing an entity by id or endpoint key (kong-admin-api.md §3.3 "Addressing").
 import type { EntityManager } from 'typeorm';
-import type { EntitySchema } from '@tollgate/schema';
-import { invalidPrimaryKey, notFound } from '@tollgate/errors';
+import { validateValue, type EntitySchema, type FieldDef } from '@tollgate/schema';
+import { invalidPrimaryKey, invalidUnique } from '@tollgate/errors';
 import { foreignColumn } from './columns';
 import { UUID } from './page-token';
 import type { Scope } from './list-options';
@@ -15,6 +15,24 @@ export interface Locator {
   readonly byPrimaryKey: boolean;
 }
 
+function fieldDef(schema: EntitySchema, name: string): FieldDef | undefined {
+  return schema.fields.find(([field]) => field === name)?.[1];
+}
+
+/**
+ * An endpoint-key value from a URL, checked and normalised by its field's own rules (a target gets its default
+ * port). An invalid value is Kong's code 10 `invalid unique <field>` with the validator's message.
+ */
+export function endpointKeyValue(schema: EntitySchema, field: string, raw: string): string {
+  const def = fieldDef(schema, field);
+  if (!def) return raw;
+  const result = validateValue({ ...def, required: false }, raw, { mode: 'insert' });
+  if (result.error !== undefined) {
+    throw invalidUnique(field, typeof result.error === 'string' ? result.error : JSON.stringify(result.error));
+  }
+  return typeof result.value === 'string' ? result.value : raw;
+}
+
 export function locatorFor(schema: EntitySchema, idOrKey: string, scope?: Scope): Locator {
   const scoped = (where: Record<string, unknown>) =>
     scope ? { ...where, [foreignColumn(scope.field)]: scope.id } : where;
@@ -23,7 +41,8 @@ export function locatorFor(schema: EntitySchema, idOrKey: string, scope?: Scope)
     return { where: scoped({ id }), key: { id }, byPrimaryKey: true };
   }
   if (schema.endpointKey) {
-    return { where: scoped({ [schema.endpointKey]: idOrKey }), key: { [schema.endpointKey]: idOrKey }, byPrimaryKey: false };
+    const value = endpointKeyValue(schema, schema.endpointKey, idOrKey);
+    return { where: scoped({ [schema.endpointKey]: value }), key: { [schema.endpointKey]: value }, byPrimaryKey: false };
   }
   throw invalidPrimaryKey({ id: 'expected a valid UUID' });
 }
@@ -36,9 +55,9 @@ export async function findRow(manager: EntityManager, table: string, where: Read
   return (await query.limit(1).getRawOne()) ?? undefined;
 }
 
-/** Certificates may be addressed by one of their SNI names; an unknown name is 404 "SNI not found". */
-export async function certificateIdBySni(manager: EntityManager, name: string): Promise<string> {
+/** Certificates may be addressed by one of their SNI names: the certificate id, or undefined for an unknown name. */
+export async function certificateIdBySni(manager: EntityManager, snis: EntitySchema, raw: string): Promise<string | undefined> {
+  const name = endpointKeyValue(snis, 'name', raw);
   const sni = await findRow(manager, 'snis', { name });
-  if (!sni) throw notFound('SNI not found');
-  return String(sni.certificate_id);
+  return sni ? String(sni.certificate_id) : undefined;
 }

@@ -10,6 +10,8 @@ export interface FrontDoorOptions {
   /** Target for connections; `h2` receives those opening with the HTTP/2 preface when set. */
   readonly target: Server;
   readonly h2?: Server;
+  /** `target` is a plain HTTP/1 server (reads via 'data' events). */
+  readonly targetReadsEvents: boolean;
   /** Drops connections that send no header in time (ms). */
   readonly headerTimeout: number;
   readonly keepAlive?: boolean;
@@ -51,7 +53,9 @@ export function createFrontDoor(opts: FrontDoorOptions): Server {
       socket.pause();
       socket.unshift(buffered);
       target.emit('connection', socket);
-      socket.resume();
+      // HTTP/1 parsers read through 'data' events and need the stream flowing again; TLS and HTTP/2 take the
+      // buffered bytes themselves (socket.read()) and would lose them to a flowing stream.
+      if (target === opts.target && opts.targetReadsEvents) socket.resume();
     };
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());

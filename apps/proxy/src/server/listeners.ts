@@ -116,6 +116,7 @@ export async function openProxyListener(
     ? createFrontDoor({
         proxyProtocol: entry.proxyProtocol,
         target: servers[0],
+        targetReadsEvents: !entry.ssl,
         h2: !entry.ssl && entry.http2 ? servers[1] : undefined,
         headerTimeout: base.headersTimeout!,
         ...sock,

@@ -1,0 +1,4 @@
+export { startClusterServer, type ClusterServerHandle, type ClusterServerOptions, type ClusterListener, type ClusterServerSettings } from './cluster-server';
+export { DataPlaneRegistry, type DataPlaneRecord, type DataPlaneView } from './data-plane-registry';
+export { checkVersion, checkPlugins, configuredPlugins, type CompatVerdict } from './compat';
+export { PayloadCache, HISTORY_SIZE } from './payload-cache';

@@ -1,0 +1,209 @@
+// Configuration pulled from the control plane (role = data_plane). One instance per node, in the supervisor:
+//   start: the disk cache (if valid) is delivered at once, so a data plane serves without its control plane;
+//   then: long-poll the control plane with the hash held; apply full snapshots and deltas; write every applied
+//         snapshot to the cache (atomic); on errors keep serving, retry with backoff + jitter.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Settings } from '@tollgate/config';
+import { applyDelta, hashSnapshot, readCacheFile, writeCacheFile, type Snapshot, type VersionedSnapshot } from '@tollgate/declarative';
+import type { ConfigProvider, SnapshotListener } from '../types';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { ClusterClient, type ClusterClientSettings } from './cluster-client';
+import { resolveDataPlaneId } from './node-id';
+import { DEFAULT_HOLD_MS, encodePullQuery, NODE_VERSION, type ConfigPayload, type IncompatibleBody } from './protocol';
+
+export interface RemoteLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export type RemoteProviderSettings = ClusterClientSettings & Pick<Settings, 'node_id' | 'cluster_dp_labels' | 'plugins'>;
+
+export interface RemoteProviderOptions {
+  readonly logger: RemoteLogger;
+  /** Plugins this data plane runs; default: the `plugins` setting (`bundled` = the release's bundle). */
+  readonly plugins?: readonly string[];
+  readonly cacheFile?: string;
+  readonly holdMs?: number;
+  readonly backoff?: BackoffPolicy;
+  /** Overrides the release reported to the control plane (tests of the compatibility rules). */
+  readonly nodeVersion?: string;
+}
+
+/** Counters for operators and the benchmark. */
+export interface RemoteProviderStats {
+  connected: boolean;
+  pulls: number;
+  fullPayloads: number;
+  deltaPayloads: number;
+  lastPayloadBytes: number;
+  lastError: string | null;
+}
+
+export function cachePath(prefix: string): string {
+  return join(prefix, 'dp-cache', 'config.json.gz');
+}
+
+export class RemoteConfigProvider implements ConfigProvider {
+  readonly nodeId: string;
+  readonly stats: RemoteProviderStats = { connected: false, pulls: 0, fullPayloads: 0, deltaPayloads: 0, lastPayloadBytes: 0, lastError: null };
+  private readonly client: ClusterClient;
+  private readonly cacheFile: string;
+  private held: VersionedSnapshot | null = null;
+  private forceFull = false;
+  private stopped = false;
+  private abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private cacheWrite: Promise<void> = Promise.resolve();
+  private pendingCache: VersionedSnapshot | null = null;
+  private lastRefusal: string | null = null;
+  private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+
+  constructor(private readonly settings: RemoteProviderSettings, private readonly opts: RemoteProviderOptions) {
+    this.client = new ClusterClient(settings);
+    this.nodeId = resolveDataPlaneId(settings.node_id, settings.prefix);
+    this.cacheFile = opts.cacheFile ?? cachePath(settings.prefix);
+  }
+
+  /** The snapshot applied last (from the cache or the control plane), or null. */
+  current(): VersionedSnapshot | null {
+    return this.held;
+  }
+
+  async start(onSnapshot: SnapshotListener): Promise<void> {
+    const cached = await readCacheFile(this.cacheFile);
+    if (cached.ok) {
+      this.held = cached.snapshot;
+      this.opts.logger.info({ hash: cached.snapshot.hash, version: cached.snapshot.version }, 'loaded configuration from the disk cache');
+      onSnapshot(cached.snapshot);
+    } else if (!cached.missing) {
+      this.opts.logger.error({ path: this.cacheFile }, `${cached.reason}; ignoring the disk cache`);
+    }
+    this.loop = this.run(onSnapshot);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    if (this.sleeping) { clearTimeout(this.sleeping.timer); this.sleeping.resolve(); }
+    await this.loop;
+    await this.cacheWrite;
+    this.client.close();
+  }
+
+  private async run(onSnapshot: SnapshotListener): Promise<void> {
+    const hold = this.opts.holdMs ?? DEFAULT_HOLD_MS;
+    const plugins = this.opts.plugins ?? this.settings.plugins.filter((p) => p !== 'off');
+    let failures = 0;
+    while (!this.stopped) {
+      const path = encodePullQuery({
+        node_id: this.nodeId,
+        node_hostname: hostname(),
+        node_version: this.opts.nodeVersion ?? NODE_VERSION,
+        config_hash: this.forceFull ? '' : this.held?.hash ?? '',
+        labels: this.settings.cluster_dp_labels,
+        plugins,
+        wait: hold,
+      });
+      let delay = 0;
+      try {
+        const res = await this.client.get(path, hold + 15_000, this.abort.signal);
+        this.stats.pulls++;
+        if (!this.stats.connected) this.opts.logger.info({ control_plane: this.settings.cluster_control_plane }, 'connected to the control plane');
+        this.stats.connected = true;
+        this.stats.lastError = null;
+        if (res.status === 200) {
+          failures = 0;
+          this.lastRefusal = null;
+          this.stats.lastPayloadBytes = res.wireBytes;
+          this.accept(JSON.parse(res.body.toString('utf8')) as ConfigPayload, onSnapshot);
+        } else if (res.status === 304) {
+          failures = 0;
+        } else {
+          delay = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
+          this.refused(res.status, res.body);
+        }
+      } catch (err) {
+        if (this.stopped) break;
+        const message = (err as Error).message;
+        if (this.stats.connected || this.stats.lastError === null) {
+          this.opts.logger.warn({ control_plane: this.settings.cluster_control_plane, err: message }, 'control plane unreachable; serving the last configuration and retrying');
+        }
+        this.stats.connected = false;
+        this.stats.lastError = message;
+        delay = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
+      }
+      if (delay > 0) await this.sleep(delay);
+    }
+  }
+
+  private refused(status: number, body: Buffer): void {
+    let message = `control plane answered ${status}`;
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as Partial<IncompatibleBody>;
+      if (typeof parsed.message === 'string') message = parsed.message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    // Logged once per distinct refusal, not on every retry; the old config keeps serving either way.
+    if (message !== this.lastRefusal) {
+      this.opts.logger.error({ status, control_plane: this.settings.cluster_control_plane }, `control plane refused the configuration: ${message}; keeping the current configuration`);
+      this.lastRefusal = message;
+    }
+    this.stats.lastError = message;
+  }
+
+  private accept(payload: ConfigPayload, onSnapshot: SnapshotListener): void {
+    let config: Snapshot;
+    if (payload.type === 'delta') {
+      if (!this.held || this.held.hash !== payload.base_hash) {
+        this.forceFull = true; // a delta for a version we do not hold: ask for everything
+        return;
+      }
+      config = applyDelta(this.held.config, payload.delta);
+      this.stats.deltaPayloads++;
+    } else {
+      config = payload.config;
+      this.stats.fullPayloads++;
+    }
+    // Never apply what we cannot vouch for: the result must hash to what the control plane announced.
+    const actual = hashSnapshot(config);
+    if (actual !== payload.hash) {
+      this.opts.logger.error({ expected: payload.hash, actual, type: payload.type }, 'configuration from the control plane does not match its hash; requesting a full snapshot');
+      this.forceFull = true;
+      return;
+    }
+    this.forceFull = false;
+    const versioned: VersionedSnapshot = { hash: payload.hash, version: payload.version, config };
+    this.held = versioned;
+    onSnapshot(versioned);
+    this.persist(versioned);
+  }
+
+  /** Writes run one at a time; a burst of versions writes only the newest. */
+  private persist(snapshot: VersionedSnapshot): void {
+    const idle = this.pendingCache === null;
+    this.pendingCache = snapshot;
+    if (!idle) return;
+    this.cacheWrite = this.cacheWrite.then(async () => {
+      const next = this.pendingCache;
+      this.pendingCache = null;
+      if (!next) return;
+      try {
+        mkdirSync(join(this.cacheFile, '..'), { recursive: true });
+        await writeCacheFile(this.cacheFile, next);
+      } catch (err) {
+        this.opts.logger.error({ path: this.cacheFile, err: (err as Error).message }, 'could not write the disk cache');
+      }
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.sleeping = null; resolve(); }, ms);
+      this.sleeping = { timer, resolve };
+    });
+  }
+}
