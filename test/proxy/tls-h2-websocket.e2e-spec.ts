@@ -57,7 +57,10 @@ describe('TLS, HTTP/2 and WebSocket', () => {
   });
 
   afterAll(async () => {
+    const h = setInterval(() => console.log('inflight', (t.dp as any)), 1000);
     await t.dp.close();
+    clearInterval(h);
+    console.log('dp closed');
     await upstream.close();
   });
 

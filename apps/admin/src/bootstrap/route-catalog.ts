@@ -1,7 +1,6 @@
-import { ENTITIES } from '@tollgate/schema';
-
 // Every route the Admin API serves, read from the express router once the Nest app is initialised.
 // It answers OPTIONS (Allow lists), `/endpoints` and the OpenAPI paths, so these can never drift from the code.
+import { ENTITIES } from '@tollgate/schema';
 
 export interface CatalogRoute {
   /** Express form, e.g. `/services/:services/routes`. */

@@ -7,6 +7,7 @@ import type { EntitySchema, FieldDef } from '@tollgate/schema';
 import type { Snapshot } from '../../../../libs/declarative/src/snapshot';
 import {
   entityNotFound,
+  notFound,
   foreignKeyRestrict,
   foreignKeyViolation,
   foreignKeysUnresolved,
@@ -17,16 +18,27 @@ import {
 import { foreignColumn } from './columns';
 import { mapUniqueViolation } from './db-errors';
 import type { ChangeEvent, ListOptions, Page, Scope } from './list-options';
-import { certificateIdBySni, findRow, locatorFor, type Locator } from './locate';
+import { certificateIdBySni, endpointKeyValue, findRow, locatorFor } from './locate';
+import { parseNumericOffset } from './numeric-offset';
 import { decodePageToken, encodePageToken, UUID } from './page-token';
+import { checkPluginProtocols } from './plugin-protocols';
 import { fromDbRow, toDbRow, type DbRow, type Entity } from './row-mapper';
 import { storedSchemas, type SchemaSource } from './schema-source';
 import { dropTags, replaceTags, whereTags } from './tags-index';
+import { pageTags, type TagRow } from './tags-page';
 import { WriteLock } from './write-lock';
 
 export type { Entity } from './row-mapper';
+export type { TagRow } from './tags-page';
 
 const DEFAULT_PAGE_SIZE = 100;
+
+/** A certificate's `snis` input with the SNI name from a PUT URL added (a form may send one bare string). */
+function withName(snis: unknown, name: string): unknown {
+  if (typeof snis === 'string') return snis === name ? [name] : [snis, name];
+  if (!Array.isArray(snis)) return snis === undefined || snis === null ? [name] : snis;
+  return snis.includes(name) ? snis : [...snis, name];
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -82,6 +94,28 @@ export class Dao {
     };
   }
 
+  /**
+   * Newest first (created_at, then id, descending) with a numeric `offset`: Kong's `/upstreams/{u}/targets`.
+   * `options.path` is the `next` link's path; tags and size are not carried over, as in Kong.
+   */
+  async listNewestFirst(entity: string, options: ListOptions = {}, scope?: Scope): Promise<Page> {
+    const schema = this.schemaOf(entity);
+    const size = options.size ?? DEFAULT_PAGE_SIZE;
+    const skip = parseNumericOffset(options.offset);
+    const query = this.dataSource.manager.createQueryBuilder().select('t.*').from(schema.name, 't');
+    if (scope) query.andWhere(`t.${foreignColumn(scope.field)} = :scopeId`, { scopeId: scope.id });
+    const rows: DbRow[] = await query.orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').offset(skip).limit(size + 1).getRawMany();
+    const data = await this.decorate(schema, rows.slice(0, size).map((row) => this.present(schema, row)));
+    if (rows.length <= size) return { data, next: null };
+    const offset = String(skip + size);
+    return { data, offset, next: `${options.path ?? schema.adminPath}?offset=${offset}` };
+  }
+
+  /** The tags index for `/tags` (every tag) and `/tags/{tag}` (one tag; an invalid one is code 10). */
+  listTags(tag?: string, options: ListOptions = {}): Promise<Page<TagRow>> {
+    return pageTags(this.dataSource.manager, tag, options);
+  }
+
   /** The entity addressed by id or endpoint key (certificates also by SNI name), or null. */
   async get(entity: string, idOrKey: string, scope?: Scope): Promise<Entity | null> {
     const schema = this.schemaOf(entity);
@@ -115,6 +149,7 @@ export class Dao {
       const prepared = this.stampNew(schema, body, randomUUID());
       await this.resolveForeignKeys(manager, schema, prepared);
       const value = this.validate(schema, prepared, 'insert');
+      await this.checkWithDatabase(manager, schema, value);
       const stored = await this.store(manager, schema, value, undefined);
       events.push({ entity: schema.name, op: 'create', id: String(value.id) });
       return stored;
@@ -125,33 +160,46 @@ export class Dao {
   update(entity: string, idOrKey: string, input: Entity, scope?: Scope, forced: Entity = {}): Promise<Entity> {
     const schema = this.schemaOf(entity);
     return this.write(async (manager, events) => {
-      const locator = locatorFor(schema, idOrKey, scope);
       const row = await this.findByKey(manager, schema, idOrKey, scope);
-      if (!row) throw entityNotFound(locator.key, locator.byPrimaryKey);
+      if (!row) {
+        const locator = locatorFor(schema, idOrKey, scope);
+        throw entityNotFound(locator.key, locator.byPrimaryKey);
+      }
       const [previous] = await this.decorate(schema, [this.present(schema, row)]);
       const body = { ...input, ...forced };
       delete body.id;
       await this.resolveForeignKeys(manager, schema, body);
       const value = { ...this.validate(schema, body, 'update', previous), id: previous.id };
+      await this.checkWithDatabase(manager, schema, value);
       const stored = await this.store(manager, schema, value, previous);
       events.push({ entity: schema.name, op: 'update', id: String(value.id) });
       return stored;
     });
   }
 
-  /** PUT: replaces in full, creating when missing; a PUT by endpoint key sets that key. */
+  /**
+   * PUT: replaces in full, creating when missing; a PUT by endpoint key sets that key. A certificate PUT by an
+   * SNI name creates the certificate when the name is unknown and always keeps that name in its `snis`.
+   */
   upsert(entity: string, idOrKey: string, input: Entity, scope?: Scope, forced: Entity = {}): Promise<Entity> {
     const schema = this.schemaOf(entity);
     return this.write(async (manager, events) => {
-      const locator = locatorFor(schema, idOrKey, scope);
-      const row = await this.findByKey(manager, schema, idOrKey, scope);
-      const previous = row ? this.present(schema, row) : undefined;
       const body: Entity = { ...input, ...forced };
-      if (!locator.byPrimaryKey && schema.endpointKey) body[schema.endpointKey] = idOrKey;
+      let key = idOrKey;
+      if (schema.name === 'certificates' && !UUID.test(idOrKey) && this.source.entities.has('snis')) {
+        const sniName = endpointKeyValue(this.schemaOf('snis'), 'name', idOrKey);
+        key = (await certificateIdBySni(manager, this.schemaOf('snis'), sniName)) ?? randomUUID();
+        body.snis = withName(body.snis, sniName);
+      }
+      const locator = locatorFor(schema, key, scope);
+      const row = await findRow(manager, schema.name, locator.where);
+      const previous = row ? this.present(schema, row) : undefined;
+      if (!locator.byPrimaryKey && schema.endpointKey) body[schema.endpointKey] = locator.key[schema.endpointKey];
       const id = previous?.id ?? (locator.byPrimaryKey ? locator.key.id : randomUUID());
       const prepared = this.stampNew(schema, { ...body, id: undefined }, String(id));
       await this.resolveForeignKeys(manager, schema, prepared);
       const value = this.validate(schema, prepared, 'upsert', previous);
+      await this.checkWithDatabase(manager, schema, value);
       const stored = await this.store(manager, schema, value, previous);
       events.push({ entity: schema.name, op: previous ? 'update' : 'create', id: String(value.id) });
       return stored;
@@ -177,13 +225,18 @@ export class Dao {
   }
 
   private async findByKey(manager: EntityManager, schema: EntitySchema, idOrKey: string, scope?: Scope): Promise<DbRow | undefined> {
-    let locator: Locator;
-    if (schema.name === 'certificates' && !UUID.test(idOrKey)) {
-      locator = locatorFor(schema, await certificateIdBySni(manager, idOrKey), scope);
-    } else {
-      locator = locatorFor(schema, idOrKey, scope);
+    let key = idOrKey;
+    if (schema.name === 'certificates' && !UUID.test(idOrKey) && this.source.entities.has('snis')) {
+      const id = await certificateIdBySni(manager, this.schemaOf('snis'), idOrKey);
+      if (!id) throw notFound('SNI not found');
+      key = id;
     }
-    return findRow(manager, schema.name, locator.where);
+    return findRow(manager, schema.name, locatorFor(schema, key, scope).where);
+  }
+
+  /** Checks Kong's DAOs make against other rows, after schema validation and before the write. */
+  private async checkWithDatabase(manager: EntityManager, schema: EntitySchema, value: Entity): Promise<void> {
+    if (schema.name === 'plugins' && this.source.entities.has('routes')) await checkPluginProtocols(manager, value);
   }
 
   private present(schema: EntitySchema, row: DbRow): Entity {

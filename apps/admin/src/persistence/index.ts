@@ -5,3 +5,5 @@ export { runMigrations, applyMigrations, migrationStatus, type MigrationCommand,
 export { openDataSource, createDataSource, type PersistenceSettings } from './data-source';
 export type { ListOptions, Page, Scope, TagFilter, ChangeEvent, ChangeOp } from './list-options';
 export { encodePageToken, decodePageToken } from './page-token';
+export type { TagRow } from './tags-page';
+export { ROUTE_PROTOCOLS_MISMATCH, SERVICE_PROTOCOLS_MISMATCH } from './plugin-protocols';

@@ -14,9 +14,7 @@ export interface NodeHandle {
 }
 
 export async function startNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
-  if (settings.role === 'data_plane') {
-    throw Object.assign(new Error("role = data_plane is not available yet: hybrid mode (pulling configuration from a control plane) arrives with the hybrid issue; use role = traditional"), { expected: true });
-  }
+  if (settings.role === 'data_plane') return startDataPlaneNode(settings, log);
   const closers: Array<(timeoutMs: number) => Promise<void>> = [];
   const listeners: BoundListener[] = [];
   try {
@@ -25,6 +23,21 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
     const cp = await startControlPlane(settings, { logger: log as unknown as import('pino').Logger });
     closers.unshift(() => cp.close());
     listeners.push(...cp.listeners);
+
+    if (settings.role === 'control_plane') {
+      // The cluster listener: data planes pull configuration here over mutual TLS.
+      const { startClusterServer, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering');
+      const { PLUGIN_CATALOG } = await import('../../../admin/src/bootstrap/tokens');
+      const catalog = cp.app.get<{ plugins: ReadonlyMap<string, unknown> }>(PLUGIN_CATALOG, { strict: false });
+      const cluster = await startClusterServer(settings, {
+        snapshots: cp.snapshots,
+        registry: cp.app.get(DATA_PLANE_REGISTRY, { strict: false }),
+        logger: log,
+        bundledPlugins: new Set(catalog.plugins.keys()),
+      });
+      closers.unshift(() => cluster.close());
+      listeners.push(...cluster.listeners);
+    }
 
     let pool: WorkerPool | null = null;
     if (settings.role === 'traditional' && settings.proxy_listeners.length + settings.stream_listeners.length > 0) {
@@ -50,6 +63,34 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
     listeners,
     async stop(timeoutMs) {
       // Data planes first so in-flight proxy requests finish while the control plane still answers.
+      for (const close of closers) await close(timeoutMs).catch((e) => log.error({ err: e }, 'error while stopping'));
+    },
+  };
+}
+
+/** role = data_plane: no Admin API, no database; one pull per node, fanned out to the workers over IPC. */
+async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
+  const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote');
+  const closers: Array<(timeoutMs: number) => Promise<void>> = [];
+  const listeners: BoundListener[] = [];
+  try {
+    const provider = new RemoteConfigProvider(settings, { logger: log });
+    const pool = startWorkers(settings, log);
+    closers.unshift((t) => pool.stop(t));
+    // the cache (when valid) is published before the workers finish starting: they serve it as soon as they listen
+    await provider.start((snapshot) => pool.publish(snapshot));
+    closers.unshift(() => provider.stop());
+    listeners.push(...(await pool.ready));
+    const status = await startStatusServer(settings, { appliedHash: () => pool.appliedHash(), workers: () => pool.size });
+    closers.unshift(() => status.close());
+    listeners.push(...status.listeners);
+  } catch (err) {
+    for (const close of closers) await close(2000).catch(() => {});
+    throw err;
+  }
+  return {
+    listeners,
+    async stop(timeoutMs) {
       for (const close of closers) await close(timeoutMs).catch((e) => log.error({ err: e }, 'error while stopping'));
     },
   };

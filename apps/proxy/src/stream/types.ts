@@ -76,8 +76,6 @@ export interface StreamListenerOptions {
   readonly defaultCertificate?: DefaultCertificate | null;
   /** Bound on the PROXY header / ClientHello read (ms). Default 60000, as client_header_timeout. */
   readonly prereadTimeoutMs?: number;
-  /** settings.trusted_ips: PROXY-header addresses are believed only from these peers (default: all). */
-  readonly trustedIps?: readonly string[];
   /** Called with each accepted-socket's secure context lookups; defaults to the config's sni table. */
   readonly findContext?: (config: StreamConfig, serverName: string) => SecureContext | null;
 }
