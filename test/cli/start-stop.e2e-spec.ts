@@ -3,7 +3,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { http } from '../support/http';
-import { loopbackConf, runCli, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+import { loopbackConf, runCli, runCliAsync, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -56,7 +56,8 @@ describe('tollgate start (traditional role)', () => {
   it('GET /anything on the proxy answers 404 no Route matched', async () => {
     const r = await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/anything`);
     expect(r.status).toBe(404);
-    expect(r.json).toEqual({ message: 'no Route matched with those values' });
+    // Kong 3.x adds the request id to its error bodies, and the same id to X-Kong-Request-Id.
+    expect(r.json).toEqual({ message: 'no Route matched with those values', request_id: r.headers['x-kong-request-id'] });
   });
 
   it('reports ready on the status listener once the data plane applied its configuration', async () => {
@@ -67,8 +68,9 @@ describe('tollgate start (traditional role)', () => {
     expect(r.json).toEqual({ message: 'ready' });
   });
 
-  it('tollgate health -p PREFIX exits 0 with a report', () => {
-    const r = runCli(['health', '-p', prefix, '-c', join(prefix, 'tollgate.conf')]);
+  it('tollgate health -p PREFIX exits 0 with a report', async () => {
+    const r = await runCliAsync(['health', '-p', prefix]);
+    expect(r.stdout).toContain(`status listener 127.0.0.1:${node.port('status_listen')} ... ready`);
     expect(r.stdout).toContain('tollgate is healthy');
     expect(r.code).toBe(0);
   });
@@ -84,13 +86,14 @@ describe('tollgate stop', () => {
     const conf = writeConf(prefix, loopbackConf(prefix));
     const node = await startNode(['-c', conf, '-p', prefix]);
     const ports = node.listeners.map((l) => l.port);
-    const r = runCli(['stop', '-p', prefix]);
+    const r = await runCliAsync(['stop', '-p', prefix]);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('tollgate stopped');
     expect(await node.exited).toEqual({ code: 0, signal: null });
     for (const p of ports) expect(await refused(p)).toBe(true);
     expect(existsSync(join(prefix, 'pids', 'tollgate.pid'))).toBe(false);
-    expect(runCli(['health', '-p', prefix, '-c', conf]).code).toBe(1);
+    expect((await runCliAsync(['health', '-p', prefix])).code).toBe(1);
   });
 
   it('Ctrl-C (SIGINT) stops the node with exit 0', async () => {

@@ -1,10 +1,12 @@
 // HTTPS certificate selection by SNI, HTTP/2 via ALPN (and HTTP/1.1 on the same port), h2c, WebSocket upgrade.
 import { connect as h2connect, constants as h2 } from 'node:http2';
+import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createHash } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { issueCertificate } from '@tollgate/pki';
+import { send } from './support/client';
 import { route, service, snapshot } from './support/config';
 import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
 import { listenEntry } from './support/settings';
@@ -15,7 +17,7 @@ function servedCommonName(port: number, servername: string | undefined): Promise
     const socket = tlsConnect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
       const cn = socket.getPeerCertificate().subject.CN;
       socket.end();
-      resolve(Array.isArray(cn) ? cn[0] : cn);
+      resolve(String(Array.isArray(cn) ? cn[0] : cn));
     });
     socket.on('error', reject);
   });
@@ -57,10 +59,7 @@ describe('TLS, HTTP/2 and WebSocket', () => {
   });
 
   afterAll(async () => {
-    const h = setInterval(() => console.log('inflight', (t.dp as any)), 1000);
     await t.dp.close();
-    clearInterval(h);
-    console.log('dp closed');
     await upstream.close();
   });
 
@@ -103,7 +102,8 @@ describe('TLS, HTTP/2 and WebSocket', () => {
 
   it('http2 ssl listener still serves HTTP/1.1', async () => {
     const reply = await new Promise<{ status: number; body: string; alpn: string }>((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port: t.ports[0], path: '/one', rejectUnauthorized: false, agent: false, ALPNProtocols: ['http/1.1'] }, (res) => {
+      const options = { host: '127.0.0.1', port: t.ports[0], path: '/one', rejectUnauthorized: false, agent: false, ALPNProtocols: ['http/1.1'] };
+      const req = httpsRequest(options as never, (res: import('node:http').IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString(), alpn: (res.socket as unknown as { alpnProtocol: string }).alpnProtocol }));
@@ -131,13 +131,11 @@ describe('TLS, HTTP/2 and WebSocket', () => {
     } finally {
       session.close();
     }
-    const { send } = await import('./support/client');
     const reply = await send(t.ports[2], { path: '/h1' });
     expect((JSON.parse(reply.body) as Echo).url).toBe('/h1');
   });
 
   it('WebSocket upgrade is tunnelled both ways', async () => {
-    const { createServer } = await import('node:http');
     const wsUpstream = createServer();
     wsUpstream.on('upgrade', (req, socket) => {
       const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');

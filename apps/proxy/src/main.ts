@@ -72,6 +72,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
     logger,
     draining: false,
     inflight: 0,
+    tunnels: new Set(),
   };
 
   let lastApply: ApplyResult | Error | null = null;
@@ -147,6 +148,7 @@ async function shutdown(ctx: ProxyContext, bound: BoundListener[], provider: Con
     }
     for (const session of l.h2Sessions) session.destroy();
   }
+  for (const socket of ctx.tunnels) socket.destroy();
   await Promise.allSettled(closed);
   ctx.pools.destroy();
   ctx.runtime.close();

@@ -3,6 +3,8 @@
 import request from 'supertest';
 import type { ChangeEvent } from '../../../apps/admin/src/persistence';
 import { startAdmin, testDatabase, type AdminTestApp, type DatabaseKind, type TestDatabase } from './harness';
+import { targetsSuite } from './targets-suite';
+import { certificatesSuite } from './certificates-suite';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_BODY = 64 * 1024;
@@ -563,4 +565,7 @@ export function crudSuite(kind: DatabaseKind): void {
       expect(Array.isArray(snapshot.keyauth_credentials)).toBe(true);
     });
   });
+
+  targetsSuite(() => admin);
+  certificatesSuite(() => admin);
 }

@@ -101,9 +101,31 @@ async function decodeBody(req: Request, limit: number): Promise<unknown> {
   return decodeFormPairs(pairs);
 }
 
-/** Express middleware: sets req.body (JSON value or decoded form tree) for POST/PUT/PATCH; {} otherwise. */
+/** Query arguments in the raw URL, counted the way nginx does (non-empty `&`-separated pieces). */
+export function countQueryArguments(url: string): number {
+  const start = url.indexOf('?');
+  if (start < 0) return 0;
+  let count = 0;
+  let pieceStart = start + 1;
+  for (let i = pieceStart; i <= url.length; i++) {
+    if (i === url.length || url.charCodeAt(i) === 38 /* & */) {
+      if (i > pieceStart) count++;
+      pieceStart = i + 1;
+    }
+  }
+  return count;
+}
+
+/**
+ * Express middleware: sets req.body (JSON value or decoded form tree) for POST/PUT/PATCH; {} otherwise.
+ * Also Kong's argument limit: more than 1000 query arguments is 400 before any handler runs.
+ */
 export function bodyReader(maxBodySize: number) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    if (countQueryArguments(req.url ?? '') > MAX_ARGUMENTS) {
+      sendKongError(res, req, tooManyArguments());
+      return;
+    }
     if (!BODY_METHODS.has(req.method)) {
       req.body = {};
       next();

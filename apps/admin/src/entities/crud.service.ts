@@ -8,6 +8,10 @@ import { entityInput } from './request-body';
 import type { RouteSpec } from './route-specs';
 
 export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Kong's targets endpoints (kong-admin-api.md §3.4): newest first with a numeric offset, `/all`, PUT updates. */
+const TARGETS = 'targets';
+const ALL_TARGETS = 'all';
 export type CrudResult = Entity | Page | void;
 
 @Injectable()
@@ -79,11 +83,24 @@ export class CrudService {
     const scope = await this.parentScope(spec, req);
     if (verb === 'POST') return this.create(spec, req, { [scope.field]: { id: scope.id } });
     const path = `${spec.parent!.adminPath}/${encodeURIComponent(req.params.parent)}/${spec.parent!.segment}`;
+    if (spec.entity === TARGETS) return this.listNewestFirst(spec, req, scope, path);
     return this.list(spec, req, scope, path);
+  }
+
+  private listNewestFirst(spec: RouteSpec, req: Request, scope: Scope, path: string): Promise<Page> {
+    const options = parseListQuery(req.query as Record<string, unknown>, this.schema(spec.entity), true);
+    return this.dao.listNewestFirst(spec.entity, { size: options.size, offset: options.offset, path }, scope);
   }
 
   private async nestedItem(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
     const scope = await this.parentScope(spec, req);
+    if (spec.entity === TARGETS && req.params.id === ALL_TARGETS) {
+      if (verb !== 'GET') throw methodNotAllowed();
+      const path = `${spec.parent!.adminPath}/${encodeURIComponent(req.params.parent)}/${spec.parent!.segment}/${ALL_TARGETS}`;
+      return this.listNewestFirst(spec, req, scope, path);
+    }
+    // a target PUT is an update, as PATCH: no upsert
+    if (spec.entity === TARGETS && verb === 'PUT') return this.nestedItem(spec, 'PATCH', req);
     if (verb !== 'PUT' && !(await this.dao.get(spec.entity, req.params.id, scope))) throw notFound();
     const body = req.body && typeof req.body === 'object' ? (req.body as Entity) : {};
     const forced = verb === 'PATCH' && spec.parent!.field in body ? undefined : { [scope.field]: { id: scope.id } };

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { resolve } from 'node:path';
-import { isAlive, readPid } from '../supervisor/pidfile';
+import { isAlive, readListenersFile, readPid } from '../supervisor/pidfile';
 import { settingsFromArgs } from '../settings';
 import type { Command } from './types';
 
@@ -22,23 +22,24 @@ export const health: Command = {
   summary: 'exit 0 with a short report when the node in a prefix is up',
   usage: 'tollgate health [-p PREFIX] [-c FILE]',
   async run(args) {
-    const settings = settingsFromArgs(args);
-    const prefix = typeof args.flags.prefix === 'string' ? resolve(args.flags.prefix) : settings.prefix;
+    const prefix = typeof args.flags.prefix === 'string' ? resolve(args.flags.prefix) : settingsFromArgs(args).prefix;
     const pid = readPid(prefix);
     if (pid === null || !isAlive(pid)) {
       process.stderr.write(`tollgate is not running in ${prefix}\n`);
       return 1;
     }
     const lines = [`tollgate ... running (pid ${pid}, prefix ${prefix})`];
-    const status = settings.status_listeners[0];
+    // The node records where it actually bound (ports may be 0 in the configuration).
+    const status = (readListenersFile(prefix) ?? []).find((l) => l.key === 'status_listen');
     if (status) {
-      const host = status.ip === '0.0.0.0' ? '127.0.0.1' : status.ip === '::' ? '::1' : status.ip;
+      const host = status.address === '0.0.0.0' ? '127.0.0.1' : status.address === '::' ? '::1' : status.address;
+      const shown = `${host.includes(':') ? `[${host}]` : host}:${status.port}`;
       try {
         const ready = await getJson(host, status.port, '/status/ready');
-        lines.push(`status listener ${status.listener} ... ${ready.status === 200 ? 'ready' : `not ready (${ready.body?.message})`}`);
+        lines.push(`status listener ${shown} ... ${ready.status === 200 ? 'ready' : `not ready (${ready.body?.message})`}`);
         if (ready.status !== 200) { process.stdout.write(lines.join('\n') + '\n'); return 1; }
       } catch (err) {
-        lines.push(`status listener ${status.listener} ... unreachable (${(err as Error).message})`);
+        lines.push(`status listener ${shown} ... unreachable (${(err as Error).message})`);
         process.stdout.write(lines.join('\n') + '\n');
         return 1;
       }

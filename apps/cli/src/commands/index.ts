@@ -1,3 +1,4 @@
+import { cluster } from './cluster';
 import { config } from './config';
 import { firewall } from './firewall';
 import { health } from './health';
@@ -7,7 +8,7 @@ import { stop } from './stop';
 import type { Command } from './types';
 import { version } from './version';
 
-export const COMMANDS: Readonly<Record<string, Command>> = { start, stop, health, config, firewall, migrations, version };
+export const COMMANDS: Readonly<Record<string, Command>> = { start, stop, health, config, firewall, migrations, cluster, version };
 
 export function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}\n  ${' '.repeat(11)} ${c.usage}`);

@@ -1,7 +1,7 @@
 import { createLogger } from '@tollgate/logging';
 import { settingsFromArgs } from '../settings';
 import { startNode } from '../supervisor/node';
-import { removePidFile, writePidFile } from '../supervisor/pidfile';
+import { removePidFile, writeListenersFile, writePidFile } from '../supervisor/pidfile';
 import type { Command } from './types';
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -12,14 +12,25 @@ export const start: Command = {
   async run(args) {
     const settings = settingsFromArgs(args);
     const log = createLogger({ level: settings.log_level, name: 'tollgate', file: settings.proxy_error_log });
+    // Signals are caught from the very start: a Ctrl-C during startup still ends in a clean stop.
+    let signalled: ((signal: string) => void) | null = null;
+    const early: string[] = [];
+    const onSignal = (signal: string) => (signalled ? signalled(signal) : early.push(signal));
+    const handlers = (['SIGTERM', 'SIGINT', 'SIGQUIT'] as const).map((sig) => {
+      const h = () => onSignal(sig);
+      process.on(sig, h);
+      return [sig, h] as const;
+    });
     writePidFile(settings.prefix);
     let node;
     try {
       node = await startNode(settings, log);
     } catch (err) {
       removePidFile(settings.prefix);
+      for (const [sig, h] of handlers) process.off(sig, h);
       throw err;
     }
+    writeListenersFile(settings.prefix, node.listeners);
     for (const l of node.listeners) {
       log.notice({ key: l.key, address: l.address, port: l.port }, `${l.key} listening on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port} (${l.listener})`);
     }
@@ -27,7 +38,7 @@ export const start: Command = {
 
     return new Promise<number>((resolve) => {
       let stopping = false;
-      const stop = (signal: string) => {
+      signalled = (signal: string) => {
         if (stopping) return;
         stopping = true;
         log.notice(`received ${signal}: stopping gracefully (in-flight requests get up to ${STOP_TIMEOUT_MS} ms)`);
@@ -37,9 +48,7 @@ export const start: Command = {
           resolve(0);
         });
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGQUIT', () => stop('SIGQUIT'));
+      if (early.length > 0) signalled(early[0]);
     });
   },
 };

@@ -4,6 +4,7 @@
 //   data_plane    = data-plane workers fed by a remote control plane (hybrid issue)
 import type { Settings } from '@tollgate/config';
 import type { TollgateLogger } from '@tollgate/logging';
+import type { VersionedSnapshot } from '@tollgate/declarative';
 import type { BoundListener } from './messages';
 import { startStatusServer } from './status-server';
 import { startWorkers, type WorkerPool } from './workers';
@@ -26,8 +27,8 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
     if (settings.role === 'control_plane') {
       // The cluster listener: data planes pull configuration here over mutual TLS.
-      const { startClusterServer, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering');
-      const { PLUGIN_CATALOG } = await import('../../../admin/src/bootstrap/tokens');
+      const { startClusterServer, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
+      const { PLUGIN_CATALOG } = await import('../../../admin/src/bootstrap/tokens.js');
       const catalog = cp.app.get<{ plugins: ReadonlyMap<string, unknown> }>(PLUGIN_CATALOG, { strict: false });
       const cluster = await startClusterServer(settings, {
         snapshots: cp.snapshots,
@@ -70,7 +71,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
 /** role = data_plane: no Admin API, no database; one pull per node, fanned out to the workers over IPC. */
 async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
-  const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote');
+  const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote/index.js');
   const closers: Array<(timeoutMs: number) => Promise<void>> = [];
   const listeners: BoundListener[] = [];
   try {
@@ -78,7 +79,7 @@ async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Prom
     const pool = startWorkers(settings, log);
     closers.unshift((t) => pool.stop(t));
     // the cache (when valid) is published before the workers finish starting: they serve it as soon as they listen
-    await provider.start((snapshot) => pool.publish(snapshot));
+    await provider.start((snapshot: VersionedSnapshot) => pool.publish(snapshot));
     closers.unshift(() => provider.stop());
     listeners.push(...(await pool.ready));
     const status = await startStatusServer(settings, { appliedHash: () => pool.appliedHash(), workers: () => pool.size });

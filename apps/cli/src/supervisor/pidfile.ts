@@ -35,6 +35,25 @@ export function writePidFile(prefix: string): void {
 export function removePidFile(prefix: string): void {
   const existing = readPid(prefix);
   if (existing === process.pid) {
-    try { unlinkSync(pidFilePath(prefix)); } catch { /* already gone */ }
+    for (const path of [pidFilePath(prefix), listenersFilePath(prefix)]) {
+      try { unlinkSync(path); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** Where the node's listeners were actually bound (ports may be 0 in the config), for `tollgate health`. */
+export function listenersFilePath(prefix: string): string {
+  return join(prefix, 'pids', 'listeners.json');
+}
+
+export function writeListenersFile(prefix: string, listeners: readonly { key: string; address: string; port: number }[]): void {
+  writeFileSync(listenersFilePath(prefix), JSON.stringify(listeners) + '\n');
+}
+
+export function readListenersFile(prefix: string): { key: string; address: string; port: number }[] | null {
+  try {
+    return JSON.parse(readFileSync(listenersFilePath(prefix), 'utf8'));
+  } catch {
+    return null;
   }
 }

@@ -1,4 +1,5 @@
 // State shared by every request of one data plane, and what a listener adds to it. Built once at start.
+import type { Duplex } from 'node:stream';
 import type { Runtime } from '../runtime/runtime';
 import type { ErrorSettings } from './errors';
 import type { HeaderFlags } from './header-flags';
@@ -25,6 +26,8 @@ export interface ProxyContext {
   draining: boolean;
   /** Requests being proxied right now (graceful close waits for 0). */
   inflight: number;
+  /** Client sockets of upgraded (WebSocket) tunnels: no server tracks them after the 101, so close() does. */
+  readonly tunnels: Set<Duplex>;
 }
 
 export interface ListenerInfo {

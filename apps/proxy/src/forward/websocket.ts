@@ -130,12 +130,21 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
     upSocket.setTimeout(idle, () => upSocket.destroy());
     socket.setTimeout(idle, () => socket.destroy());
     upSocket.setNoDelay(true);
-    upSocket.on('error', () => socket.destroy());
-    upSocket.on('close', () => {
+    // Either side finishing ends the tunnel (as nginx does); both sockets allow half-open, so close explicitly.
+    const teardown = () => {
       release();
-      socket.destroy();
-    });
+      socket.end();
+      upSocket.end();
+      socket.destroySoon?.();
+      upSocket.destroySoon();
+    };
+    upSocket.on('error', () => socket.destroy());
+    upSocket.on('end', teardown);
+    upSocket.on('close', teardown);
+    socket.on('end', teardown);
     socket.on('close', () => upSocket.destroy());
+    ctx.tunnels.add(socket);
+    socket.once('close', () => ctx.tunnels.delete(socket));
     upSocket.pipe(socket);
     socket.pipe(upSocket);
   });

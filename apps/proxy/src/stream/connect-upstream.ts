@@ -1,0 +1,101 @@
+// Opens the upstream side of a stream: picks a peer (upstream balancer or the service's own host:port), connects
+// within connect_timeout (TCP, plus the TLS handshake for `tls` services, as proxy_connect_timeout covers both),
+// and retries connection failures up to service.retries more times, reporting each failure to the balancer.
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { BalancerContext, Peer } from '../upstream/types';
+import type { StreamService } from './types';
+
+export interface Try {
+  readonly ip: string;
+  readonly port: number;
+  /** ms spent on this try (connect, or until it failed). */
+  readonly connectMs: number;
+  /** Why it failed; absent for the try that connected. */
+  readonly state?: 'failed' | 'timeout';
+  readonly message?: string;
+}
+
+export type ConnectResult =
+  | { readonly ok: true; readonly socket: Socket; readonly peer: Peer | null; readonly tries: Try[] }
+  /** status: 503 no healthy peer to pick, 502 every try failed, 504 the last try timed out. */
+  | { readonly ok: false; readonly status: 502 | 503 | 504; readonly tries: Try[]; readonly message: string };
+
+export async function connectUpstream(service: StreamService, balancer: BalancerContext & { triedPeers: Set<Peer> }): Promise<ConnectResult> {
+  const tries: Try[] = [];
+  let lastStatus: 502 | 504 = 502;
+  let lastMessage = '';
+  for (let attempt = 0; attempt < service.tries; attempt++) {
+    let peer: Peer | null = null;
+    let host = service.host;
+    let port = service.port;
+    if (service.upstream) {
+      peer = service.upstream.pick(balancer);
+      if (peer === null) {
+        if (attempt === 0) return { ok: false, status: 503, tries, message: 'failure to get a peer from the ring-balancer' };
+        break;
+      }
+      host = peer.ip;
+      port = peer.port;
+    }
+    const started = performance.now();
+    const outcome = await connectOnce(service, host, port, peer?.hostHeader ?? service.host);
+    const connectMs = Math.round(performance.now() - started);
+    if (outcome.ok) {
+      tries.push({ ip: outcome.socket.remoteAddress ?? host, port, connectMs });
+      if (peer && service.upstream) service.upstream.report(peer, { kind: 'success', status: 200, latencyMs: connectMs });
+      return { ok: true, socket: outcome.socket, peer, tries };
+    }
+    tries.push({ ip: host, port, connectMs, state: outcome.timedOut ? 'timeout' : 'failed', message: outcome.message });
+    lastStatus = outcome.timedOut ? 504 : 502;
+    lastMessage = outcome.message;
+    if (peer && service.upstream) {
+      service.upstream.report(peer, outcome.timedOut ? { kind: 'timeout' } : { kind: 'tcp_failure' });
+      service.upstream.release(peer);
+      balancer.triedPeers.add(peer);
+    }
+  }
+  return { ok: false, status: lastStatus, tries, message: lastMessage };
+}
+
+type OnceResult = { ok: true; socket: Socket } | { ok: false; timedOut: boolean; message: string };
+
+function connectOnce(service: StreamService, host: string, port: number, serverName: string): Promise<OnceResult> {
+  return new Promise((resolve) => {
+    const socket: Socket = service.tls
+      ? tlsConnect({
+          host,
+          port,
+          // proxy_ssl_name $upstream_host: the target's name (SNI is not sent for IP literals).
+          servername: isIP(serverName) === 0 ? serverName : undefined,
+          rejectUnauthorized: service.rejectUnauthorized,
+          ca: service.ca as string[] | undefined,
+          cert: service.clientCert,
+          key: service.clientKey,
+          allowHalfOpen: true,
+        } as never)
+      : netConnect({ host, port, allowHalfOpen: true, noDelay: true });
+    const timer = setTimeout(() => {
+      done({ ok: false, timedOut: true, message: `upstream timed out (${service.connectTimeout} ms) while connecting to ${host}:${port}` });
+      socket.destroy();
+    }, service.connectTimeout);
+    const onError = (err: Error) => {
+      done({ ok: false, timedOut: false, message: err.message });
+      socket.destroy();
+    };
+    const onConnected = () => done({ ok: true, socket });
+    let settled = false;
+    function done(result: OnceResult): void {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      socket.removeListener(service.tls ? 'secureConnect' : 'connect', onConnected);
+      // Later errors belong to the session; keep one listener so an unlucky error never crashes the process.
+      if (!result.ok) socket.on('error', () => {});
+      resolve(result);
+    }
+    socket.once('error', onError);
+    socket.once(service.tls ? 'secureConnect' : 'connect', onConnected);
+  });
+}

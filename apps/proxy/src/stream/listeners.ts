@@ -1,0 +1,118 @@
+// Opens the stream_listen entries: plain TCP or `ssl` (preread SNI, then terminate or pass through), each with
+// optional PROXY protocol and `transparent`; backlog, ipv6only and so_keepalive as given. One accept handler per
+// listener; each connection reads the StreamConfig in force once, when it is accepted.
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { ListenEntry } from '@tollgate/config/types';
+import { runSession, type ListenerContext } from './session';
+import { openTransparentSocket } from './transparent';
+import type { BoundStreamListener, StreamListenerOptions, StreamListeners } from './types';
+
+const DEFAULT_PREREAD_TIMEOUT_MS = 60000;
+
+function keepAliveOf(entry: ListenEntry): { keepAlive: boolean; keepAliveInitialDelay?: number } {
+  const ka = entry.soKeepalive;
+  if (ka === undefined || ka === false) return { keepAlive: false };
+  if (ka === true) return { keepAlive: true };
+  return { keepAlive: true, keepAliveInitialDelay: ka.idle !== undefined ? ka.idle * 1000 : undefined };
+}
+
+export async function startStreamListeners(
+  entries: readonly ListenEntry[],
+  opts: StreamListenerOptions,
+): Promise<StreamListeners> {
+  const needsCert = entries.some((e) => e.ssl);
+  let defaultContext: SecureContext | null = null;
+  if (needsCert) {
+    if (!opts.defaultCertificate) throw new Error('stream_listen: an ssl listener needs the default stream certificate');
+    defaultContext = createSecureContext({ cert: opts.defaultCertificate.cert, key: opts.defaultCertificate.key });
+  }
+  const sessions = new Set<Socket>();
+  const servers: Server[] = [];
+  const bound: BoundStreamListener[] = [];
+  try {
+    for (const entry of entries) {
+      const ctx: ListenerContext = {
+        listener: entry.listener,
+        ssl: entry.ssl,
+        proxyProtocol: entry.proxyProtocol,
+        getConfig: opts.getConfig,
+        logger: opts.logger,
+        accessLog: opts.accessLog ?? null,
+        defaultContext,
+        prereadTimeoutMs: opts.prereadTimeoutMs ?? DEFAULT_PREREAD_TIMEOUT_MS,
+      };
+      const server = createServer({ allowHalfOpen: true, pauseOnConnect: false, noDelay: true, ...keepAliveOf(entry) }, (socket) => {
+        sessions.add(socket);
+        socket.once('close', () => sessions.delete(socket));
+        void runSession(socket, ctx).catch((err: unknown) => {
+          opts.logger.error({ err, listener: entry.listener }, 'stream session failed');
+          socket.destroy();
+        });
+      });
+      servers.push(server);
+      await listen(server, entry);
+      const address = server.address() as AddressInfo;
+      bound.push(Object.freeze({
+        listener: entry.listener,
+        address: address.address,
+        port: address.port,
+        ssl: entry.ssl,
+        proxyProtocol: entry.proxyProtocol,
+        transparent: entry.transparent,
+      }));
+    }
+  } catch (err) {
+    for (const server of servers) server.close();
+    throw err;
+  }
+
+  return {
+    listeners: bound,
+    activeSessions: () => sessions.size,
+    async close({ graceful = true, timeoutMs = 10000 } = {}) {
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))).concat(
+        drain(sessions, graceful ? timeoutMs : 0),
+      ));
+    },
+  };
+}
+
+/** Waits for sessions to end on their own, up to timeoutMs; then destroys those left. */
+async function drain(sessions: Set<Socket>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (sessions.size > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
+  }
+  for (const socket of sessions) socket.destroy();
+}
+
+function listen(server: Server, entry: ListenEntry): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.removeListener('listening', onListening);
+      const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.message;
+      reject(new Error(`stream_listen: cannot listen on ${entry.listener}: ${why}`, { cause: err }));
+    };
+    const onListening = () => {
+      server.removeListener('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    if (entry.transparent) {
+      let fd: number;
+      try {
+        fd = openTransparentSocket(entry);
+      } catch (err) {
+        server.removeListener('error', onError);
+        server.removeListener('listening', onListening);
+        reject(err);
+        return;
+      }
+      server.listen({ fd });
+    } else {
+      server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only === true });
+    }
+  });
+}

@@ -1,0 +1,199 @@
+// One accepted stream connection, start to end: PROXY header, ClientHello preread (ssl listeners), routing,
+// TLS termination or passthrough, upstream connect with retries, the relay, and one access-log line.
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Peer } from '../upstream/types';
+import { type ClientHelloResult, MAX_CLIENT_HELLO, parseClientHello } from './client-hello';
+import { connectUpstream, type Try } from './connect-upstream';
+import { relay, type PipeEnd } from './pipe';
+import { preread } from './preread';
+import { parseProxyHeader, type ProxyHeaderResult, V2_MAX_LENGTH } from './proxy-header';
+import type { StreamAccessLog, StreamConfig, StreamLog, StreamRoute } from './types';
+
+export interface ListenerContext {
+  readonly listener: string;
+  readonly ssl: boolean;
+  readonly proxyProtocol: boolean;
+  readonly getConfig: () => StreamConfig;
+  readonly logger: StreamLog;
+  readonly accessLog: StreamAccessLog | null;
+  readonly defaultContext: SecureContext | null;
+  readonly prereadTimeoutMs: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const NO_HEADERS = Object.freeze({});
+
+function plainIp(address: string | undefined): string {
+  if (address === undefined) return '';
+  // Dual-stack listeners report IPv4 peers as ::ffff:a.b.c.d; routes and logs use the IPv4 form.
+  return address.startsWith('::ffff:') && address.indexOf('.') !== -1 ? address.slice(7) : address;
+}
+
+const parseProxy = (buf: Buffer): ProxyHeaderResult | 'incomplete' => {
+  const r = parseProxyHeader(buf);
+  return r.kind === 'incomplete' ? 'incomplete' : r;
+};
+const parseHello = (buf: Buffer): ClientHelloResult | 'incomplete' => {
+  const r = parseClientHello(buf);
+  return r.kind === 'incomplete' ? 'incomplete' : r;
+};
+
+/** Runs the session; resolves when it is over and logged. Never rejects. */
+export async function runSession(socket: Socket, ctx: ListenerContext): Promise<void> {
+  const startedAt = Date.now();
+  const started = performance.now();
+  const config = ctx.getConfig();
+  socket.on('error', () => {}); // errors are handled where they matter; a reset must never crash the process
+  let clientIp = plainIp(socket.remoteAddress);
+  let clientPort = socket.remotePort ?? 0;
+  const serverIp = plainIp(socket.localAddress);
+  const serverPort = socket.localPort ?? 0;
+  let buffered = EMPTY;
+  let sni: string | null = null;
+  let route: StreamRoute | null = null;
+  let tries: Try[] = [];
+  let upstreamSocket: Socket | null = null;
+  let tlsInfo: { version: string | null; cipher: string | null; sni: string | null } | null = null;
+  let proxyLatency = 0;
+
+  const log = (status: number, message: string | null) => {
+    if (message !== null) {
+      const fields = { client_ip: clientIp, server_port: serverPort, route: route?.logRef ?? null, listener: ctx.listener };
+      if (status === 500 || status === 503) ctx.logger.error(fields, message);
+      else if (status >= 400) ctx.logger.warn({ ...fields, status }, message);
+    }
+    ctx.accessLog?.write({
+      session: {
+        tls: tlsInfo,
+        received: socket.bytesRead,
+        sent: socket.bytesWritten,
+        status,
+        server_port: serverPort,
+      },
+      upstream: { received: upstreamSocket?.bytesRead ?? 0, sent: upstreamSocket?.bytesWritten ?? 0 },
+      latencies: { kong: proxyLatency, session: Math.round(performance.now() - started) },
+      tries,
+      client_ip: clientIp,
+      started_at: startedAt,
+      route: route?.logRef ?? null,
+      service: route?.service ? { id: route.service.id, name: route.service.name } : null,
+      listener: ctx.listener,
+      ...(message !== null ? { message } : {}),
+    });
+  };
+  const reject = (status: number, message: string) => {
+    socket.destroy();
+    log(status, message);
+  };
+
+  if (ctx.proxyProtocol) {
+    const read = await preread(socket, EMPTY, parseProxy, V2_MAX_LENGTH + 1, ctx.prereadTimeoutMs);
+    if (read.kind !== 'done') return reject(400, `PROXY protocol header not received (${read.kind})`);
+    if (read.value.kind !== 'ok') return reject(400, `invalid PROXY protocol header: ${read.value.kind === 'invalid' ? read.value.reason : ''}`);
+    if (read.value.source !== null) {
+      clientIp = plainIp(read.value.source.ip);
+      clientPort = read.value.source.port;
+    }
+    buffered = read.buffered.subarray(read.value.length);
+  }
+
+  if (ctx.ssl) {
+    const read = await preread(socket, buffered, parseHello, MAX_CLIENT_HELLO + 1, ctx.prereadTimeoutMs);
+    if (read.kind !== 'done') return reject(400, `TLS ClientHello not received (${read.kind})`);
+    if (read.value.kind !== 'ok') return reject(400, `not a TLS ClientHello: ${read.value.kind === 'invalid' ? read.value.reason : ''}`);
+    sni = read.value.sni;
+    buffered = read.buffered;
+  }
+
+  const match = config.router.match({
+    protocol: ctx.ssl ? 'tls' : 'tcp',
+    sourceIp: clientIp,
+    sourcePort: clientPort,
+    destinationIp: serverIp,
+    destinationPort: serverPort,
+    sni: sni ?? undefined,
+  });
+  route = match ? (config.routes.get(match.id) ?? null) : null;
+  if (route === null) return reject(500, 'no Route found with those values');
+  const service = route.service;
+  if (service === null) return reject(503, 'no Service found with those values');
+
+  let client: Socket = socket;
+  if (ctx.ssl && !route.passthrough) {
+    const terminated = await terminate(socket, buffered, sni, config, ctx.defaultContext, ctx.prereadTimeoutMs);
+    if (!terminated.ok) return reject(400, `TLS handshake failed: ${terminated.message}`);
+    client = terminated.socket;
+    tlsInfo = { version: terminated.socket.getProtocol(), cipher: terminated.socket.getCipher()?.name ?? null, sni };
+    buffered = EMPTY;
+  }
+
+  const balancer = {
+    clientIp,
+    headers: NO_HEADERS,
+    cookies: null,
+    path: '',
+    query: null,
+    captures: null,
+    consumerId: null,
+    credentialId: null,
+    triedPeers: new Set<Peer>(),
+  };
+  // While connecting, a client that goes away must not leave the upstream connection behind.
+  let clientGone = false;
+  const onGone = () => { clientGone = true; };
+  client.once('close', onGone);
+  const connected = await connectUpstream(service, balancer);
+  client.removeListener('close', onGone);
+  tries = connected.tries;
+  proxyLatency = Math.round(performance.now() - started);
+  if (!connected.ok) {
+    client.destroy();
+    return reject(connected.status, connected.message);
+  }
+  upstreamSocket = connected.socket;
+  if (clientGone || client.destroyed) {
+    connected.socket.destroy();
+    if (connected.peer && service.upstream) service.upstream.release(connected.peer);
+    log(499, null);
+    return;
+  }
+  if (buffered.length > 0) connected.socket.write(buffered);
+  const end: PipeEnd = await relay(client, connected.socket, { idleMs: service.readTimeout, writeMs: service.writeTimeout });
+  if (connected.peer && service.upstream) service.upstream.release(connected.peer);
+  // nginx's stream status: 200 for a proxied session, however it ended; timeouts are worth a log line.
+  if (end === 'idle_timeout' || end === 'write_timeout') ctx.logger.info({ client_ip: clientIp, route: route.logRef }, `stream session ended: ${end}`);
+  log(200, null);
+}
+
+type Terminated = { ok: true; socket: TLSSocket } | { ok: false; message: string };
+
+function terminate(
+  socket: Socket,
+  buffered: Buffer,
+  sni: string | null,
+  config: StreamConfig,
+  fallback: SecureContext | null,
+  timeoutMs: number,
+): Promise<Terminated> {
+  return new Promise((resolve) => {
+    const secureContext = (sni !== null ? config.sni.find(sni) : null) ?? fallback ?? undefined;
+    // The preread bytes go back into the socket; TLSSocket reads what is buffered before the handle.
+    socket.unshift(buffered);
+    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext, requestCert: false });
+    const timer = setTimeout(() => onError(new Error(`no handshake within ${timeoutMs} ms`)), timeoutMs);
+    const onError = (err: Error) => {
+      clearTimeout(timer);
+      tlsSocket.destroy();
+      socket.destroy();
+      resolve({ ok: false, message: err.message });
+    };
+    tlsSocket.once('error', onError);
+    tlsSocket.once('secure', () => {
+      clearTimeout(timer);
+      tlsSocket.removeListener('error', onError);
+      tlsSocket.on('error', () => {});
+      resolve({ ok: true, socket: tlsSocket });
+    });
+  });
+}

@@ -1,0 +1,41 @@
+// What every auth plugin does once it knows who is calling (Kong's set_consumer): authenticate the request and
+// tell the upstream with X-Consumer-* / X-Credential-Identifier / X-Anonymous-Consumer.
+import type { Row } from '@tollgate/declarative/snapshot';
+import type { PluginContext } from '../types';
+
+export function setConsumer(kong: PluginContext, consumer: Row | null, credential: Row | null, credentialIdentifier?: string | null): void {
+  kong.client.authenticate(consumer, credential);
+  const req = kong.request;
+  if (consumer && consumer.id) req.setHeader('x-consumer-id', consumer.id);
+  else req.clearHeader('x-consumer-id');
+  if (consumer && consumer.custom_id) req.setHeader('x-consumer-custom-id', String(consumer.custom_id));
+  else req.clearHeader('x-consumer-custom-id');
+  if (consumer && consumer.username) req.setHeader('x-consumer-username', String(consumer.username));
+  else req.clearHeader('x-consumer-username');
+  const identifier = credentialIdentifier ?? (credential ? credential.id : null);
+  if (credential && identifier) req.setHeader('x-credential-identifier', identifier);
+  else req.clearHeader('x-credential-identifier');
+  if (credential) req.clearHeader('x-anonymous-consumer');
+  else req.setHeader('x-anonymous-consumer', 'true');
+}
+
+/** Kong's anonymous fallback. Returns false when the anonymous consumer does not exist (a 500, as Kong). */
+export function authenticateAnonymous(kong: PluginContext, anonymous: string): boolean {
+  const consumer = kong.entities.consumerByIdOrName(anonymous);
+  if (!consumer) {
+    kong.log.error(`anonymous consumer ${anonymous} is configured but doesn't exist`);
+    kong.response.error(500, 'An unexpected error occurred');
+    return false;
+  }
+  setConsumer(kong, consumer, null);
+  return true;
+}
+
+/** An earlier auth plugin already authenticated a real credential: with `anonymous` set, auth is a logical OR. */
+export function alreadyAuthenticated(kong: PluginContext, anonymous: unknown): boolean {
+  return typeof anonymous === 'string' && anonymous !== '' && kong.client.credential !== null;
+}
+
+export function isPreflight(kong: PluginContext): boolean {
+  return kong.request.method === 'OPTIONS';
+}

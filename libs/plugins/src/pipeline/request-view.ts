@@ -1,0 +1,99 @@
+// The request as plugins see and change it. Changes are recorded lazily: a request no plugin touches allocates
+// nothing here beyond the view itself.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PluginRequest } from '../types';
+import type { HostRequest } from './host';
+
+export class RequestView implements PluginRequest {
+  /** lower-case name -> new value (null = removed) */
+  headerChanges: Map<string, string | string[] | null> | null = null;
+  pathOverride: string | null = null;
+  methodOverride: string | null = null;
+  queryOverride: ReadonlyMap<string, readonly string[]> | null = null;
+  bodyOverride: Buffer | null = null;
+  private parsedQuery: Map<string, string[]> | null = null;
+  private bodyPromise: Promise<Buffer> | null = null;
+
+  constructor(readonly host_: HostRequest) {}
+
+  get method() { return this.methodOverride ?? this.host_.method; }
+  get protocol() { return this.host_.protocol; }
+  get scheme() { return this.host_.scheme; }
+  get host() { return this.host_.host; }
+  get rawPath() { return this.host_.rawPath; }
+  get headers(): IncomingHttpHeaders { return this.host_.headers; }
+
+  getHeader(name: string): string | undefined {
+    const changed = this.headerChanges?.get(name);
+    if (changed !== undefined) return changed === null ? undefined : Array.isArray(changed) ? changed[0] : changed;
+    const v = this.host_.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  setHeader(name: string, value: string | readonly string[]): void {
+    (this.headerChanges ??= new Map()).set(name.toLowerCase(), typeof value === 'string' ? value : [...value]);
+  }
+
+  addHeader(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const existing = this.headerChanges?.has(key) ? this.headerChanges.get(key) : this.host_.headers[key];
+    if (existing === undefined || existing === null) return this.setHeader(key, value);
+    this.setHeader(key, [...(Array.isArray(existing) ? existing : [existing]), value]);
+  }
+
+  clearHeader(name: string): void {
+    const key = name.toLowerCase();
+    if (this.headerChanges === null && this.host_.headers[key] === undefined) return;
+    (this.headerChanges ??= new Map()).set(key, null);
+  }
+
+  getQuery(): ReadonlyMap<string, readonly string[]> {
+    if (this.queryOverride) return this.queryOverride;
+    if (!this.parsedQuery) {
+      this.parsedQuery = new Map();
+      for (const [k, v] of new URLSearchParams(this.host_.rawQuery)) {
+        const list = this.parsedQuery.get(k);
+        if (list) list.push(v);
+        else this.parsedQuery.set(k, [v]);
+      }
+    }
+    return this.parsedQuery;
+  }
+
+  setQuery(query: ReadonlyMap<string, readonly string[]>): void { this.queryOverride = query; }
+  getPath(): string { return this.pathOverride ?? this.host_.upstreamPath; }
+  setPath(path: string): void { this.pathOverride = path; }
+  setMethod(method: string): void { this.methodOverride = method.toUpperCase(); }
+
+  readBody(): Promise<Buffer> {
+    if (this.bodyOverride) return Promise.resolve(this.bodyOverride);
+    return (this.bodyPromise ??= this.host_.readBody());
+  }
+
+  /** true when the body was (or is being) read by a plugin: the host must forward the buffered copy. */
+  get bodyBuffered(): boolean { return this.bodyPromise !== null || this.bodyOverride !== null; }
+  /** The buffered body to forward, once bodyBuffered. */
+  bufferedBody(): Promise<Buffer> { return this.bodyOverride ? Promise.resolve(this.bodyOverride) : this.bodyPromise!; }
+
+  setBody(body: Buffer | string): void { this.bodyOverride = typeof body === 'string' ? Buffer.from(body) : body; }
+
+  /** Upstream query string ('' or '?a=b') after plugin changes. */
+  upstreamQuery(): string {
+    if (!this.queryOverride) return this.host_.rawQuery === '' ? '' : '?' + this.host_.rawQuery;
+    const params = new URLSearchParams();
+    for (const [k, values] of this.queryOverride) for (const v of values) params.append(k, v);
+    const text = params.toString();
+    return text === '' ? '' : '?' + text;
+  }
+
+  /** Request headers for the upstream: the client's with plugin changes applied. */
+  upstreamHeaders(): IncomingHttpHeaders {
+    if (!this.headerChanges) return this.host_.headers;
+    const out: IncomingHttpHeaders = { ...this.host_.headers };
+    for (const [k, v] of this.headerChanges) {
+      if (v === null) delete out[k];
+      else out[k] = v;
+    }
+    return out;
+  }
+}

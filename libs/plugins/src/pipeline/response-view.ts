@@ -1,0 +1,83 @@
+// The response as plugins see it: exits during access, header changes queued in access and applied live from
+// header_filter on.
+import { renderProxyError } from '@tollgate/errors';
+import type { PluginResponse } from '../types';
+import type { PluginExit } from './host';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export class ResponseView implements PluginResponse {
+  exitResponse: PluginExit | null = null;
+  /** Header changes made before the response exists (access phase): applied by applyQueued. */
+  queued: Array<[string, string | string[] | null, boolean]> | null = null;
+  /** The live response headers once header_filter starts (lower-case names). */
+  live: Record<string, string | string[] | number | undefined> | null = null;
+  status = 0;
+  body: Buffer | undefined;
+
+  constructor(private readonly accept: () => string | undefined, private readonly requestId: string) {}
+
+  get exited(): boolean { return this.exitResponse !== null; }
+
+  exit(status: number, body?: unknown, headers?: Readonly<Record<string, string>>): void {
+    const out: Record<string, string | string[]> = {};
+    let payload: Buffer;
+    if (body === undefined || body === null) payload = Buffer.alloc(0);
+    else if (typeof body === 'string' || Buffer.isBuffer(body)) payload = Buffer.from(body as string);
+    else {
+      payload = Buffer.from(JSON.stringify(body));
+      out['content-type'] = JSON_TYPE;
+    }
+    if (headers) for (const k of Object.keys(headers)) out[k.toLowerCase()] = headers[k];
+    this.exitResponse = { status, headers: out, body: payload };
+  }
+
+  error(status: number, message: string, headers?: Readonly<Record<string, string>>): void {
+    const rendered = renderProxyError(status, message, this.accept(), this.requestId);
+    this.exit(status, rendered.body, { 'content-type': rendered.contentType, ...headers });
+  }
+
+  getStatus(): number { return this.status; }
+
+  getHeader(name: string): string | undefined {
+    const v = this.live?.[name.toLowerCase()];
+    if (v === undefined) return undefined;
+    return Array.isArray(v) ? v[0] : String(v);
+  }
+
+  setHeader(name: string, value: string | readonly string[]): void {
+    this.change(name.toLowerCase(), typeof value === 'string' ? value : [...value], false);
+  }
+
+  addHeader(name: string, value: string): void { this.change(name.toLowerCase(), value, true); }
+  clearHeader(name: string): void { this.change(name.toLowerCase(), null, false); }
+
+  getBody(): Buffer | undefined { return this.body; }
+  setBody(body: Buffer | string): void { this.body = typeof body === 'string' ? Buffer.from(body) : body; }
+
+  private change(key: string, value: string | string[] | null, append: boolean): void {
+    if (this.live === null) {
+      (this.queued ??= []).push([key, value, append]);
+      return;
+    }
+    applyHeader(this.live, key, value, append);
+  }
+
+  /** Starts header_filter on these headers: queued changes from access are applied first. */
+  attach(status: number, headers: Record<string, string | string[] | number | undefined>): void {
+    this.status = status;
+    this.live = headers;
+    if (this.queued) for (const [k, v, append] of this.queued) applyHeader(headers, k, v, append);
+    this.queued = null;
+  }
+}
+
+function applyHeader(target: Record<string, string | string[] | number | undefined>, key: string, value: string | string[] | null, append: boolean): void {
+  if (value === null) {
+    delete target[key];
+    return;
+  }
+  const existing = target[key];
+  if (!append || existing === undefined) target[key] = value;
+  else target[key] = [...(Array.isArray(existing) ? existing : [String(existing)]), ...(Array.isArray(value) ? value : [value])];
+}
