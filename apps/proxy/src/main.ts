@@ -9,6 +9,7 @@ import type { ProxyContext, ProxyLogger } from './forward/context';
 import { defaultErrorFormat } from './forward/errors';
 import { compileHeaderFlags } from './forward/header-flags';
 import { UpstreamPools } from './forward/pools';
+import { closeGrpcSessions } from './forward/grpc';
 import { compileTrustPolicy } from './forward/trust';
 import type { ConfigProvider } from './provider/types';
 import { Runtime, type ApplyResult } from './runtime/runtime';
@@ -151,6 +152,7 @@ async function shutdown(ctx: ProxyContext, bound: BoundListener[], provider: Con
   for (const socket of ctx.tunnels) socket.destroy();
   await Promise.allSettled(closed);
   ctx.pools.destroy();
+  closeGrpcSessions();
   ctx.runtime.close();
 }
 

@@ -113,7 +113,7 @@ export function compilePluginChains(snapshot: Snapshot, registry: PluginRegistry
       }
     }
     entries.sort((a, b) => a.rank - b.rank);
-    return Object.freeze({ entries: Object.freeze(entries), buffersResponse: entries.some((e) => e.handler.body_filter !== undefined) });
+    return Object.freeze({ entries: Object.freeze(entries), buffersResponse: entries.some((e) => e.handler.body_filter !== undefined && (e.handler.buffersBody?.(e.conf) ?? true)) });
   };
 
   // every route, with no consumer and with each consumer that has plugins of its own

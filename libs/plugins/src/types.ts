@@ -1,6 +1,6 @@
 // The contract between the gateway and a plugin — the same for bundled and custom plugins (README.md).
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EntityCheck, FieldList } from '@tollgate/schema';
+import type { FieldList } from '@tollgate/schema';
 import type { Row } from '@tollgate/declarative/snapshot';
 import type { EntityDirectory } from './entity-directory';
 
@@ -123,12 +123,14 @@ export interface PluginHandler<C = any> {
   header_filter?(kong: PluginContext, conf: C): void;
   /** Synchronous, on the whole buffered response body (declaring it makes the gateway buffer the response). */
   body_filter?(kong: PluginContext, conf: C): void;
+  /** With body_filter: whether this config needs the body (default true). Lets a plugin skip buffering. */
+  buffersBody?(conf: C): boolean;
   /** After the response is finished; never delays it. */
   log?(kong: PluginContext, conf: C): void;
 }
 
-/** A config FieldList, optionally carrying Kong's plugin-level entity checks (`config.*` paths). */
-export type PluginConfigFields = FieldList & { readonly entityChecks?: readonly EntityCheck[] };
+/** A config FieldList; plugin-level checks are attached with withConfigChecks (validate-config.ts). */
+export type PluginConfigFields = FieldList;
 
 /** A plugin folder: `schema.ts` exports `schema`, `handler.ts` exports `handler` (default export also accepted). */
 export interface PluginModule {
@@ -138,9 +140,3 @@ export interface PluginModule {
   readonly protocols?: readonly string[];
 }
 
-/** Attaches plugin-level entity checks to a config FieldList. */
-export function withEntityChecks(fields: FieldList, checks: readonly EntityCheck[]): PluginConfigFields {
-  const out = [...fields] as unknown as { entityChecks?: readonly EntityCheck[] } & FieldList;
-  Object.defineProperty(out, 'entityChecks', { value: checks, enumerable: false });
-  return out as PluginConfigFields;
-}

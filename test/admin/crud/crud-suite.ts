@@ -5,6 +5,7 @@ import type { ChangeEvent } from '../../../apps/admin/src/persistence';
 import { startAdmin, testDatabase, type AdminTestApp, type DatabaseKind, type TestDatabase } from './harness';
 import { targetsSuite } from './targets-suite';
 import { certificatesSuite } from './certificates-suite';
+import { lookupsSuite } from './lookups-suite';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_BODY = 64 * 1024;
@@ -568,4 +569,5 @@ export function crudSuite(kind: DatabaseKind): void {
 
   targetsSuite(() => admin);
   certificatesSuite(() => admin);
+  lookupsSuite(() => admin);
 }

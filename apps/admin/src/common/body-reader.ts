@@ -1,9 +1,11 @@
 // Reads and decodes request bodies the way Kong's Admin API before-filter does (kong-admin-api.md §2.1, §2.2).
 // Runs before routing; parsed forms are tagged so the entity layer coerces them with the schema.
 import type { Next as NextFunction, AdminRequest as Request, AdminResponse as Response } from './http-types';
-import { cannotParseJson, messageError, multipleContentTypes, tooManyArguments, unsupportedMediaType } from '@tollgate/errors';
+import { badRequest, cannotParseJson, messageError, multipleContentTypes, tooManyArguments, unsupportedMediaType } from '@tollgate/errors';
 import { decodeFormPairs } from './form-decode';
 import { sendKongError } from './send-error';
+import { nestsDeeperThan } from './json-depth';
+import { pathDecodes } from './url-check';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const MAX_ARGUMENTS = 1000;
@@ -59,11 +61,12 @@ function parseMultipart(req: Request, raw: Buffer): Promise<Array<[string, strin
       reject(messageError(400, 'Cannot parse multipart body'));
       return;
     }
-    parser.on('field', (name, value) => pairs.push([name, value]));
+    // busboy reports an empty `name=""` as undefined
+    parser.on('field', (name, value) => pairs.push([name ?? '', value ?? '']));
     parser.on('file', (name, stream) => {
       const parts: Buffer[] = [];
       stream.on('data', (part: Buffer) => parts.push(part));
-      stream.on('end', () => pairs.push([name, Buffer.concat(parts).toString('utf8')]));
+      stream.on('end', () => pairs.push([name ?? '', Buffer.concat(parts).toString('utf8')]));
     });
     parser.on('error', () => reject(messageError(400, 'Cannot parse multipart body')));
     parser.on('close', () => resolve(pairs));
@@ -86,8 +89,10 @@ async function decodeBody(req: Request, limit: number): Promise<unknown> {
     throw unsupportedMediaType();
   }
   if (type.startsWith('application/json')) {
+    const text = raw.toString('utf8');
+    if (nestsDeeperThan(text)) throw cannotParseJson();
     try {
-      return JSON.parse(raw.toString('utf8'));
+      return JSON.parse(text);
     } catch {
       throw cannotParseJson();
     }
@@ -122,6 +127,10 @@ export function countQueryArguments(url: string): number {
  */
 export function bodyReader(maxBodySize: number) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    if (!pathDecodes(req.url ?? '')) {
+      sendKongError(res, req, badRequest('Bad request'));
+      return;
+    }
     if (countQueryArguments(req.url ?? '') > MAX_ARGUMENTS) {
       sendKongError(res, req, tooManyArguments());
       return;

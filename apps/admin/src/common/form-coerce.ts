@@ -1,6 +1,7 @@
 // Form values arrive as strings; Kong coerces them with the entity schema (forms only, JSON is never coerced):
 // "" -> null, numbers via tonumber, "true"/"false", a single value for an array field becomes a one-item array.
 import type { FieldDef, FieldList } from '@tollgate/schema';
+import { setOwn } from './own-property';
 
 const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*0[xX][0-9a-fA-F]+\s*$/;
 
@@ -20,7 +21,7 @@ export function coerceFormValue(def: FieldDef | undefined, value: unknown, plugi
     }
     case 'map':
       if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, coerceFormValue(def.values, v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, coerceFormValue(def.values, v)])); // defines own keys
     case 'record': {
       const fields = pluginConfig ?? def.fields;
       return fields ? coerceFormRecord(fields, value) : value;
@@ -36,7 +37,7 @@ export function coerceFormRecord(fields: FieldList, value: unknown, pluginConfig
   for (const [key, raw] of Object.entries(value)) {
     const def = fields.find(([name]) => name === key)?.[1];
     const config = key === 'config' && pluginName ? pluginConfigs?.get(pluginName) : undefined;
-    out[key] = coerceFormValue(def, raw, config);
+    setOwn(out, key, coerceFormValue(def, raw, config));
   }
   return out;
 }

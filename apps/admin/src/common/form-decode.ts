@@ -1,7 +1,15 @@
 // Kong's nested form keys (kong-admin-api.md §2.2): `service.id=`, `paths[]=`, `paths[1]=`, `headers[x-foo]=`,
 // `a[1].b=`, and repeated keys building arrays. Values stay strings here; the entity schema coerces them later.
 
+import { getOwn, setOwn } from './own-property';
+
 type Segment = string | number | null; // key, 1-based index, append
+
+/** A `[n]` beyond the argument limit cannot be part of a dense list; it is kept as a map key instead of
+ *  allocating a huge sparse array. */
+const MAX_INDEX = 1000;
+/** Deeper keys stay verbatim (an unknown field): the recursive validators must stay far from the stack limit. */
+const MAX_SEGMENTS = 100;
 
 export type FormTree = { [key: string]: unknown };
 
@@ -17,10 +25,10 @@ function parseKey(key: string): Segment[] {
     consumed += match[0].length;
     if (match[1] !== undefined) segments.push(match[1]);
     else if (match[2] === '') segments.push(null);
-    else if (/^[0-9]+$/.test(match[2])) segments.push(Number(match[2]));
+    else if (/^[0-9]{1,4}$/.test(match[2]) && Number(match[2]) <= MAX_INDEX) segments.push(Number(match[2]));
     else segments.push(match[2]);
   }
-  if (consumed !== key.length) return [key]; // not our grammar: keep the key verbatim
+  if (consumed !== key.length || segments.length > MAX_SEGMENTS) return [key]; // not our grammar: keep the key verbatim
   return segments;
 }
 
@@ -40,13 +48,13 @@ function assign(container: unknown[] | FormTree, segment: Segment, value: unknow
   }
   const key = String(segment);
   if (last) {
-    const existing = container[key];
-    if (existing === undefined) container[key] = value;
+    const existing = getOwn(container, key);
+    if (existing === undefined) setOwn(container, key, value);
     else if (Array.isArray(existing)) existing.push(value);
-    else container[key] = [existing, value];
+    else setOwn(container, key, [existing, value]);
     return undefined;
   }
-  return container[key];
+  return getOwn(container, key);
 }
 
 export function decodeFormPairs(pairs: Iterable<readonly [string, string]>): FormTree {
@@ -68,7 +76,7 @@ export function decodeFormPairs(pairs: Iterable<readonly [string, string]>): For
         if (index < 0) break;
         node[index] = created;
       } else {
-        node[String(segments[i])] = created;
+        setOwn(node, String(segments[i]), created);
       }
       node = created;
     }
@@ -79,7 +87,7 @@ export function decodeFormPairs(pairs: Iterable<readonly [string, string]>): For
 function fillHoles(value: unknown): unknown {
   if (Array.isArray(value)) return Array.from(value, (item) => (item === undefined ? null : fillHoles(item)));
   if (value && typeof value === 'object') {
-    for (const key of Object.keys(value)) (value as FormTree)[key] = fillHoles((value as FormTree)[key]);
+    for (const key of Object.keys(value)) setOwn(value as FormTree, key, fillHoles((value as FormTree)[key]));
   }
   return value;
 }

@@ -32,6 +32,8 @@ export type { Entity } from './row-mapper';
 export type { TagRow } from './tags-page';
 
 const DEFAULT_PAGE_SIZE = 100;
+const ENTITY_ERRORS_KEY = '@entity';
+const PROTO_KEY = '__proto__';
 
 /** A certificate's `snis` input with the SNI name from a PUT URL added (a form may send one bare string). */
 function withName(snis: unknown, name: string): unknown {
@@ -274,6 +276,10 @@ export class Dao {
   }
 
   private validate(schema: EntitySchema, input: Entity, mode: 'insert' | 'update' | 'upsert', previous?: Entity): Entity {
+    // `@entity` is where entity-level errors go, and `__proto__` cannot be a field: as body keys both are
+    // unknown fields, reported before the validator sees them
+    if (Object.prototype.hasOwnProperty.call(input, ENTITY_ERRORS_KEY)) throw schemaViolation({ [ENTITY_ERRORS_KEY]: ['unknown field'] });
+    if (Object.prototype.hasOwnProperty.call(input, PROTO_KEY)) throw schemaViolation({ [PROTO_KEY]: 'unknown field' });
     const result = this.source.validate(schema, input, { mode, previous, pluginSchemas: this.source.pluginSchemas });
     if (!result.ok) throw schemaViolation(result.fields);
     // libs/schema returns the complete entity (PATCH merged, auto fields and transform applied)

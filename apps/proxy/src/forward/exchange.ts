@@ -1,7 +1,7 @@
 // One proxied request: attempts against the upstream (with Kong's retry rules, §2.5), then the streamed
 // response. Event handlers are module-level functions that find their Exchange through a symbol on the
 // emitter, so a request allocates no closures on the common path.
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Http2ServerResponse } from 'node:http2';
 import { isIP, type Socket } from 'node:net';
@@ -30,6 +30,9 @@ export class Exchange {
   sentAt = 0;
   balancerCtx: BalancerContext | null = null;
   tried: Set<Peer> | null = null;
+  /** A body without Content-Length under client_max_body_size: counted while it streams. */
+  countBody = false;
+  bodyBytes = 0;
 
   constructor(
     readonly ctx: ProxyContext,
@@ -115,6 +118,11 @@ export class Exchange {
     // The body is read only now, so a connect failure can still be retried with the body untouched.
     socket.setTimeout(svc.writeTimeout);
     this.bodyPiped = true;
+    // Attached in the same tick as pipe(): a 'data' listener alone would start the flow and lose bytes.
+    if (this.countBody) {
+      (this.req as Tagged<DownstreamRequest>)[kExchange] = this;
+      this.req.on('data', onBodyChunk);
+    }
     this.req.pipe(this.upReq!);
     this.upReq!.once('finish', onUpstreamRequestWritten);
   }
@@ -208,6 +216,17 @@ export class Exchange {
     this.finish();
     this.upReq?.destroy();
   }
+}
+
+function onBodyChunk(this: Tagged<DownstreamRequest>, chunk: Buffer): void {
+  const ex = this[kExchange]!;
+  ex.bodyBytes += chunk.length;
+  if (ex.bodyBytes <= ex.ctx.maxBodySize || ex.done) return;
+  ex.upReq?.destroy();
+  const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
+  ex.fail(e.status, e.message, true);
+  // The rest of the body is not read: the connection cannot be reused.
+  if (this.httpVersionMajor !== 2) (ex.res as ServerResponse).once('finish', () => this.socket.destroy());
 }
 
 function onUpstreamSocket(this: Tagged<ClientRequest>, socket: Socket): void {

@@ -1,15 +1,18 @@
 // The request entry point of every HTTP listener: route, guard, then hand over to an Exchange.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { resolveUpstreamPath } from '@tollgate/router';
-import type { HttpRequestInput } from '@tollgate/router/types';
+import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
+import type { CompiledRoute, CompiledService } from '../compile/types';
+import { hostHeaderFor } from '../compile/compile-service';
 import type { BalancerContext } from '../upstream/types';
 import { clientOf } from './client-info';
 import type { ListenerInfo, ProxyContext } from './context';
 import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
 import { Exchange, onClientClose, tagResponse } from './exchange';
+import { proxyGrpc } from './grpc';
 import { viaFor } from './identity';
 import { nextRequestId } from './request-id';
 import { buildUpstreamHeaders } from './upstream-headers';
@@ -102,6 +105,13 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   if (h2 && hasBody && !up.chunked && contentLength === undefined) up.list.push('Transfer-Encoding', 'chunked');
 
   const path = resolveUpstreamPath(match, service.path, rawQuery);
+  if (service.grpc) {
+    if (!h2) {
+      const e = PROXY_ERRORS.BAD_UPSTREAM_RESPONSE;
+      return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true);
+    }
+    return forwardGrpc(ctx, req as Http2ServerRequest, res as Http2ServerResponse, route, service, match, clientIp, requestId, startedAt, path, up.list);
+  }
   ctx.inflight++;
   const ex = new Exchange(ctx, req, res, route, service, requestId, startedAt, path, up.list, up.clientHost, hasBody, up.wantsTrailers);
   if (service.upstream !== null) {
@@ -121,25 +131,12 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   }
   tagResponse(res, ex);
   res.once('close', onClientClose);
-  if (hasBody && ctx.maxBodySize > 0 && contentLength === undefined) limitStreamedBody(ctx, ex);
+  if (hasBody && ctx.maxBodySize > 0 && contentLength === undefined) ex.countBody = true;
   if (ctx.draining && !h2) (res as ServerResponse).shouldKeepAlive = false;
   ex.dispatch();
 }
 
 const CLOSE = ['Connection', 'close'];
-
-/** A chunked body has no announced length: count it and cut it at client_max_body_size. */
-function limitStreamedBody(ctx: ProxyContext, ex: Exchange): void {
-  let seen = 0;
-  ex.req.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen <= ctx.maxBodySize || ex.done) return;
-    ex.upReq?.destroy();
-    const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
-    ex.fail(e.status, e.message, true);
-    if (ex.req.httpVersionMajor !== 2) (ex.res as ServerResponse).once('finish', () => ex.req.socket.destroy());
-  });
-}
 
 function redirectToHttps(
   ctx: ProxyContext,
@@ -172,3 +169,34 @@ function stripPort(host: string): string {
 }
 
 export type { IncomingMessage };
+
+function forwardGrpc(
+  ctx: ProxyContext,
+  req: Http2ServerRequest,
+  res: Http2ServerResponse,
+  route: CompiledRoute,
+  service: CompiledService,
+  match: HttpMatch,
+  clientIp: string,
+  requestId: string,
+  startedAt: number,
+  path: string,
+  headers: string[],
+): void {
+  let host = service.host;
+  let port = service.port;
+  let hostHeader = service.defaultHostHeader;
+  if (service.upstream !== null) {
+    const peer = service.upstream.pick({ clientIp, headers: req.headers, path: match.path, query: null, captures: match.captures, consumerId: null, credentialId: null });
+    if (peer === null) {
+      const e = PROXY_ERRORS.NO_PEER;
+      return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+    }
+    service.upstream.release(peer);
+    host = peer.ip;
+    port = peer.port;
+    hostHeader = hostHeaderFor(peer.hostHeader, port, service.protocol);
+  }
+  if (route.preserveHost && req.headers[':authority']) hostHeader = req.headers[':authority'] as string;
+  proxyGrpc({ ctx, req, res, service, requestId, startedAt, path, headers, hostHeader, host, port });
+}

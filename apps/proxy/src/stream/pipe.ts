@@ -68,4 +68,6 @@ function forward(from: Socket, to: Socket, writeMs: number, stop: (why: PipeEnd)
   from.once('close', () => {
     if (stall !== null) clearTimeout(stall);
   });
+  // A preread left the socket explicitly paused; a 'data' listener alone would not restart it.
+  from.resume();
 }

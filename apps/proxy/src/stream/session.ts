@@ -21,7 +21,7 @@ export interface ListenerContext {
   readonly prereadTimeoutMs: number;
 }
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
 const NO_HEADERS = Object.freeze({});
 
 function plainIp(address: string | undefined): string {
@@ -49,7 +49,7 @@ export async function runSession(socket: Socket, ctx: ListenerContext): Promise<
   let clientPort = socket.remotePort ?? 0;
   const serverIp = plainIp(socket.localAddress);
   const serverPort = socket.localPort ?? 0;
-  let buffered = EMPTY;
+  let buffered: Buffer = EMPTY;
   let sni: string | null = null;
   let route: StreamRoute | null = null;
   let tries: Try[] = [];

@@ -1,8 +1,12 @@
 // Builds snapshots for plugin tests with full rows and deterministic ids.
 import { randomUUID } from 'node:crypto';
 import type { Row, RouteRow, ServiceRow, Snapshot } from '@tollgate/declarative/snapshot';
+import { loadPlugins, type PluginRegistry } from '../registry';
+import { validatePluginConfig } from '../validate-config';
 
 export class SnapshotBuilder {
+  constructor(readonly registry: PluginRegistry = loadPlugins(['bundled'])) {}
+
   services: ServiceRow[] = [];
   routes: RouteRow[] = [];
   consumers: Row[] = [];
@@ -37,7 +41,10 @@ export class SnapshotBuilder {
 
   plugin(name: string, config: Record<string, unknown>, scope: { route?: Row; service?: Row; consumer?: Row } = {}, extra: Record<string, unknown> = {}): Row {
     const ref = (r?: Row) => (r ? { id: r.id } : null);
-    const row = { id: randomUUID(), name, instance_name: null, config, protocols: ['grpc', 'grpcs', 'http', 'https'], enabled: true,
+    // configs are stored validated, with defaults filled, exactly as the Admin API would store them
+    const validated = validatePluginConfig(this.registry.schemas, name, config);
+    if (!validated.ok) throw new Error(`invalid ${name} config: ${JSON.stringify(validated.fields)}`);
+    const row = { id: randomUUID(), name, instance_name: null, config: validated.value, protocols: ['grpc', 'grpcs', 'http', 'https'], enabled: true,
       route: ref(scope.route), service: ref(scope.service), consumer: ref(scope.consumer), tags: null, created_at: 0, ...extra } as Row;
     this.plugins.push(row);
     return row;

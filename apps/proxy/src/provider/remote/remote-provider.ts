@@ -14,6 +14,8 @@ import { resolveDataPlaneId } from './node-id';
 import { DEFAULT_HOLD_MS, encodePullQuery, NODE_VERSION, type ConfigPayload, type IncompatibleBody } from './protocol';
 
 export interface RemoteLogger {
+  /** Operator-relevant events (cache boot, reconnection); falls back to info. */
+  notice?(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -76,7 +78,7 @@ export class RemoteConfigProvider implements ConfigProvider {
     const cached = await readCacheFile(this.cacheFile);
     if (cached.ok) {
       this.held = cached.snapshot;
-      this.opts.logger.info({ hash: cached.snapshot.hash, version: cached.snapshot.version }, 'loaded configuration from the disk cache');
+      this.notice({ hash: cached.snapshot.hash, version: cached.snapshot.version }, 'loaded configuration from the disk cache');
       onSnapshot(cached.snapshot);
     } else if (!cached.missing) {
       this.opts.logger.error({ path: this.cacheFile }, `${cached.reason}; ignoring the disk cache`);
@@ -111,7 +113,7 @@ export class RemoteConfigProvider implements ConfigProvider {
       try {
         const res = await this.client.get(path, hold + 15_000, this.abort.signal);
         this.stats.pulls++;
-        if (!this.stats.connected) this.opts.logger.info({ control_plane: this.settings.cluster_control_plane }, 'connected to the control plane');
+        if (!this.stats.connected) this.notice({ control_plane: this.settings.cluster_control_plane }, 'connected to the control plane');
         this.stats.connected = true;
         this.stats.lastError = null;
         if (res.status === 200) {
@@ -198,6 +200,11 @@ export class RemoteConfigProvider implements ConfigProvider {
         this.opts.logger.error({ path: this.cacheFile, err: (err as Error).message }, 'could not write the disk cache');
       }
     });
+  }
+
+  private notice(obj: object, msg: string): void {
+    if (this.opts.logger.notice) this.opts.logger.notice(obj, msg);
+    else this.opts.logger.info(obj, msg);
   }
 
   private sleep(ms: number): Promise<void> {

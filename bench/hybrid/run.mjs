@@ -1,0 +1,169 @@
+// Hybrid propagation benchmark: control plane (SQLite) + 3 data-plane processes on loopback, 10,000 routes.
+// Measures the time from the Admin API's 2xx to the new route answering on ALL three data planes (p50/p99 over
+// CHANGES changes), bytes on the wire per one-route change (a passive puller speaking the cluster protocol),
+// and the data planes' RSS. Needs `npm run build`. Usage: node bench/hybrid/run.mjs [routes] [changes]
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, Agent } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'tollgate.js');
+const ROUTES = Number(process.argv[2] ?? 10_000);
+const CHANGES = Number(process.argv[3] ?? 200);
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function http(method, url, body) {
+  return new Promise((res, rej) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpRequest(url, { method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => res({ status: r.statusCode, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', rej);
+    req.end(payload);
+  });
+}
+
+function start(conf, prefix) {
+  const file = join(prefix, 'tollgate.conf');
+  writeFileSync(file, Object.entries({ prefix, log_level: 'warn', ...conf }).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
+  const child = spawn(process.execPath, [BIN, 'start', '-c', file, '-p', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ports = {};
+  return new Promise((res, rej) => {
+    let buf = '';
+    const onData = (c) => {
+      buf += c;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const j = JSON.parse(line);
+          if (j.key && j.port) ports[j.key] ??= j.port;
+          if (String(j.msg).startsWith('tollgate started')) res({ child, ports, prefix });
+        } catch { /* not JSON */ }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => rej(new Error(`exited ${code}`)));
+  });
+}
+
+function rssKiB(pid) {
+  const pids = [String(pid), ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().trim().split(/\s+/).filter(Boolean)];
+  return pids.reduce((sum, p) => sum + Number(execFileSync('ps', ['-o', 'rss=', '-p', p]).toString().trim() || 0), 0);
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-hybrid-'));
+  execFileSync(process.execPath, [BIN, 'cluster', 'cert', '--cert', join(dir, 'cluster.crt'), '--key', join(dir, 'cluster.key')]);
+  const cert = (await import('node:fs')).readFileSync(join(dir, 'cluster.crt'), 'utf8');
+  const key = (await import('node:fs')).readFileSync(join(dir, 'cluster.key'), 'utf8');
+  const tls = { cluster_cert: join(dir, 'cluster.crt'), cluster_cert_key: join(dir, 'cluster.key') };
+
+  const upstream = createServer((req, res) => res.end('ok'));
+  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
+  const upstreamPort = upstream.address().port;
+
+  const cpPrefix = mkdtempSync(join(dir, 'cp-'));
+  const cp = await start({ role: 'control_plane', admin_listen: '127.0.0.1:0', cluster_listen: '127.0.0.1:0', status_listen: '127.0.0.1:0', ...tls }, cpPrefix);
+  const admin = `http://127.0.0.1:${cp.ports.admin_listen}`;
+  const clusterPort = cp.ports.cluster_listen;
+
+  // load: one service, ROUTES routes, 16 writes in flight
+  let t0 = Date.now();
+  await http('PUT', `${admin}/services/bench`, { url: `http://127.0.0.1:${upstreamPort}` });
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < ROUTES) {
+      const i = next++;
+      const r = await http('POST', `${admin}/services/bench/routes`, { name: `r${i}`, paths: [`/r${i}`] });
+      if (r.status !== 201) throw new Error(`route ${i}: ${r.status} ${r.text}`);
+    }
+  }));
+  console.log(`loaded ${ROUTES} routes through the Admin API in ${Date.now() - t0} ms`);
+
+  t0 = Date.now();
+  const dps = await Promise.all([0, 1, 2].map(() => start({
+    role: 'data_plane', database: 'off', proxy_listen: '127.0.0.1:0', status_listen: '127.0.0.1:0', worker_processes: '1',
+    cluster_control_plane: `127.0.0.1:${clusterPort}`, ...tls,
+  }, mkdtempSync(join(dir, 'dp-')))));
+  const answers = (dp, path) => http('GET', `http://127.0.0.1:${dp.ports.proxy_listen}${path}`).then((r) => r.status === 200, () => false);
+  for (;;) {
+    const ok = await Promise.all(dps.map((dp) => answers(dp, `/r${ROUTES - 1}`)));
+    if (ok.every(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  console.log(`3 data planes started and serving the ${ROUTES}-route config in ${Date.now() - t0} ms`);
+
+  // a passive puller: records what one data plane receives per change
+  const wire = [];
+  let held = '';
+  let fullBytes = 0;
+  let watching = true;
+  const pull = () => new Promise((res, rej) => {
+    const q = new URLSearchParams({ node_id: '0b0b0b0b-0000-4000-8000-000000000001', node_version: '0.1.0', node_hostname: 'bench', config_hash: held, wait: '30000', plugins: 'bundled' });
+    const req = httpsRequest({ host: '127.0.0.1', port: clusterPort, path: `/v1/config?${q}`, servername: 'kong_clustering', ca: cert, cert, key, agent: false, headers: { 'accept-encoding': 'br' } }, (r) => {
+      const chunks = [];
+      r.on('data', (c) => chunks.push(c));
+      r.on('end', () => res({ status: r.statusCode, headers: r.headers, raw: Buffer.concat(chunks) }));
+    });
+    req.on('error', rej);
+    req.end();
+  });
+  const first = await pull();
+  fullBytes = first.raw.length;
+  held = first.headers['x-tollgate-config-hash'];
+  const watcher = (async () => {
+    while (watching) {
+      const r = await pull().catch(() => null);
+      if (!r || r.status !== 200) continue;
+      const payload = JSON.parse(brotliDecompressSync(r.raw).toString());
+      wire.push({ type: payload.type, bytes: r.raw.length, headerBytes: Object.entries(r.headers).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 0) });
+      held = payload.hash;
+    }
+  })();
+
+  const latencies = [];
+  for (let c = 0; c < CHANGES; c++) {
+    const path = `/change${c}`;
+    const r = await http('POST', `${admin}/services/bench/routes`, { name: `change${c}`, paths: [path] });
+    if (r.status !== 201) throw new Error(`change ${c}: ${r.status}`);
+    const t = performance.now();
+    const pending = new Set(dps);
+    while (pending.size) {
+      await Promise.all([...pending].map(async (dp) => { if (await answers(dp, path)) pending.delete(dp); }));
+    }
+    latencies.push(performance.now() - t);
+  }
+  watching = false;
+  latencies.sort((a, b) => a - b);
+  const deltas = wire.filter((w) => w.type === 'delta');
+  const avgDelta = deltas.reduce((n, w) => n + w.bytes, 0) / Math.max(1, deltas.length);
+  const rss = dps.map((dp) => rssKiB(dp.child.pid));
+
+  console.log(JSON.stringify({
+    routes: ROUTES,
+    changes: CHANGES,
+    propagation_ms_all_three: { p50: +pct(latencies, 50).toFixed(1), p99: +pct(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
+    wire_bytes: { full_snapshot_br: fullBytes, per_one_route_change_br_body: Math.round(avgDelta), deltas_seen: deltas.length, full_seen_after_start: wire.length - deltas.length },
+    dp_rss_mib: rss.map((k) => +(k / 1024).toFixed(1)),
+    cp_rss_mib: +(rssKiB(cp.child.pid) / 1024).toFixed(1),
+  }, null, 2));
+
+  for (const n of [...dps, cp]) n.child.kill('SIGTERM');
+  upstream.close();
+  agent.destroy();
+  setTimeout(() => process.exit(0), 2000).unref();
+  void watcher;
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,15 @@
+import type { FieldList } from '@tollgate/schema';
+import { anonymous, headerNames, realm, runOnPreflight } from '../common';
+
+export const schema: FieldList = [
+  ['uri_param_names', { type: 'set', elements: { type: 'string' }, default: ['jwt'] }],
+  ['cookie_names', { type: 'set', elements: { type: 'string' }, default: [] }],
+  ['key_claim_name', { type: 'string', default: 'iss' }],
+  ['secret_is_base64', { type: 'boolean', required: true, default: false }],
+  ['claims_to_verify', { type: 'set', elements: { type: 'string', one_of: ['exp', 'nbf'] } }],
+  ['anonymous', anonymous],
+  ['run_on_preflight', runOnPreflight],
+  ['maximum_expiration', { type: 'number', default: 0, between: [0, 31536000] }],
+  ['header_names', { ...headerNames(['authorization']), type: 'set' }],
+  ['realm', realm(null)],
+];

@@ -1,0 +1,86 @@
+// The process-wide Prometheus registry with Kong's metric names, served at /metrics on status_listen.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+// Kong's DEFAULT_BUCKETS (ms)
+const BUCKETS = [1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 500, 750, 1000, 2000, 5000, 10000, 30000, 60000];
+
+export interface ConnectionStats {
+  readonly active: number;
+  readonly accepted: number;
+  readonly handled: number;
+  readonly reading: number;
+  readonly writing: number;
+  readonly waiting: number;
+  readonly totalRequests: number;
+}
+
+let connectionStats: () => ConnectionStats | null = () => null;
+let datastoreReachable: () => boolean = () => true;
+const nodeInfo = { id: '', version: '' };
+
+/** The data plane reports its socket counters here (kong_nginx_connections_total / kong_nginx_requests_total). */
+export function setConnectionStatsProvider(fn: () => ConnectionStats | null): void { connectionStats = fn; }
+export function setDatastoreReachableProvider(fn: () => boolean): void { datastoreReachable = fn; }
+export function setNodeInfo(id: string, version: string): void {
+  nodeInfo.id = id;
+  nodeInfo.version = version;
+}
+
+export const metricsRegistry = new Registry();
+
+export const metrics = {
+  requests: new Counter({ name: 'kong_http_requests_total', help: 'HTTP status codes per consumer/service/route in Kong', labelNames: ['service', 'route', 'code', 'source', 'workspace', 'consumer'], registers: [metricsRegistry] }),
+  kongLatency: new Histogram({ name: 'kong_kong_latency_ms', help: 'Latency added by Kong and enabled plugins for each service/route in Kong', labelNames: ['service', 'route', 'workspace'], buckets: BUCKETS, registers: [metricsRegistry] }),
+  upstreamLatency: new Histogram({ name: 'kong_upstream_latency_ms', help: 'Latency added by upstream response for each service/route in Kong', labelNames: ['service', 'route', 'workspace'], buckets: BUCKETS, registers: [metricsRegistry] }),
+  requestLatency: new Histogram({ name: 'kong_request_latency_ms', help: 'Total latency incurred during requests for each service/route in Kong', labelNames: ['service', 'route', 'workspace'], buckets: BUCKETS, registers: [metricsRegistry] }),
+  bandwidth: new Counter({ name: 'kong_bandwidth_bytes', help: 'Total bandwidth (ingress/egress) throughput in bytes', labelNames: ['service', 'route', 'direction', 'workspace', 'consumer'], registers: [metricsRegistry] }),
+  metricErrors: new Counter({ name: 'kong_nginx_metric_errors_total', help: 'Number of nginx-lua-prometheus errors', registers: [metricsRegistry] }),
+};
+
+new Gauge({
+  name: 'kong_nginx_connections_total', help: 'Number of connections by subsystem', labelNames: ['node_id', 'subsystem', 'state'], registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    const s = connectionStats();
+    if (!s) return;
+    for (const [state, value] of [['active', s.active], ['accepted', s.accepted], ['handled', s.handled], ['reading', s.reading], ['writing', s.writing], ['waiting', s.waiting], ['total', s.accepted]] as const) {
+      this.set({ node_id: nodeInfo.id, subsystem: 'http', state }, value);
+    }
+  },
+});
+new Gauge({
+  name: 'kong_nginx_requests_total', help: 'Number of requests total', labelNames: ['node_id', 'subsystem'], registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    const s = connectionStats();
+    if (s) this.set({ node_id: nodeInfo.id, subsystem: 'http' }, s.totalRequests);
+  },
+});
+new Gauge({
+  name: 'kong_datastore_reachable', help: 'Datastore reachable from Kong, 0 is unreachable', registers: [metricsRegistry],
+  collect() { this.set(datastoreReachable() ? 1 : 0); },
+});
+new Gauge({
+  name: 'kong_node_info', help: 'Kong Node metadata information', labelNames: ['node_id', 'version'], registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    this.set({ node_id: nodeInfo.id, version: nodeInfo.version }, 1);
+  },
+});
+
+/** GET /metrics for the status server: the Prometheus text exposition. */
+export function metricsHandler(): (req: IncomingMessage, res: ServerResponse) => void {
+  return (_req, res) => {
+    metricsRegistry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': metricsRegistry.contentType });
+        res.end(text);
+      },
+      (err: Error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(err.message);
+      },
+    );
+  };
+}

@@ -1,0 +1,128 @@
+// rate-limiting: fixed windows per identifier (consumer, credential, ip, service, header, path) with local,
+// cluster (falls back to local on a data plane: it has no database) or redis counters.
+import type { PluginContext, PluginHandler, PrepareEnv } from '../../types';
+import { KONG_VERSION } from '../common';
+import { LocalPolicy, RedisPolicy, redisClient, type CounterPolicy, type Limit, type RedisSettings } from './policies';
+import { PERIODS, type Period } from './schema';
+import { HEADER_SUFFIX, windowEnd } from './windows';
+
+interface Conf {
+  readonly limits: readonly Limit[];
+  readonly limitHeaders: readonly string[];
+  readonly remainingHeaders: readonly string[];
+  readonly limitBy: string;
+  readonly headerName: string | null;
+  readonly path: string | null;
+  readonly policy: CounterPolicy;
+  readonly faultTolerant: boolean;
+  readonly hideClientHeaders: boolean;
+  readonly errorCode: number;
+  readonly errorMessage: string;
+}
+
+// local counters live as long as the plugin entity, across reconfigures
+const localPolicies = new Map<string, LocalPolicy>();
+let warnedCluster = false;
+
+export const handler: PluginHandler<Conf> = {
+  name: 'rate-limiting',
+  priority: 910,
+  version: KONG_VERSION,
+  prepare: (config, env) => {
+    const limits = PERIODS.filter((p) => typeof config[p] === 'number').map((period) => ({ period, limit: config[period] as number }));
+    return {
+      limits,
+      limitHeaders: limits.map((l) => `x-ratelimit-limit-${HEADER_SUFFIX[l.period].toLowerCase()}`),
+      remainingHeaders: limits.map((l) => `x-ratelimit-remaining-${HEADER_SUFFIX[l.period].toLowerCase()}`),
+      limitBy: config.limit_by as string,
+      headerName: ((config.header_name as string | null) ?? null)?.toLowerCase() ?? null,
+      path: (config.path as string | null) ?? null,
+      policy: policyFor(config, env),
+      faultTolerant: config.fault_tolerant !== false,
+      hideClientHeaders: config.hide_client_headers === true,
+      errorCode: (config.error_code as number) ?? 429,
+      errorMessage: (config.error_message as string) ?? 'API rate limit exceeded',
+    };
+  },
+  access(kong, conf) {
+    const now = Date.now();
+    const scope = `${kong.route?.id ?? ''}:${kong.service?.id ?? ''}:${identifier(kong, conf)}:`;
+    let counts: number[] | Promise<number[]>;
+    try {
+      counts = conf.policy.usage(scope, conf.limits, now);
+    } catch (err) {
+      return failed(kong, conf, err);
+    }
+    if (Array.isArray(counts)) return decide(kong, conf, counts, now);
+    return counts.then((c) => decide(kong, conf, c, now), (err) => failed(kong, conf, err));
+  },
+};
+
+function policyFor(config: Record<string, unknown>, env: PrepareEnv): CounterPolicy {
+  if (config.policy === 'redis') return new RedisPolicy(redisClient(config.redis as RedisSettings));
+  if (config.policy === 'cluster' && !warnedCluster) {
+    warnedCluster = true;
+    env.log.warn('[rate-limiting] policy "cluster" needs a database; this node counts locally (use "redis" to share counters)');
+  }
+  let local = localPolicies.get(env.pluginId);
+  if (!local) localPolicies.set(env.pluginId, (local = new LocalPolicy()));
+  return local;
+}
+
+/** Kong's identifier: falls back to the client IP when the chosen one is missing. */
+function identifier(kong: PluginContext, conf: Conf): string {
+  switch (conf.limitBy) {
+    case 'consumer':
+      return kong.client.consumer?.id ?? kong.client.credential?.id ?? kong.client.ip;
+    case 'credential':
+      return kong.client.credential?.id ?? kong.client.ip;
+    case 'service':
+      return kong.service?.id ?? kong.client.ip;
+    case 'header':
+      return kong.request.getHeader(conf.headerName!) ?? kong.client.ip;
+    case 'path':
+      return kong.request.rawPath === conf.path ? conf.path : kong.client.ip;
+    default:
+      return kong.client.ip;
+  }
+}
+
+function decide(kong: PluginContext, conf: Conf, counts: number[], now: number): void {
+  let exceeded = false;
+  let lowest = Infinity;
+  let lowestIndex = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const limit = conf.limits[i].limit;
+    // remaining after this request when it is allowed
+    const remaining = Math.max(0, limit - counts[i] - 1);
+    if (counts[i] >= limit) exceeded = true;
+    const shown = counts[i] >= limit ? 0 : remaining;
+    if (shown < lowest) {
+      lowest = shown;
+      lowestIndex = i;
+    }
+    if (!conf.hideClientHeaders) {
+      kong.response.setHeader(conf.limitHeaders[i], String(limit));
+      kong.response.setHeader(conf.remainingHeaders[i], String(shown));
+    }
+  }
+  const reset = Math.max(1, Math.ceil((windowEnd(conf.limits[lowestIndex].period as Period, now) - now) / 1000));
+  if (!conf.hideClientHeaders) {
+    kong.response.setHeader('ratelimit-limit', String(conf.limits[lowestIndex].limit));
+    kong.response.setHeader('ratelimit-remaining', String(lowest));
+    kong.response.setHeader('ratelimit-reset', String(reset));
+  }
+  if (exceeded) {
+    const headers = conf.hideClientHeaders ? undefined : { 'retry-after': String(reset) };
+    kong.response.error(conf.errorCode, conf.errorMessage, headers);
+  }
+}
+
+function failed(kong: PluginContext, conf: Conf, err: unknown): void {
+  if (conf.faultTolerant) {
+    kong.log.error(`[rate-limiting] failed to get usage: ${(err as Error)?.message ?? err}`);
+    return;
+  }
+  kong.log.error(`[rate-limiting] failed to get usage: ${(err as Error)?.message ?? err}`);
+  kong.response.error(500, 'An unexpected error occurred');
+}

@@ -1,0 +1,72 @@
+// Plugin config validation with Kong's error shape: field errors under `config`, plugin-level entity checks
+// (written against `config.*` paths) under `@entity` or at their field path.
+import { validateConfigRecord, type FieldErrors, type FieldList, type ValidationResult } from '@tollgate/schema';
+import type { PluginConfigFields } from './types';
+
+export interface ConfigIssue {
+  /** e.g. 'config.redis.host' or 'config'; absent -> '@entity' */
+  readonly path?: string;
+  readonly message: string;
+}
+
+/** A check over a validated config; runs only when the fields themselves are valid (as Kong's entity checks). */
+export type ConfigCheck = (config: Record<string, unknown>) => readonly ConfigIssue[];
+
+export function validatePluginConfig(schemas: ReadonlyMap<string, FieldList>, name: string, input: unknown): ValidationResult {
+  const fields = schemas.get(name) as PluginConfigFields | undefined;
+  if (!fields) return { ok: false, fields: { name: `plugin '${name}' not enabled; add it to the 'plugins' configuration property` } };
+  const result = validateConfigRecord(fields, input);
+  if (!result.ok) return { ok: false, fields: { config: result.fields } };
+  const errors = runConfigChecks(fields, result.value);
+  return errors ? { ok: false, fields: errors } : result;
+}
+
+/** Kong-shaped errors of the plugin-level checks, or undefined. */
+export function runConfigChecks(fields: PluginConfigFields, config: Record<string, unknown>): FieldErrors | undefined {
+  const checks = (fields as unknown as { configChecks?: readonly ConfigCheck[] }).configChecks;
+  if (!checks) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const check of checks) {
+    for (const issue of check(config)) {
+      if (!issue.path) {
+        const list = (out['@entity'] as string[] | undefined) ?? [];
+        if (!list.includes(issue.message)) list.push(issue.message);
+        out['@entity'] = list;
+        continue;
+      }
+      const parts = issue.path.split('.');
+      let node = out;
+      for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+      node[parts[parts.length - 1]] ??= issue.message;
+    }
+  }
+  return Object.keys(out).length ? (out as FieldErrors) : undefined;
+}
+
+/** Attaches plugin-level checks to a config FieldList (read by validatePluginConfig). */
+export function withConfigChecks(fields: FieldList, checks: readonly ConfigCheck[]): PluginConfigFields {
+  const out = [...fields];
+  Object.defineProperty(out, 'configChecks', { value: checks, enumerable: false });
+  return out as unknown as PluginConfigFields;
+}
+
+const quoted = (names: readonly string[]) => names.map((n) => `'config.${n}'`).join(', ');
+const present = (v: unknown) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
+
+/** Kong's at_least_one_of over config fields. */
+export const atLeastOneOf = (names: readonly string[]): ConfigCheck => (c) =>
+  names.some((n) => present(c[n])) ? [] : [{ message: `at least one of these fields must be non-empty: ${quoted(names)}` }];
+
+/** Kong's only_one_of over config fields. */
+export const onlyOneOf = (names: readonly string[]): ConfigCheck => (c) =>
+  names.filter((n) => present(c[n])).length > 1 ? [{ message: `only one of these fields must be non-empty: ${quoted(names)}` }] : [];
+
+/** Kong's conditional: when `ifField` matches, `thenPath` (a config path) is required. */
+export const requiredWhen = (ifField: string, equals: unknown, thenPath: string): ConfigCheck => (c) => {
+  if (c[ifField] !== equals) return [];
+  let v: unknown = c;
+  for (const p of thenPath.split('.')) v = (v as Record<string, unknown> | null)?.[p];
+  return present(v)
+    ? []
+    : [{ path: `config.${thenPath}`, message: 'required field missing' }, { message: `failed conditional validation given value of field 'config.${ifField}'` }];
+};

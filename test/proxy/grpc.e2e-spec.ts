@@ -1,0 +1,97 @@
+// gRPC unary call through a grpc route/service: HTTP/2 both ways, framed message and trailers preserved.
+import { connect, createServer, type Http2Server, type IncomingHttpHeaders } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { route, service, snapshot } from './support/config';
+import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
+import { listenEntry } from './support/settings';
+
+const frame = (payload: Buffer) => {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([head, payload]);
+};
+
+describe('gRPC', () => {
+  let grpcServer: Http2Server;
+  let t: TestDataPlane;
+  const seen: IncomingHttpHeaders[] = [];
+
+  beforeAll(async () => {
+    grpcServer = createServer();
+    grpcServer.on('stream', (stream, headers) => {
+      seen.push(headers);
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const name = body.subarray(5, 5 + body.readUInt32BE(1)).toString();
+        if (headers[':path'] === '/helloworld.Greeter/Missing') {
+          stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'unimplemented' }, { endStream: true });
+          return;
+        }
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'grpc-message': 'OK', 'x-trailer': 'kept' }));
+        stream.end(frame(Buffer.from(`hello ${name}`)));
+      });
+    });
+    await new Promise<void>((r) => grpcServer.listen(0, '127.0.0.1', r));
+    const svc = service({ protocol: 'grpc', port: (grpcServer.address() as AddressInfo).port });
+    t = await startTestDataPlane(
+      snapshot({ services: [svc], routes: [route(svc, { protocols: ['grpc', 'grpcs'], paths: ['/helloworld.Greeter/'], strip_path: false })] }),
+      { proxy_listeners: [listenEntry({ http2: true })] },
+    );
+  });
+
+  afterAll(async () => {
+    await t.dp.close();
+    await new Promise<void>((r) => grpcServer.close(() => r()));
+  });
+
+  function call(path: string): Promise<{ headers: IncomingHttpHeaders; trailers: IncomingHttpHeaders; body: Buffer }> {
+    const session = connect(`http://127.0.0.1:${t.port}`);
+    return new Promise((resolve, reject) => {
+      const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+      let headers: IncomingHttpHeaders = {};
+      let trailers: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      stream.on('response', (h) => (headers = h));
+      stream.on('trailers', (h) => (trailers = h));
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        session.close();
+        resolve({ headers, trailers, body: Buffer.concat(chunks) });
+      });
+      stream.on('error', reject);
+      stream.end(frame(Buffer.from('tollgate')));
+    });
+  }
+
+  it('POST /helloworld.Greeter/SayHello returns the framed reply and grpc-status trailers', async () => {
+    const { headers, trailers, body } = await call('/helloworld.Greeter/SayHello');
+    expect(headers[':status']).toBe(200);
+    expect(headers['content-type']).toBe('application/grpc');
+    expect(headers.via).toMatch(/^2 tollgate\//);
+    expect(body.subarray(5).toString()).toBe('hello tollgate');
+    expect(body.readUInt32BE(1)).toBe('hello tollgate'.length);
+    expect(trailers['grpc-status']).toBe('0');
+    expect(trailers['grpc-message']).toBe('OK');
+    expect(trailers['x-trailer']).toBe('kept');
+    const upstreamSaw = seen.at(-1)!;
+    expect(upstreamSaw[':path']).toBe('/helloworld.Greeter/SayHello');
+    expect(upstreamSaw.te).toBe('trailers');
+    expect(upstreamSaw['x-forwarded-proto']).toBe('http');
+  });
+
+  it('a trailers-only error reply keeps grpc-status', async () => {
+    const { headers } = await call('/helloworld.Greeter/Missing');
+    expect(headers['grpc-status']).toBe('12');
+    expect(headers['grpc-message']).toBe('unimplemented');
+  });
+
+  it('no route: grpc-status 5 with an empty body', async () => {
+    const { headers, body } = await call('/other.Service/Call');
+    expect(headers[':status']).toBe(200);
+    expect(headers['grpc-status']).toBe('5');
+    expect(body.length).toBe(0);
+  });
+});
