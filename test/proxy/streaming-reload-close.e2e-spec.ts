@@ -8,6 +8,7 @@ import { startTestDataPlane } from './support/data-plane';
 import { startUpstream } from './support/upstreams';
 
 const MB = 1024 * 1024;
+jest.setTimeout(60000);
 
 /** Deterministic pseudo-random bytes, produced in chunks so nothing holds 50 MB at once. */
 function* chunks(total: number, seed: number): Generator<Buffer> {
@@ -127,7 +128,7 @@ describe('streaming, reloads and graceful close', () => {
       await Promise.all(loops);
       expect(applied).toBe(1000);
       expect(t.dp.runtime.current.version).toBe(1000);
-      expect(failures).toEqual([]);
+      expect(failures.slice(0, 5)).toEqual([]);
       expect(ok).toBeGreaterThan(1000);
       expect((await send(t.port, { path: '/r1000-7' })).body).toBe('/v1000');
     } finally {

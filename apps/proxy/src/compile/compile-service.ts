@@ -18,6 +18,8 @@ export function compileService(
   byId: { certificates: ReadonlyMap<string, Row>; caCertificates: ReadonlyMap<string, Row> },
 ): CompiledService {
   const tls = row.protocol === 'https' || row.protocol === 'grpcs';
+  const tlsOptions = tls ? upstreamTlsOptions(row, byId) : null;
+  const connectTimeout = row.connect_timeout ?? 60000;
   return Object.freeze({
     row,
     id: row.id,
@@ -28,13 +30,15 @@ export function compileService(
     port: row.port,
     path: row.path ?? null,
     retries: row.retries ?? 5,
-    connectTimeout: row.connect_timeout ?? 60000,
+    connectTimeout,
     writeTimeout: row.write_timeout ?? 60000,
     readTimeout: row.read_timeout ?? 60000,
     defaultHostHeader: hostHeaderFor(row.host, row.port, row.protocol),
     upstream,
     directPeer: upstream ? null : Object.freeze({ host: row.host, port: row.port, ip: row.host }),
-    tlsOptions: tls ? upstreamTlsOptions(row, byId) : null,
+    tlsOptions,
+    // Same shape as the key built per attempt for balancer peers (ip|port|connect timeout[|sni|tls]).
+    poolKey: tlsOptions === null ? `${row.host}|${row.port}|${connectTimeout}` : `${row.host}|${row.port}|${connectTimeout}|${row.host}|${tlsOptions.poolKey}`,
   });
 }
 

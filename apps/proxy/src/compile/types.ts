@@ -31,6 +31,8 @@ export interface CompiledService {
   readonly upstream: UpstreamRuntime | null;
   /** Fixed peer when the host is an IP or a plain name (resolved by the socket layer). */
   readonly directPeer: DirectPeer | null;
+  /** Pool key of directPeer (the hot path does not rebuild it). */
+  readonly poolKey: string;
   /** Upstream TLS options for https/grpcs services. */
   readonly tlsOptions: UpstreamTlsOptions | null;
 }

@@ -1,6 +1,5 @@
 // Response headers sent to the client, as kong-data-plane.md §2.2: hop-by-hop headers stripped, Via appended,
 // the upstream Server kept (ours only when it sent none), latency and request-id headers per `headers`.
-import type { IncomingMessage } from 'node:http';
 import type { HeaderFlags } from './header-flags';
 import { SERVER_TOKEN, VIA_1_1 } from './identity';
 
@@ -15,8 +14,7 @@ export interface DownstreamFacts {
 }
 
 // hot path: one pass, one output array.
-export function buildDownstreamHeaders(upRes: IncomingMessage, f: DownstreamFacts): string[] {
-  const raw = upRes.rawHeaders;
+export function buildDownstreamHeaders(raw: readonly string[], status: number, f: DownstreamFacts): string[] {
   const out: string[] = [];
   let via: string | undefined;
   let hasServer = false;
@@ -55,7 +53,7 @@ export function buildDownstreamHeaders(upRes: IncomingMessage, f: DownstreamFact
   if (flags.server && !hasServer) out.push('Server', SERVER_TOKEN);
   if (flags.upstreamLatency) out.push('X-Kong-Upstream-Latency', String(f.upstreamLatency));
   if (flags.proxyLatency) out.push('X-Kong-Proxy-Latency', String(f.proxyLatency));
-  if (flags.upstreamStatus) out.push('X-Kong-Upstream-Status', String(upRes.statusCode));
+  if (flags.upstreamStatus) out.push('X-Kong-Upstream-Status', String(status));
   if (flags.requestId) out.push('X-Kong-Request-Id', f.requestId);
   if (f.closeConnection && !f.h2) out.push('Connection', 'close');
   return out;

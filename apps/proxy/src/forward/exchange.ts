@@ -1,10 +1,11 @@
 // One proxied request: attempts against the upstream (with Kong's retry rules, §2.5), then the streamed
-// response. Event handlers are module-level functions that find their Exchange through a symbol on the
-// emitter, so a request allocates no closures on the common path.
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// response. The Exchange is itself the undici dispatch handler, so a request allocates no closures on the
+// common path.
+import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
-import { isIP, type Socket } from 'node:net';
+import { isIP } from 'node:net';
+import { Transform, type Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import type { BalancerContext, Peer } from '../upstream/types';
@@ -17,22 +18,25 @@ type Tagged<T> = T & { [kExchange]?: Exchange };
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, grpc: 80, https: 443, grpcs: 443 };
+/** Failures that happen before the upstream could have seen a byte of the request. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-export class Exchange {
+export class Exchange implements Dispatcher.DispatchHandler {
   attempt = 0;
-  upReq: ClientRequest | null = null;
   peer: Peer | null = null;
-  connected = false;
-  timedOut = false;
   responded = false;
   done = false;
-  bodyPiped = false;
   sentAt = 0;
   balancerCtx: BalancerContext | null = null;
   tried: Set<Peer> | null = null;
   /** A body without Content-Length under client_max_body_size: counted while it streams. */
   countBody = false;
   bodyBytes = 0;
+  /** The request body as handed to undici (the client request itself, or a counting stream over it). */
+  private body: Readable | null = null;
+  private abortAttempt: ((reason?: Error) => void) | null = null;
+  private resume: (() => void) | null = null;
 
   constructor(
     readonly ctx: ProxyContext,
@@ -55,6 +59,7 @@ export class Exchange {
     let host: string;
     let port: number;
     let hostHeader: string;
+    let poolKey: string;
     if (svc.upstream !== null) {
       const peer = svc.upstream.pick(this.balancerCtx!);
       if (peer === null) {
@@ -65,77 +70,49 @@ export class Exchange {
       host = peer.ip;
       port = peer.port;
       hostHeader = DEFAULT_PORT[svc.protocol] === port ? peer.hostHeader : `${peer.hostHeader}:${port}`;
+      poolKey = svc.tlsOptions === null ? `${host}|${port}|${svc.connectTimeout}` : `${host}|${port}|${svc.connectTimeout}|${peer.host}|${svc.tlsOptions.poolKey}`;
     } else {
       const direct = svc.directPeer!;
       host = direct.ip;
       port = direct.port;
       hostHeader = svc.defaultHostHeader;
+      poolKey = svc.poolKey;
     }
     // Host is recomputed on every try (§1.6); preserve_host sends the client's own.
     this.headers[1] = this.route.preserveHost && this.clientHost !== undefined ? this.clientHost : hostHeader;
     if (this.attempt === 0) this.sentAt = performance.now();
-    this.connected = false;
-    this.timedOut = false;
-
-    const options: RequestOptions & { servername?: string; rejectUnauthorized?: boolean; ca?: string[]; cert?: string; key?: string } = {
-      host,
-      port,
-      method: this.req.method,
-      path: this.path,
-      headers: this.headers as unknown as RequestOptions['headers'],
-      setHost: false,
-      timeout: svc.connectTimeout,
-      agent: svc.tls ? this.ctx.pools.https : this.ctx.pools.http,
-    };
-    const tls = svc.tlsOptions;
-    if (tls !== null) {
-      const sniName = this.peer !== null ? this.peer.host : svc.host;
-      if (isIP(sniName) === 0) options.servername = sniName;
-      options.rejectUnauthorized = tls.rejectUnauthorized;
-      if (tls.ca) options.ca = tls.ca;
-      if (tls.cert && tls.key) {
-        options.cert = tls.cert;
-        options.key = tls.key;
-      }
-    }
-    const upReq: Tagged<ClientRequest> = (svc.tls ? httpsRequest : httpRequest)(options);
-    upReq[kExchange] = this;
-    this.upReq = upReq;
-    upReq.on('socket', onUpstreamSocket);
-    upReq.on('response', onUpstreamResponse);
-    upReq.on('error', onUpstreamError);
-    upReq.on('timeout', onUpstreamTimeout);
-    if (!this.hasBody) upReq.end();
+    const sniHost = this.peer !== null ? this.peer.host : svc.host;
+    const pool = this.ctx.pools.get(poolKey, svc.tls ? 'https' : 'http', host, port, svc.connectTimeout, svc.tlsOptions, isIP(sniHost) === 0 ? sniHost : undefined);
+    if (this.countBody && this.body === null) this.body = countedBody(this);
+    pool.dispatch(
+      {
+        path: this.path,
+        method: this.req.method as Dispatcher.HttpMethod,
+        headers: this.headers,
+        body: this.hasBody ? (this.body ?? (this.req as unknown as Readable)) : null,
+        headersTimeout: svc.readTimeout,
+        bodyTimeout: svc.readTimeout,
+      },
+      this,
+    );
   }
 
-  onConnected(socket: Socket): void {
-    this.connected = true;
-    const svc = this.service;
-    if (!this.hasBody) {
-      socket.setTimeout(svc.readTimeout);
-      return;
-    }
-    // The body is read only now, so a connect failure can still be retried with the body untouched.
-    socket.setTimeout(svc.writeTimeout);
-    this.bodyPiped = true;
-    // Attached in the same tick as pipe(): a 'data' listener alone would start the flow and lose bytes.
-    if (this.countBody) {
-      (this.req as Tagged<DownstreamRequest>)[kExchange] = this;
-      this.req.on('data', onBodyChunk);
-    }
-    this.req.pipe(this.upReq!);
-    this.upReq!.once('finish', onUpstreamRequestWritten);
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortAttempt = abort;
+    if (this.done) abort();
   }
 
-  onResponse(upRes: IncomingMessage): void {
-    if (this.done) return;
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.done) return false;
     this.responded = true;
-    const now = performance.now();
-    const upstreamLatency = Math.round(now - this.sentAt);
+    this.resume = resume;
+    const upstreamLatency = Math.round(performance.now() - this.sentAt);
     const svc = this.service;
-    if (this.peer !== null) svc.upstream!.report(this.peer, { kind: 'success', status: upRes.statusCode!, latencyMs: upstreamLatency });
+    if (this.peer !== null) svc.upstream!.report(this.peer, { kind: 'success', status: statusCode, latencyMs: upstreamLatency });
+    const raw: string[] = new Array(rawHeaders.length);
+    for (let i = 0; i < rawHeaders.length; i++) raw[i] = rawHeaders[i].toString('latin1');
     const h2 = this.req.httpVersionMajor === 2;
-    const headers = buildDownstreamHeaders(upRes, {
+    const headers = buildDownstreamHeaders(raw, statusCode, {
       flags: this.ctx.flags,
       requestId: this.requestId,
       proxyLatency: Math.round(this.sentAt - this.startedAt),
@@ -147,20 +124,26 @@ export class Exchange {
     const setCookie = this.balancerCtx?.setCookie;
     if (setCookie) headers.push('Set-Cookie', setCookie);
     const res = this.res;
-    if (res.destroyed) {
-      this.finish();
-      upRes.destroy();
-      return;
-    }
-    if (h2) (res as Http2ServerResponse).writeHead(upRes.statusCode!, toH2Headers(headers));
-    else res.writeHead(upRes.statusCode!, headers as unknown as Record<string, string>);
-    (upRes as Tagged<IncomingMessage>)[kExchange] = this;
-    upRes.on('error', onUpstreamResponseError);
-    upRes.on('end', onUpstreamResponseEnd);
-    upRes.pipe(res as NodeJS.WritableStream);
+    if (res.destroyed) return false;
+    if (h2) (res as Http2ServerResponse).writeHead(statusCode, toH2Headers(headers));
+    else (res as ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>);
+    return true;
   }
 
-  onError(err: Error): void {
+  onData(chunk: Buffer): boolean {
+    if (this.done) return false;
+    const ok = (this.res as ServerResponse).write(chunk);
+    if (!ok) (this.res as Tagged<ClientResponse>).once('drain', onClientDrain);
+    return ok;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.finish();
+    this.res.end();
+  }
+
+  onError(err: Error & { code?: string }): void {
     if (this.done) return;
     const peer = this.peer;
     if (this.responded) {
@@ -169,33 +152,34 @@ export class Exchange {
       this.res.destroy();
       return;
     }
+    const code = err.code ?? '';
+    const timedOut = TIMEOUTS.has(code);
     if (peer !== null) {
       const upstream = this.service.upstream!;
-      upstream.report(peer, this.timedOut ? { kind: 'timeout' } : { kind: 'tcp_failure' });
+      upstream.report(peer, timedOut ? { kind: 'timeout' } : { kind: 'tcp_failure' });
       upstream.release(peer);
       this.peer = null;
     }
-    if (this.canRetry()) {
+    if (this.canRetry(NOT_CONNECTED.has(code))) {
       this.attempt++;
       if (peer !== null) {
         this.tried ??= new Set();
         this.tried.add(peer);
       }
-      this.upReq = null;
       this.dispatch();
       return;
     }
-    const e = this.timedOut ? PROXY_ERRORS.UPSTREAM_TIMEOUT : PROXY_ERRORS.BAD_UPSTREAM_RESPONSE;
-    if (!this.timedOut) this.ctx.logger.warn({ err: err.message, request_id: this.requestId }, 'upstream request failed');
+    const e = timedOut ? PROXY_ERRORS.UPSTREAM_TIMEOUT : PROXY_ERRORS.BAD_UPSTREAM_RESPONSE;
+    if (!timedOut) this.ctx.logger.warn({ err: err.message, code, request_id: this.requestId }, 'upstream request failed');
     this.fail(e.status, e.message, true);
   }
 
   /** nginx `proxy_next_upstream error timeout`: not once the request went out, unless it is idempotent and bodiless. */
-  private canRetry(): boolean {
-    if (this.attempt >= this.service.retries) return false;
-    if (this.res.destroyed) return false;
-    if (!this.connected) return !this.bodyPiped;
-    return !this.hasBody && IDEMPOTENT.has(this.req.method!);
+  private canRetry(beforeConnect: boolean): boolean {
+    if (this.attempt >= this.service.retries || this.res.destroyed) return false;
+    if (!this.hasBody) return beforeConnect || IDEMPOTENT.has(this.req.method!);
+    // A streamed body can be sent again only if no byte of it was consumed.
+    return beforeConnect && !this.req.readableDidRead && !this.req.destroyed;
   }
 
   fail(status: number, message: string, nginxGenerated: boolean): void {
@@ -214,56 +198,41 @@ export class Exchange {
   abort(): void {
     if (this.done) return;
     this.finish();
-    this.upReq?.destroy();
+    this.cancelUpstream();
+  }
+
+  cancelUpstream(): void {
+    this.abortAttempt?.();
+  }
+
+  resumeUpstream(): void {
+    this.resume?.();
   }
 }
 
-function onBodyChunk(this: Tagged<DownstreamRequest>, chunk: Buffer): void {
-  const ex = this[kExchange]!;
-  ex.bodyBytes += chunk.length;
-  if (ex.bodyBytes <= ex.ctx.maxBodySize || ex.done) return;
-  ex.upReq?.destroy();
-  const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
-  ex.fail(e.status, e.message, true);
-  // The rest of the body is not read: the connection cannot be reused.
-  if (this.httpVersionMajor !== 2) (ex.res as ServerResponse).once('finish', () => this.socket.destroy());
+function onClientDrain(this: Tagged<ClientResponse>): void {
+  this[kExchange]?.resumeUpstream();
 }
 
-function onUpstreamSocket(this: Tagged<ClientRequest>, socket: Socket): void {
-  const ex = this[kExchange]!;
-  if (socket.connecting) socket.once('connect', () => ex.upReq === this && ex.onConnected(socket));
-  else ex.onConnected(socket);
-}
-
-function onUpstreamRequestWritten(this: Tagged<ClientRequest>): void {
-  const ex = this[kExchange]!;
-  this.socket?.setTimeout(ex.service.readTimeout);
-}
-
-function onUpstreamResponse(this: Tagged<ClientRequest>, upRes: IncomingMessage): void {
-  this[kExchange]!.onResponse(upRes);
-}
-
-function onUpstreamError(this: Tagged<ClientRequest>, err: Error): void {
-  const ex = this[kExchange]!;
-  if (ex.upReq === this) ex.onError(err);
-}
-
-function onUpstreamTimeout(this: Tagged<ClientRequest>): void {
-  const ex = this[kExchange]!;
-  if (ex.upReq !== this) return;
-  ex.timedOut = true;
-  this.destroy(new Error('upstream timed out'));
-}
-
-function onUpstreamResponseError(this: Tagged<IncomingMessage>): void {
-  const ex = this[kExchange]!;
-  ex.finish();
-  ex.res.destroy();
-}
-
-function onUpstreamResponseEnd(this: Tagged<IncomingMessage>): void {
-  this[kExchange]!.finish();
+/**
+ * A body without Content-Length is counted against client_max_body_size on its way through. A 'data' listener
+ * on the request would start the flow before undici reads and lose bytes, so the count sits in a Transform.
+ */
+function countedBody(ex: Exchange): Readable {
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      ex.bodyBytes += chunk.length;
+      if (ex.bodyBytes <= ex.ctx.maxBodySize || ex.done) return cb(null, chunk);
+      const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
+      ex.fail(e.status, e.message, true);
+      ex.cancelUpstream();
+      // The rest of the body is not read: the connection cannot be reused.
+      if (ex.req.httpVersionMajor !== 2) (ex.res as ServerResponse).once('finish', () => ex.req.socket.destroy());
+      cb();
+    },
+  });
+  ex.req.pipe(counter);
+  return counter;
 }
 
 /** Registered on the client response: a client that leaves early cancels the upstream request. */

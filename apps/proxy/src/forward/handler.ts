@@ -102,7 +102,6 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     via: viaFor(req.httpVersion),
     requestId: ctx.flags.upstreamRequestId ? requestId : null,
   });
-  if (h2 && hasBody && !up.chunked && contentLength === undefined) up.list.push('Transfer-Encoding', 'chunked');
 
   const path = resolveUpstreamPath(match, service.path, rawQuery);
   if (service.grpc) {

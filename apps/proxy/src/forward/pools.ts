@@ -1,8 +1,8 @@
-// Upstream keep-alive pools. One agent per scheme: node keys its free lists by host:port (and, for TLS, by
-// servername/CA/client certificate), which is Kong's pool key (§2.5). upstream_keepalive_* apply per pool.
-import { Agent as HttpAgent, type AgentOptions } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import type { Socket } from 'node:net';
+// Upstream keep-alive pools: one undici Pool per upstream address (and TLS settings), the analogue of Kong's
+// pool key `ip|port` / `ip|port|sni|tls_verify|...` (§2.5). undici's dispatch API measured ~40% less CPU per
+// request than http.request + http.Agent on this machine (see bench/proxy).
+import { Pool } from 'undici';
+import type { UpstreamTlsOptions } from '../compile/types';
 
 export interface PoolSettings {
   readonly poolSize: number;
@@ -11,54 +11,36 @@ export interface PoolSettings {
   readonly idleTimeout: number;
 }
 
-const kUses = Symbol('tollgate.socketUses');
-
-function agentOptions(s: PoolSettings): AgentOptions {
-  return {
-    keepAlive: true,
-    keepAliveMsecs: 1000,
-    maxFreeSockets: s.poolSize > 0 ? s.poolSize : 1,
-    timeout: s.idleTimeout > 0 ? s.idleTimeout * 1000 : undefined,
-    scheduling: 'lifo',
-  };
-}
-
-/** Retires a connection after upstream_keepalive_max_requests uses. */
-function keepWhileUnderLimit(maxRequests: number, socket: Socket & { [kUses]?: number }): boolean {
-  const uses = (socket[kUses] ?? 0) + 1;
-  socket[kUses] = uses;
-  return maxRequests <= 0 || uses < maxRequests;
-}
-
-class LimitedHttpAgent extends HttpAgent {
-  constructor(private readonly maxRequests: number, opts: AgentOptions) {
-    super(opts);
-  }
-  keepSocketAlive(socket: Socket): boolean {
-    return keepWhileUnderLimit(this.maxRequests, socket) && (super.keepSocketAlive(socket) as unknown as boolean) !== false;
-  }
-}
-
-class LimitedHttpsAgent extends HttpsAgent {
-  constructor(private readonly maxRequests: number, opts: AgentOptions) {
-    super(opts);
-  }
-  keepSocketAlive(socket: Socket): boolean {
-    return keepWhileUnderLimit(this.maxRequests, socket) && (super.keepSocketAlive(socket) as unknown as boolean) !== false;
-  }
-}
-
 export class UpstreamPools {
-  readonly http: HttpAgent;
-  readonly https: HttpsAgent;
+  private readonly pools = new Map<string, Pool>();
 
-  constructor(settings: PoolSettings) {
-    this.http = new LimitedHttpAgent(settings.maxRequests, agentOptions(settings));
-    this.https = new LimitedHttpsAgent(settings.maxRequests, agentOptions(settings));
+  constructor(private readonly settings: PoolSettings) {}
+
+  /** hot path: one Map lookup when the pool exists; `key` is built by the caller once per attempt. */
+  get(key: string, scheme: 'http' | 'https', host: string, port: number, connectTimeout: number, tls: UpstreamTlsOptions | null, servername: string | undefined): Pool {
+    const existing = this.pools.get(key);
+    if (existing !== undefined) return existing;
+    const idle = this.settings.idleTimeout > 0 ? this.settings.idleTimeout * 1000 : 60000;
+    const literal = host.includes(':') ? `[${host}]` : host;
+    const pool = new Pool(`${scheme}://${literal}:${port}`, {
+      connections: null,
+      pipelining: 1,
+      keepAliveTimeout: idle,
+      keepAliveMaxTimeout: idle,
+      keepAliveTimeoutThreshold: 0,
+      maxRequestsPerClient: this.settings.maxRequests > 0 ? this.settings.maxRequests : undefined,
+      connect: {
+        timeout: connectTimeout,
+        noDelay: true,
+        ...(tls ? { rejectUnauthorized: tls.rejectUnauthorized, ca: tls.ca, cert: tls.cert, key: tls.key, servername } : {}),
+      },
+    });
+    this.pools.set(key, pool);
+    return pool;
   }
 
   destroy(): void {
-    this.http.destroy();
-    this.https.destroy();
+    for (const pool of this.pools.values()) void pool.destroy().catch(() => undefined);
+    this.pools.clear();
   }
 }

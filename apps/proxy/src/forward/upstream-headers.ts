@@ -95,6 +95,8 @@ export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, 
         xfPrefix ??= value;
         continue;
       case 'x-real-ip':
+      // Node already answered `100 Continue` to the client; the upstream gets the body directly.
+      case 'expect':
         continue;
       case 'via':
         via = via === undefined ? value : `${via}, ${value}`;
@@ -123,8 +125,6 @@ export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, 
   list.push('Via', via === undefined ? f.via : `${via}, ${f.via}`);
   if (f.requestId !== null) list.push('X-Kong-Request-Id', f.requestId);
   if (wantsTrailers) list.push('TE', 'trailers');
-  if (chunked) list.push('Transfer-Encoding', 'chunked');
-  if (websocket) list.push('Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket');
   return { list, clientHost, chunked, wantsTrailers, websocket };
 }
 

@@ -70,10 +70,10 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
     via: viaFor(req.httpVersion),
     requestId: ctx.flags.upstreamRequestId ? requestId : null,
   });
-  if (!up.websocket) {
-    // Other upgrades (h2c, ...) are not tunnelled: forward the request itself without Upgrade.
-    up.list.push('Connection', 'keep-alive');
-  }
+  // Other upgrades (h2c, ...) are not tunnelled: the request goes up without Upgrade.
+  if (up.websocket) up.list.push('Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket');
+  else up.list.push('Connection', 'keep-alive');
+  if (up.chunked) up.list.push('Transfer-Encoding', 'chunked');
   let host = service.host;
   let port = service.port;
   let hostHeader = service.defaultHostHeader;
@@ -111,7 +111,7 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
     writeRawError(socket, e.status, e.message, accept, requestId, ctx.flags);
   });
   upReq.on('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
-    const headers = buildDownstreamHeaders(upRes, {
+    const headers = buildDownstreamHeaders(upRes.rawHeaders, upRes.statusCode!, {
       flags: ctx.flags,
       requestId,
       proxyLatency: Math.round(sentAt - startedAt),
@@ -151,7 +151,7 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
   upReq.on('response', (upRes: IncomingMessage) => {
     // The upstream refused the upgrade: relay its answer and close.
     release();
-    const headers = buildDownstreamHeaders(upRes, {
+    const headers = buildDownstreamHeaders(upRes.rawHeaders, upRes.statusCode!, {
       flags: ctx.flags,
       requestId,
       proxyLatency: Math.round(sentAt - startedAt),

@@ -91,7 +91,7 @@ export function redisClient(s: RedisSettings): Redis {
   if (!client) {
     client = new Redis({
       host: s.host, port: s.port, username: s.username ?? undefined, password: s.password ?? undefined, db: s.database,
-      connectTimeout: s.connect_timeout ?? s.timeout, commandTimeout: s.timeout, maxRetriesPerRequest: 1,
+      connectTimeout: s.connect_timeout ?? s.timeout, commandTimeout: s.timeout, maxRetriesPerRequest: 1, disconnectTimeout: 200,
       tls: s.ssl ? { rejectUnauthorized: s.ssl_verify, servername: s.server_name ?? undefined } : undefined,
     });
     client.on('error', () => undefined); // reported per request through fault_tolerant
@@ -102,9 +102,10 @@ export function redisClient(s: RedisSettings): Redis {
 
 /** Closes every shared Redis connection (tests, shutdown). */
 export async function closeRedisClients(): Promise<void> {
+  // disconnect, not quit: a client still retrying an unreachable server would never answer QUIT
   const all = [...clients.values()];
   clients.clear();
-  await Promise.all(all.map((c) => c.quit().catch(() => c.disconnect())));
+  for (const c of all) c.disconnect();
 }
 
 export class RedisPolicy implements CounterPolicy {

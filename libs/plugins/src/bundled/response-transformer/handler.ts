@@ -12,6 +12,8 @@ interface Conf {
 
 type Obj = Record<string, Record<string, unknown>>;
 
+const JSON_BODY = 'response-transformer.json_body';
+
 function typed(list: unknown, types: unknown): Typed[] {
   const t = (types as string[] | null) ?? [];
   return pairs(list).map(([name, raw], i) => {
@@ -51,6 +53,11 @@ export const handler: PluginHandler<Conf> = {
   buffersBody: (conf) => conf.hasJson,
   header_filter(kong, conf) {
     const res = kong.response;
+    // decided on the upstream's Content-Type, before a header rule may rename or drop it
+    if (conf.hasJson && isJson(kong)) {
+      kong.ctx[JSON_BODY] = true;
+      res.clearHeader('content-length');
+    }
     const h = conf.headers;
     for (const name of h.remove) res.clearHeader(name);
     for (const [from, to] of h.rename) {
@@ -63,10 +70,9 @@ export const handler: PluginHandler<Conf> = {
     for (const [name, value] of h.replace) if (res.getHeader(name) !== undefined) res.setHeader(name, value);
     for (const [name, value] of h.add) if (res.getHeader(name) === undefined) res.setHeader(name, value);
     for (const [name, value] of h.append) res.addHeader(name, value);
-    if (conf.hasJson && isJson(kong)) res.clearHeader('content-length');
   },
   body_filter(kong, conf) {
-    if (!conf.hasJson || !isJson(kong)) return;
+    if (kong.ctx[JSON_BODY] !== true) return;
     const body = kong.response.getBody();
     if (!body) return;
     let doc: Record<string, unknown>;

@@ -1,0 +1,63 @@
+// request-transformer and response-transformer with real traffic.
+import { createKit, type Kit } from './support/kit';
+
+describe('transformers (proxy)', () => {
+  let kit: Kit;
+
+  beforeAll(async () => {
+    kit = await createKit();
+    const b = kit.builder;
+    const s = b.service(kit.upstream.port);
+    b.plugin('request-transformer', {
+      http_method: 'PUT',
+      remove: { headers: ['x-drop'], querystring: ['drop'], body: ['secret'] },
+      rename: { headers: ['x-old:x-new'], querystring: ['old:new'], body: ['a:b'] },
+      replace: { headers: ['x-rep:replaced'], querystring: ['rep:replaced'], body: ['rep:replaced'] },
+      add: { headers: ['x-add:added', 'x-exists:not-used'], querystring: ['add:added'], body: ['added:yes'] },
+      append: { headers: ['x-app:one'], querystring: ['app:two'], body: [] },
+    }, { route: b.route(s, ['/req']) });
+    b.plugin('response-transformer', {
+      remove: { headers: ['x-powered-by'], json: ['path'] },
+      rename: { headers: ['content-type:x-was-type'], json: [] },
+      add: { headers: ['x-added:1'], json: ['flag:true', 'count:3', 'label:hi'], json_types: ['boolean', 'number', 'string'] },
+      append: { headers: ['x-multi:a', 'x-multi:b'], json: [] },
+    }, { route: b.route(s, ['/res']) });
+    await kit.start();
+  });
+  afterAll(() => kit.close());
+
+  it('request-transformer rewrites method, headers, query and JSON body in Kong order', async () => {
+    const res = await kit.send('POST', '/req/x?drop=1&old=o&rep=r&keep=k', {
+      body: { secret: 's', a: 'A', rep: 'r', keep: 1 },
+      headers: { 'x-drop': '1', 'x-old': 'o', 'x-rep': 'r', 'x-exists': 'mine' },
+    });
+    expect(res.status).toBe(200);
+    const up = res.json;
+    expect(up.method).toBe('PUT');
+    expect(up.query).toEqual({ new: 'o', rep: 'replaced', keep: 'k', add: 'added', app: 'two' });
+    expect(up.headers['x-drop']).toBeUndefined();
+    expect(up.headers['x-old']).toBeUndefined();
+    expect(up.headers['x-new']).toBe('o');
+    expect(up.headers['x-rep']).toBe('replaced');
+    expect(up.headers['x-add']).toBe('added');
+    expect(up.headers['x-exists']).toBe('mine');
+    expect(up.headers['x-app']).toBe('one');
+    expect(JSON.parse(up.body)).toEqual({ b: 'A', rep: 'replaced', keep: 1, added: 'yes' });
+  });
+
+  it('response-transformer edits headers and the JSON body', async () => {
+    const res = await kit.get('/res/x', { 'x-powered-by': 'ignored' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBeUndefined();
+    expect(res.headers['x-was-type']).toBe('application/json');
+    expect(res.headers['x-added']).toBe('1');
+    expect(res.headers['x-multi']).toBe('a, b');
+    const doc = JSON.parse(res.text);
+    expect(doc.path).toBeUndefined();
+    expect(doc.method).toBe('GET');
+    expect(doc.flag).toBe(true);
+    expect(doc.count).toBe(3);
+    expect(doc.label).toBe('hi');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+  });
+});
