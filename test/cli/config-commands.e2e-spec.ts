@@ -58,6 +58,16 @@ describe('tollgate firewall', () => {
     expect(r.stdout).not.toMatch(/--dport 8001 .*ACCEPT/);
   });
 
+  it('adds the TPROXY rules and policy routing for a transparent stream listener', () => {
+    const dir = tempPrefix();
+    const file = writeConf(dir, { stream_listen: '0.0.0.0:4242 transparent' });
+    const r = runCli(['firewall', '-c', file, '--format', 'iptables']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('iptables -t mangle -A PREROUTING -p tcp --dport 4242 -j TPROXY --on-port 4242 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1');
+    expect(r.stdout).toContain('ip rule add fwmark 1 lookup 100');
+    expect(r.stdout).toContain('ip route add local 0.0.0.0/0 dev lo table 100');
+  });
+
   it('rejects an unknown --format', () => {
     const r = runCli(['firewall', '--format', 'ufw']);
     expect(r.code).toBe(2);

@@ -1,0 +1,172 @@
+// The log phase (after the response, never delaying it), http-log batching and retries, file-log, prometheus.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeFileLogStreams, loadPlugins, metricsHandler, BUNDLED_PLUGINS, type PluginModule } from '@tollgate/plugins';
+import { http as request } from '../support/http';
+import { createKit, eventually, type Kit } from './support/kit';
+
+interface Collector { url: string; bodies: unknown[]; failFirst: number; hang: boolean; close(): Promise<void> }
+
+async function startCollector(): Promise<Collector> {
+  const c: Collector = { url: '', bodies: [], failFirst: 0, hang: false, close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (p: Buffer) => parts.push(p));
+    req.on('end', () => {
+      if (c.hang) return;
+      if (c.failFirst > 0) {
+        c.failFirst--;
+        res.writeHead(500).end();
+        return;
+      }
+      c.bodies.push(JSON.parse(Buffer.concat(parts).toString()));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  c.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/logs`;
+  c.close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+  return c;
+}
+
+const seenInLog: Array<{ status: number; total: number | null }> = [];
+const probe: PluginModule = {
+  schema: [],
+  handler: {
+    name: 'log-probe', priority: 1, version: '1.0.0',
+    log(kong) { seenInLog.push({ status: kong.response.getStatus(), total: kong.timings.totalLatency }); },
+  },
+};
+
+describe('log phase, http-log, file-log, prometheus (proxy)', () => {
+  let kit: Kit;
+  let batched: Collector;
+  let single: Collector;
+  let hanging: Collector;
+  let logFile: string;
+
+  beforeAll(async () => {
+    [batched, single, hanging] = await Promise.all([startCollector(), startCollector(), startCollector()]);
+    hanging.hang = true;
+    single.failFirst = 2;
+    logFile = join(mkdtempSync(join(tmpdir(), 'tollgate-filelog-')), 'access.json');
+    const registry = loadPlugins(['bundled']);
+    const withProbe = { ...registry, plugins: new Map([...registry.plugins, ['log-probe', { ...probe, name: 'log-probe', version: '1.0.0', priority: 1, rank: registry.names.length, source: 'test' }]]), schemas: new Map([...registry.schemas, ['log-probe', []]]) };
+    kit = await createKit(withProbe as typeof registry);
+    const b = kit.builder;
+    const s = b.service(kit.upstream.port, { name: 'orders' });
+    const batchRoute = b.route(s, ['/batch'], { name: 'batch' });
+    const singleRoute = b.route(s, ['/single'], { name: 'single' });
+    const hangRoute = b.route(s, ['/hang'], { name: 'hang' });
+    const fileRoute = b.route(s, ['/file'], { name: 'file' });
+    const keyed = b.route(s, ['/keyed'], { name: 'keyed' });
+    const alice = b.consumer('alice');
+    b.keyAuth(alice, 'k');
+    b.plugin('key-auth', {}, { route: keyed });
+    b.plugin('http-log', { http_endpoint: batched.url, queue: { max_batch_size: 3, max_coalescing_delay: 60 } }, { route: batchRoute });
+    b.plugin('http-log', { http_endpoint: single.url, queue: { initial_retry_delay: 0.01 } }, { route: singleRoute });
+    b.plugin('http-log', { http_endpoint: hanging.url, timeout: 60000 }, { route: hangRoute });
+    b.plugin('file-log', { path: logFile }, { route: fileRoute });
+    b.plugin('prometheus', { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, per_consumer: true });
+    b.plugin('log-probe', {});
+    await kit.start();
+  });
+  afterAll(async () => {
+    await kit.close();
+    await Promise.all([batched.close(), single.close(), hanging.close(), closeFileLogStreams()]);
+  });
+
+  it('the log phase runs after the response finished', async () => {
+    seenInLog.length = 0;
+    await kit.get('/single/x');
+    const entry = await eventually(() => seenInLog[0]);
+    expect(entry.status).toBe(200);
+    expect(entry.total).not.toBeNull();
+  });
+
+  it('http-log retries with backoff until the endpoint accepts', async () => {
+    const body = await eventually(() => single.bodies[0] as Record<string, any> | undefined);
+    expect(single.failFirst).toBe(0);
+    expect(body.request.method).toBe('GET');
+    expect(body.request.uri).toBe('/single/x');
+    expect(body.response.status).toBe(200);
+    expect(body.route.name).toBe('single');
+    expect(body.service.name).toBe('orders');
+    expect(body.upstream_uri).toBe('/x');
+    expect(typeof body.latencies.request).toBe('number');
+  });
+
+  it('http-log batches max_batch_size entries into one JSON array', async () => {
+    for (let i = 0; i < 3; i++) await kit.get(`/batch/${i}`);
+    const batch = await eventually(() => batched.bodies[0] as Array<Record<string, any>> | undefined);
+    expect(Array.isArray(batch)).toBe(true);
+    expect(batch.map((e) => e.request.uri)).toEqual(['/batch/0', '/batch/1', '/batch/2']);
+  });
+
+  it('an endpoint that never answers does not delay responses', async () => {
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const res = await kit.get('/hang/x');
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+  });
+
+  it('file-log appends one JSON document per request', async () => {
+    await kit.get('/file/a');
+    await kit.get('/file/b');
+    const lines = await eventually(() => {
+      if (!existsSync(logFile)) return undefined;
+      const l = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+      return l.length >= 2 ? l : undefined;
+    });
+    expect(lines.map((l) => JSON.parse(l).request.uri)).toEqual(['/file/a', '/file/b']);
+  });
+
+  it('prometheus: the scrape has Kong metric names with their labels', async () => {
+    await kit.get('/keyed/x', { apikey: 'k' });
+    await kit.get('/keyed/x');
+    seenInLog.length = 0;
+    await kit.get('/keyed/x', { apikey: 'k' });
+    await eventually(() => seenInLog[0]);
+    const server = http.createServer(metricsHandler());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const res = await request('GET', `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+      expect(res.status).toBe(200);
+      const samples = parseExposition(res.text);
+      expect(samples.get('kong_http_requests_total{service="orders",route="keyed",code="200",source="service",workspace="default",consumer="alice"}')).toBe(2);
+      expect(samples.get('kong_http_requests_total{service="orders",route="keyed",code="401",source="kong",workspace="default",consumer=""}')).toBe(1);
+      expect(samples.get('kong_request_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(3);
+      expect(samples.get('kong_upstream_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(2);
+      expect(samples.get('kong_kong_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(3);
+      expect(samples.get('kong_bandwidth_bytes{service="orders",route="keyed",direction="egress",workspace="default",consumer="alice"}')).toBeGreaterThan(0);
+      expect(samples.get('kong_datastore_reachable')).toBe(1);
+      expect(res.text).toContain('# TYPE kong_request_latency_ms histogram');
+      expect(res.text).toContain('# TYPE kong_nginx_connections_total gauge');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('BUNDLED_PLUGINS has the 15 bundled plugins', () => {
+    expect([...BUNDLED_PLUGINS.keys()].sort()).toEqual([
+      'acl', 'basic-auth', 'correlation-id', 'cors', 'file-log', 'http-log', 'ip-restriction', 'jwt', 'key-auth', 'prometheus',
+      'rate-limiting', 'request-size-limiting', 'request-termination', 'request-transformer', 'response-transformer',
+    ]);
+  });
+});
+
+/** Prometheus text format -> `name{labels}` -> value. */
+function parseExposition(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    out.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return out;
+}
