@@ -2,7 +2,10 @@
 // bench/admin: creates 10,000 services with one route each over loopback, then pages GET /routes?size=1000.
 // Reports creates/s, p99 page latency and the node's RSS, with ratios against a baseline measured in the same
 // run: a bare node:http server that accepts the same requests and keeps them in a Map (client + loopback cost).
-//   usage: npm run bench:admin [-- --count 10000 --concurrency 16 --database sqlite|postgres]
+//   usage: npm run bench:admin [-- --count 10000 --concurrency 16 --database sqlite|postgres --server cli|source]
+//   --server cli runs the built `bin/tollgate.js start`; source (the default) runs apps/admin from the TypeScript
+//   sources through bench/admin/serve-source.js, so it needs no build; crud-only runs just persistence + generic
+//   CRUD (bench/admin/serve-crud-only.js), the write path without the configuration snapshot.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,6 +19,7 @@ const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return
 const COUNT = Number(arg('count', 10000));
 const CONCURRENCY = Number(arg('concurrency', 16));
 const DATABASE = arg('database', 'sqlite');
+const SERVER = arg('server', 'source');
 
 const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });
 
@@ -94,7 +98,10 @@ async function tollgate() {
     `prefix = ${prefix}`, 'admin_listen = 127.0.0.1:0', 'proxy_listen = off', 'status_listen = off',
     `database = ${DATABASE}`, 'pg_database = test', 'pg_user = postgres', 'log_level = warn',
   ].join('\n') + '\n');
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'tollgate.js'), 'start', '-c', conf, '-p', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = SERVER === 'cli'
+    ? [join(ROOT, 'bin', 'tollgate.js'), 'start', '-c', conf, '-p', prefix]
+    : [join(ROOT, 'bench', 'admin', SERVER === 'crud-only' ? 'serve-crud-only.js' : 'serve-source.js'), conf, prefix];
+  const child = spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await new Promise((resolve, reject) => {
     let buf = '';
     const onData = (c) => {
@@ -118,7 +125,7 @@ async function tollgate() {
 const base = await baseline();
 const tg = await tollgate();
 const fmt = (n) => n.toFixed(1);
-console.log(`bench/admin: ${COUNT} services + ${COUNT} routes, concurrency ${CONCURRENCY}, database ${DATABASE}`);
+console.log(`bench/admin: ${COUNT} services + ${COUNT} routes, concurrency ${CONCURRENCY}, database ${DATABASE}, server ${SERVER}`);
 console.log(`  baseline (bare node:http + Map): ${fmt(base.createsPerSec)} creates/s, GET /routes?size=1000 p99 ${fmt(base.p99)} ms over ${base.pages} pages`);
 console.log(`  tollgate:                        ${fmt(tg.createsPerSec)} creates/s, GET /routes?size=1000 p99 ${fmt(tg.p99)} ms over ${tg.pages} pages (${tg.rows} rows), RSS ${fmt(tg.rssMb)} MB`);
 console.log(`  ratio tollgate/baseline: creates/s ${(tg.createsPerSec / base.createsPerSec).toFixed(3)}, page p99 ${(tg.p99 / base.p99).toFixed(2)}x`);

@@ -31,7 +31,7 @@ function http(method, url, body) {
 
 function start(conf, prefix) {
   const file = join(prefix, 'tollgate.conf');
-  writeFileSync(file, Object.entries({ prefix, log_level: 'warn', ...conf }).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
+  writeFileSync(file, Object.entries({ prefix, log_level: 'notice', ...conf }).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
   const child = spawn(process.execPath, [BIN, 'start', '-c', file, '-p', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
   const ports = {};
   return new Promise((res, rej) => {
@@ -56,7 +56,9 @@ function start(conf, prefix) {
 }
 
 function rssKiB(pid) {
-  const pids = [String(pid), ...execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().trim().split(/\s+/).filter(Boolean)];
+  let children = [];
+  try { children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().trim().split(/\s+/).filter(Boolean); } catch { /* none */ }
+  const pids = [String(pid), ...children];
   return pids.reduce((sum, p) => sum + Number(execFileSync('ps', ['-o', 'rss=', '-p', p]).toString().trim() || 0), 0);
 }
 

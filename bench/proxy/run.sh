@@ -24,6 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+node "$ROOT/bench/proxy/build.js" "$WORK/js"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
 
 nginx_conf() { # $1 dir, $2 body of the http block
@@ -58,7 +59,7 @@ NGX_WORKER=$(pgrep -P "$(cat "$WORK/ref/nginx.pid")" | head -1)
 
 start_tollgate() { # $1 routes, $2 extra node flags
   ROUTES=$1 HTTP_PORT=$TG_PORT HTTPS_PORT=$TG_TLS UPSTREAM_PORT=$UP_PORT \
-    taskset -c $PROXY_CPU node --expose-gc $2 -r ./bench/proxy/register.js bench/proxy/serve.ts >"$WORK/tg.out" 2>"$WORK/tg.err" &
+    taskset -c $PROXY_CPU node --expose-gc $2 "$WORK/js/bench/proxy/serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
   TG_PID=$!
   PIDS+=("$TG_PID")
   for _ in $(seq 1 200); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done

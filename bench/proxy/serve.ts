@@ -1,5 +1,5 @@
 // The data plane under benchmark: N routes to one upstream, an http and an https listener on fixed ports.
-// Env: ROUTES, HTTP_PORT, HTTPS_PORT, UPSTREAM_PORT. Prints `READY <compile ms> <rss MB>` when listening.
+// Run by bench/proxy/run.sh after bench/proxy/build.js. Env: ROUTES, HTTP_PORT, HTTPS_PORT, UPSTREAM_PORT. Prints `READY <compile ms> <rss MB>` when listening.
 import { issueCertificate } from '@tollgate/pki';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
 import type { RouteRow, ServiceRow } from '@tollgate/declarative/snapshot';

@@ -3,13 +3,14 @@
 import { loadPlugins } from './registry';
 
 export * from './types';
-export { loadPlugins, loadPluginModule, PluginLoadError, type LoadedPlugin, type PluginRegistry } from './registry';
+export { loadPlugins, loadPluginModule, PluginLoadError, type LoadedPlugin, type PluginRegistry, type LoadPluginsOptions } from './registry';
 export { compilePluginChains, type Chain, type ChainEntry, type PluginChains, type CompileChainsOptions } from './chains';
 export { buildEntityDirectory, ownerOf, type EntityDirectory } from './entity-directory';
 export { validatePluginConfig, runConfigChecks, withConfigChecks, atLeastOneOf, onlyOneOf, requiredWhen, type ConfigCheck, type ConfigIssue } from './validate-config';
 export { PluginRun } from './pipeline/plugin-run';
 export { runAccessPhases, runHeaderFilter, runBodyFilter, scheduleLog } from './pipeline/run-phases';
 export type { HostRequest, PluginExit } from './pipeline/host';
+export { applyRequestHeaderChanges, runHeaderFilterOnList, needsHeaderFilter } from './host/flat-headers';
 export { setConsumer, authenticateAnonymous } from './auth/consumer-headers';
 export { silentLogger, pluginLogger } from './logger';
 export { BUNDLED_PLUGINS } from './bundled';

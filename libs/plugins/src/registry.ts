@@ -69,8 +69,16 @@ function checkModule(mod: PluginModule, spec: string): void {
   if (!Array.isArray(mod.schema)) throw new PluginLoadError(`could not load plugin '${spec}': schema must export a field list`);
 }
 
+export interface LoadPluginsOptions {
+  /** Relative folder paths resolve from here (default: the working directory). */
+  readonly baseDir?: string;
+  /** Plugin modules given in code (embedding, tests), added after the list. */
+  readonly modules?: readonly PluginModule[];
+}
+
 /** Resolves the `plugins` setting. Unknown bundled names and unloadable folders throw PluginLoadError. */
-export function loadPlugins(list: readonly string[] = ['bundled'], baseDir?: string): PluginRegistry {
+export function loadPlugins(list: readonly string[] = ['bundled'], options: LoadPluginsOptions = {}): PluginRegistry {
+  const baseDir = options.baseDir;
   const found = new Map<string, Omit<LoadedPlugin, 'rank'>>();
   const add = (mod: PluginModule, source: string) => {
     checkModule(mod, source);
@@ -88,6 +96,7 @@ export function loadPlugins(list: readonly string[] = ['bundled'], baseDir?: str
     if (bundled) add(bundled, 'bundled');
     else add(loadPluginModule(spec, baseDir), spec);
   }
+  for (const mod of options.modules ?? []) add(mod, 'code');
   const ordered = [...found.values()].sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name));
   const plugins = new Map<string, LoadedPlugin>(ordered.map((p, rank) => [p.name, Object.freeze({ ...p, rank })]));
   return Object.freeze({

@@ -4,3 +4,4 @@ export { checkVersion, checkPlugins, configuredPlugins, type CompatVerdict } fro
 export { PayloadCache, HISTORY_SIZE } from './payload-cache';
 export { ClusteringModule } from './clustering.module';
 export { DATA_PLANE_REGISTRY } from './tokens';
+export { startPgNotify, channelName, type PgNotifyHandle } from './pg-notify';

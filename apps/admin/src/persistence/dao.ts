@@ -327,7 +327,7 @@ export class Dao {
       throw mapUniqueViolation(schema, value, error) ?? error;
     }
     if (schema.fields.some(([name]) => name === 'tags')) {
-      await replaceTags(manager, schema.name, String(value.id), value.tags);
+      await replaceTags(manager, schema.name, String(value.id), value.tags, !previous);
     }
     const presented = this.present(schema, row);
     if (schema.name === 'certificates' && this.source.entities.has('snis')) {

@@ -3,13 +3,15 @@ import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { TAGS_TABLE } from './columns';
 import type { TagFilter } from './list-options';
 
+/** `isNew`: the entity was just inserted, so it has no index rows to delete yet (saves a query per create). */
 export async function replaceTags(
   manager: EntityManager,
   entityName: string,
   entityId: string,
   tags: unknown,
+  isNew = false,
 ): Promise<void> {
-  await manager.createQueryBuilder().delete().from(TAGS_TABLE).where('entity_id = :entityId', { entityId }).execute();
+  if (!isNew) await manager.createQueryBuilder().delete().from(TAGS_TABLE).where('entity_id = :entityId', { entityId }).execute();
   if (!Array.isArray(tags) || tags.length === 0) return;
   const unique = [...new Set(tags.filter((tag): tag is string => typeof tag === 'string'))];
   await manager

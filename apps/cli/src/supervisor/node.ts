@@ -27,7 +27,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
     if (settings.role === 'control_plane') {
       // The cluster listener: data planes pull configuration here over mutual TLS.
-      const { startClusterServer, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
+      const { startClusterServer, startPgNotify, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
       const { PLUGIN_CATALOG } = await import('../../../admin/src/bootstrap/tokens.js');
       const catalog = cp.app.get<{ plugins: ReadonlyMap<string, unknown> }>(PLUGIN_CATALOG, { strict: false });
       const cluster = await startClusterServer(settings, {
@@ -38,6 +38,16 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       });
       closers.unshift(() => cluster.close());
       listeners.push(...cluster.listeners);
+      if (settings.database === 'postgres') {
+        // other control planes on the same database: their commits reach this node's data planes too
+        const notify = await startPgNotify(settings, {
+          onLocalChange: (listener) => cp.dao.onChange(() => listener()),
+          // SnapshotService has no public "rebuild now"; its change scheduler is the same path a local commit takes
+          onRemoteChange: () => (cp.snapshots as unknown as { schedule(): void }).schedule(),
+          logger: log,
+        });
+        closers.unshift(() => notify.close());
+      }
     }
 
     let pool: WorkerPool | null = null;

@@ -60,6 +60,8 @@ export function buildDownstreamHeaders(raw: readonly string[], status: number, f
 }
 
 function dropNamed(out: string[], connection: string): void {
+  // The usual values name no header: skip the parse.
+  if (connection.length <= 10 && /^(keep-alive|close)$/i.test(connection)) return;
   const tokens = new Set<string>();
   for (const token of connection.split(',')) {
     const t = token.trim().toLowerCase();

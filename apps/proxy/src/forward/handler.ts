@@ -1,5 +1,5 @@
 // The request entry point of every HTTP listener: route, guard, then hand over to an Exchange.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { PROXY_ERRORS } from '@tollgate/errors';
@@ -167,7 +167,6 @@ function stripPort(host: string): string {
   return colon === -1 ? host : host.slice(0, colon);
 }
 
-export type { IncomingMessage };
 
 function forwardGrpc(
   ctx: ProxyContext,

@@ -132,6 +132,7 @@ const CONNECTION_KEEP = new Set(['keep-alive', 'close', 'upgrade']);
 
 /** Removes every header the client named in Connection (rare: only then do we pay for the extra pass). */
 function dropConnectionTokens(list: string[], connection: string): void {
+  if (connection.length <= 10 && /^(keep-alive|close)$/i.test(connection)) return;
   const tokens = new Set<string>();
   for (const token of connection.split(',')) {
     const t = token.trim().toLowerCase();

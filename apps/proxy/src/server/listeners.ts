@@ -1,9 +1,9 @@
 // Opens the proxy_listen entries: http, https (certificate by SNI), http2 (ALPN h2 + HTTP/1.1), and the
 // PROXY-protocol / h2c front door where asked. One handler per listener, built once.
-import { createServer as createHttpServer, type Server as HttpServer, type ServerOptions } from 'node:http';
+import { createServer as createHttpServer, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
-import type { Server as NetServer, AddressInfo, Socket } from 'node:net';
+import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
 import type { ProxyContext } from '../forward/context';
@@ -147,4 +147,3 @@ function listen(server: NetServer, entry: ListenEntry): Promise<void> {
   });
 }
 
-export type { HttpServer, Socket };

@@ -1,0 +1,92 @@
+// Several control planes on one PostgreSQL: each commit NOTIFYs a channel every control plane LISTENs on, and
+// a control plane hearing another's notification rebuilds its snapshot, so its data planes get the change
+// within the coalescing window (no polling). The payload is the sender's id, so a node ignores its own echo.
+import { randomUUID } from 'node:crypto';
+import type { Settings } from '@tollgate/config';
+
+// pg ships no type declarations here; this is the slice of its Client we use.
+interface PgClient {
+  connect(): Promise<void>;
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+  on(event: 'notification', listener: (msg: { channel: string; payload?: string }) => void): void;
+  on(event: 'error', listener: (err: Error) => void): void;
+  removeAllListeners(): void;
+  end(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Client } = require('pg') as { Client: new (config: object) => PgClient };
+
+export type PgNotifySettings = Pick<Settings, 'pg_host' | 'pg_port' | 'pg_user' | 'pg_password' | 'pg_database' | 'pg_schema' | 'pg_ssl' | 'pg_ssl_verify' | 'pg_timeout'>;
+
+export interface PgNotifyOptions {
+  /** Local committed writes (the Dao's onChange). */
+  readonly onLocalChange: (listener: () => void) => () => void;
+  /** Called when another control plane committed a write. */
+  readonly onRemoteChange: () => void;
+  readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface PgNotifyHandle {
+  close(): Promise<void>;
+}
+
+/** One channel per schema: control planes sharing a database but not a schema do not wake each other. */
+export function channelName(schema: string | null): string {
+  return `tollgate_config_${(schema ?? 'public').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`.slice(0, 63);
+}
+
+export async function startPgNotify(settings: PgNotifySettings, opts: PgNotifyOptions): Promise<PgNotifyHandle> {
+  const me = randomUUID();
+  const channel = channelName(settings.pg_schema);
+  const connect = async () => {
+    const client = new Client({
+      host: settings.pg_host,
+      port: settings.pg_port,
+      user: settings.pg_user,
+      password: settings.pg_password ?? undefined,
+      database: settings.pg_database,
+      ssl: settings.pg_ssl ? { rejectUnauthorized: settings.pg_ssl_verify } : false,
+      connectionTimeoutMillis: settings.pg_timeout,
+    });
+    await client.connect();
+    return client;
+  };
+  let closed = false;
+  let client = await connect();
+  const listen = async (c: PgClient) => {
+    c.on('notification', (msg) => {
+      if (msg.channel === channel && msg.payload !== me) opts.onRemoteChange();
+    });
+    c.on('error', (err) => {
+      opts.logger.warn({ err: err.message }, 'lost the PostgreSQL LISTEN connection; reconnecting');
+      void reconnect();
+    });
+    await c.query(`LISTEN ${channel}`);
+  };
+  const reconnect = async () => {
+    for (let attempt = 0; !closed; attempt++) {
+      try {
+        client.removeAllListeners();
+        await client.end().catch(() => {});
+        client = await connect();
+        await listen(client);
+        opts.onRemoteChange(); // writes may have landed while we were deaf
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+      }
+    }
+  };
+  await listen(client);
+  const unsubscribe = opts.onLocalChange(() => {
+    client.query('SELECT pg_notify($1, $2)', [channel, me]).catch((err: Error) => opts.logger.error({ err: err.message }, 'NOTIFY after a commit failed'));
+  });
+  return {
+    async close() {
+      closed = true;
+      unsubscribe();
+      client.removeAllListeners();
+      await client.end().catch(() => {});
+    },
+  };
+}

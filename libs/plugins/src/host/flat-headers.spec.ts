@@ -1,0 +1,53 @@
+// The flat-list adapters apply plugin header changes exactly, keep untouched lists as they are.
+import { compilePluginChains } from '../chains';
+import { PluginRun } from '../pipeline/plugin-run';
+import { loadPlugins } from '../registry';
+import { SnapshotBuilder } from '../testing/snapshot-builder';
+import type { HostRequest } from '../pipeline/host';
+import { applyRequestHeaderChanges, runHeaderFilterOnList } from './flat-headers';
+
+function runFor(plugins: Array<[string, Record<string, unknown>]>) {
+  const registry = loadPlugins(['bundled']);
+  const b = new SnapshotBuilder(registry);
+  const s = b.service(1);
+  const r = b.route(s, ['/']);
+  for (const [name, config] of plugins) b.plugin(name, config, { route: r });
+  const chains = compilePluginChains(b.build(), registry);
+  const host: HostRequest = {
+    method: 'GET', protocol: 'http', scheme: 'http', host: 'h', rawPath: '/', upstreamPath: '/', rawQuery: '',
+    headers: { 'x-a': '1' }, clientIp: '127.0.0.1', readBody: async () => Buffer.alloc(0),
+  };
+  return new PluginRun(chains, host, { id: r.id, name: null, row: r }, { id: s.id, name: null, row: s }, 'rid', { debug() {}, info() {}, warn() {}, error() {} }, 0);
+}
+
+describe('flat header adapters', () => {
+  it('applyRequestHeaderChanges replaces, removes and appends', () => {
+    const run = runFor([]);
+    run.request.setHeader('X-A', 'new');
+    run.request.clearHeader('x-gone');
+    run.request.setHeader('x-multi', ['1', '2']);
+    const list = ['Host', 'h', 'X-A', 'old', 'X-Gone', 'bye', 'x-a', 'old2'];
+    expect(applyRequestHeaderChanges(run, list)).toEqual(['Host', 'h', 'x-a', 'new', 'x-multi', '1', 'x-multi', '2']);
+  });
+
+  it('an untouched request keeps its list object', () => {
+    const run = runFor([]);
+    const list = ['Host', 'h'];
+    expect(applyRequestHeaderChanges(run, list)).toBe(list);
+  });
+
+  it('runHeaderFilterOnList applies queued access headers and header_filter changes', () => {
+    const run = runFor([['response-transformer', { remove: { headers: ['x-powered-by'] }, add: { headers: ['x-added:1'] } }]]);
+    run.response.setHeader('X-RateLimit-Limit-Minute', '5');
+    const out = runHeaderFilterOnList(run, 200, ['Content-Type', 'text/plain', 'X-Powered-By', 'php', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
+    expect(out).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'x-ratelimit-limit-minute', '5', 'x-added', '1']);
+    expect(run.response.getStatus()).toBe(200);
+  });
+
+  it('without header work the list is returned as is', () => {
+    const run = runFor([['key-auth', {}]]);
+    const list = ['Content-Type', 'text/plain'];
+    expect(runHeaderFilterOnList(run, 204, list)).toBe(list);
+    expect(run.response.getStatus()).toBe(204);
+  });
+});
