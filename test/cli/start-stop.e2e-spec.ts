@@ -60,6 +60,18 @@ describe('tollgate start (traditional role)', () => {
     expect(r.json).toEqual({ message: 'no Route matched with those values', request_id: r.headers['x-kong-request-id'] });
   });
 
+  it('writes one JSON access-log line per proxied request to proxy_access_log', async () => {
+    await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/logged-path?x=1`);
+    const line = await waitFor(async () => {
+      const text = existsSync(join(prefix, 'logs', 'access.log')) ? readFileSync(join(prefix, 'logs', 'access.log'), 'utf8') : '';
+      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.request.uri === '/logged-path?x=1');
+    }, 'the access log line');
+    expect(line.response.status).toBe(404);
+    expect(line.request.method).toBe('GET');
+    expect(line.client_ip).toBe('127.0.0.1');
+    expect(line.request_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it('reports ready on the status listener once the data plane applied its configuration', async () => {
     const r = await waitFor(async () => {
       const res = await http('GET', `http://127.0.0.1:${node.port('status_listen')}/status/ready`);

@@ -15,6 +15,8 @@ import type { ConfigProvider } from './provider/types';
 import { Runtime, type ApplyResult } from './runtime/runtime';
 import { openProxyListener, type BoundListener } from './server/listeners';
 import { createUpstreamRuntime } from './upstream';
+import { startStreamListeners, type StreamListeners } from './stream';
+import { createAccessLog } from '@tollgate/logging';
 
 export interface DataPlaneOptions {
   readonly provider: ConfigProvider;
@@ -24,7 +26,8 @@ export interface DataPlaneOptions {
 }
 
 export interface ListenerAddress {
-  /** The proxy_listen entry as written, e.g. `0.0.0.0:8443 http2 ssl`. */
+  readonly key: 'proxy_listen' | 'stream_listen';
+  /** The listen entry as written, e.g. `0.0.0.0:8443 http2 ssl`. */
   readonly listener: string;
   readonly address: string;
   readonly port: number;
@@ -71,6 +74,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
     maxBodySize: settings.client_max_body_size ?? 0,
     maxHeaders: settings.client_max_headers ?? 0,
     logger,
+    accessLog: settings.proxy_access_log ? createAccessLog(settings.proxy_access_log) : null,
     draining: false,
     inflight: 0,
     tunnels: new Set(),
@@ -90,12 +94,22 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
   const entries = settings.proxy_listeners ?? [];
   const tls = entries.some((e) => e.ssl) ? defaultCertificate(settings, opts) : { cert: '', key: '' };
   const bound: BoundListener[] = [];
+  let stream: StreamListeners | null = null;
   try {
     await opts.provider.start(onSnapshot);
     for (const entry of entries) {
       bound.push(await openProxyListener(entry, settings, ctx, { ...tls, findContext: (name) => runtime.current.sni.find(name) }));
     }
+    if (settings.stream_listeners.length > 0) {
+      stream = await startStreamListeners(settings.stream_listeners, {
+        getConfig: () => runtime.current.stream,
+        logger: { info: (o, m) => logger.info?.(o, m), warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) },
+        accessLog: ctx.accessLog ?? undefined,
+        defaultCertificate: settings.stream_listeners.some((e) => e.ssl) ? ensureDefaultCertificate(settings.prefix, 'stream') : undefined,
+      });
+    }
   } catch (err) {
+    await stream?.close({ graceful: false, timeoutMs: 0 });
     await Promise.allSettled(bound.map((l) => closeNet(l.acceptor)));
     await opts.provider.stop();
     ctx.pools.destroy();
@@ -105,11 +119,14 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
 
   let closing: Promise<void> | null = null;
   return {
-    listeners: bound.map((l) => Object.freeze({ listener: l.entry.listener, address: l.address, port: l.port, ssl: l.ssl, http2: l.http2 })),
+    listeners: [
+      ...bound.map((l) => Object.freeze({ key: 'proxy_listen', listener: l.entry.listener, address: l.address, port: l.port, ssl: l.ssl, http2: l.http2 })),
+      ...(stream?.listeners ?? []).map((l) => Object.freeze({ key: 'stream_listen', listener: l.listener, address: l.address, port: l.port, ssl: l.ssl, http2: false })),
+    ],
     runtime,
     lastApply: () => lastApply,
     close(closeOpts = {}) {
-      closing ??= shutdown(ctx, bound, opts.provider, closeOpts);
+      closing ??= Promise.all([shutdown(ctx, bound, opts.provider, closeOpts), stream?.close({ graceful: closeOpts.graceful !== false, timeoutMs: closeOpts.timeoutMs ?? 10000 })]).then(() => ctx.accessLog?.close());
       return closing;
     },
   };

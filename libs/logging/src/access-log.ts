@@ -14,7 +14,7 @@ const noop: AccessLog = { write() {}, close: async () => {} };
 export function createAccessLog(path: string | null | undefined): AccessLog {
   if (!path) return noop;
   mkdirSync(dirname(path), { recursive: true });
-  const dest = pino.destination({ dest: path, mkdir: true, sync: false, minLength: 4096 });
+  const dest = pino.destination({ dest: path, mkdir: true, sync: false });
   return {
     write(entry) {
       dest.write(JSON.stringify(entry) + '\n');

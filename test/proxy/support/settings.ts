@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadSettings } from '@tollgate/config';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
 
 export function listenEntry(over: Partial<ListenEntry> = {}): ListenEntry {
@@ -21,27 +22,15 @@ export function listenEntry(over: Partial<ListenEntry> = {}): ListenEntry {
   };
 }
 
+/** Real defaults from libs/config (so every key the data plane reads exists), on a temp prefix and port 0. */
 export function testSettings(over: Partial<Settings> = {}): Settings {
+  const prefix = mkdtempSync(join(tmpdir(), 'tollgate-dp-'));
+  const defaults = loadSettings({ prefix, env: {}, cwd: prefix });
   return {
-    prefix: mkdtempSync(join(tmpdir(), 'tollgate-dp-')),
-    role: 'traditional',
+    ...defaults,
     proxy_listeners: [listenEntry()],
-    ssl_cert: [],
-    ssl_cert_key: [],
-    trusted_ips: [],
-    real_ip_header: 'X-Real-IP',
-    real_ip_recursive: false,
-    headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'],
-    headers_upstream: ['x-kong-request-id'],
-    error_default_type: 'text/plain',
+    stream_listeners: [],
     worker_processes: 1,
-    client_max_body_size: 0,
-    client_header_timeout: 60000,
-    client_max_header_size: 32768,
-    client_max_headers: 100,
-    upstream_keepalive_pool_size: 512,
-    upstream_keepalive_max_requests: 10000,
-    upstream_keepalive_idle_timeout: 60,
     ...over,
-  } as unknown as Settings;
+  } as Settings;
 }

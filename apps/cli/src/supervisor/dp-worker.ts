@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     send({ type: 'fatal', message: (err as Error).message });
     process.exit(1);
   }
-  send({ type: 'listening', listeners: handle.listeners.map((l: any) => ({ key: l.key ?? 'proxy_listen', listener: l.listener, address: l.address, port: l.port })) });
+  send({ type: 'listening', listeners: handle.listeners.map((l) => ({ key: l.key, listener: l.listener, address: l.address, port: l.port })) });
 
   let closing = false;
   const shutdown = async (timeoutMs: number) => {

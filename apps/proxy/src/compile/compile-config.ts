@@ -3,8 +3,10 @@
 // from the previous config so their health state and pools survive a reconfigure.
 import type { Row, RouteRow, ServiceRow, VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { compileHttpRouter } from '@tollgate/router';
+import { compilePluginChains, loadPlugins, type PluginChains, type PluginLogger, type PluginRegistry } from '@tollgate/plugins';
 import { compileService } from './compile-service';
 import { compileSniTable } from './sni-table';
+import { compileStreamConfig } from '../stream/compile-stream-config';
 import type { CompiledConfig, CompiledRoute, CompiledService } from './types';
 import type { UpstreamRuntime } from '../upstream/types';
 
@@ -14,7 +16,13 @@ export type UpstreamFactory = (upstream: Row, targets: readonly Row[], previous:
 export interface CompileOptions {
   readonly createUpstream?: UpstreamFactory;
   readonly previous?: CompiledConfig | null;
+  /** Plugins this node runs (`loadPlugins(settings.plugins)`); default: the bundled plugins. */
+  readonly pluginRegistry?: PluginRegistry;
+  readonly pluginLog?: PluginLogger;
 }
+
+let bundledRegistry: PluginRegistry | null = null;
+const NO_PLUGINS = Object.freeze([]) as readonly never[];
 
 /** Upstream runtimes keep the signature they were built from, to be reused when it is unchanged. */
 const upstreamSignatures = new WeakMap<UpstreamRuntime, string>();
@@ -44,6 +52,13 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     services.set(row.id, compileService(row, upstreamsByName.get(row.host) ?? null, byId));
   }
 
+  // chains per route (and per consumer with configs of its own) are resolved here, never per request
+  let plugins: PluginChains | null = null;
+  if ((cfg.plugins?.length ?? 0) > 0) {
+    const registry = opts.pluginRegistry ?? (bundledRegistry ??= loadPlugins(['bundled']));
+    plugins = compilePluginChains(cfg, registry, { log: opts.pluginLog });
+  }
+
   const routes = new Map<string, CompiledRoute>();
   const routable: RouteRow[] = [];
   for (const row of (cfg.routes ?? []) as RouteRow[]) {
@@ -64,7 +79,9 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
         redirectStatus: row.https_redirect_status_code ?? 426,
         preserveHost: row.preserve_host === true,
         stripPath: row.strip_path !== false,
-        plugins: Object.freeze([]),
+        plugins: plugins ? plugins.lookup(row.id, service?.id ?? null, null).entries : NO_PLUGINS,
+        pluginRoute: Object.freeze({ id: row.id, name: row.name ?? null, row }),
+        pluginService: service ? Object.freeze({ id: service.id, name: service.row.name ?? null, row: service.row }) : null,
       }),
     );
     routable.push(row);
@@ -72,6 +89,8 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
 
   const router = compileHttpRouter(routable);
   const sni = compileSniTable(cfg.certificates, cfg.snis);
+  // Stream routes share this snapshot's upstream runtimes and certificates: one set of health checkers.
+  const stream = compileStreamConfig(snapshot, { upstreams, sni }).config;
   const config: CompiledConfig = Object.freeze({
     hash: snapshot.hash,
     version: snapshot.version,
@@ -80,6 +99,8 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     services,
     upstreams,
     sni,
+    stream,
+    plugins,
     compileMs: performance.now() - started,
   });
   return { config, retired };

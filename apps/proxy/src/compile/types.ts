@@ -1,9 +1,11 @@
 // The immutable product of compiling one Snapshot. Everything a request needs is precomputed here so the hot
 // path only looks things up (DESIGN.md rule 4).
+import type { ChainEntry, PluginChains, RouteInfo, ServiceInfo } from '@tollgate/plugins';
 import type { SecureContext } from 'node:tls';
 import type { RouteRow, ServiceRow } from '@tollgate/declarative/snapshot';
 import type { HttpRouter } from '@tollgate/router/types';
 import type { UpstreamRuntime } from '../upstream/types';
+import type { StreamConfig } from '../stream/types';
 
 /** The service's own host:port when it does not name an upstream (the socket layer resolves names). */
 export interface DirectPeer {
@@ -55,8 +57,12 @@ export interface CompiledRoute {
   readonly redirectStatus: number;
   readonly preserveHost: boolean;
   readonly stripPath: boolean;
-  /** Per-route plugin chain: empty until the plugins issue. */
-  readonly plugins: readonly unknown[];
+  /** The route's plugin chain before authentication (priority order; empty = no plugin runs on this route).
+   *  After an auth plugin picks a consumer, CompiledConfig.plugins.lookup() gives the consumer's chain. */
+  readonly plugins: readonly ChainEntry[];
+  /** What plugins see as kong.route / kong.service (built once here, not per request). */
+  readonly pluginRoute?: RouteInfo;
+  readonly pluginService?: ServiceInfo | null;
 }
 
 export interface SniTable {
@@ -72,5 +78,9 @@ export interface CompiledConfig {
   readonly services: ReadonlyMap<string, CompiledService>;
   readonly upstreams: ReadonlyMap<string, UpstreamRuntime>;
   readonly sni: SniTable;
+  /** Plugin chains of this snapshot (libs/plugins); absent or null when the snapshot configures no plugin. */
+  readonly plugins?: PluginChains | null;
+  /** The L4 side of the same snapshot (stream routes and tcp/tls services), sharing upstreams and certificates. */
+  readonly stream: StreamConfig;
   readonly compileMs: number;
 }

@@ -1,5 +1,6 @@
 // State shared by every request of one data plane, and what a listener adds to it. Built once at start.
 import type { Duplex } from 'node:stream';
+import type { AccessLog } from '@tollgate/logging';
 import type { Runtime } from '../runtime/runtime';
 import type { ErrorSettings } from './errors';
 import type { HeaderFlags } from './header-flags';
@@ -22,6 +23,8 @@ export interface ProxyContext {
   readonly maxBodySize: number;
   readonly maxHeaders: number;
   readonly logger: ProxyLogger;
+  /** proxy_access_log; null when `off`. */
+  readonly accessLog: AccessLog | null;
   /** Set by close(): responses then carry `Connection: close`. */
   draining: boolean;
   /** Requests being proxied right now (graceful close waits for 0). */

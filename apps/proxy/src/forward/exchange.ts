@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { PROXY_ERRORS } from '@tollgate/errors';
+import { runBodyFilter, runHeaderFilterOnList, type PluginRun } from '@tollgate/plugins';
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import type { BalancerContext, Peer } from '../upstream/types';
 import type { ProxyContext } from './context';
@@ -33,6 +34,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
   /** A body without Content-Length under client_max_body_size: counted while it streams. */
   countBody = false;
   bodyBytes = 0;
+  /** The request's plugin run, when its route has plugins (header_filter, body_filter, timings). */
+  plugins: PluginRun | null = null;
+  /** A request body a plugin read or replaced: sent from memory instead of the client stream. */
+  bufferedBody: Buffer | null = null;
+  /** A plugin changed the method (request-transformer http_method). */
+  methodOverride: string | null = null;
+  /** Response held for body_filter plugins until complete. */
+  private held: { status: number; headers: string[]; parts: Buffer[] } | null = null;
   /** The request body as handed to undici (the client request itself, or a counting stream over it). */
   private body: Readable | null = null;
   private abortAttempt: ((reason?: Error) => void) | null = null;
@@ -87,9 +96,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     pool.dispatch(
       {
         path: this.path,
-        method: this.req.method as Dispatcher.HttpMethod,
+        method: (this.methodOverride ?? this.req.method) as Dispatcher.HttpMethod,
         headers: this.headers,
-        body: this.hasBody ? (this.body ?? (this.req as unknown as Readable)) : null,
+        body: this.bufferedBody ?? (this.hasBody ? (this.body ?? (this.req as unknown as Readable)) : null),
         headersTimeout: svc.readTimeout,
         bodyTimeout: svc.readTimeout,
       },
@@ -123,15 +132,35 @@ export class Exchange implements Dispatcher.DispatchHandler {
     });
     const setCookie = this.balancerCtx?.setCookie;
     if (setCookie) headers.push('Set-Cookie', setCookie);
+    if (this.res.destroyed) return false;
+    const run = this.plugins;
+    if (run === null) return this.writeHead(statusCode, headers);
+    run.timings.upstreamLatency = upstreamLatency;
+    run.timings.proxyLatency = Math.round(this.sentAt - this.startedAt);
+    const filtered = runHeaderFilterOnList(run, statusCode, headers);
+    if (run.buffersResponse) {
+      this.held = { status: statusCode, headers: filtered, parts: [] };
+      return true;
+    }
+    return this.writeHead(statusCode, filtered);
+  }
+
+  private writeHead(statusCode: number, headers: string[]): boolean {
     const res = this.res;
-    if (res.destroyed) return false;
-    if (h2) (res as Http2ServerResponse).writeHead(statusCode, toH2Headers(headers));
+    if (this.req.httpVersionMajor === 2) (res as Http2ServerResponse).writeHead(statusCode, toH2Headers(headers));
     else (res as ServerResponse).writeHead(statusCode, headers as unknown as Record<string, string>);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     if (this.done) return false;
+    if (this.plugins !== null) {
+      this.plugins.timings.responseSize += chunk.length;
+      if (this.held !== null) {
+        this.held.parts.push(chunk);
+        return true;
+      }
+    }
     const ok = (this.res as ServerResponse).write(chunk);
     if (!ok) (this.res as Tagged<ClientResponse>).once('drain', onClientDrain);
     return ok;
@@ -140,7 +169,22 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.done) return;
     this.finish();
-    this.res.end();
+    const held = this.held;
+    if (held === null) {
+      this.res.end();
+      return;
+    }
+    // body_filter plugins see the whole body; the length is announced after they changed it
+    const body = runBodyFilter(this.plugins!, Buffer.concat(held.parts));
+    const headers = held.headers;
+    for (let i = headers.length - 2; i >= 0; i -= 2) {
+      const name = headers[i].toLowerCase();
+      if (name === 'content-length' || name === 'transfer-encoding') headers.splice(i, 2);
+    }
+    headers.push('Content-Length', String(body.length));
+    if (this.res.destroyed) return;
+    this.writeHead(held.status, headers);
+    this.res.end(body);
   }
 
   onError(err: Error & { code?: string }): void {

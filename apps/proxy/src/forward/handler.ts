@@ -16,26 +16,49 @@ import { proxyGrpc } from './grpc';
 import { viaFor } from './identity';
 import { nextRequestId } from './request-id';
 import { buildUpstreamHeaders } from './upstream-headers';
+import { applyRequestHeaderChanges, runAccessPhases, type PluginRun } from '@tollgate/plugins';
+import { frameBufferedBody, startPluginRun, upstreamPathAfterPlugins, writePluginExit } from './plugin-phase';
+
+type UpstreamHeaders = ReturnType<typeof buildUpstreamHeaders>;
 
 export type RequestHandler = (req: ClientRequest, res: ClientResponse) => void;
 
 export function createRequestHandler(ctx: ProxyContext, listener: ListenerInfo): RequestHandler {
+  const accessLog = ctx.accessLog;
   return function onProxyRequest(req, res) {
+    const requestId = nextRequestId();
+    if (accessLog !== null) logWhenFinished(accessLog, req, res, listener, requestId);
     try {
-      handleRequest(ctx, listener, req, res);
+      handleRequest(ctx, listener, req, res, requestId);
     } catch (err) {
       // The proxy never lets an exception cross a request (DESIGN.md rule 8).
       ctx.logger.error({ err: (err as Error).stack }, 'unexpected error while proxying');
       const e = PROXY_ERRORS.UNEXPECTED;
-      sendProxyError(req, res, e.status, e.message, nextRequestId(), performance.now(), ctx.errors, false);
+      sendProxyError(req, res, e.status, e.message, requestId, performance.now(), ctx.errors, false);
     }
   };
 }
 
-function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse): void {
+/** One JSON line per request once the response is sent; written asynchronously, never delaying the response. */
+function logWhenFinished(log: NonNullable<ProxyContext['accessLog']>, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string): void {
+  const startedAt = Date.now();
+  // Read now: by 'finish' the socket may already be detached from the request.
+  const clientIp = req.socket?.remoteAddress ?? null;
+  (res as ServerResponse).once('finish', () => {
+    log.write({
+      started_at: startedAt,
+      client_ip: clientIp,
+      request: { method: req.method, uri: req.url, scheme: listener.scheme, http_version: req.httpVersion, size: Number(req.headers['content-length'] ?? 0) },
+      response: { status: res.statusCode, size: Number(res.getHeader('content-length') ?? 0) },
+      request_id: requestId,
+      latencies: { request: Date.now() - startedAt, proxy: Number(res.getHeader('x-kong-upstream-latency') ?? -1) },
+    });
+  });
+}
+
+function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse, requestId: string): void {
   const startedAt = performance.now();
   const cfg = ctx.runtime.current; // read once: this request keeps this config for its whole life
-  const requestId = nextRequestId();
   const client = clientOf(ctx, req);
   const headers = req.headers;
 
@@ -104,6 +127,54 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   });
 
   const path = resolveUpstreamPath(match, service.path, rawQuery);
+  if (route.plugins.length === 0) {
+    return proxyUpstream(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, null, null);
+  }
+  const run = startPluginRun(ctx, cfg.plugins!, route, req, res, requestId, startedAt, {
+    protocol: input.protocol, scheme, host, rawPath, upstreamPathWithQuery: path, rawQuery, clientIp,
+  });
+  const pending = runAccessPhases(run);
+  if (pending === undefined) return afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run);
+  pending
+    .then(() => afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run))
+    .catch((err) => failAfterPlugins(ctx, req, res, err, requestId, startedAt));
+}
+
+/** After the access phase: a plugin's exit, or the upstream request with the plugins' changes applied. */
+function afterAccess(
+  ctx: ProxyContext, req: ClientRequest, res: ClientResponse, route: CompiledRoute, service: CompiledService, match: HttpMatch,
+  clientIp: string, requestId: string, startedAt: number, path: string, up: UpstreamHeaders, hasBody: boolean, run: PluginRun,
+): void {
+  if (run.response.exitResponse !== null) return writePluginExit(ctx, req, res, run, requestId, startedAt);
+  applyRequestHeaderChanges(run, up.list);
+  const upstreamPath = upstreamPathAfterPlugins(run, path);
+  if (!run.request.bodyBuffered) {
+    return proxyUpstream(ctx, req, res, route, service, match, clientIp, requestId, startedAt, upstreamPath, up, hasBody, run, null);
+  }
+  run.request.bufferedBody().then(
+    (body) => {
+      frameBufferedBody(up.list, body.length);
+      proxyUpstream(ctx, req, res, route, service, match, clientIp, requestId, startedAt, upstreamPath, up, body.length > 0, run, body);
+    },
+    (err) => failAfterPlugins(ctx, req, res, err, requestId, startedAt),
+  );
+}
+
+function failAfterPlugins(ctx: ProxyContext, req: ClientRequest, res: ClientResponse, err: unknown, requestId: string, startedAt: number): void {
+  ctx.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'unexpected error while running plugins');
+  const e = PROXY_ERRORS.UNEXPECTED;
+  sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+}
+
+function proxyUpstream(
+  ctx: ProxyContext, req: ClientRequest, res: ClientResponse, route: CompiledRoute, service: CompiledService, match: HttpMatch,
+  clientIp: string, requestId: string, startedAt: number, path: string, up: UpstreamHeaders, hasBody: boolean,
+  run: PluginRun | null, body: Buffer | null,
+): void {
+  const headers = req.headers;
+  const url = req.url!;
+  const q = url.indexOf('?');
+  const h2 = req.httpVersionMajor === 2;
   if (service.grpc) {
     if (!h2) {
       const e = PROXY_ERRORS.BAD_UPSTREAM_RESPONSE;
@@ -113,6 +184,11 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   }
   ctx.inflight++;
   const ex = new Exchange(ctx, req, res, route, service, requestId, startedAt, path, up.list, up.clientHost, hasBody, up.wantsTrailers);
+  if (run !== null) {
+    ex.plugins = run;
+    ex.bufferedBody = body;
+    if (run.request.methodOverride !== null) ex.methodOverride = run.request.methodOverride;
+  }
   if (service.upstream !== null) {
     ex.balancerCtx = {
       clientIp,
@@ -121,8 +197,8 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
       path: match.path,
       query: q === -1 ? null : url.slice(q + 1),
       captures: match.captures,
-      consumerId: null,
-      credentialId: null,
+      consumerId: run?.consumer?.id ?? null,
+      credentialId: run?.credential?.id ?? null,
       get triedPeers() {
         return ex.tried ?? undefined;
       },
@@ -130,7 +206,8 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   }
   tagResponse(res, ex);
   res.once('close', onClientClose);
-  if (hasBody && ctx.maxBodySize > 0 && contentLength === undefined) ex.countBody = true;
+  const contentLength = headers['content-length'];
+  if (body === null && hasBody && ctx.maxBodySize > 0 && contentLength === undefined) ex.countBody = true;
   if (ctx.draining && !h2) (res as ServerResponse).shouldKeepAlive = false;
   ex.dispatch();
 }

@@ -1,0 +1,51 @@
+// Two control planes on one PostgreSQL schema: a write on one reaches a data plane pulling from the other
+// within 1 s (LISTEN/NOTIFY, no polling).
+import { randomBytes } from 'node:crypto';
+import { stopNode, type RunningNode } from '../support/cli-node';
+import { addRoute, clusterCertificate, proxyAnswers, startControlPlane, startDataPlane, startUpstream, type ClusterFiles } from './hybrid-support';
+
+jest.setTimeout(90_000);
+
+const PG_USER = process.env.TOLLGATE_TEST_PG_USER ?? 'postgres';
+
+describe('two control planes on PostgreSQL', () => {
+  const schema = `hybrid_${randomBytes(4).toString('hex')}`;
+  const pg = { database: 'postgres', pg_host: '127.0.0.1', pg_port: '5432', pg_user: PG_USER, pg_database: 'test', pg_schema: schema };
+  let files: ClusterFiles;
+  let a: RunningNode;
+  let b: RunningNode;
+  let dp: RunningNode;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+
+  beforeAll(async () => {
+    files = clusterCertificate();
+    upstream = await startUpstream();
+    a = await startControlPlane(files, { extra: pg });
+    b = await startControlPlane(files, { extra: pg }); // after a: the schema and its migrations exist
+    dp = await startDataPlane(files, b.port('cluster_listen'));
+  });
+  afterAll(async () => {
+    await Promise.all([dp, a, b].filter(Boolean).map((n) => stopNode(n)));
+    upstream?.server.close();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('pg');
+    const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  it('a route created on control plane A answers within 1 s on a data plane connected to control plane B', async () => {
+    await addRoute(a.port('admin_listen'), 'via-a', upstream.port);
+    const written = Date.now();
+    await proxyAnswers(dp, '/via-a', 1000);
+    const elapsed = Date.now() - written;
+    expect(elapsed).toBeLessThan(1000);
+    process.stdout.write(`[hybrid] write on CP A -> DP of CP B: ${elapsed} ms\n`);
+  });
+
+  it('and the other way round', async () => {
+    await addRoute(b.port('admin_listen'), 'via-b', upstream.port);
+    await proxyAnswers(dp, '/via-b', 1000);
+  });
+});
