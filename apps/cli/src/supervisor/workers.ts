@@ -65,6 +65,11 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
     w.on('exit', (code, signal) => {
       workers.delete(w);
       applied.delete(w);
+      if (!startedAll && !stopping) {
+        // A worker that dies before it listens (e.g. a crash at load) must not leave start waiting forever.
+        rejectReady(Object.assign(new Error(`a data-plane worker exited before it started listening (code ${code}, signal ${signal})`), { expected: true }));
+        return;
+      }
       if (stopping || !startedAll) return;
       // A crashed worker is replaced; the backoff keeps a crash loop from spinning the CPU.
       const delay = Math.min(5000, Math.max(100, respawnDelayMs * 2));
