@@ -54,7 +54,7 @@ for (let i = 0; i < consumers; i++) {
 
 async function main(): Promise<void> {
   const settings = {
-    prefix: '/tmp/tollgate-bench', role: 'data_plane', plugins: ['bundled'],
+    prefix: '/tmp/tollgate-bench', role: 'data_plane', plugins: ['bundled'], stream_listeners: [],
     proxy_listeners: [entry(env('HTTP_PORT', 18000))],
     ssl_cert: [], ssl_cert_key: [], trusted_ips: [], real_ip_header: 'X-Real-IP', real_ip_recursive: false,
     headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'], headers_upstream: ['x-kong-request-id'],

@@ -13,6 +13,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -f "$WORK/up/nginx.pid" ] && kill "$(cat "$WORK/up/nginx.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
+  rm -rf "$WORK"
 }
 trap cleanup EXIT
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -52,7 +53,10 @@ for round in $(seq 1 "$ROUNDS"); do
   cases="none local"; [ "$REDIS" = 1 ] && cases="$cases redis"
   for c in $cases; do
     if [ "$c" = none ]; then start 0 local; else start 1 "$c"; fi
-    if [ "$c" != none ] && [ "$(probe)" != 401 ]; then echo "plugins are not active on the data plane (expected 401 without a key)" >&2; exit 1; fi
+    if [ "$c" != none ]; then
+      code=$(probe)
+      [ "$code" = 401 ] || { echo "plugins are not active on the data plane (expected 401 without a key, got $code)" >&2; cat "$WORK/tg.err" >&2; exit 1; }
+    fi
     read -r rps cpu < <(measure)
     RPS[$c]="${RPS[$c]:-} $rps"; CPU[$c]="${CPU[$c]:-} $cpu"
     stop

@@ -37,7 +37,7 @@ describe('plugins on the data plane', () => {
     b.plugin('response-transformer', { add: { json: ['gateway:tollgate'], headers: ['x-res:1'] }, remove: { json: ['headers'] } }, { route: transform });
     b.plugin('request-termination', { status_code: 451, message: 'legal' }, { route: terminated });
     void plain;
-    dp = await startTestDataPlane({ hash: 'plugins-1', version: 1, config: b.build() }, { stream_listeners: [] } as never);
+    dp = await startTestDataPlane({ hash: 'plugins-1', version: 1, config: b.build() });
     base = `http://127.0.0.1:${dp.port}`;
   });
   afterAll(async () => {

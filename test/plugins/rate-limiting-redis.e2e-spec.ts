@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { closeRedisClients } from '@tollgate/plugins';
 import { SnapshotBuilder, startEchoUpstream, startHarness, type EchoUpstream } from '@tollgate/plugins/testing';
 import { http } from '../support/http';
+import { awayFromWindowEdge } from './support/kit';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
@@ -50,6 +51,7 @@ describe('rate-limiting redis policy (two processes)', () => {
     const [a, c] = await Promise.all([startChild(file), startChild(file)]);
     children.push(a.child, c.child);
     const ports = [a.port, c.port];
+    await awayFromWindowEdge();
     const seen: Array<[number, string | undefined]> = [];
     for (let i = 0; i < 7; i++) {
       const res = await http('GET', `http://127.0.0.1:${ports[i % 2]}/shared/x`);

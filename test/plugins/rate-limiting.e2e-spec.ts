@@ -1,6 +1,6 @@
 // rate-limiting (local policy) through real traffic: Kong's headers and 429, limit_by, and consumer-scoped
 // configs chosen after authentication.
-import { createKit, type Kit } from './support/kit';
+import { awayFromWindowEdge, createKit, type Kit } from './support/kit';
 
 describe('rate-limiting local (proxy)', () => {
   let kit: Kit;
@@ -31,6 +31,7 @@ describe('rate-limiting local (proxy)', () => {
     await kit.start();
   });
   afterAll(() => kit.close());
+  beforeEach(() => awayFromWindowEdge());
 
   it('counts down with Kong headers, then answers 429 with Retry-After', async () => {
     for (const remaining of [2, 1, 0]) {

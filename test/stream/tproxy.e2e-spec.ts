@@ -3,110 +3,32 @@
 // TPROXY rules `tollgate firewall` prints (renderTproxy). A client connecting to addresses behind the gateway is
 // proxied by Tollgate, which routes on the original destination (`destinations`). Needs root, `ip` and `iptables`;
 // elsewhere the suite reports itself skipped with the reason.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderTproxy } from '../../apps/cli/src/firewall';
+import { buildTopology, lineOf, TS_REGISTER, whyNoNamespaces, type Topology } from '../support/netns';
 import { entry, routeRow, serviceRow } from './support';
 
 jest.setTimeout(60000);
 
-const root = join(__dirname, '../..');
-const register = join(__dirname, 'tproxy/ts-register.js');
+const register = TS_REGISTER;
 const gatewayScript = join(__dirname, 'tproxy/gateway.ts');
-const addon = join(root, 'native/transparent/build/Release/transparent.node');
-const tag = `${process.pid % 10000}`;
-const NS = { client: `tg-c-${tag}`, gateway: `tg-g-${tag}`, server: `tg-s-${tag}` };
-
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-function whyNot(): string | null {
-  if (process.platform !== 'linux') return `not Linux (${process.platform})`;
-  if (process.getuid?.() !== 0) return 'not running as root (network namespaces and TPROXY need CAP_SYS_ADMIN/CAP_NET_ADMIN)';
-  if (!has('ip')) return "the 'ip' command (iproute2) is not installed";
-  if (!has('iptables')) return "the 'iptables' command is not installed";
-  const probe = `tg-probe-${tag}`;
-  const add = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (add.status !== 0) return `network namespaces are not permitted here: ${add.stderr.trim()}`;
-  const rule = spawnSync('ip', ['netns', 'exec', probe, 'iptables', '-t', 'mangle', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '9', '-j', 'TPROXY', '--on-port', '9', '--tproxy-mark', '0x1/0x1'], { encoding: 'utf8' });
-  spawnSync('ip', ['netns', 'del', probe]);
-  if (rule.status !== 0) return `the TPROXY target is not available: ${rule.stderr.trim()}`;
-  return null;
-}
-
-const sh = (ns: string, command: string) => execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', command], { stdio: 'pipe' });
-const reason = whyNot();
+const reason = whyNoNamespaces();
 if (reason) console.warn(`tproxy e2e skipped: ${reason}`);
 
 // Conditional: runs wherever namespaces are permitted (CI runs as root), reports the reason elsewhere.
 (reason ? describe.skip : describe)(`stream transparent listener behind TPROXY (namespaces)${reason ? ` — skipped: ${reason}` : ''}`, () => {
-  const children: ChildProcess[] = [];
+  let topology: Topology;
+  let NS: Topology['ns'];
 
   beforeAll(() => {
-    if (!existsSync(addon)) {
-      execFileSync(process.execPath, ['/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js', 'rebuild', '--directory', join(root, 'native/transparent'), '--nodedir=/usr'], { stdio: 'pipe' });
-    }
-    teardown();
-    for (const ns of Object.values(NS)) execFileSync('ip', ['netns', 'add', ns]);
-    const cmds: Array<[string[], string]> = [
-      [['link', 'add', `c0-${tag}`, 'type', 'veth', 'peer', 'name', `g1-${tag}`], ''],
-      [['link', 'add', `s0-${tag}`, 'type', 'veth', 'peer', 'name', `g2-${tag}`], ''],
-      [['link', 'set', `c0-${tag}`, 'netns', NS.client], ''],
-      [['link', 'set', `g1-${tag}`, 'netns', NS.gateway], ''],
-      [['link', 'set', `g2-${tag}`, 'netns', NS.gateway], ''],
-      [['link', 'set', `s0-${tag}`, 'netns', NS.server], ''],
-    ];
-    for (const [args] of cmds) execFileSync('ip', args);
-    sh(NS.client, `ip link set lo up && ip addr add 10.200.1.2/24 dev c0-${tag} && ip link set c0-${tag} up && ip route add default via 10.200.1.1`);
-    sh(NS.server, `ip link set lo up && ip addr add 10.200.2.2/24 dev s0-${tag} && ip link set s0-${tag} up && ip route add default via 10.200.2.1`);
-    sh(NS.gateway, [
-      'ip link set lo up',
-      `ip addr add 10.200.1.1/24 dev g1-${tag}`, `ip link set g1-${tag} up`,
-      `ip addr add 10.200.2.1/24 dev g2-${tag}`, `ip link set g2-${tag} up`,
-      'sysctl -qw net.ipv4.ip_forward=1',
-    ].join(' && '));
     // Exactly what `tollgate firewall` prints for this listener, intercepting port 80.
-    const rules = renderTproxy(entry('0.0.0.0:4242 transparent'), { ports: [80] });
-    for (const line of rules.split('\n')) if (line !== '' && !line.startsWith('#')) sh(NS.gateway, line);
+    topology = buildTopology('tg', renderTproxy(entry('0.0.0.0:4242 transparent'), { ports: [80] }));
+    NS = topology.ns;
   });
 
-  afterAll(() => {
-    for (const child of children) child.kill('SIGKILL');
-    teardown();
-  });
+  afterAll(() => topology?.teardown());
 
-  function teardown(): void {
-    for (const ns of Object.values(NS)) spawnSync('ip', ['netns', 'del', ns]); // removes its veth ends too
-  }
-
-  function run(ns: string, args: string[], input?: string): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
-    children.push(child);
-    if (input !== undefined) child.stdin!.end(input);
-    return child;
-  }
-
-  /** Resolves with the first stdout line starting with `prefix`; collects all lines in `lines`. */
-  function lineOf(child: ChildProcess, prefix: string, lines: string[] = []): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let buf = '';
-      let stderr = '';
-      child.stderr!.on('data', (c) => (stderr += c));
-      child.stdout!.on('data', (c) => {
-        buf += c;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) !== -1) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          lines.push(line);
-          if (line.startsWith(prefix)) resolve(line);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code} before "${prefix}": ${stderr}${lines.join('\n')}`)));
-    });
-  }
+  const run = (ns: string, args: string[], input?: string) => topology.node(ns, args, input);
 
   const serverProgram = `
     const net = require('net');
@@ -154,10 +76,8 @@ if (reason) console.warn(`tproxy e2e skipped: ${reason}`);
   });
 
   it('without CAP_NET_ADMIN the transparent listener fails to start, saying so', async () => {
-    const child = spawn('ip', ['netns', 'exec', NS.gateway, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
-      process.execPath, '-r', register, gatewayScript, JSON.stringify({ listen: '0.0.0.0:4243 transparent', snapshot: { _format_version: '3.0' } })],
-      { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
-    children.push(child);
+    const child = topology.spawnIn(NS.gateway, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
+      process.execPath, '-r', register, gatewayScript, JSON.stringify({ listen: '0.0.0.0:4243 transparent', snapshot: { _format_version: '3.0' } })]);
     const line = await lineOf(child, 'FAILED');
     expect(line).toBe(`FAILED stream_listen: cannot listen on 0.0.0.0:4243 transparent: flag 'transparent' needs the CAP_NET_ADMIN capability (run as root, or grant it to node: setcap cap_net_admin+ep ${process.execPath})`);
   });

@@ -10,7 +10,7 @@ export type ListenCapability = ListenFlag | 'so_keepalive_probes';
 /** true = honoured; a string = rejected at load with this message ({key} and {kind} are filled in). */
 export type FlagSupport = true | string;
 
-const TRANSPARENT_HTTP = "{key}: flag 'transparent' is only supported on stream_listen (HTTP listeners cannot take it yet)";
+const TRANSPARENT_NOT_PROXIED = "{key}: flag 'transparent' is only supported on proxy_listen and stream_listen ({kind} listeners are not proxied, so TPROXY has nothing to hand them)";
 const DEFERRED = "{key}: flag 'deferred' is not supported (TCP_DEFER_ACCEPT cannot be set from Node.js without a native addon)";
 const PROBES = '{key}: so_keepalive interval and count are not supported (Node.js can only set the idle time); use so_keepalive=on, off or <idle>::';
 const NO_PROXY_PROTOCOL = "{key}: flag 'proxy_protocol' is not supported on {kind} listeners (only proxy_listen and stream_listen accept the PROXY protocol)";
@@ -28,7 +28,8 @@ const UDP = "{key}: flag 'udp' is not supported (UDP proxying is not implemented
  * - deferred: rejected, TCP_DEFER_ACCEPT needs setsockopt on the fd (native addon).
  * - proxy_protocol: proxy and stream only.
  * - udp: rejected, no UDP proxy.
- * - transparent: stream listeners open an IP_TRANSPARENT socket (native/transparent, needs CAP_NET_ADMIN on Linux).
+ * - transparent: proxy and stream listeners open an IP_TRANSPARENT socket (native/transparent, needs CAP_NET_ADMIN
+ *   on Linux). Kong's grammar already refuses it on admin/status/cluster; the table says why should that change.
  */
 const HTTP_COMMON = {
   ssl: true, http2: true, deferred: DEFERRED, bind: true, reuseport: true, backlog: true, ipv6only: true,
@@ -36,10 +37,10 @@ const HTTP_COMMON = {
 } as const;
 
 export const SUPPORTED_FLAGS: Readonly<Record<ListenerKind, Readonly<Partial<Record<ListenCapability, FlagSupport>>>>> = {
-  proxy: { ...HTTP_COMMON, proxy_protocol: true, transparent: TRANSPARENT_HTTP },
-  admin: { ...HTTP_COMMON, proxy_protocol: NO_PROXY_PROTOCOL },
-  status: { ...HTTP_COMMON, proxy_protocol: NO_PROXY_PROTOCOL },
-  cluster: { ...HTTP_COMMON, proxy_protocol: NO_PROXY_PROTOCOL },
+  proxy: { ...HTTP_COMMON, proxy_protocol: true, transparent: true },
+  admin: { ...HTTP_COMMON, proxy_protocol: NO_PROXY_PROTOCOL, transparent: TRANSPARENT_NOT_PROXIED },
+  status: { ...HTTP_COMMON, proxy_protocol: NO_PROXY_PROTOCOL, transparent: TRANSPARENT_NOT_PROXIED },
+  cluster: { ...HTTP_COMMON, proxy_protocol: NO_PROXY_PROTOCOL, transparent: TRANSPARENT_NOT_PROXIED },
   stream: {
     ssl: true, proxy_protocol: true, bind: true, reuseport: true, backlog: true, ipv6only: true,
     so_keepalive: true, so_keepalive_probes: PROBES, udp: UDP, transparent: true,

@@ -73,7 +73,8 @@ describe('checkListenerSupport (SUPPORTED_FLAGS)', () => {
     ['proxy', '0.0.0.0:8000 reuseport backlog=16384 bind ipv6only=off so_keepalive=on, 0.0.0.0:8443 ssl http2 proxy_protocol', []],
     ['proxy', '0.0.0.0:80 so_keepalive=30m::', []],
     ['stream', '0.0.0.0:4242 ssl proxy_protocol reuseport backlog=10', []],
-    ['proxy', '0.0.0.0:8000 transparent', ["proxy_listen: flag 'transparent' is only supported on stream_listen (HTTP listeners cannot take it yet)"]],
+    ['proxy', '0.0.0.0:8000 transparent, 0.0.0.0:8443 ssl http2 transparent', []],
+    ['stream', '0.0.0.0:4242 transparent', []],
     ['proxy', '0.0.0.0:8000 deferred', ["proxy_listen: flag 'deferred' is not supported (TCP_DEFER_ACCEPT cannot be set from Node.js without a native addon)"]],
     ['proxy', '0.0.0.0:8000 so_keepalive=30m:10s:5',
       ['proxy_listen: so_keepalive interval and count are not supported (Node.js can only set the idle time); use so_keepalive=on, off or <idle>::']],
@@ -86,5 +87,21 @@ describe('checkListenerSupport (SUPPORTED_FLAGS)', () => {
       ["cluster_listen: flag 'proxy_protocol' is not supported on cluster listeners (only proxy_listen and stream_listen accept the PROXY protocol)"]],
   ])('%s_listen = %s', (kind, value, messages) => {
     expect(check(kind, value)).toEqual(messages);
+  });
+});
+
+describe('transparent on listeners that are not proxied', () => {
+  it.each<ListenerKind>(['admin', 'status', 'cluster'])('%s_listen: the grammar refuses the flag', (kind) => {
+    expect(parseListen(`${kind}_listen`, '127.0.0.1:8001 transparent', kind)).toEqual({
+      listeners: [], problems: [`${kind}_listen: flag 'transparent' is not allowed on ${kind} listeners`],
+    });
+  });
+
+  // Should the grammar ever admit it, the capability table still says why it cannot work.
+  it.each<ListenerKind>(['admin', 'status', 'cluster'])('%s_listen: the capability table rejects it with its reason', (kind) => {
+    const entries = parseListen('proxy_listen', '127.0.0.1:8001 transparent', 'proxy').listeners;
+    expect(checkListenerSupport(`${kind}_listen`, kind, entries)).toEqual([
+      `${kind}_listen: flag 'transparent' is only supported on proxy_listen and stream_listen (${kind} listeners are not proxied, so TPROXY has nothing to hand them)`,
+    ]);
   });
 });

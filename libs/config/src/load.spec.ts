@@ -119,6 +119,9 @@ describe('loadSettings: file format', () => {
       { cluster_dp_labels: { region: 'eu', deployment: 'blue' } }],
     ['node_id lower-cased', 'node_id = 0D5F1E6C-58A1-4E1B-9C3B-77F0B5C5D0E1\n', { node_id: '0d5f1e6c-58a1-4e1b-9c3b-77f0b5c5d0e1' }],
     ['stream listeners', 'stream_listen = 0.0.0.0:4242, [::]:5555 ssl\n', { stream_listen: ['0.0.0.0:4242', '[::]:5555 ssl'] }],
+    ['transparent proxy listener (TPROXY)', 'proxy_listen = 0.0.0.0:8000 transparent, 0.0.0.0:8443 ssl transparent\n',
+      { proxy_listen: ['0.0.0.0:8000 transparent', '0.0.0.0:8443 ssl transparent'],
+        proxy_listeners: [{ ip: '0.0.0.0', port: 8000, transparent: true }, { ip: '0.0.0.0', port: 8443, ssl: true, transparent: true }] }],
     ['CRLF line ends', 'log_level = warn\r\ndatabase = off\r\n', { log_level: 'warn', database: 'off' }],
   ])('%s', (_name, text, expected) => {
     expect(load(text)).toMatchObject(expected);
@@ -180,8 +183,10 @@ describe('loadSettings: bad input (exact messages)', () => {
       ["FILE:1: stream_listen: flag 'http2' is not allowed on stream listeners [stream_listen = 0.0.0.0:4242 http2]"]],
     ['backlog=abc', '\nproxy_listen = 0.0.0.0:8000 backlog=abc\n', {},
       ["FILE:2: proxy_listen: invalid backlog 'abc' in '0.0.0.0:8000 backlog=abc' (expected backlog=<integer>) [proxy_listen = 0.0.0.0:8000 backlog=abc]"]],
-    ['transparent (capability table)', 'proxy_listen = 0.0.0.0:8000 transparent\n', {},
-      ["FILE:1: proxy_listen: flag 'transparent' is only supported on stream_listen (HTTP listeners cannot take it yet) [proxy_listen = 0.0.0.0:8000 transparent]"]],
+    ['transparent on admin_listen', 'admin_listen = 127.0.0.1:8001 transparent\n', {},
+      ["FILE:1: admin_listen: flag 'transparent' is not allowed on admin listeners [admin_listen = 127.0.0.1:8001 transparent]"]],
+    ['transparent on status_listen', 'status_listen = 127.0.0.1:8007 transparent\n', {},
+      ["FILE:1: status_listen: flag 'transparent' is not allowed on status listeners [status_listen = 127.0.0.1:8007 transparent]"]],
     ['unknown key with did-you-mean', 'log_level = info\nproxy_lisen = 0.0.0.0:8000\n', {},
       ["FILE:2: unknown key 'proxy_lisen' (did you mean 'proxy_listen'?) [proxy_lisen = 0.0.0.0:8000]"]],
     ['unknown key without a near match', 'colour = blue\n', {}, ["FILE:1: unknown key 'colour' [colour = blue]"]],

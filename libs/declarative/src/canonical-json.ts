@@ -1,5 +1,4 @@
 // One serialization for hashing: object keys sorted recursively, arrays kept in order, no whitespace.
-// Rows of a Snapshot collection are sorted by id first so the hash ignores row order (see hashSnapshot).
 import { createHash } from 'node:crypto';
 import type { Row, Snapshot } from './snapshot';
 
@@ -18,31 +17,74 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const byId = (a: Row, b: Row) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+// Hashing is two-level so that a new version costs only its changed rows: a row's digest is cached per row
+// object (rows are immutable: a change is a new object), a collection's per array object. Control plane and data
+// plane both keep unchanged rows and untouched collections as the same objects from one version to the next.
+const rowDigests = new WeakMap<object, string>();
+const collectionDigests = new WeakMap<readonly unknown[], string>();
 
-/** Hex sha256 of the canonical JSON; empty collections count as absent so `[]` and no key hash the same. */
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Hex sha256 of the row's canonical JSON; cached per row object. */
+export function rowDigest(row: object): string {
+  let digest = rowDigests.get(row);
+  if (digest === undefined) {
+    digest = sha256(canonicalJson(row));
+    rowDigests.set(row, digest);
+  }
+  return digest;
+}
+
+const idOf = (row: unknown): string => {
+  const id = (row as Row | null)?.id;
+  return typeof id === 'string' ? id : '';
+};
+
+/** sha256 of `id \0 rowDigest \n` lines sorted by id (then digest, should ids repeat); cached per array. */
+function collectionDigest(rows: readonly unknown[]): string {
+  let digest = collectionDigests.get(rows);
+  if (digest !== undefined) return digest;
+  let ordered = rows;
+  for (let i = 1; i < rows.length; i++) {
+    if (idOf(rows[i - 1]) > idOf(rows[i])) {
+      // exports and deltas keep rows sorted by id, so this sort is the exception (hand-written files)
+      ordered = [...rows].sort((a, b) => {
+        const [x, y] = [idOf(a), idOf(b)];
+        if (x !== y) return x < y ? -1 : 1;
+        const [p, q] = [rowDigest(a as object), rowDigest(b as object)];
+        return p < q ? -1 : p > q ? 1 : 0;
+      });
+      break;
+    }
+  }
+  const hash = createHash('sha256');
+  let chunk = '';
+  for (const row of ordered) {
+    chunk += idOf(row) + '\0' + (typeof row === 'object' && row !== null ? rowDigest(row) : sha256(canonicalJson(row))) + '\n';
+    if (chunk.length > 65536) {
+      hash.update(chunk);
+      chunk = '';
+    }
+  }
+  digest = hash.update(chunk).digest('hex');
+  collectionDigests.set(rows, digest);
+  return digest;
+}
+
+/**
+ * The configuration's content hash (hex sha256): over `key \0 digest \n` lines sorted by key, where a
+ * collection's digest covers its rows' digests sorted by id, and any other top-level value is its canonical JSON.
+ * A pure function of the content: row order, key order and `[]` versus an absent collection do not matter.
+ */
 export function hashSnapshot(config: Snapshot): string {
   const hash = createHash('sha256');
   const record = config as unknown as Record<string, unknown>;
-  hash.update('{');
-  let first = true;
   for (const key of Object.keys(record).sort()) {
     const value = record[key];
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
-    if (!first) hash.update(',');
-    first = false;
-    hash.update(JSON.stringify(key) + ':');
-    if (Array.isArray(value)) {
-      // streamed per row: a 10,000-route config never becomes one giant string
-      const rows = [...(value as Row[])].sort(byId);
-      hash.update('[');
-      rows.forEach((row, index) => hash.update((index ? ',' : '') + canonicalJson(row)));
-      hash.update(']');
-    } else {
-      hash.update(canonicalJson(value));
-    }
+    const digest = Array.isArray(value) ? collectionDigest(value) : '=' + canonicalJson(value);
+    hash.update(JSON.stringify(key) + '\0' + digest + '\n');
   }
-  hash.update('}');
   return hash.digest('hex');
 }
 

@@ -1,8 +1,10 @@
 // Snapshot deltas for data planes that already hold a version: per collection, rows to upsert and ids to
-// delete. O(n) with maps; a one-route change on 10,000 routes is one row.
+// delete. O(n) with maps; a one-route change on 10,000 routes is one row. A collection that is the same array in
+// both versions is skipped, and rows that are the same object are never serialised: versions built from one
+// another (control plane, data plane) share unchanged rows, so a diff costs its changed rows and a map walk.
 import { ENTITIES } from '@tollgate/schema';
 import type { Row, Snapshot } from './snapshot';
-import { canonicalJson } from './canonical-json';
+import { rowDigest } from './canonical-json';
 
 export interface SnapshotDelta {
   readonly upserts: Readonly<Record<string, readonly Row[]>>;
@@ -23,13 +25,14 @@ export function diffSnapshots(prev: Snapshot, next: Snapshot): SnapshotDelta {
   const upserts: Record<string, Row[]> = {};
   const deletes: Record<string, string[]> = {};
   for (const name of collectionNames(before, after)) {
+    if (before[name] === after[name]) continue;
     const old = new Map<string, Row>();
     for (const row of before[name] ?? []) old.set(row.id, row);
     const changed: Row[] = [];
     for (const row of after[name] ?? []) {
       const previous = old.get(row.id);
       old.delete(row.id);
-      if (previous !== row && (!previous || canonicalJson(previous) !== canonicalJson(row))) changed.push(row);
+      if (previous !== row && (!previous || rowDigest(previous) !== rowDigest(row))) changed.push(row);
     }
     if (changed.length) upserts[name] = changed;
     if (old.size) deletes[name] = [...old.keys()];
@@ -41,20 +44,61 @@ export function isEmptyDelta(delta: SnapshotDelta): boolean {
   return Object.keys(delta.upserts).length === 0 && Object.keys(delta.deletes).length === 0;
 }
 
-/** prev with the delta applied; rows keep prev's order, new rows are appended. Never mutates prev. */
+/**
+ * prev with the delta applied. Never mutates prev; untouched collections stay the same arrays and untouched rows
+ * the same objects. A collection sorted by id (every export is) stays sorted, new rows merged in place;
+ * otherwise rows keep prev's order and new rows are appended.
+ */
 export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   const before = prev as unknown as Collections;
   const out: Record<string, unknown> = { ...prev, _format_version: '3.0' };
-  for (const name of collectionNames(before, delta.upserts as Collections).concat(Object.keys(delta.deletes))) {
-    if (!(name in delta.upserts) && !(name in delta.deletes)) continue;
-    const rows = new Map<string, Row>();
-    for (const row of before[name] ?? []) rows.set(row.id, row);
-    for (const id of delta.deletes[name] ?? []) rows.delete(id);
-    for (const row of delta.upserts[name] ?? []) rows.set(row.id, row);
-    if (rows.size) out[name] = [...rows.values()];
+  const names = new Set([...Object.keys(delta.upserts), ...Object.keys(delta.deletes)]);
+  for (const name of names) {
+    const rows = applyToCollection(before[name] ?? [], delta.upserts[name] ?? [], delta.deletes[name] ?? []);
+    if (rows.length) out[name] = rows;
     else delete out[name];
   }
   return out as unknown as Snapshot;
+}
+
+const byId = (a: Row, b: Row) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function isSortedById(rows: readonly Row[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i - 1].id >= rows[i].id) return false;
+  return true;
+}
+
+function applyToCollection(rows: readonly Row[], upserts: readonly Row[], deletes: readonly string[]): Row[] {
+  const changes = new Map<string, Row | null>();
+  for (const id of deletes) changes.set(id, null);
+  for (const row of upserts) changes.set(row.id, row);
+  if (!isSortedById(rows)) {
+    const byKey = new Map<string, Row>();
+    for (const row of rows) byKey.set(row.id, row);
+    for (const [id, row] of changes) {
+      if (row) byKey.set(id, row);
+      else byKey.delete(id);
+    }
+    return [...byKey.values()];
+  }
+  return mergeSorted(rows, changes);
+}
+
+/** Sorted rows with changes (id -> new row, or null to delete) applied; O(rows + changes log changes). */
+export function mergeSorted(rows: readonly Row[], changes: ReadonlyMap<string, Row | null>): Row[] {
+  const incoming = [...changes.values()].filter((row): row is Row => row !== null).sort(byId);
+  const out: Row[] = [];
+  let j = 0;
+  for (const row of rows) {
+    while (j < incoming.length && incoming[j].id < row.id) out.push(incoming[j++]);
+    if (j < incoming.length && incoming[j].id === row.id) {
+      out.push(incoming[j++]);
+      continue;
+    }
+    if (!changes.has(row.id)) out.push(row);
+  }
+  while (j < incoming.length) out.push(incoming[j++]);
+  return out;
 }
 
 /** Collections a delta may name: the schema's entities (a data plane rejects anything else). */

@@ -47,3 +47,9 @@ export async function eventually<T>(fn: () => T | undefined | Promise<T | undefi
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Waits (polling) until the current fixed window has at least `marginMs` left, so a test's requests all
+ *  land in one rate-limiting window. */
+export async function awayFromWindowEdge(windowMs = 60_000, marginMs = 3_000): Promise<void> {
+  await eventually(() => (Date.now() % windowMs < windowMs - marginMs ? true : undefined), marginMs + 1000);
+}

@@ -1,11 +1,21 @@
-import type { Snapshot, VersionedSnapshot } from '../../../../libs/declarative/src/snapshot';
+import type { Row, Snapshot, VersionedSnapshot } from '../../../../libs/declarative/src/snapshot';
 // Same hash the data planes compute for declarative files: equal content, equal hash, whatever the row order.
 import { hashSnapshot } from '../../../../libs/declarative/src/canonical-json';
+import { mergeSorted } from '../../../../libs/declarative/src/delta';
+
+/** One committed row change, as the Dao reports it (cascades report one per row). */
+export interface SnapshotChange {
+  readonly entity: string;
+  readonly id: string;
+}
 
 /** What the snapshot needs from persistence (the Dao satisfies it). */
 export interface SnapshotSource {
   exportAll(): Promise<Snapshot>;
-  onChange(listener: () => void): (() => void) | void;
+  /** A listener called without a change (or a source without `readRows`) means "anything may have changed". */
+  onChange(listener: (change?: SnapshotChange) => void): (() => void) | void;
+  /** The committed rows with these ids, in export shape; an id not returned was deleted. Enables incremental builds. */
+  readRows?(entity: string, ids: readonly string[]): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>;
 }
 
 export type SnapshotListener = (snapshot: VersionedSnapshot) => void;
@@ -14,9 +24,11 @@ export type SnapshotListener = (snapshot: VersionedSnapshot) => void;
 export const COALESCE_MS = 10;
 
 /**
- * The current configuration as a VersionedSnapshot. Rebuilt from the database after change events, coalesced;
- * the version increases only when the content hash changes. Feeds local data-plane workers and the cluster
- * long-poll (`waitForNewer`).
+ * The current configuration as a VersionedSnapshot, kept in memory. After the first full export, each version is
+ * the previous one with the changed rows re-read (the Dao's change events name them): unchanged rows and
+ * collections stay the same objects, so hashing and diffing cost only what changed. A full export happens at
+ * start, on `invalidate()` (another control plane wrote) and after a failed build. Changes are coalesced; the
+ * version increases only when the content hash changes. Feeds local data-plane workers and the cluster long-poll.
  */
 export class SnapshotService {
   private snapshot: VersionedSnapshot = { hash: '', version: 0, config: { _format_version: '3.0' } };
@@ -24,6 +36,8 @@ export class SnapshotService {
   private timer: NodeJS.Timeout | null = null;
   private building: Promise<void> | null = null;
   private dirtyWhileBuilding = false;
+  private needFull = true;
+  private pending = new Map<string, Set<string>>();
   private unsubscribe: (() => void) | void = undefined;
   private closed = false;
 
@@ -31,7 +45,7 @@ export class SnapshotService {
 
   /** Builds the first version and starts following changes. */
   async start(): Promise<VersionedSnapshot> {
-    this.unsubscribe = this.source.onChange(() => this.schedule());
+    this.unsubscribe = this.source.onChange((change) => this.record(change));
     await this.rebuild();
     return this.snapshot;
   }
@@ -64,6 +78,12 @@ export class SnapshotService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Rebuilds from a full export soon (coalesced): for changes this node heard of without row ids. */
+  invalidate(): void {
+    this.needFull = true;
+    this.schedule();
+  }
+
   /** Resolves once pending changes are reflected in `current()` (tests, and callers that just wrote). */
   async settle(): Promise<VersionedSnapshot> {
     while (this.timer || this.building) {
@@ -84,6 +104,17 @@ export class SnapshotService {
     this.listeners.clear();
   }
 
+  private record(change: SnapshotChange | undefined): void {
+    if (!change || typeof change.entity !== 'string' || typeof change.id !== 'string' || !this.source.readRows) {
+      this.needFull = true;
+    } else {
+      let ids = this.pending.get(change.entity);
+      if (!ids) this.pending.set(change.entity, (ids = new Set()));
+      ids.add(change.id);
+    }
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.closed) return;
     if (this.building) {
@@ -99,10 +130,16 @@ export class SnapshotService {
   private rebuild(): Promise<void> {
     if (this.building) return this.building;
     this.building = (async () => {
+      // taken before the first await: changes recorded while this build reads belong to the next one
+      const full = this.needFull || this.snapshot.version === 0;
+      const changes = this.pending;
+      this.pending = new Map();
+      this.needFull = false;
       try {
-        const config = await this.source.exportAll();
+        const config = full ? await this.source.exportAll() : await this.applyChanges(this.snapshot.config, changes);
         this.publish(config);
       } catch (err) {
+        this.needFull = true; // what was lost is unknown: the next build starts over
         this.onError(err);
       } finally {
         this.building = null;
@@ -113,6 +150,20 @@ export class SnapshotService {
       }
     })();
     return this.building;
+  }
+
+  /** The previous config with the changed rows re-read; collections keep rows sorted by id, as exports do. */
+  private async applyChanges(config: Snapshot, changes: ReadonlyMap<string, ReadonlySet<string>>): Promise<Snapshot> {
+    const out: Record<string, unknown> = { ...config };
+    for (const [entity, ids] of changes) {
+      const wanted = [...ids];
+      const rows = await this.source.readRows!(entity, wanted);
+      const byId = new Map<string, Row | null>(wanted.map((id) => [id, null]));
+      for (const row of rows) byId.set(String(row.id), row as Row);
+      const previous = (out[entity] as readonly Row[] | undefined) ?? [];
+      out[entity] = mergeSorted(previous, byId);
+    }
+    return out as unknown as Snapshot;
   }
 
   private publish(config: Snapshot): void {

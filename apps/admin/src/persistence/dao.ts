@@ -34,6 +34,8 @@ export type { TagRow } from './tags-page';
 const DEFAULT_PAGE_SIZE = 100;
 const ENTITY_ERRORS_KEY = '@entity';
 const PROTO_KEY = '__proto__';
+/** Ids per `IN (...)` query: well under SQLite's bound-parameter limit. */
+const READ_CHUNK = 500;
 
 /** A certificate's `snis` input with the SNI name from a PUT URL added (a form may send one bare string). */
 function withName(snis: unknown, name: string): unknown {
@@ -141,6 +143,27 @@ export class Dao {
     });
   }
 
+  /**
+   * The committed rows with these ids, as `exportAll` shows them (ids not returned do not exist). Taken under the
+   * write lock like exportAll, so it never sees a transaction in flight; cheap enough to run after every write.
+   */
+  async readRows(entity: string, ids: readonly string[]): Promise<Entity[]> {
+    const schema = this.schemaOf(entity);
+    return this.lock.run(async () => {
+      const out: Entity[] = [];
+      for (let i = 0; i < ids.length; i += READ_CHUNK) {
+        const rows: DbRow[] = await this.dataSource.manager
+          .createQueryBuilder()
+          .select('t.*')
+          .from(schema.name, 't')
+          .where('t.id IN (:...ids)', { ids: ids.slice(i, i + READ_CHUNK) })
+          .getRawMany();
+        out.push(...(await this.decorate(schema, rows.map((row) => this.present(schema, row)))));
+      }
+      return out;
+    });
+  }
+
   // ----- writes -----
 
   /** POST. `forced` fields (the parent from a nested URL) override the body. */
@@ -152,7 +175,7 @@ export class Dao {
       await this.resolveForeignKeys(manager, schema, prepared);
       const value = this.validate(schema, prepared, 'insert');
       await this.checkWithDatabase(manager, schema, value);
-      const stored = await this.store(manager, schema, value, undefined);
+      const stored = await this.store(manager, schema, value, undefined, events);
       events.push({ entity: schema.name, op: 'create', id: String(value.id) });
       return stored;
     });
@@ -173,7 +196,7 @@ export class Dao {
       await this.resolveForeignKeys(manager, schema, body);
       const value = { ...this.validate(schema, body, 'update', previous), id: previous.id };
       await this.checkWithDatabase(manager, schema, value);
-      const stored = await this.store(manager, schema, value, previous);
+      const stored = await this.store(manager, schema, value, previous, events);
       events.push({ entity: schema.name, op: 'update', id: String(value.id) });
       return stored;
     });
@@ -202,7 +225,7 @@ export class Dao {
       await this.resolveForeignKeys(manager, schema, prepared);
       const value = this.validate(schema, prepared, 'upsert', previous);
       await this.checkWithDatabase(manager, schema, value);
-      const stored = await this.store(manager, schema, value, previous);
+      const stored = await this.store(manager, schema, value, previous, events);
       events.push({ entity: schema.name, op: previous ? 'update' : 'create', id: String(value.id) });
       return stored;
     });
@@ -213,7 +236,9 @@ export class Dao {
     const schema = this.schemaOf(entity);
     return this.write(async (manager, events) => {
       const row = await this.findByKey(manager, schema, idOrKey, scope);
-      if (row) await this.removeTree(manager, schema, String(row.id), events);
+      if (!row) return;
+      await this.removeTree(manager, schema, String(row.id), events);
+      if (schema.name === 'snis' && row.certificate_id) events.push({ entity: 'certificates', op: 'update', id: String(row.certificate_id) });
     });
   }
 
@@ -313,8 +338,12 @@ export class Dao {
     }
   }
 
-  /** Writes the row (and its tags, and a certificate's SNIs); returns it as the Admin API shows it. */
-  private async store(manager: EntityManager, schema: EntitySchema, value: Entity, previous: Entity | undefined): Promise<Entity> {
+  /**
+   * Writes the row (and its tags, and a certificate's SNIs); returns it as the Admin API shows it. `events` gets
+   * the rows changed besides this one: SNI rows written for a certificate, and the certificates whose `snis`
+   * list an SNI write changes (exports show certificates with their SNI names).
+   */
+  private async store(manager: EntityManager, schema: EntitySchema, value: Entity, previous: Entity | undefined, events: ChangeEvent[]): Promise<Entity> {
     await this.checkForeignKeys(manager, schema, value);
     const row = toDbRow(schema, value);
     try {
@@ -331,13 +360,18 @@ export class Dao {
     }
     const presented = this.present(schema, row);
     if (schema.name === 'certificates' && this.source.entities.has('snis')) {
-      presented.snis = await this.syncSnis(manager, String(presented.id), value.snis);
+      presented.snis = await this.syncSnis(manager, String(presented.id), value.snis, events);
+    }
+    if (schema.name === 'snis') {
+      for (const owner of [previous?.certificate, value.certificate]) {
+        if (isObject(owner) && typeof owner.id === 'string') events.push({ entity: 'certificates', op: 'update', id: owner.id });
+      }
     }
     return presented;
   }
 
   /** Certificates' transient `snis` input becomes rows of the snis table (kong-admin-api.md §1.7). */
-  private async syncSnis(manager: EntityManager, certificateId: string, input: unknown): Promise<string[]> {
+  private async syncSnis(manager: EntityManager, certificateId: string, input: unknown, events: ChangeEvent[]): Promise<string[]> {
     const names = Array.isArray(input) ? input.filter((name): name is string => typeof name === 'string') : [];
     const seen = new Set<string>();
     for (const name of names) {
@@ -358,12 +392,14 @@ export class Dao {
     for (const row of current.filter((sni) => !seen.has(sni.name))) {
       await dropTags(manager, row.id);
       await manager.createQueryBuilder().delete().from('snis').where('id = :id', { id: row.id }).execute();
+      events.push({ entity: 'snis', op: 'delete', id: row.id });
     }
     const existing = new Set(current.map((sni) => sni.name));
     for (const name of names.filter((n) => !existing.has(n))) {
       const now = Math.floor(Date.now() / 1000);
       const sni = { id: randomUUID(), name, certificate: { id: certificateId }, tags: null, created_at: now, updated_at: now };
       await manager.createQueryBuilder().insert().into('snis').values(toDbRow(snis, sni)).execute();
+      events.push({ entity: 'snis', op: 'create', id: sni.id });
     }
     return [...names].sort();
   }

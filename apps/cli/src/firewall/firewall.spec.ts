@@ -205,3 +205,50 @@ describe('renderTproxy', () => {
     ]);
   });
 });
+
+describe('renderFirewall: transparent listeners get their TPROXY recipe', () => {
+  const tproxyLines = (text: string) => ruleLines(text).filter((line) => line.includes('mangle') || line.startsWith('ip '));
+
+  it('a transparent proxy_listen entry (the seed example: port 8000)', () => {
+    const text = renderFirewall(settingsWith({ proxy_listen: '127.0.0.1:8000 transparent' }), 'iptables');
+    expect(text).toContain('# TPROXY for 127.0.0.1:8000 transparent: TCP to any address on port 8000 is delivered to this listener.');
+    expect(tproxyLines(text)).toEqual([
+      'iptables -t mangle -N TOLLGATE_DIVERT',
+      'iptables -t mangle -A TOLLGATE_DIVERT -j MARK --set-mark 1',
+      'iptables -t mangle -A TOLLGATE_DIVERT -j ACCEPT',
+      'iptables -t mangle -A PREROUTING -p tcp -m socket -j TOLLGATE_DIVERT',
+      'iptables -t mangle -A PREROUTING -p tcp --dport 8000 -j TPROXY --on-port 8000 --on-ip 127.0.0.1 --tproxy-mark 0x1/0x1',
+      'ip rule add fwmark 1 lookup 100',
+      'ip route add local 0.0.0.0/0 dev lo table 100',
+    ]);
+  });
+
+  it('proxy and stream listeners together: the divert chain and policy routing once per family', () => {
+    const text = renderFirewall(settingsWith({ proxy_listen: '0.0.0.0:8000 transparent, 0.0.0.0:8443 ssl', stream_listen: '[::]:4242 transparent' }), 'nftables');
+    expect(tproxyLines(text)).toEqual([
+      'iptables -t mangle -N TOLLGATE_DIVERT',
+      'iptables -t mangle -A TOLLGATE_DIVERT -j MARK --set-mark 1',
+      'iptables -t mangle -A TOLLGATE_DIVERT -j ACCEPT',
+      'iptables -t mangle -A PREROUTING -p tcp -m socket -j TOLLGATE_DIVERT',
+      'iptables -t mangle -A PREROUTING -p tcp --dport 8000 -j TPROXY --on-port 8000 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1',
+      'ip rule add fwmark 1 lookup 100',
+      'ip route add local 0.0.0.0/0 dev lo table 100',
+      'iptables -t mangle -A PREROUTING -p tcp --dport 4242 -j TPROXY --on-port 4242 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1',
+      'ip6tables -t mangle -N TOLLGATE_DIVERT',
+      'ip6tables -t mangle -A TOLLGATE_DIVERT -j MARK --set-mark 1',
+      'ip6tables -t mangle -A TOLLGATE_DIVERT -j ACCEPT',
+      'ip6tables -t mangle -A PREROUTING -p tcp -m socket -j TOLLGATE_DIVERT',
+      'ip6tables -t mangle -A PREROUTING -p tcp --dport 4242 -j TPROXY --on-port 4242 --on-ip :: --tproxy-mark 0x1/0x1',
+      'ip -6 rule add fwmark 1 lookup 100',
+      'ip -6 route add local ::/0 dev lo table 100',
+    ]);
+  });
+
+  it('pf: says TPROXY is Linux-only for each transparent listener', () => {
+    const text = renderFirewall(settingsWith({ proxy_listen: '0.0.0.0:8000 transparent', stream_listen: '0.0.0.0:4242 transparent' }), 'pf');
+    expect(text.split('\n').filter((line) => line.includes('TPROXY'))).toEqual([
+      '# 0.0.0.0:8000 transparent: TPROXY interception is Linux-only (iptables/nftables); pf has no equivalent rule here.',
+      '# 0.0.0.0:4242 transparent: TPROXY interception is Linux-only (iptables/nftables); pf has no equivalent rule here.',
+    ]);
+  });
+});

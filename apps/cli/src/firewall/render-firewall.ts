@@ -3,8 +3,8 @@ import { renderIptables } from './iptables';
 import { renderNftables } from './nftables';
 import { renderPf } from './pf';
 import { planFirewall } from './plan';
-import { renderTproxy } from './tproxy';
-import type { FirewallSection } from './plan';
+import { familiesOf, renderTproxy } from './tproxy';
+import type { Family, FirewallSection } from './plan';
 
 export type FirewallFormat = 'nftables' | 'iptables' | 'pf';
 
@@ -20,11 +20,13 @@ export const FIREWALL_FORMATS = Object.keys(RENDERERS) as FirewallFormat[];
 export function renderFirewall(settings: Settings, format: FirewallFormat): string {
   const render = RENDERERS[format];
   if (!render) throw new Error(`unknown firewall format '${format}' (expected ${FIREWALL_FORMATS.join(', ')})`);
-  const transparent = settings.stream_listeners.filter((entry) => entry.transparent);
-  const tproxy = transparent.map((entry) =>
-    format === 'pf'
-      ? `# ${entry.listener}: TPROXY interception is Linux-only (iptables/nftables); pf has no equivalent rule here.`
-      : renderTproxy(entry),
-  );
+  const transparent = [...settings.proxy_listeners, ...settings.stream_listeners].filter((entry) => entry.transparent);
+  const sharedDone = new Set<Family>();
+  const tproxy = transparent.map((entry) => {
+    if (format === 'pf') return `# ${entry.listener}: TPROXY interception is Linux-only (iptables/nftables); pf has no equivalent rule here.`;
+    const text = renderTproxy(entry, { sharedDone });
+    for (const family of familiesOf(entry)) sharedDone.add(family);
+    return text;
+  });
   return [render(planFirewall(settings)), ...tproxy].join('\n');
 }

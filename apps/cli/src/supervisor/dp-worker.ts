@@ -2,6 +2,7 @@
 // nothing here may import NestJS, so the worker stays light.
 import { createLogger } from '@tollgate/logging';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import { applyDelta } from '@tollgate/declarative/delta';
 import { startDataPlane } from '../../../proxy/src/main';
 import type { FromWorker, ToWorker } from './messages';
 
@@ -9,14 +10,25 @@ function send(msg: FromWorker): void {
   process.send?.(msg);
 }
 
-/** Feeds snapshots that arrive over IPC to the data plane, remembering one that arrives before it is ready. */
+/**
+ * Feeds snapshots that arrive over IPC to the data plane, remembering one that arrives before it is ready. Deltas
+ * apply to the version held (the supervisor verified the hashes; its diff is exact); a delta for another base
+ * asks the supervisor for the full snapshot.
+ */
 function ipcProvider() {
   let deliver: ((s: VersionedSnapshot) => void) | null = null;
   let pending: VersionedSnapshot | null = null;
+  let held: VersionedSnapshot | null = null;
+  const receive = (snapshot: VersionedSnapshot) => {
+    held = snapshot;
+    if (deliver) deliver(snapshot);
+    else pending = snapshot;
+  };
   const onMessage = (msg: ToWorker) => {
-    if (msg?.type !== 'snapshot') return;
-    if (deliver) deliver(msg.snapshot);
-    else pending = msg.snapshot;
+    if (msg?.type === 'snapshot') return receive(msg.snapshot);
+    if (msg?.type !== 'delta') return;
+    if (held?.hash !== msg.base_hash) return send({ type: 'resync', hash: held?.hash ?? null });
+    receive({ hash: msg.hash, version: msg.version, config: applyDelta(held.config, msg.delta) });
   };
   process.on('message', onMessage);
   return {

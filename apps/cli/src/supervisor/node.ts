@@ -42,8 +42,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
         // other control planes on the same database: their commits reach this node's data planes too
         const notify = await startPgNotify(settings, {
           onLocalChange: (listener) => cp.dao.onChange(() => listener()),
-          // SnapshotService has no public "rebuild now"; its change scheduler is the same path a local commit takes
-          onRemoteChange: () => (cp.snapshots as unknown as { schedule(): void }).schedule(),
+          onRemoteChange: () => cp.snapshots.invalidate(),
           logger: log,
         });
         closers.unshift(() => notify.close());

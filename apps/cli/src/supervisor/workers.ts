@@ -5,6 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
 import type { Settings } from '@tollgate/config';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import { diffSnapshots } from '@tollgate/declarative';
 import type { TollgateLogger } from '@tollgate/logging';
 import type { BoundListener, FromWorker, ToWorker } from './messages';
 
@@ -56,6 +57,9 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
         case 'applied':
           applied.set(w, msg.hash);
           break;
+        case 'resync':
+          if (latest && msg.hash !== latest.hash) sendTo(w, { type: 'snapshot', snapshot: latest });
+          break;
         case 'fatal':
           if (!startedAll) rejectReady(Object.assign(new Error(msg.message), { expected: true }));
           else log.error({ worker: w.process.pid }, `data-plane worker failed: ${msg.message}`);
@@ -85,8 +89,15 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
     ready,
     get size() { return workers.size; },
     publish(snapshot) {
+      const base = latest;
       latest = snapshot;
-      for (const w of workers) sendTo(w, { type: 'snapshot', snapshot });
+      if (base?.hash === snapshot.hash) return;
+      // Versions share unchanged rows with their predecessor, so this diff walks maps and serialises only what
+      // changed. Every worker got `base` (full or as a delta) before this message: IPC keeps order.
+      const msg: ToWorker = base
+        ? { type: 'delta', hash: snapshot.hash, version: snapshot.version, base_hash: base.hash, delta: diffSnapshots(base.config, snapshot.config) }
+        : { type: 'snapshot', snapshot };
+      for (const w of workers) sendTo(w, msg);
     },
     appliedHash() {
       if (workers.size === 0) return null;

@@ -8,7 +8,7 @@ import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import { hostHeaderFor } from '../compile/compile-service';
 import type { BalancerContext } from '../upstream/types';
-import { clientOf } from './client-info';
+import { clientOf, originalDestinationOf } from './client-info';
 import type { ListenerInfo, ProxyContext } from './context';
 import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
 import { Exchange, onClientClose, tagResponse } from './exchange';
@@ -44,10 +44,14 @@ function logWhenFinished(log: NonNullable<ProxyContext['accessLog']>, req: Clien
   const startedAt = Date.now();
   // Read now: by 'finish' the socket may already be detached from the request.
   const clientIp = req.socket?.remoteAddress ?? null;
+  // Only on `transparent` listeners (undefined, so left out of the JSON line, elsewhere): the address the client
+  // meant to reach before TPROXY diverted it.
+  const destination = originalDestinationOf(req.socket);
   (res as ServerResponse).once('finish', () => {
     log.write({
       started_at: startedAt,
       client_ip: clientIp,
+      destination,
       request: { method: req.method, uri: req.url, scheme: listener.scheme, http_version: req.httpVersion, size: Number(req.headers['content-length'] ?? 0) },
       response: { status: res.statusCode, size: Number(res.getHeader('content-length') ?? 0) },
       request_id: requestId,

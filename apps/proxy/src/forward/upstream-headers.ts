@@ -2,6 +2,7 @@
 // array whose first pair is Host, so a retry only rewrites index 1.
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
+import { originalDestinationOf } from './client-info';
 
 export interface ForwardedFacts {
   readonly scheme: string;
@@ -117,7 +118,7 @@ export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, 
   const t = f.trusted;
   list.push('X-Forwarded-Proto', t && xfProto !== undefined ? xfProto : f.scheme);
   list.push('X-Forwarded-Host', t && xfHost !== undefined ? xfHost : clientHost ? hostWithoutPort(clientHost) : '');
-  list.push('X-Forwarded-Port', t && xfPort !== undefined ? xfPort : f.listenPort);
+  list.push('X-Forwarded-Port', t && xfPort !== undefined ? xfPort : forwardedPort(req, f.listenPort));
   list.push('X-Forwarded-Path', t && xfPath !== undefined ? xfPath : f.rawPath);
   const prefix = t && xfPrefix !== undefined ? xfPrefix : f.prefix;
   if (prefix) list.push('X-Forwarded-Prefix', prefix);
@@ -126,6 +127,13 @@ export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, 
   if (f.requestId !== null) list.push('X-Kong-Request-Id', f.requestId);
   if (wantsTrailers) list.push('TE', 'trailers');
   return { list, clientHost, chunked, wantsTrailers, websocket };
+}
+
+/** The port the client connected to: the listener's, or the original destination's on a `transparent` listener
+ * (like Kong 1.x's $server_port under TPROXY). */
+function forwardedPort(req: IncomingMessage | Http2ServerRequest, listenPort: string): string {
+  const destination = originalDestinationOf(req.socket);
+  return destination === undefined ? listenPort : String(destination.port);
 }
 
 const CONNECTION_KEEP = new Set(['keep-alive', 'close', 'upgrade']);

@@ -1,5 +1,6 @@
 // Opens the proxy_listen entries: http, https (certificate by SNI), http2 (ALPN h2 + HTTP/1.1), and the
-// PROXY-protocol / h2c front door where asked. One handler per listener, built once.
+// PROXY-protocol / h2c front door where asked, and `transparent` (IP_TRANSPARENT, for TPROXY). One handler per
+// listener, built once.
 import { createServer as createHttpServer, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
@@ -7,8 +8,10 @@ import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
 import type { ProxyContext } from '../forward/context';
+import { recordOriginalDestination } from '../forward/client-info';
 import { createRequestHandler } from '../forward/handler';
 import { createUpgradeHandler } from '../forward/websocket';
+import { openTransparentSocket } from '../stream/transparent';
 import { createClientErrorHandler } from './client-errors';
 import { createFrontDoor } from './front-door';
 
@@ -123,6 +126,8 @@ export async function openProxyListener(
       })
     : servers[0];
 
+  // Before any protocol server sees the socket: its local address is the client's original destination.
+  if (entry.transparent) acceptor.prependListener('connection', recordOriginalDestination);
   await listen(acceptor, entry);
   const address = acceptor.address() as AddressInfo;
   portBox.port = address.port;
@@ -143,7 +148,21 @@ function listen(server: NetServer, entry: ListenEntry): Promise<void> {
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only === true });
+    if (!entry.transparent) {
+      server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only === true });
+      return;
+    }
+    // IP_TRANSPARENT must be set before bind, which Node cannot do: the addon opens the socket, we listen on its fd.
+    let fd: number;
+    try {
+      fd = openTransparentSocket(entry, 'proxy_listen');
+    } catch (err) {
+      server.removeListener('error', onError);
+      server.removeListener('listening', onListening);
+      reject(err);
+      return;
+    }
+    server.listen({ fd });
   });
 }
 

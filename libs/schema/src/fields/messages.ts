@@ -7,6 +7,8 @@ export const MSG = {
   MISSING_PK: 'missing primary key',
   IMMUTABLE: 'immutable field cannot be updated',
   MUST_BE_NULL: 'value must be null',
+  /** Not Kong's (its JSON decoder refuses such bodies before validation): for values the schema leaves untyped. */
+  tooDeep: (levels: number) => `nested deeper than ${levels} levels`,
   expected: (what: string) => `expected ${what}`,
   lenMin: (n: number) => `length must be at least ${n}`,
   lenMax: (n: number) => `length must be at most ${n}`,

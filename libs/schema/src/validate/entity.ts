@@ -6,11 +6,12 @@ import { isPlainObject, Obj, ValueError } from './helpers';
 import { mergeForUpdate } from './merge';
 import { withAutoFields } from './auto-fields';
 import { applyChecks, validateRecordValue, validateValue } from './value';
+import { hasOwn, sameValue, setOwn } from './hostile-input';
 
 function expandShorthands(schema: EntitySchema, input: Obj, opts: ValidateOptions, errors: Record<string, ValueError>): Obj {
   let out: Obj = { ...input };
   for (const shorthand of schema.shorthands ?? []) {
-    if (!(shorthand.name in out)) continue;
+    if (!hasOwn(out, shorthand.name)) continue;
     const raw = out[shorthand.name];
     delete out[shorthand.name];
     if (raw === undefined || raw === null) continue;
@@ -27,7 +28,7 @@ function expandShorthands(schema: EntitySchema, input: Obj, opts: ValidateOption
 
 function immutableErrors(schema: EntitySchema, patch: Obj, previous: Obj, errors: Record<string, ValueError>): void {
   for (const [name, def] of schema.fields) {
-    if (def.immutable && name in patch && JSON.stringify(patch[name]) !== JSON.stringify(previous[name])) {
+    if (def.immutable && hasOwn(patch, name) && !sameValue(patch[name], previous[name])) {
       errors[name] = MSG.IMMUTABLE;
     }
   }
@@ -46,7 +47,8 @@ export function validateEntity(schema: EntitySchema, input: Record<string, unkno
   if (opts.autoFields !== false) work = withAutoFields(schema, work, opts.now ?? Date.now(), previous);
   const result = validateRecordValue(schema.fields, work, opts);
   const value = result.value as Obj;
-  if (isPlainObject(result.error)) Object.assign(errors, result.error);
+  // own copies: an error keyed `__proto__` must stay an error, not become the prototype
+  if (isPlainObject(result.error)) for (const key of Object.keys(result.error)) setOwn(errors, key, result.error[key]);
   const fieldErrors = { ...errors };
   if (schema.entityChecks) applyChecks(schema.entityChecks, value, fieldErrors);
   if (Object.keys(fieldErrors).length > 0) return { ok: false, fields: fieldErrors as FieldErrors };

@@ -1,4 +1,7 @@
 import { FieldDef } from '../types';
+import { deepCopy, MAX_VALUE_DEPTH, nestsDeeperThan } from './hostile-input';
+
+export { deepCopy };
 
 export type Obj = Record<string, unknown>;
 /** An error for one value: a message, a nested tree (records, maps, foreign), or a per-element array. */
@@ -6,10 +9,6 @@ export type ValueError = string | { [key: string]: ValueError | ValueError[] } |
 
 export const isPlainObject = (value: unknown): value is Obj =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export function deepCopy<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
-}
 
 /** Value used for an absent field: the declared default, a record of nested defaults, or null. */
 export function defaultFor(def: FieldDef): unknown {
@@ -22,12 +21,18 @@ export function defaultFor(def: FieldDef): unknown {
   return null;
 }
 
-/** Structural key used to drop duplicates from sets. */
-export function setKey(value: unknown): string {
+/** Structural key used to drop duplicates from sets. undefined for an element nested beyond MAX_VALUE_DEPTH:
+ *  it is kept as distinct (it fails validation anyway) because walking it recursively would overflow. */
+export function setKey(value: unknown): string | undefined {
+  if (nestsDeeperThan(value, MAX_VALUE_DEPTH)) return undefined;
+  return structuralKey(value);
+}
+
+function structuralKey(value: unknown): string {
   if (isPlainObject(value)) {
-    return '{' + Object.keys(value).sort().map((k) => JSON.stringify(k) + ':' + setKey(value[k])).join(',') + '}';
+    return '{' + Object.keys(value).sort().map((k) => JSON.stringify(k) + ':' + structuralKey(value[k])).join(',') + '}';
   }
-  if (Array.isArray(value)) return '[' + value.map(setKey).join(',') + ']';
+  if (Array.isArray(value)) return '[' + value.map(structuralKey).join(',') + ']';
   return JSON.stringify(value) ?? 'undefined';
 }
 

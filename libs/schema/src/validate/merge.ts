@@ -2,6 +2,7 @@
 // upstream `healthchecks`); arrays, sets and maps are replaced wholesale; an explicit null clears.
 import { FieldList, ValidateOptions } from '../types';
 import { deepCopy, isPlainObject, Obj } from './helpers';
+import { getOwn, setOwn } from './hostile-input';
 
 export function mergeRecord(fields: FieldList | undefined, previous: Obj, patch: Obj, entity: Obj, opts: ValidateOptions): Obj {
   const out: Obj = deepCopy(previous);
@@ -9,12 +10,13 @@ export function mergeRecord(fields: FieldList | undefined, previous: Obj, patch:
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
     const def = defs.get(key);
-    const before = previous[key];
+    const before = getOwn(previous, key);
     if (def?.type === 'record' && isPlainObject(value) && isPlainObject(before)) {
       const subFields = def.resolveFields ? def.resolveFields(entity, opts) : def.fields;
-      out[key] = mergeRecord(subFields, before, value, entity, opts);
+      setOwn(out, key, mergeRecord(subFields, before, value, entity, opts));
     } else {
-      out[key] = deepCopy(value);
+      // keys are client-chosen (`__proto__` must stay a key, reported as unknown); copied iteratively
+      setOwn(out, key, deepCopy(value));
     }
   }
   return out;
@@ -22,6 +24,6 @@ export function mergeRecord(fields: FieldList | undefined, previous: Obj, patch:
 
 /** Merges a PATCH body onto the stored entity. Fields of dynamic records are resolved on the merged entity. */
 export function mergeForUpdate(fields: FieldList, previous: Obj, patch: Obj, opts: ValidateOptions): Obj {
-  const shallow = { ...previous, ...patch };
+  const shallow = { ...previous, ...patch }; // spread defines own properties, `__proto__` included
   return mergeRecord(fields, previous, patch, shallow, opts);
 }

@@ -4,7 +4,10 @@ import { EntityCheck, FieldDef, FieldList, ValidateOptions } from '../types';
 import { MSG } from '../fields/messages';
 import { isUuid } from '../fields/strings';
 import { defaultFor, isPlainObject, Obj, setKey, ValueError } from './helpers';
+import { getOwn, MAX_VALUE_DEPTH, nestsDeeperThan, setOwn } from './hostile-input';
 import { runValidators } from './scalar-checks';
+
+const ENTITY_KEY = '@entity';
 
 export interface ValueResult {
   readonly value: unknown;
@@ -28,10 +31,21 @@ function typeMatches(def: FieldDef, value: unknown): boolean {
   }
 }
 
+/** A value the schema does not describe all the way down is stored as given: hold it to the depth bound. */
+function isUntyped(def: FieldDef): boolean {
+  switch (def.type) {
+    case 'array': case 'set': return !def.elements;
+    case 'map': return !def.values;
+    case 'json': return true;
+    default: return false;
+  }
+}
+
 export function validateValue(def: FieldDef, input: unknown, opts: ValidateOptions): ValueResult {
   const value = input === undefined ? defaultFor(def) : input;
   if (value === null) return def.required ? { value, error: MSG.REQUIRED } : { value };
   if (!typeMatches(def, value)) return { value, error: MSG.expected(TYPE_NAMES[def.type] ?? def.type) };
+  if (isUntyped(def) && nestsDeeperThan(value, MAX_VALUE_DEPTH)) return { value, error: MSG.tooDeep(MAX_VALUE_DEPTH) };
   switch (def.type) {
     case 'array': case 'set': return validateList(def, value as unknown[], opts);
     case 'map': return validateMap(def, value as Obj, opts);
@@ -50,6 +64,7 @@ function validateList(def: FieldDef, input: unknown[], opts: ValidateOptions): V
     const seen = new Set<string>();
     list = input.filter((item) => {
       const key = setKey(item);
+      if (key === undefined) return true;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
@@ -75,13 +90,14 @@ function validateMap(def: FieldDef, input: Obj, opts: ValidateOptions): ValueRes
   const errors: Record<string, ValueError> = {};
   for (const [key, item] of Object.entries(input)) {
     const keyError = def.keys ? validateValue(def.keys, key, opts).error : undefined;
+    // map keys are client-chosen (`__proto__` is a valid header name): always own properties
     if (keyError !== undefined) {
-      errors[key] = keyError;
+      setOwn(errors, key, keyError);
       continue;
     }
     const result = def.values ? validateValue(def.values, item, opts) : { value: item };
-    if (result.error !== undefined) errors[key] = result.error;
-    out[key] = result.value;
+    if (result.error !== undefined) setOwn(errors, key, result.error);
+    setOwn(out, key, result.value);
   }
   if (Object.keys(errors).length > 0) return { value: out, error: errors };
   const error = def.custom?.(out);
@@ -103,22 +119,37 @@ export function validateRecordValue(
 ): ValueResult {
   const known = new Set(fields.map(([name]) => name));
   const errors: Record<string, ValueError> = {};
-  for (const key of Object.keys(input)) if (!known.has(key) && input[key] !== undefined) errors[key] = MSG.UNKNOWN_FIELD;
+  for (const key of Object.keys(input)) if (!known.has(key) && input[key] !== undefined) unknownField(errors, key);
   const out: Obj = {};
   for (const [name, def] of fields) {
     const fieldDef = def.resolveFields ? resolved(def, input, opts) : def;
     if (!fieldDef) {
-      out[name] = input[name] ?? null;
+      out[name] = getOwn(input, name) ?? null;
       const issue = def.unresolved?.(input);
       if (issue && errors[issue.field] === undefined) errors[issue.field] = issue.message;
       continue;
     }
-    const result = validateValue(fieldDef, input[name], opts);
+    const result = validateValue(fieldDef, getOwn(input, name), opts);
     out[name] = result.value;
     if (result.error !== undefined) errors[name] = result.error;
   }
   if (checks) applyChecks(checks, out, errors);
   return Object.keys(errors).length > 0 ? { value: out, error: errors } : { value: out };
+}
+
+/** Reports an unknown body key. Keys are client-chosen: `__proto__` becomes an own error key, and a key named
+ *  `@entity` joins the entity-level list (Kong's `@entity` is always a list of messages), so it reads
+ *  `{"@entity": ["unknown field"]}`. */
+function unknownField(errors: Record<string, ValueError>, key: string): void {
+  if (key === ENTITY_KEY) addEntityMessage(errors, MSG.UNKNOWN_FIELD);
+  else setOwn(errors, key, MSG.UNKNOWN_FIELD);
+}
+
+function addEntityMessage(errors: Record<string, ValueError>, message: string): void {
+  const existing = getOwn(errors, ENTITY_KEY);
+  const list: ValueError[] = Array.isArray(existing) ? (existing as ValueError[]) : [];
+  if (!list.includes(message)) list.push(message);
+  errors[ENTITY_KEY] = list;
 }
 
 function resolved(def: FieldDef, entity: Obj, opts: ValidateOptions): FieldDef | undefined {
@@ -136,9 +167,7 @@ export function applyChecks(checks: readonly EntityCheck[], entity: Obj, errors:
       if (field) {
         if (errors[field] === undefined) errors[field] = message;
       } else {
-        const list = (errors['@entity'] as string[] | undefined) ?? [];
-        if (!list.includes(message)) list.push(message);
-        errors['@entity'] = list;
+        addEntityMessage(errors, message);
       }
     }
   }
