@@ -18,7 +18,7 @@ import { RouteCatalog } from './bootstrap/route-catalog';
 import { adminTlsOptions, type DefaultCertificateProvider } from './bootstrap/tls-material';
 import { SNAPSHOTS } from './bootstrap/tokens';
 import type { SnapshotService } from './cluster/snapshot.service';
-import { pluginCatalogFrom, type PluginInfo } from './custom/plugin-catalog';
+import { loadPluginRegistry, pluginCatalogFrom, withPluginConfigChecks, type PluginInfo } from './custom/plugin-catalog';
 import { buildOpenApiDocument } from './openapi/document';
 import { SWAGGER_UI_OPTIONS } from './openapi/swagger-ui';
 
@@ -26,7 +26,7 @@ export interface ControlPlaneOptions {
   readonly logger?: Logger;
   /** Certificate for `ssl` listeners when `admin_ssl_cert` is unset (default: libs/pki's generated one). */
   readonly defaultCertificate?: DefaultCertificateProvider;
-  /** Plugins this server runs (libs/plugins registry), in addition to the plugin schemas libs/schema exports. */
+  /** Extra plugins (tests), in addition to the libs/plugins registry loaded from `settings.plugins`. */
   readonly plugins?: readonly PluginInfo[];
   /** How long `close()` waits for in-flight requests before cutting connections (default 10 s). */
   readonly shutdownTimeoutMs?: number;
@@ -49,8 +49,8 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
 
   const catalog = new RouteCatalog();
   const stats = new ConnectionStats();
-  const plugins = pluginCatalogFrom(opts.plugins);
-  const schemas: SchemaSource = { ...loadDefaultSchemaSource(), pluginSchemas: plugins.configSchemas };
+  const plugins = pluginCatalogFrom(loadPluginRegistry(settings.plugins), opts.plugins);
+  const schemas: SchemaSource = withPluginConfigChecks(loadDefaultSchemaSource(), plugins);
   const onSnapshotError = (err: unknown) => logger.error({ err }, 'rebuilding the configuration snapshot failed');
   const app = await NestFactory.create<NestExpressApplication>(
     AdminAppModule.forRoot(settings, { catalog, stats, plugins, onSnapshotError }, schemas),

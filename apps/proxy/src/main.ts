@@ -17,6 +17,7 @@ import { openProxyListener, type BoundListener } from './server/listeners';
 import { createUpstreamRuntime } from './upstream';
 import { startStreamListeners, type StreamListeners } from './stream';
 import { createAccessLog } from '@tollgate/logging';
+import { loadPlugins } from '@tollgate/plugins';
 
 export interface DataPlaneOptions {
   readonly provider: ConfigProvider;
@@ -57,8 +58,16 @@ const STDERR_LOGGER: ProxyLogger = {
 
 export async function startDataPlane(settings: Settings, opts: DataPlaneOptions): Promise<DataPlaneHandle> {
   const logger = opts.logger ?? STDERR_LOGGER;
-  const runtime = new Runtime((row, targets, previous) =>
-    createUpstreamRuntime(row, targets, { previous, log: { info: (o, m) => logger.info?.(o, m), warn: (o, m) => logger.warn(o, m) } }),
+  const pluginLog = {
+    debug: () => {},
+    info: (msg: string, obj?: unknown) => logger.info?.(obj ?? {}, msg),
+    warn: (msg: string, obj?: unknown) => logger.warn(obj ?? {}, msg),
+    error: (msg: string, obj?: unknown) => logger.error(obj ?? {}, msg),
+  };
+  const runtime = new Runtime(
+    (row, targets, previous) =>
+      createUpstreamRuntime(row, targets, { previous, log: { info: (o, m) => logger.info?.(o, m), warn: (o, m) => logger.warn(o, m) } }),
+    { registry: loadPlugins(settings.plugins), log: pluginLog },
   );
   const flags = compileHeaderFlags(settings.headers, settings.headers_upstream);
   const ctx: ProxyContext = {

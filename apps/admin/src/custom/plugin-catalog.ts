@@ -1,5 +1,9 @@
-import * as schemaLib from '@tollgate/schema';
-import type { FieldList } from '@tollgate/schema';
+// The plugins this control plane knows: the libs/plugins registry for `settings.plugins` (bundled, names, folders,
+// npm packages), plus any the caller adds (tests). One catalog feeds validation, `/schemas/plugins/{name}`,
+// `/plugins/enabled` and `GET /`.
+import type { SchemaSource } from '../persistence';
+import { loadPlugins, runConfigChecks, type PluginRegistry } from '@tollgate/plugins';
+import type { FieldList as SchemaFieldList } from '@tollgate/schema';
 import { KONG_COMPATIBLE_VERSION } from './node-identity';
 
 /** A plugin this server can run: what `GET /` lists under `available_on_server` and `/plugins/enabled` names. */
@@ -8,23 +12,46 @@ export interface PluginInfo {
   readonly version?: string;
   readonly priority?: number;
   /** Fields of the plugin's `config` record: validation of plugin entities and `/schemas/plugins/{name}`. */
-  readonly configFields: FieldList;
+  readonly configFields: SchemaFieldList;
 }
 
 export interface PluginCatalog {
   readonly plugins: ReadonlyMap<string, Required<PluginInfo>>;
   /** name -> config fields, the `pluginSchemas` option of libs/schema's validator. */
-  readonly configSchemas: ReadonlyMap<string, FieldList>;
+  readonly configSchemas: ReadonlyMap<string, SchemaFieldList>;
 }
 
-/** The plugin config schemas libs/schema registers (PLUGIN_SCHEMAS) plus those passed in by the caller. */
-export function pluginCatalogFrom(extra: readonly PluginInfo[] = []): PluginCatalog {
+export function pluginCatalogFrom(registry: PluginRegistry, extra: readonly PluginInfo[] = []): PluginCatalog {
   const plugins = new Map<string, Required<PluginInfo>>();
-  const registered = (schemaLib as { PLUGIN_SCHEMAS?: ReadonlyMap<string, FieldList> }).PLUGIN_SCHEMAS;
-  for (const [name, configFields] of registered ?? []) plugins.set(name, { name, version: KONG_COMPATIBLE_VERSION, priority: 0, configFields });
-  for (const info of extra) {
-    plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, ...info });
+  for (const p of registry.plugins.values()) {
+    plugins.set(p.name, { name: p.name, version: p.version ?? KONG_COMPATIBLE_VERSION, priority: p.priority, configFields: p.schema });
   }
+  for (const info of extra) plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, ...info });
   const configSchemas = new Map([...plugins].map(([name, info]) => [name, info.configFields]));
   return { plugins, configSchemas };
+}
+
+/** Loads `settings.plugins`; a bad entry (unknown name, missing folder) fails the start with its message. */
+export function loadPluginRegistry(list: readonly string[]): PluginRegistry {
+  return loadPlugins(list);
+}
+
+/**
+ * Plugin configs have cross-field rules (e.g. rate-limiting needs one of second…year) that a FieldList cannot
+ * express; they run after the field-level validation, and report under `config` as Kong does.
+ */
+export function withPluginConfigChecks(source: SchemaSource, catalog: PluginCatalog): SchemaSource {
+  return {
+    ...source,
+    pluginSchemas: catalog.configSchemas,
+    validate(schema, input, opts) {
+      const result = source.validate(schema, input, opts);
+      if (!result.ok || schema.name !== 'plugins') return result;
+      const fields = catalog.configSchemas.get(String(result.value.name));
+      const config = result.value.config as Record<string, unknown> | null;
+      if (!fields || !config) return result;
+      const errors = runConfigChecks(fields as never, config);
+      return errors ? { ok: false, fields: { config: errors } } : result;
+    },
+  };
 }

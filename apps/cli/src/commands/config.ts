@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { renderDefaultConf, type ListenEntry, type Settings } from '@tollgate/config';
 import { UsageError } from '../args';
 import { settingsFromArgs } from '../settings';
+import { DECLARATIVE_USAGE, runDeclarative } from './declarative';
 import type { Command } from './types';
 
 const LISTEN_KEYS = ['proxy_listen', 'stream_listen', 'admin_listen', 'status_listen', 'cluster_listen'] as const;
@@ -18,8 +19,8 @@ function describeListeners(settings: Settings): string {
 }
 
 export const config: Command = {
-  summary: 'check a configuration file, or write a commented default one',
-  usage: 'tollgate config check [-c FILE] | tollgate config init [FILE] [--force]',
+  summary: 'check a configuration file, write a default one, or export/import/parse a declarative config',
+  usage: `tollgate config check [-c FILE] | tollgate config init [FILE] [--force] | ${DECLARATIVE_USAGE}`,
   async run(args) {
     const [sub, file] = args.positionals;
     switch (sub) {
@@ -39,8 +40,11 @@ export const config: Command = {
         process.stdout.write(`wrote ${target}\n`);
         return 0;
       }
-      default:
+      default: {
+        const declarative = runDeclarative(sub, args);
+        if (declarative) return declarative;
         throw new UsageError(sub ? `unknown config sub-command '${sub}'` : 'config needs a sub-command');
+      }
     }
   },
 };

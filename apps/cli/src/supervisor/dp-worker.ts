@@ -1,6 +1,7 @@
 // Entry point of one data-plane worker process (forked by the supervisor through node:cluster). Plain Node:
 // nothing here may import NestJS, so the worker stays light.
 import { createLogger } from '@tollgate/logging';
+import { metricsRegistry } from '@tollgate/plugins';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { applyDelta } from '@tollgate/declarative/delta';
 import { startDataPlane } from '../../../proxy/src/main';
@@ -73,6 +74,10 @@ async function main(): Promise<void> {
   };
   process.on('message', (msg: ToWorker) => {
     if (msg?.type === 'shutdown') void shutdown(msg.timeoutMs);
+    // The prometheus plugin counts in each worker; the supervisor's /metrics aggregates them.
+    if (msg?.type === 'metrics-request') {
+      void metricsRegistry.getMetricsAsJSON().then((data) => send({ type: 'metrics', id: msg.id, data }), () => send({ type: 'metrics', id: msg.id, data: [] }));
+    }
   });
   // The supervisor owns signals; a worker only leaves when told, or when its parent is gone.
   process.on('SIGINT', () => {});

@@ -18,10 +18,12 @@ export type ToWorker =
   | { type: 'init'; settings: Settings }
   | { type: 'snapshot'; snapshot: VersionedSnapshot }
   | { type: 'delta'; hash: string; version: number; base_hash: string; delta: SnapshotDelta }
-  | { type: 'shutdown'; timeoutMs: number };
+  | { type: 'shutdown'; timeoutMs: number }
+  | { type: 'metrics-request'; id: number };
 
 export type FromWorker =
   | { type: 'listening'; listeners: BoundListener[] }
   | { type: 'applied'; hash: string }
   | { type: 'resync'; hash: string | null }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  | { type: 'metrics'; id: number; data: unknown[] };

@@ -21,7 +21,12 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
   try {
     // Loaded lazily so that `tollgate config check` and friends never pay for NestJS.
     const { startControlPlane } = require('../../../admin/src/main') as typeof import('../../../admin/src/main');
-    const cp = await startControlPlane(settings, { logger: log as unknown as import('pino').Logger });
+    const cpOptions = { logger: log as unknown as import('pino').Logger };
+    // database = off: the Admin API serves the declarative config from memory (apps/admin/src/dbless)
+    const dbless = settings.database === 'off'
+      ? await (require('../../../admin/src/dbless') as typeof import('../../../admin/src/dbless')).startDblessControlPlane(settings, cpOptions)
+      : null;
+    const cp = dbless ?? (await startControlPlane(settings, cpOptions));
     closers.unshift(() => cp.close());
     listeners.push(...cp.listeners);
 
@@ -60,8 +65,10 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
     }
 
     const status = await startStatusServer(settings, {
-      appliedHash: () => (pool ? pool.appliedHash() : cp.snapshots.current().hash),
+      // DB-less without any config loaded yet is not ready (Kong: "no configuration available")
+      appliedHash: () => (dbless && !dbless.dbless.configured() ? null : pool ? pool.appliedHash() : cp.snapshots.current().hash),
       workers: () => pool?.size ?? 0,
+      collectMetrics: () => pool?.collectMetrics(2000) ?? Promise.resolve([]),
     });
     closers.unshift(() => status.close());
     listeners.push(...status.listeners);
@@ -91,7 +98,7 @@ async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Prom
     await provider.start((snapshot: VersionedSnapshot) => pool.publish(snapshot));
     closers.unshift(() => provider.stop());
     listeners.push(...(await pool.ready));
-    const status = await startStatusServer(settings, { appliedHash: () => pool.appliedHash(), workers: () => pool.size });
+    const status = await startStatusServer(settings, { appliedHash: () => pool.appliedHash(), workers: () => pool.size, collectMetrics: () => pool.collectMetrics(2000) });
     closers.unshift(() => status.close());
     listeners.push(...status.listeners);
   } catch (err) {

@@ -2,6 +2,7 @@
 // It lives in the supervisor so it answers for the node as a whole, whatever its role.
 import { createServer, type Server } from 'node:http';
 import type { Settings } from '@tollgate/config';
+import { AggregatorRegistry } from 'prom-client';
 import type { BoundListener } from './messages';
 
 export interface StatusSource {
@@ -9,6 +10,8 @@ export interface StatusSource {
   appliedHash(): string | null;
   workers(): number;
   databaseReachable?(): Promise<boolean>;
+  /** prom-client JSON metrics of every data-plane worker. */
+  collectMetrics?(): Promise<unknown[][]>;
 }
 
 const EMPTY_HASH = '00000000000000000000000000000000';
@@ -44,6 +47,14 @@ export async function startStatusServer(settings: Settings, source: StatusSource
         if (draining) return reply(503, { message: 'draining' });
         if (source.appliedHash() === null) return reply(503, { message: 'no configuration available (empty configuration present)' });
         return reply(200, { message: 'ready' });
+      }
+      if (url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+        // Workers count requests; the node's scrape is their sum, as one Kong node with many nginx workers reports.
+        const perWorker = (await source.collectMetrics?.()) ?? [];
+        const registry = AggregatorRegistry.aggregate(perWorker as never);
+        const text = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
+        return res.end(text);
       }
       return reply(404, { message: 'Not found' });
     } catch {

@@ -16,6 +16,8 @@ export interface WorkerPool {
   /** Hash applied by every live worker, or null while any worker has none. */
   appliedHash(): string | null;
   readonly size: number;
+  /** Each live worker's prometheus metrics (prom-client JSON), for aggregation on the status listener. */
+  collectMetrics(timeoutMs: number): Promise<unknown[][]>;
   stop(timeoutMs: number): Promise<void>;
 }
 
@@ -34,6 +36,9 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
   const ready = new Promise<BoundListener[]>((res, rej) => { resolveReady = res; rejectReady = rej; });
   let listening = 0;
   let listeners: BoundListener[] = [];
+
+  let metricsSeq = 0;
+  const metricsWaiters = new Map<number, (data: unknown[]) => void>();
 
   const sendTo = (w: Worker, msg: ToWorker) => {
     if (w.isConnected()) w.send(msg);
@@ -56,6 +61,9 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
           break;
         case 'applied':
           applied.set(w, msg.hash);
+          break;
+        case 'metrics':
+          metricsWaiters.get(msg.id)?.(msg.data);
           break;
         case 'resync':
           if (latest && msg.hash !== latest.hash) sendTo(w, { type: 'snapshot', snapshot: latest });
@@ -98,6 +106,14 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
         ? { type: 'delta', hash: snapshot.hash, version: snapshot.version, base_hash: base.hash, delta: diffSnapshots(base.config, snapshot.config) }
         : { type: 'snapshot', snapshot };
       for (const w of workers) sendTo(w, msg);
+    },
+    collectMetrics(timeoutMs) {
+      return Promise.all([...workers].map((w) => new Promise<unknown[]>((resolve) => {
+        const id = ++metricsSeq;
+        const timer = setTimeout(() => { metricsWaiters.delete(id); resolve([]); }, timeoutMs);
+        metricsWaiters.set(id, (data) => { clearTimeout(timer); metricsWaiters.delete(id); resolve(data); });
+        sendTo(w, { type: 'metrics-request', id });
+      })));
     },
     appliedHash() {
       if (workers.size === 0) return null;

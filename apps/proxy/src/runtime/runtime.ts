@@ -1,6 +1,7 @@
 // Holds the CompiledConfig in force. A request reads `current` once and keeps that object for its whole life,
 // so a swap never tears a request (DESIGN.md rule 5).
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import type { PluginLogger, PluginRegistry } from '@tollgate/plugins';
 import { compileConfig, type UpstreamFactory } from '../compile/compile-config';
 import type { CompiledConfig } from '../compile/types';
 import { emptyConfig } from './empty-config';
@@ -16,13 +17,22 @@ export class Runtime {
   /** The config in force. Read it once per request. */
   current: CompiledConfig = emptyConfig();
 
-  constructor(private readonly createUpstream?: UpstreamFactory) {}
+  constructor(
+    private readonly createUpstream?: UpstreamFactory,
+    /** Plugins this node runs (`loadPlugins(settings.plugins)`); the bundled set when absent. */
+    private readonly plugins?: { readonly registry: PluginRegistry; readonly log?: PluginLogger },
+  ) {}
 
   /** Compiles `snapshot` and swaps it in; throws (keeping the old config) when it does not compile. */
   apply(snapshot: VersionedSnapshot): ApplyResult {
     const previous = this.current;
     if (snapshot.hash === previous.hash) return { applied: false, hash: previous.hash, compileMs: 0 };
-    const { config, retired } = compileConfig(snapshot, { createUpstream: this.createUpstream, previous });
+    const { config, retired } = compileConfig(snapshot, {
+      createUpstream: this.createUpstream,
+      previous,
+      pluginRegistry: this.plugins?.registry,
+      pluginLog: this.plugins?.log,
+    });
     // synchronous from here: the swap must not await
     this.current = config;
     for (const upstream of retired) upstream.stop();

@@ -32,7 +32,15 @@ export interface RemoteProviderOptions {
   readonly backoff?: BackoffPolicy;
   /** Overrides the release reported to the control plane (tests of the compatibility rules). */
   readonly nodeVersion?: string;
+  /** How long an applied version waits before it is written to the disk cache; default CACHE_WRITE_DELAY_MS. */
+  readonly cacheWriteDelayMs?: number;
 }
+
+/**
+ * Writing the cache serialises and compresses the whole config (~80 ms of CPU for 10,000 routes), so it is kept
+ * off the propagation path: a version is written this long after it is applied, and a burst writes only its last.
+ */
+export const CACHE_WRITE_DELAY_MS = 1000;
 
 /** Counters for operators and the benchmark. */
 export interface RemoteProviderStats {
@@ -60,6 +68,7 @@ export class RemoteConfigProvider implements ConfigProvider {
   private loop: Promise<void> | null = null;
   private cacheWrite: Promise<void> = Promise.resolve();
   private pendingCache: VersionedSnapshot | null = null;
+  private cacheTimer: NodeJS.Timeout | null = null;
   private lastRefusal: string | null = null;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
@@ -91,6 +100,7 @@ export class RemoteConfigProvider implements ConfigProvider {
     this.abort.abort();
     if (this.sleeping) { clearTimeout(this.sleeping.timer); this.sleeping.resolve(); }
     await this.loop;
+    this.flushCache(); // the newest version reaches the disk before we go
     await this.cacheWrite;
     this.client.close();
   }
@@ -184,11 +194,16 @@ export class RemoteConfigProvider implements ConfigProvider {
     this.persist(versioned);
   }
 
-  /** Writes run one at a time; a burst of versions writes only the newest. */
+  /** Writes run one at a time, CACHE_WRITE_DELAY_MS after a version is applied; a burst writes only the newest. */
   private persist(snapshot: VersionedSnapshot): void {
-    const idle = this.pendingCache === null;
     this.pendingCache = snapshot;
-    if (!idle) return;
+    this.cacheTimer ??= setTimeout(() => this.flushCache(), this.opts.cacheWriteDelayMs ?? CACHE_WRITE_DELAY_MS);
+  }
+
+  private flushCache(): void {
+    if (this.cacheTimer) clearTimeout(this.cacheTimer);
+    this.cacheTimer = null;
+    if (!this.pendingCache) return;
     this.cacheWrite = this.cacheWrite.then(async () => {
       const next = this.pendingCache;
       this.pendingCache = null;

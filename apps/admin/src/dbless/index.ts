@@ -1,0 +1,5 @@
+export { startDblessControlPlane, type DblessControlPlaneHandle } from './start-dbless';
+export { DblessConfig, entityMap, type ConfigInput, type LoadOptions, type LoadOutcome } from './dbless-config';
+export { DblessWriteGuard } from './write-guard';
+export { storeSnapshot, type StoreMode, type StoreResult } from './snapshot-store';
+export { catalogSchemas, type CatalogSchemas } from './plugin-schemas';

@@ -1,0 +1,82 @@
+// Plugins on a real node (`tollgate start`): Admin API validation, key-auth and rate-limiting on live traffic,
+// and the prometheus scrape on the status listener aggregated across data-plane workers.
+import { createServer, type Server } from 'node:http';
+import { http } from '../support/http';
+import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('plugins on a running node', () => {
+  let node: RunningNode;
+  let upstream: Server;
+  let admin: string;
+  let proxy: string;
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => res.end(JSON.stringify({ path: req.url, consumer: req.headers['x-consumer-username'] ?? null })));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const prefix = tempPrefix();
+    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { worker_processes: '2' })), '-p', prefix]);
+    admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+    proxy = `http://127.0.0.1:${node.port('proxy_listen')}`;
+    const port = (upstream.address() as import('node:net').AddressInfo).port;
+    expect((await http('POST', `${admin}/services`, { body: { name: 'echo', url: `http://127.0.0.1:${port}` } })).status).toBe(201);
+    expect((await http('POST', `${admin}/services/echo/routes`, { body: { name: 'r', paths: ['/echo'] } })).status).toBe(201);
+    expect((await http('POST', `${admin}/consumers`, { body: { username: 'alice' } })).status).toBe(201);
+    expect((await http('POST', `${admin}/consumers/alice/key-auth`, { body: { key: 'alice-key' } })).status).toBe(201);
+    expect((await http('POST', `${admin}/routes/r/plugins`, { body: { name: 'key-auth' } })).status).toBe(201);
+    expect((await http('POST', `${admin}/routes/r/plugins`, { body: { name: 'rate-limiting', config: { minute: 1000, policy: 'local' } } })).status).toBe(201);
+    expect((await http('POST', `${admin}/plugins`, { body: { name: 'prometheus' } })).status).toBe(201);
+  });
+  afterAll(async () => {
+    if (node) await stopNode(node);
+    await new Promise<void>((r) => upstream.close(() => r()));
+  });
+
+  it('POST /plugins rejects a config that breaks a cross-field rule, as Kong does', async () => {
+    const r = await http('POST', `${admin}/plugins`, { body: { name: 'rate-limiting', config: { policy: 'local' } } });
+    expect(r.status).toBe(400);
+    expect(r.json.code).toBe(2);
+    expect(r.json.name).toBe('schema violation');
+    expect(JSON.stringify(r.json.fields.config)).toContain('at least one of these fields must be non-empty');
+  });
+
+  it('POST /plugins rejects a plugin that is not enabled', async () => {
+    const r = await http('POST', `${admin}/plugins`, { body: { name: 'no-such-plugin' } });
+    expect(r.status).toBe(400);
+    expect(r.json.fields).toEqual({ name: "plugin 'no-such-plugin' not enabled; add it to the 'plugins' configuration property" });
+  });
+
+  it('key-auth answers 401 without a key and proxies with one, adding the consumer headers', async () => {
+    const denied = await until(async () => {
+      const r = await http('GET', `${proxy}/echo/x`);
+      return r.status === 401 ? r : undefined;
+    }, 'the key-auth plugin to apply');
+    expect(denied.json.message).toBe('No API key found in request');
+    const ok = await http('GET', `${proxy}/echo/x`, { headers: { apikey: 'alice-key' } });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ path: '/x', consumer: 'alice' });
+    expect(ok.headers['x-ratelimit-limit-minute']).toBe('1000');
+    expect(Number(ok.headers['x-ratelimit-remaining-minute'])).toBeLessThan(1000);
+  });
+
+  it('GET /metrics on the status listener sums the workers\' prometheus counters', async () => {
+    for (let i = 0; i < 6; i++) await http('GET', `${proxy}/echo/m`, { headers: { apikey: 'alice-key' } });
+    const scrape = await until(async () => {
+      const r = await http('GET', `http://127.0.0.1:${node.port('status_listen')}/metrics`);
+      return /kong_http_requests_total\{[^}]*code="200"[^}]*\} ([0-9]+)/.exec(r.text) && Number(/kong_http_requests_total\{[^}]*code="200"[^}]*\} ([0-9]+)/.exec(r.text)![1]) >= 7 ? r : undefined;
+    }, 'the 200s to show in the scrape');
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers['content-type']).toContain('text/plain');
+    expect(scrape.text).toContain('# TYPE kong_http_requests_total counter');
+    expect(scrape.text).toMatch(/kong_http_requests_total\{[^}]*code="401"[^}]*\} [1-9]/);
+  });
+});
