@@ -11,6 +11,8 @@ const common = {
   rootDir: __dirname,
 };
 module.exports = {
+  // Per-project testTimeout is not applied by jest 30's runner: set it here for every e2e suite.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 60000 },

@@ -14,3 +14,4 @@ export type { LoadOptions } from './load';
 export { renderDefaultConf, renderConfigReference } from './render-docs';
 export { parseBoolean, parseNumber, parseSize, parseDurationMs, parseDurationSeconds, splitList } from './values';
 export { cidrFamily } from './value-checks';
+export { resolveNodeIdentity, tollgateVersion, KONG_COMPATIBLE_VERSION, type NodeIdentity } from './node-identity';

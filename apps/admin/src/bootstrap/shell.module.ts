@@ -2,7 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@tollgate/config';
 import { Dao } from '../persistence';
 import { SnapshotService } from '../cluster/snapshot.service';
-import { resolveNodeIdentity } from '../custom/node-identity';
+import { resolveNodeIdentity } from '@tollgate/config';
 import type { PluginCatalog } from '../custom/plugin-catalog';
 import type { ConnectionStats } from './connection-stats';
 import type { RouteCatalog } from './route-catalog';

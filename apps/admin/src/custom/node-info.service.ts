@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Settings } from '@tollgate/config';
 import { ADMIN_SETTINGS, NODE_IDENTITY, PLUGIN_CATALOG, SNAPSHOTS } from '../bootstrap/tokens';
 import type { SnapshotService } from '../cluster/snapshot.service';
-import { KONG_COMPATIBLE_VERSION, type NodeIdentity } from './node-identity';
+import { KONG_COMPATIBLE_VERSION, type NodeIdentity } from '@tollgate/config';
 import type { PluginCatalog } from './plugin-catalog';
 import { redactedConfiguration } from './redact-configuration';
 

@@ -4,7 +4,7 @@
 import type { SchemaSource } from '../persistence';
 import { loadPlugins, runConfigChecks, type PluginRegistry } from '@tollgate/plugins';
 import type { FieldList as SchemaFieldList } from '@tollgate/schema';
-import { KONG_COMPATIBLE_VERSION } from './node-identity';
+import { KONG_COMPATIBLE_VERSION } from '@tollgate/config';
 
 /** A plugin this server can run: what `GET /` lists under `available_on_server` and `/plugins/enabled` names. */
 export interface PluginInfo {

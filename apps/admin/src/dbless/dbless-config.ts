@@ -80,9 +80,8 @@ export class DblessConfig {
   }
 
   private async rebuildSnapshot(): Promise<void> {
-    // The store bypasses the Dao (no per-row events); SnapshotService's change scheduler is the path a commit
-    // takes, and settle() waits for the rebuild it starts.
-    (this.deps.snapshots as unknown as { schedule(): void }).schedule();
+    // The store bypasses the Dao (no per-row events): ask for a full rebuild, and wait for it.
+    this.deps.snapshots.invalidate();
     await this.deps.snapshots.settle();
   }
 }

@@ -2,7 +2,7 @@ import type { Settings } from '@tollgate/config';
 import { ENTITIES, toOpenApiSchema, type EntitySchema } from '@tollgate/schema';
 import { ADMIN_TOKEN_HEADER } from '../bootstrap/access-control';
 import { isDocsPath, type RouteCatalog } from '../bootstrap/route-catalog';
-import { KONG_COMPATIBLE_VERSION } from '../custom/node-identity';
+import { KONG_COMPATIBLE_VERSION } from '@tollgate/config';
 import { CUSTOM_OPERATIONS } from './custom-operations';
 import { ERROR_RESPONSES, ERROR_SCHEMAS } from './error-components';
 import { entityOperations } from './entity-operations';

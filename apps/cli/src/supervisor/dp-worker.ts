@@ -1,7 +1,8 @@
 // Entry point of one data-plane worker process (forked by the supervisor through node:cluster). Plain Node:
 // nothing here may import NestJS, so the worker stays light.
 import { createLogger } from '@tollgate/logging';
-import { metricsRegistry } from '@tollgate/plugins';
+import { KONG_COMPATIBLE_VERSION, resolveNodeIdentity } from '@tollgate/config';
+import { metricsRegistry, setNodeInfo } from '@tollgate/plugins';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { applyDelta } from '@tollgate/declarative/delta';
 import { startDataPlane } from '../../../proxy/src/main';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   });
   const settings = init.settings;
   const logger = createLogger({ level: settings.log_level, name: 'tollgate-dp', file: settings.proxy_error_log });
+  setNodeInfo(resolveNodeIdentity(settings).nodeId, KONG_COMPATIBLE_VERSION);
   let handle: Awaited<ReturnType<typeof startDataPlane>>;
   try {
     handle = await startDataPlane(settings, { provider, logger });

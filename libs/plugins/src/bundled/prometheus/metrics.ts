@@ -59,10 +59,12 @@ new Gauge({
 });
 new Gauge({
   name: 'kong_datastore_reachable', help: 'Datastore reachable from Kong, 0 is unreachable', registers: [metricsRegistry],
+  aggregator: 'max', // one node: summing workers' views would report 2 on a 2-worker node
   collect() { this.set(datastoreReachable() ? 1 : 0); },
 });
 new Gauge({
   name: 'kong_node_info', help: 'Kong Node metadata information', labelNames: ['node_id', 'version'], registers: [metricsRegistry],
+  aggregator: 'max',
   collect() {
     this.reset();
     this.set({ node_id: nodeInfo.id, version: nodeInfo.version }, 1);

@@ -1,9 +1,10 @@
+// Who this node is: its id (persisted under the prefix), hostname and releases. Shared by the control plane's
+// `GET /`, the data plane's cluster pulls and the prometheus `kong_node_info` metric.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import type { Settings } from '@tollgate/config';
-import packageJson from '../../../../package.json';
+import { dirname, join } from 'node:path';
+import type { Settings } from './types';
 
 /** The Kong release whose Admin API we implement: Kong clients pick features from `GET /`'s `version`. */
 export const KONG_COMPATIBLE_VERSION = '3.10.0';
@@ -37,6 +38,15 @@ function persistedNodeId(prefix: string): string {
   return id;
 }
 
-function tollgateVersion(): string {
-  return packageJson.version;
+/** Tollgate's own release, from the package.json of the running tree (the compiled tree sits deeper than the source). */
+export function tollgateVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (pkg.name === 'tollgate') return pkg.version;
+    } catch {
+      // keep walking up
+    }
+  }
+  return '0.0.0';
 }
