@@ -56,7 +56,9 @@ export function renderConfigReference(): string {
     'Listen values are comma-separated `<address>:<port> [flags]` entries (IPv4, `[IPv6]`, `*` or a hostname), or `off`.',
     'Flags: `ssl`, `http2`, `proxy_protocol`, `bind`, `reuseport`, `backlog=N`, `ipv6only=on|off`, `so_keepalive=on|off|<idle>::`',
     '(`http2` is not allowed on `stream_listen`; `proxy_protocol` only on `proxy_listen` and `stream_listen`).',
-    'Rejected with a message: `deferred` (needs a native addon), `so_keepalive` interval and count parts, `udp`, and `transparent` (not yet).',
+    '`transparent` (Linux, needs CAP_NET_ADMIN) on `proxy_listen` and `stream_listen`: the socket gets IP_TRANSPARENT so TPROXY rules',
+    'can hand it connections addressed elsewhere; `tollgate firewall` prints those rules.',
+    'Rejected with a message: `deferred` (needs a native addon), `so_keepalive` interval and count parts, and `udp`.',
   ];
   for (const [section, defs] of bySection()) {
     lines.push('', `## ${SECTION_TITLES[section]}`, '', '| key | type | default | description |', '|---|---|---|---|');

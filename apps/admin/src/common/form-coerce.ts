@@ -16,7 +16,10 @@ export function coerceFormValue(def: FieldDef | undefined, value: unknown, plugi
       return value === 'true' ? true : value === 'false' ? false : value;
     case 'array':
     case 'set': {
-      const list = Array.isArray(value) ? value : value !== null && typeof value === 'object' ? Object.values(value) : [value];
+      // An index map that form decoding could not turn into a list (e.g. `paths[99999999]=`) is not a sequence:
+      // hand it to the validator as is, which answers "expected an array".
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
+      const list = Array.isArray(value) ? value : [value];
       return list.map((item) => coerceFormValue(def.elements, item));
     }
     case 'map':

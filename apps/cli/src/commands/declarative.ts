@@ -12,7 +12,7 @@ import { settingsFromArgs } from '../settings';
 const admin = () => ({
   persistence: require('../../../admin/src/persistence') as typeof import('../../../admin/src/persistence'),
   dbless: require('../../../admin/src/dbless') as typeof import('../../../admin/src/dbless'),
-  declarative: require('@tollgate/declarative') as typeof import('@tollgate/declarative'),
+  declarative: require('../../../../libs/declarative/src') as typeof import('@tollgate/declarative'),
 });
 
 function describeErrors(body: DeclarativeErrorBody): string {
