@@ -87,7 +87,8 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     path: rawPath,
     headers,
     sni: scheme === 'https' ? ((req.socket as TLSSocket).servername || undefined) : undefined,
-    port: listener.port,
+    // Behind TPROXY the port the client dialled is the original destination, not the listener's (Kong: $server_port).
+    port: originalDestinationOf(req.socket)?.port ?? listener.port,
   };
   const match = cfg.router.match(input);
   if (match === null) {

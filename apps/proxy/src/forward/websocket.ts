@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { resolveUpstreamPath } from '@tollgate/router';
 import type { TLSSocket } from 'node:tls';
-import { clientOf } from './client-info';
+import { clientOf, originalDestinationOf } from './client-info';
 import type { ProxyContext } from './context';
 import { buildDownstreamHeaders } from './downstream-headers';
 import { viaFor } from './identity';
@@ -48,7 +48,7 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
     path: rawPath,
     headers: req.headers,
     sni: listener.scheme === 'https' ? (socket as TLSSocket).servername || undefined : undefined,
-    port: listener.port,
+    port: originalDestinationOf(req.socket)?.port ?? listener.port,
   });
   const accept = req.headers.accept;
   if (match === null) return writeRawError(socket, 404, PROXY_ERRORS.NO_ROUTE.message, accept, requestId, ctx.flags);
