@@ -1,1 +1,0 @@
-cmd_Release/obj.target/transparent.node := g++ -o Release/obj.target/transparent.node -shared -pthread -rdynamic -m64  -Wl,-soname=transparent.node -Wl,--start-group Release/obj.target/transparent/src/transparent.o -Wl,--end-group 

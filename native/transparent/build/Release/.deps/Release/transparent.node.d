@@ -1,1 +1,0 @@
-cmd_Release/transparent.node := ln -f "Release/obj.target/transparent.node" "Release/transparent.node" 2>/dev/null || (rm -rf "Release/transparent.node" && cp -af "Release/obj.target/transparent.node" "Release/transparent.node")
