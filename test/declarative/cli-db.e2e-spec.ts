@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { issueCertificate } from '@tollgate/pki';
 import { runCliAsync, tempPrefix, writeConf } from '../support/cli-node';
@@ -53,6 +52,8 @@ function postgresDb(): Db {
   return {
     conf,
     async cleanup() {
+      // pg ships no type declarations here
+      const { Client } = require('pg') as { Client: new (opts: object) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> } };
       const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
       await client.connect();
       try {
