@@ -194,10 +194,16 @@ describe('POST /schemas/plugins/validate', () => {
 });
 
 describe('GET /plugins/enabled', () => {
-  test('lists the plugins this server runs', async () => {
+  test('lists the plugins this server runs: `plugins = bundled`, sorted', async () => {
     const res = await api().get('/plugins/enabled');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ enabled_plugins: ['key-auth'] });
+    expect(res.body).toEqual({
+      enabled_plugins: [
+        'acl', 'basic-auth', 'correlation-id', 'cors', 'file-log', 'http-log', 'ip-restriction', 'jwt', 'key-auth',
+        'prometheus', 'rate-limiting', 'request-size-limiting', 'request-termination', 'request-transformer',
+        'response-transformer',
+      ],
+    });
   });
 });
 
