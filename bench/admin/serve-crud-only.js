@@ -1,7 +1,7 @@
 // `--server crud-only`: only the persistence and generic CRUD modules (no snapshot, cluster or custom
 // endpoints), to measure the write path on its own. Same arguments and output as serve-source.js.
 'use strict';
-require('./register-ts');
+require('../../tools/ts-register');
 require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { loadSettings } = require('@tollgate/config');

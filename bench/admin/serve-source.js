@@ -2,7 +2,7 @@
 // built or to measure uncommitted changes: same config file as the CLI, prints the admin port as one JSON line.
 //   usage: node bench/admin/serve-source.js <tollgate.conf> <prefix>
 'use strict';
-require('./register-ts');
+require('../../tools/ts-register');
 const { loadSettings } = require('@tollgate/config');
 const { startControlPlane } = require('../../apps/admin/src/main.ts');
 

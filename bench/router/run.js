@@ -1,4 +1,4 @@
 // Entry point: `node bench/router/run.js` (see README.md).
 'use strict';
-require('./register-ts');
+require('../../tools/ts-register');
 require('./run.ts');

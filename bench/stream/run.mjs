@@ -83,7 +83,7 @@ async function measure(name, port, cpuOf) {
 const results = [];
 results.push(await measure('direct', sinkPort, null));
 
-const proxy = spawn(process.execPath, ['-r', join(root, 'test/stream/tproxy/ts-register.js'), join(here, 'proxy.ts'), String(sinkPort)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+const proxy = spawn(process.execPath, ['-r', join(root, 'tools/ts-register.js'), join(here, 'proxy.ts'), String(sinkPort)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
 const proxyPort = Number(await lineFrom(proxy, 'READY'));
 results.push(await measure('tollgate', proxyPort, async () => { proxy.stdin.end(); return Number(await lineFrom(proxy, 'CPU')); }));
 

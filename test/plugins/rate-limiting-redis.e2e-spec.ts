@@ -12,7 +12,7 @@ import { awayFromWindowEdge } from './support/kit';
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
 function startChild(snapshotFile: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-r', join(__dirname, 'support', 'ts-register.js'), join(__dirname, 'support', 'gateway-child.ts')], {
+  const child = spawn(process.execPath, ['-r', join(__dirname, '..', '..', 'tools', 'ts-register.js'), join(__dirname, 'support', 'gateway-child.ts')], {
     env: { ...process.env, SNAPSHOT_FILE: snapshotFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '../..');
 /** `node -r` this to require .ts files and @tollgate/<lib> in a child process. */
-export const TS_REGISTER = join(__dirname, 'ts-register.js');
+export const TS_REGISTER = join(__dirname, '..', '..', 'tools', 'ts-register.js');
 const ADDON = join(REPO_ROOT, 'native/transparent/build/Release/transparent.node');
 
 export const CLIENT_IP = '10.200.1.2';

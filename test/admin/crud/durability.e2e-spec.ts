@@ -10,7 +10,7 @@ const ACKNOWLEDGED_BEFORE_KILL = 300;
 const IN_FLIGHT = 8;
 
 function startChild(file: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-r', join(__dirname, 'child', 'register.js'), join(__dirname, 'child', 'control-plane.ts'), file], {
+  const child = spawn(process.execPath, ['-r', join(__dirname, '..', '..', '..', 'tools', 'ts-register.js'), join(__dirname, 'child', 'control-plane.ts'), file], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-// The Tollgate side of the HTTP TPROXY end-to-end test, run with `node -r test/support/ts-register.js gateway.ts <json>`
+// The Tollgate side of the HTTP TPROXY end-to-end test, run with `node -r tools/ts-register.js gateway.ts <json>`
 // inside the gateway network namespace: a data plane whose proxy_listen is the given (transparent) entry. Prints
 // `READY <listeners>` once listening, or `FAILED <message>` if it cannot start (e.g. without CAP_NET_ADMIN).
 import { parseListen } from '@tollgate/config';

@@ -1,4 +1,4 @@
-// The Tollgate side of the TPROXY end-to-end test, run with `node -r test/support/ts-register.js gateway.ts <json>` inside
+// The Tollgate side of the TPROXY end-to-end test, run with `node -r tools/ts-register.js gateway.ts <json>` inside
 // the gateway network namespace. Prints `READY` once listening, one `LOG <json>` per access-log line, and
 // `FAILED <message>` if the listeners cannot start (e.g. without CAP_NET_ADMIN).
 import { parseListen } from '@tollgate/config';
