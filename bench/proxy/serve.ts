@@ -1,5 +1,6 @@
 // The data plane under benchmark: N routes to one upstream, an http and an https listener on fixed ports.
-// Run by bench/proxy/run.sh after bench/proxy/build.js. Env: ROUTES, HTTP_PORT, HTTPS_PORT, UPSTREAM_PORT. Prints `READY <compile ms> <rss MB>` when listening.
+// Run by bench/proxy/run.sh after bench/proxy/build.js. Env: ROUTES, HTTP_PORT, HTTPS_PORT, UPSTREAM_PORT, ACCESS_LOG
+// (a file path: proxy_access_log on; unset: off). Prints `READY <compile ms> <rss MB>` when listening.
 import { issueCertificate } from '@tollgate/pki';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
 import type { RouteRow, ServiceRow } from '@tollgate/declarative/snapshot';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'], headers_upstream: ['x-kong-request-id'],
     error_default_type: 'text/plain', client_max_body_size: 0, client_header_timeout: 60000, client_max_header_size: 32768,
     client_max_headers: 100, upstream_keepalive_pool_size: 512, upstream_keepalive_max_requests: 10000, upstream_keepalive_idle_timeout: 60,
+    proxy_access_log: process.env.ACCESS_LOG || null, stream_listeners: [], plugins: ['bundled'],
   } as unknown as Settings;
   const provider = new StaticConfigProvider({ _format_version: '3.0', services: [svc], routes: routeRows });
   const dp = await startDataPlane(settings, { provider, certificates: issueCertificate({ commonName: 'localhost', keyBits: 2048 }) });

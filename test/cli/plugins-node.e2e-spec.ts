@@ -2,17 +2,9 @@
 // and the prometheus scrape on the status listener aggregated across data-plane workers.
 import { createServer, type Server } from 'node:http';
 import { http } from '../support/http';
+import { waitFor } from '../support/wait';
 import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('plugins on a running node', () => {
   let node: RunningNode;
@@ -56,7 +48,7 @@ describe('plugins on a running node', () => {
   });
 
   it('key-auth answers 401 without a key and proxies with one, adding the consumer headers', async () => {
-    const denied = await until(async () => {
+    const denied = await waitFor(async () => {
       const r = await http('GET', `${proxy}/echo/x`);
       return r.status === 401 ? r : undefined;
     }, 'the key-auth plugin to apply');
@@ -69,7 +61,7 @@ describe('plugins on a running node', () => {
   });
 
   it('GET /metrics on the status listener sums the workers\' prometheus counters', async () => {
-    await until(async () => {
+    await waitFor(async () => {
       const r = await http('GET', `${proxy}/echo/m`, { headers: { apikey: 'alice-key' } });
       return r.headers['x-ratelimit-limit-minute'] ? r : undefined;
     }, 'the plugins to apply');
@@ -78,7 +70,7 @@ describe('plugins on a running node', () => {
     for (let i = 0; i < 6; i++) await http('GET', `${proxy}/echo/m`, { headers: { apikey: 'alice-key' } });
     const count = (text: string, code: string) =>
       [...text.matchAll(new RegExp(`kong_http_requests_total\\{[^}]*code="${code}"[^}]*\\} ([0-9]+)`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
-    const scrape = await until(async () => {
+    const scrape = await waitFor(async () => {
       const r = await http('GET', `http://127.0.0.1:${node.port('status_listen')}/metrics`);
       return count(r.text, '200') >= 7 ? r : undefined;
     }, 'the 200s to show in the scrape');

@@ -3,17 +3,9 @@ import { createServer, connect, type Server } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { http } from '../support/http';
+import { waitFor } from '../support/wait';
 import { loopbackConf, runCli, runCliAsync, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -150,6 +150,26 @@ describe('log phase, http-log, file-log, prometheus (proxy)', () => {
     }
   });
 
+  it('prometheus: latency buckets carry Kong\'s zero-padded le labels, le last', async () => {
+    const server = http.createServer(metricsHandler());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const res = await request('GET', `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+      const KONG_LE = ['00001.0', '00002.0', '00005.0', '00007.0', '00010.0', '00015.0', '00020.0', '00030.0', '00050.0', '00075.0',
+        '00100.0', '00200.0', '00500.0', '00750.0', '01000.0', '02000.0', '05000.0', '10000.0', '30000.0', '60000.0', '+Inf'];
+      const samples = parseExposition(res.text);
+      for (const metric of ['kong_request_latency_ms', 'kong_upstream_latency_ms', 'kong_kong_latency_ms']) {
+        const prefix = `${metric}_bucket{service="orders",route="keyed",workspace="default",le="`;
+        const les = res.text.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length, l.indexOf('"', prefix.length)));
+        expect(les).toEqual(KONG_LE);
+        expect(samples.get(`${prefix}+Inf"}`)).toBe(samples.get(`${metric}_count{service="orders",route="keyed",workspace="default"}`));
+      }
+      expect(res.text).not.toMatch(/_latency_ms_bucket\{le=/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('BUNDLED_PLUGINS has the 15 bundled plugins', () => {
     expect([...BUNDLED_PLUGINS.keys()].sort()).toEqual([
       'acl', 'basic-auth', 'correlation-id', 'cors', 'file-log', 'http-log', 'ip-restriction', 'jwt', 'key-auth', 'prometheus',

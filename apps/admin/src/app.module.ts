@@ -4,7 +4,15 @@ import { ShellModule, type ShellParts } from './bootstrap/shell.module';
 import { ClusteringModule } from './clustering/clustering.module';
 import { CustomModule } from './custom/custom.module';
 import { EntitiesModule } from './entities';
-import { PersistenceModule, type SchemaSource } from './persistence';
+import { PersistenceModule, type PersistenceSettings, type SchemaSource } from './persistence';
+
+export interface AdminAppParts {
+  readonly schemas?: SchemaSource;
+  /** What the store opens (default: `settings`); the rest of the app sees `settings`. */
+  readonly persistence?: PersistenceSettings;
+  /** Imported before the custom endpoints, so their routes register first. */
+  readonly modules?: readonly DynamicModule[];
+}
 
 /**
  * The Admin API application. Module order is route order: the custom endpoints register before the generic
@@ -12,10 +20,17 @@ import { PersistenceModule, type SchemaSource } from './persistence';
  */
 @Module({})
 export class AdminAppModule {
-  static forRoot(settings: Settings, shell: Omit<ShellParts, 'settings'>, schemas?: SchemaSource): DynamicModule {
+  static forRoot(settings: Settings, shell: Omit<ShellParts, 'settings'>, parts: AdminAppParts = {}): DynamicModule {
     return {
       module: AdminAppModule,
-      imports: [PersistenceModule.forRoot(settings, { schemas }), ShellModule.forRoot({ ...shell, settings }), CustomModule, ClusteringModule, EntitiesModule],
+      imports: [
+        PersistenceModule.forRoot(parts.persistence ?? settings, { schemas: parts.schemas }),
+        ShellModule.forRoot({ ...shell, settings }),
+        ...(parts.modules ?? []),
+        CustomModule,
+        ClusteringModule,
+        EntitiesModule,
+      ],
     };
   }
 }

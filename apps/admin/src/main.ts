@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { DynamicModule } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadSettings, type Settings } from '@tollgate/config';
@@ -30,6 +31,18 @@ export interface ControlPlaneOptions {
   readonly plugins?: readonly PluginInfo[];
   /** How long `close()` waits for in-flight requests before cutting connections (default 10 s). */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * Where entities live: `database` (default) opens `settings.database`; `memory` an empty in-memory SQLite store
+   * whatever `database` says (DB-less mode). `GET /` and `/status` always report `settings` as given.
+   */
+  readonly storage?: 'database' | 'memory';
+  /** Extra Nest modules, imported before the Admin API's own (their routes win on equal paths). */
+  readonly modules?: readonly DynamicModule[];
+  /**
+   * Runs once the app's providers exist, before it is initialised and before any listener opens. Middleware it
+   * adds with `app.use` runs after access control and CORS, before body decoding and every route.
+   */
+  readonly beforeRoutes?: (app: NestExpressApplication) => void | Promise<void>;
 }
 
 export interface ControlPlaneHandle {
@@ -53,7 +66,11 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
   const schemas: SchemaSource = withPluginConfigChecks(loadDefaultSchemaSource(), plugins);
   const onSnapshotError = (err: unknown) => logger.error({ err }, 'rebuilding the configuration snapshot failed');
   const app = await NestFactory.create<NestExpressApplication>(
-    AdminAppModule.forRoot(settings, { catalog, stats, plugins, onSnapshotError }, schemas),
+    AdminAppModule.forRoot(settings, { catalog, stats, plugins, onSnapshotError }, {
+      schemas,
+      persistence: opts.storage === 'memory' ? inMemoryStore(settings) : settings,
+      modules: opts.modules,
+    }),
     new ExpressAdapter(),
     { bodyParser: false, abortOnError: false, logger: new PinoNestLogger(logger) },
   );
@@ -62,6 +79,7 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
     // Access control first: nothing below (CORS, parsing, routing, 404s) runs for an untrusted client.
     app.use(accessControlMiddleware(settings));
     app.use(corsMiddleware(catalog));
+    await opts.beforeRoutes?.(app);
     configureAdminHttp(app, settings);
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument({ catalog, settings }) as never, SWAGGER_UI_OPTIONS);
     await app.init();
@@ -95,6 +113,11 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
       return closing;
     },
   };
+}
+
+/** The persistence settings of `storage: 'memory'`: a private SQLite database that lives as long as the app. */
+function inMemoryStore(settings: Settings): Settings {
+  return { ...settings, database: 'sqlite', sqlite_file: ':memory:' };
 }
 
 if (require.main === module) {

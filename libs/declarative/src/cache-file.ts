@@ -1,10 +1,13 @@
 // The data plane's disk cache: gzip'd JSON {hash, version, config}. Written atomically (temp file in the same
 // directory, fsync, rename, fsync the directory) so a crash leaves the old file or the new one, never half of
 // one. Reading verifies the hash: a corrupt, truncated or tampered file is refused, never half-applied.
+// Writing runs beside a data plane that is serving and applying new versions, so it never holds the event loop
+// for long: each row's JSON is kept per row object (versions share unchanged rows), the text is fed to gzip in
+// small chunks, and compression (fastest level: the file is read once, at boot) runs on the libuv thread pool.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, createGzip, gunzipSync } from 'node:zlib';
 import type { Snapshot, VersionedSnapshot } from './snapshot';
 import { hashSnapshot } from './canonical-json';
 
@@ -12,8 +15,77 @@ export type CacheReadResult =
   | { readonly ok: true; readonly snapshot: VersionedSnapshot }
   | { readonly ok: false; readonly reason: string; readonly missing?: boolean };
 
+/** JSON text of each row object, as JSON.stringify writes it. Rows are immutable: a change is a new object. */
+const rowJson = new WeakMap<object, string>();
+
+function jsonOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  let text = rowJson.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    rowJson.set(value, text);
+  }
+  return text;
+}
+
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The text of JSON.stringify({hash, version, config}), in chunks of about CHUNK_CHARS characters. Top-level values
+ * that are not arrays (`_format_version`) are written as JSON.stringify writes them; undefined ones are left out.
+ */
+export function* cacheFileChunks(versioned: VersionedSnapshot): Generator<string> {
+  let chunk = `{"hash":${JSON.stringify(versioned.hash)},"version":${JSON.stringify(versioned.version)},"config":{`;
+  let first = true;
+  const config = versioned.config as unknown as Record<string, unknown>;
+  for (const key of Object.keys(config)) {
+    const value = config[key];
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    chunk += (first ? '' : ',') + JSON.stringify(key) + ':';
+    first = false;
+    if (!Array.isArray(value)) {
+      chunk += JSON.stringify(value);
+      continue;
+    }
+    chunk += '[';
+    for (let i = 0; i < value.length; i++) {
+      chunk += (i === 0 ? '' : ',') + jsonOf(value[i]);
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    chunk += ']';
+  }
+  yield chunk + '}}';
+}
+
+/** gzip of the cache file's text; the event loop only builds one chunk at a time. */
+function compress(versioned: VersionedSnapshot): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gzip = createGzip({ level: zlibConstants.Z_BEST_SPEED });
+    const out: Buffer[] = [];
+    gzip.on('data', (b: Buffer) => out.push(b));
+    gzip.once('error', reject);
+    gzip.once('end', () => resolve(Buffer.concat(out)));
+    const chunks = cacheFileChunks(versioned);
+    const pump = (): void => {
+      try {
+        for (;;) {
+          const next = chunks.next();
+          if (next.done) return void gzip.end();
+          if (!gzip.write(next.value)) return void gzip.once('drain', pump);
+        }
+      } catch (error) {
+        gzip.destroy(error as Error);
+      }
+    };
+    pump();
+  });
+}
+
 export async function writeCacheFile(path: string, versioned: VersionedSnapshot): Promise<void> {
-  const payload = gzipSync(Buffer.from(JSON.stringify({ hash: versioned.hash, version: versioned.version, config: versioned.config })));
+  const payload = await compress(versioned);
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx', 0o600);

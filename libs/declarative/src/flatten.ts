@@ -20,6 +20,11 @@ export interface FlattenOptions {
   readonly now?: number;
   /** Add Kong's `flattened_errors` (POST /config?flatten_errors=1); entity errors then leave `fields`. */
   readonly flattenErrors?: boolean;
+  /**
+   * Validates one entity; default libs/schema's validateEntity. Callers with rules the schemas cannot express
+   * (plugin cross-field checks) pass theirs, so a file is held to exactly what the Admin API enforces.
+   */
+  readonly validate?: typeof validateEntity;
 }
 
 export type FlattenResult =
@@ -190,8 +195,9 @@ export function flattenDeclarative(doc: unknown, opts: FlattenOptions = {}): Fla
   const transform = source._transform !== false;
   const nowMs = opts.now ?? Date.now();
   const rowsByEntity = new Map<string, Obj[]>();
+  const validate = opts.validate ?? validateEntity;
   for (const item of items) {
-    const result = validateEntity(item.schema, withAutoValues(item, nowMs), {
+    const result = validate(item.schema, withAutoValues(item, nowMs), {
       mode: 'insert', autoFields: false, transform, pluginSchemas: opts.pluginSchemas, now: nowMs,
     });
     if (!result.ok) {

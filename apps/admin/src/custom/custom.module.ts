@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConfigController } from './config.controller';
 import { EndpointsController } from './endpoints.controller';
 import { NodeInfoService } from './node-info.service';
 import { PluginsEnabledController } from './plugins-enabled.controller';
@@ -12,7 +13,7 @@ import { TagsService } from './tags.service';
 
 /** Endpoints that are not plain CRUD. Imported before the entity module: `/plugins/enabled` must win over `/plugins/:id`. */
 @Module({
-  controllers: [RootController, StatusController, EndpointsController, SchemasController, PluginsEnabledController, TagsController],
+  controllers: [RootController, StatusController, EndpointsController, SchemasController, PluginsEnabledController, TagsController, ConfigController],
   providers: [NodeInfoService, StatusService, SchemasService, TagsService],
 })
 export class CustomModule {}

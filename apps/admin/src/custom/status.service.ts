@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Settings } from '@tollgate/config';
 import type { ConnectionStats } from '../bootstrap/connection-stats';
-import { ADMIN_SETTINGS, CONNECTION_STATS, DATABASE_PROBE, SNAPSHOTS } from '../bootstrap/tokens';
+import { ADMIN_SETTINGS, CONFIGURATION_HASH, CONNECTION_STATS, DATABASE_PROBE, SNAPSHOTS } from '../bootstrap/tokens';
 import type { SnapshotService } from '../cluster/snapshot.service';
 import { memoryFormatter } from './memory-units';
 
@@ -17,6 +17,7 @@ export class StatusService {
     @Inject(CONNECTION_STATS) private readonly stats: ConnectionStats,
     @Inject(DATABASE_PROBE) private readonly probe: DatabaseProbe,
     @Inject(SNAPSHOTS) private readonly snapshots: SnapshotService,
+    @Optional() @Inject(CONFIGURATION_HASH) private readonly configurationHash?: () => string,
   ) {}
 
   async report(unit: unknown, scale: unknown): Promise<Record<string, unknown>> {
@@ -25,7 +26,7 @@ export class StatusService {
     const body: Record<string, unknown> = {};
     if (this.settings.database === 'off') {
       const hash = this.snapshots.current().hash;
-      body.configuration_hash = hash ? hash.slice(0, 32) : EMPTY_CONFIGURATION_HASH;
+      body.configuration_hash = this.configurationHash?.() ?? (hash ? hash.slice(0, 32) : EMPTY_CONFIGURATION_HASH);
     } else {
       body.database = { reachable: await this.probe().catch(() => false) };
     }

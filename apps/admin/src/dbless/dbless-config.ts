@@ -16,6 +16,10 @@ export interface DblessConfigDeps {
   readonly source: SchemaSource;
   readonly snapshots: SnapshotService;
   readonly pluginSchemas?: ReadonlyMap<string, FieldList>;
+  /** Largest config (bytes of its JSON form) the node holds: Kong's `lmdb_map_size`, default 2048m. */
+  readonly maxConfigBytes?: number;
+  /** How long `load` waits for the store and the snapshot rebuild before answering 504 (default 60 s). */
+  readonly loadTimeoutMs?: number;
 }
 
 /** A config as submitted: the text (file, YAML/JSON body, `config` parameter) or an already decoded table. */
@@ -25,19 +29,25 @@ export interface LoadOptions {
   /** `check_hash=1`: a text equal to the one loaded last is not loaded again (304). */
   readonly checkHash?: boolean;
   readonly flattenErrors?: boolean;
+  /** Overrides the deps' `loadTimeoutMs`; Infinity waits for completion. */
+  readonly timeoutMs?: number;
 }
 
 export type LoadOutcome =
   | { readonly status: 201; readonly snapshot: Snapshot }
   | { readonly status: 304 }
   | { readonly status: 400; readonly body: DeclarativeErrorBody }
-  | { readonly status: 429 };
+  | { readonly status: 413 | 429 | 503 | 504 };
+
+export const DEFAULT_MAX_CONFIG_BYTES = 2048 * 1024 * 1024;
+export const DEFAULT_LOAD_TIMEOUT_MS = 60_000;
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 export class DblessConfig {
   private loadedMd5: string | null = null;
   private loading = false;
+  private exiting = false;
 
   constructor(private readonly deps: DblessConfigDeps) {}
 
@@ -51,8 +61,17 @@ export class DblessConfig {
     return this.configured() ? configHash32(this.deps.snapshots.current().hash) : EMPTY_CONFIG_HASH32;
   }
 
-  /** Validates, then replaces the whole configuration. Never half-applies: the store write is one transaction. */
+  /** The node is shutting down: no new configuration is taken (503). */
+  beginExit(): void {
+    this.exiting = true;
+  }
+
+  /**
+   * Validates, then replaces the whole configuration. Never half-applies: the store write is one transaction.
+   * A load that outlives `loadTimeoutMs` answers 504 but still completes (later loads get 429 until it does).
+   */
   async load(input: ConfigInput, opts: LoadOptions = {}): Promise<LoadOutcome> {
+    if (this.exiting) return { status: 503 };
     if (this.loading) return { status: 429 };
     const digest = 'text' in input ? md5(input.text) : md5(JSON.stringify(input.table));
     if ('text' in input && opts.checkHash && digest === this.loadedMd5) return { status: 304 };
@@ -65,18 +84,47 @@ export class DblessConfig {
         throw err;
       }
     } else doc = input.table;
-    const result = flattenDeclarative(doc, { pluginSchemas: this.deps.pluginSchemas, flattenErrors: opts.flattenErrors });
+    const result = flattenDeclarative(doc, {
+      pluginSchemas: this.deps.pluginSchemas,
+      flattenErrors: opts.flattenErrors,
+      validate: this.deps.source.validate, // the Admin API's own rules, plugin cross-field checks included
+    });
     if (!result.ok) return { status: 400, body: result.error };
-
-    this.loading = true;
-    try {
-      await storeSnapshot(this.deps.dataSource, this.deps.source, result.snapshot, 'replace');
-      await this.rebuildSnapshot();
-      this.loadedMd5 = digest;
-    } finally {
-      this.loading = false;
+    if (Buffer.byteLength(JSON.stringify(result.snapshot)) > (this.deps.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES)) {
+      return { status: 413 };
     }
-    return { status: 201, snapshot: result.snapshot };
+    return this.apply(result.snapshot, digest, opts.timeoutMs ?? this.deps.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS);
+  }
+
+  private async apply(snapshot: Snapshot, digest: string, timeoutMs: number): Promise<LoadOutcome> {
+    const started = performance.now();
+    this.loading = true;
+    const applied = (async () => {
+      try {
+        await storeSnapshot(this.deps.dataSource, this.deps.source, snapshot, 'replace');
+        await this.rebuildSnapshot();
+        this.loadedMd5 = digest;
+      } finally {
+        this.loading = false;
+      }
+    })();
+    if (!Number.isFinite(timeoutMs)) {
+      await applied;
+      return { status: 201, snapshot };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    try {
+      const first = await Promise.race([applied, timedOut]);
+      // the store may never yield to the timer (in-memory SQLite is synchronous): measure as well
+      if (first === 'timeout' || performance.now() - started > timeoutMs) {
+        applied.catch(() => {}); // finishes on its own; a failure is as if it never started
+        return { status: 504 };
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return { status: 201, snapshot };
   }
 
   private async rebuildSnapshot(): Promise<void> {

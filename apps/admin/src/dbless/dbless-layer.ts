@@ -1,9 +1,9 @@
 // The DB-less overlay on the Admin API, one express layer placed after access control and CORS and before body
 // decoding (a YAML `POST /config` body is not something the generic body reader accepts):
 //   POST /config, GET /config   (kong-admin-api.md §8.2, §8.3)
-//   GET /status                 configuration_hash instead of database reachability (§6.2)
 //   entity writes               405 code 12 (§3.5)
-// Everything else falls through to the Nest routes, which read the in-memory store.
+// Everything else falls through to the Nest routes, which read the in-memory store. Installed through
+// startControlPlane's `beforeRoutes`; `/config` itself is also a Nest route, so the catalog lists it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportDeclarative } from '@tollgate/declarative';
 import { KongError } from '@tollgate/errors';
@@ -16,13 +16,19 @@ export interface DblessLayerDeps {
   readonly config: DblessConfig;
   readonly guard: DblessWriteGuard;
   readonly snapshots: SnapshotService;
-  /** The Admin API's own `/status` body (StatusService.report). */
-  readonly statusReport: (unit: unknown, scale: unknown) => Promise<Record<string, unknown>>;
   readonly maxBodySize: number;
   readonly onError: (err: unknown) => void;
 }
 
 type Next = (err?: unknown) => void;
+
+/** Kong's bodies for the load outcomes that carry no config (§8.2). */
+const REFUSALS = {
+  413: { message: 'Configuration does not fit in LMDB database, consider raising the "lmdb_map_size" config for Kong' },
+  429: { message: 'Currently loading previous configuration' },
+  503: { message: 'Kong currently exiting' },
+  504: { message: 'Timed out while loading configuration' },
+} as const;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (body === undefined) {
@@ -48,18 +54,13 @@ export function dblessLayer(deps: DblessLayerDeps) {
       case 201: return send(res, 201, entityMap(outcome.snapshot));
       case 304: return send(res, 304, undefined);
       case 400: return send(res, 400, outcome.body);
-      case 429: return send(res, 429, { message: 'Currently loading previous configuration' }, { 'Retry-After': '60' });
+      case 429: return send(res, 429, REFUSALS[429], { 'Retry-After': '60' });
+      default: return send(res, outcome.status, REFUSALS[outcome.status]);
     }
   };
 
   const getConfig = (res: ServerResponse) =>
     send(res, 200, { config: exportDeclarative(deps.snapshots.current().config, { format: 'yaml', includeNulls: true }) });
-
-  const getStatus = async (res: ServerResponse, url: URL) => {
-    const report = await deps.statusReport(url.searchParams.get('unit') ?? undefined, url.searchParams.get('scale') ?? undefined);
-    const { database: _database, ...rest } = report;
-    send(res, 200, { configuration_hash: deps.config.hash32(), ...rest });
-  };
 
   return function dbless(req: IncomingMessage, res: ServerResponse, next: Next): void {
     const url = new URL(req.url ?? '/', 'http://admin');
@@ -68,7 +69,6 @@ export function dblessLayer(deps: DblessLayerDeps) {
     let work: Promise<void> | void;
     if (path === '/config' && method === 'POST') work = postConfig(req, res, url);
     else if (path === '/config' && (method === 'GET' || method === 'HEAD')) work = getConfig(res);
-    else if (path === '/status' && (method === 'GET' || method === 'HEAD')) work = getStatus(res, url);
     else {
       const refused = deps.guard.check(method, path);
       if (!refused) return next();

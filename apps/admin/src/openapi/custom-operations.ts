@@ -20,6 +20,7 @@ const PAGING = [
   { name: 'size', in: 'query', required: false, description: 'Page size, 1 to 1000', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
   { name: 'offset', in: 'query', required: false, description: 'Token from the previous page', schema: { type: 'string' } },
 ];
+const MESSAGE = objectSchema({ message: { type: 'string' } });
 const VALIDATION_OK = objectSchema({ message: { type: 'string', example: 'schema validation successful' } });
 
 export const CUSTOM_OPERATIONS: Record<string, Record<string, Record<string, unknown>>> = {
@@ -63,6 +64,40 @@ export const CUSTOM_OPERATIONS: Record<string, Record<string, Record<string, unk
           memory: { type: 'object', additionalProperties: true },
         })),
         '400': { $ref: '#/components/responses/BadRequest' },
+      },
+    },
+  },
+  '/config': {
+    get: {
+      summary: 'The loaded declarative configuration (DB-less only)',
+      tags: ['information'],
+      responses: {
+        '200': ok('The configuration as YAML, every field included', objectSchema({ config: { type: 'string', description: 'YAML, _format_version "3.0"' } })),
+        '400': { description: 'Not DB-less: this endpoint is only available when not using a database', content: jsonBody(MESSAGE) },
+      },
+    },
+    post: {
+      summary: 'Replace the whole configuration (DB-less only)',
+      tags: ['information'],
+      parameters: [
+        { name: 'check_hash', in: 'query', required: false, description: '1: answer 304 when the text equals the loaded one', schema: { type: 'string' } },
+        { name: 'flatten_errors', in: 'query', required: false, description: 'true/1/on/yes: add flattened_errors to a 400', schema: { type: 'string' } },
+      ],
+      requestBody: {
+        content: {
+          'application/json': { schema: { type: 'object', additionalProperties: true, description: 'a table with _format_version, or {"config": "<YAML or JSON text>"}' } },
+          'application/yaml': { schema: { type: 'string' } },
+          'application/x-www-form-urlencoded': { schema: objectSchema({ config: { type: 'string' } }) },
+        },
+      },
+      responses: {
+        '201': ok('The loaded entities keyed by type, then by id', { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } }),
+        '304': { description: 'check_hash=1 and the same text as the loaded one: nothing reloaded' },
+        '400': { description: 'Invalid declarative configuration (code 14), nothing usable, or not DB-less', content: jsonBody({ type: 'object', additionalProperties: true }) },
+        '413': { description: 'The configuration is larger than the node holds', content: jsonBody(MESSAGE) },
+        '429': { description: 'A previous configuration is still loading (Retry-After)', content: jsonBody(MESSAGE) },
+        '503': { description: 'The node is shutting down', content: jsonBody(MESSAGE) },
+        '504': { description: 'Loading took too long (it still completes)', content: jsonBody(MESSAGE) },
       },
     },
   },

@@ -44,8 +44,9 @@ function loadFile(file: string | undefined, settings: Settings): Snapshot | null
     process.stderr.write(`Error: ${describeErrors(declarative.parseErrorBody(err))}`);
     return null;
   }
-  const { pluginSchemas } = dbless.catalogSchemas(settings);
-  const result: FlattenResult = declarative.flattenDeclarative(doc, { pluginSchemas, flattenErrors: true });
+  // the Admin API's validator (plugin cross-field checks included): a file is held to what POST /plugins enforces
+  const { pluginSchemas, source } = dbless.catalogSchemas(settings);
+  const result: FlattenResult = declarative.flattenDeclarative(doc, { pluginSchemas, flattenErrors: true, validate: source.validate });
   if (result.ok) return result.snapshot;
   process.stderr.write(`Error: ${describeErrors(result.error)}`);
   return null;

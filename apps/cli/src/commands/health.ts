@@ -1,7 +1,6 @@
 import { request } from 'node:http';
-import { resolve } from 'node:path';
 import { isAlive, readListenersFile, readPid } from '../supervisor/pidfile';
-import { settingsFromArgs } from '../settings';
+import { prefixFromArgs } from '../settings';
 import type { Command } from './types';
 
 function getJson(host: string, port: number, path: string): Promise<{ status: number; body: any }> {
@@ -22,7 +21,7 @@ export const health: Command = {
   summary: 'exit 0 with a short report when the node in a prefix is up',
   usage: 'tollgate health [-p PREFIX] [-c FILE]',
   async run(args) {
-    const prefix = typeof args.flags.prefix === 'string' ? resolve(args.flags.prefix) : settingsFromArgs(args).prefix;
+    const prefix = prefixFromArgs(args);
     const pid = readPid(prefix);
     if (pid === null || !isAlive(pid)) {
       process.stderr.write(`tollgate is not running in ${prefix}\n`);

@@ -1,13 +1,12 @@
-import { resolve } from 'node:path';
 import { isAlive, readPid } from '../supervisor/pidfile';
-import { settingsFromArgs } from '../settings';
+import { prefixFromArgs } from '../settings';
 import type { Command } from './types';
 
 export const stop: Command = {
   summary: 'stop the node running in a prefix, letting in-flight requests finish',
   usage: 'tollgate stop [-p PREFIX] [-c FILE] [--timeout SECONDS]',
   async run(args) {
-    const prefix = typeof args.flags.prefix === 'string' ? resolve(args.flags.prefix) : settingsFromArgs(args).prefix;
+    const prefix = prefixFromArgs(args);
     const pid = readPid(prefix);
     if (pid === null || !isAlive(pid)) {
       process.stderr.write(`tollgate is not running in ${prefix}\n`);

@@ -1,7 +1,11 @@
 // Snapshot -> frozen CompiledConfig. Runs off the hot path; the result is swapped in by runtime/ in one
 // assignment. Upstream runtimes (balancers with health-check timers) whose rows did not change are carried over
 // from the previous config so their health state and pools survive a reconfigure.
-import type { Row, RouteRow, ServiceRow, VersionedSnapshot } from '@tollgate/declarative/snapshot';
+// Incremental: rows are immutable (a change is a new object) and versions share unchanged rows, so whatever was
+// compiled from the same row objects with the same dependencies is carried over from the previous config
+// (services, routes, the SNI table, the router's matchers and ranking). A one-route change on 10,000 routes
+// rebuilds the router index and little else.
+import type { Row, RouteRow, ServiceRow, Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { compileHttpRouter } from '@tollgate/router';
 import { compilePluginChains, loadPlugins, type PluginChains, type PluginLogger, type PluginRegistry } from '@tollgate/plugins';
 import { compileService } from './compile-service';
@@ -26,6 +30,8 @@ const NO_PLUGINS = Object.freeze([]) as readonly never[];
 
 /** Upstream runtimes keep the signature they were built from, to be reused when it is unchanged. */
 const upstreamSignatures = new WeakMap<UpstreamRuntime, string>();
+/** The snapshot each config was compiled from: what the next compile compares its collections with. */
+const sources = new WeakMap<CompiledConfig, Snapshot>();
 
 export interface CompileResult {
   readonly config: CompiledConfig;
@@ -36,6 +42,10 @@ export interface CompileResult {
 export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions = {}): CompileResult {
   const started = performance.now();
   const cfg = snapshot.config;
+  const previous = opts.previous ?? null;
+  const before = previous ? sources.get(previous) ?? null : null;
+  // Compiled services depend on their row, their upstream runtime and the certificates they name.
+  const sameCertificates = before !== null && before.certificates === cfg.certificates && before.ca_certificates === cfg.ca_certificates;
   const indexById = (rows: readonly Row[] | undefined) => new Map((rows ?? []).map((r) => [r.id, r] as const));
   const byId = { certificates: indexById(cfg.certificates), caCertificates: indexById(cfg.ca_certificates) };
 
@@ -49,7 +59,9 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
   const services = new Map<string, CompiledService>();
   for (const row of (cfg.services ?? []) as ServiceRow[]) {
     if (row.enabled === false) continue;
-    services.set(row.id, compileService(row, upstreamsByName.get(row.host) ?? null, byId));
+    const upstream = upstreamsByName.get(row.host) ?? null;
+    const old = sameCertificates ? previous!.services.get(row.id) : undefined;
+    services.set(row.id, old !== undefined && old.row === row && old.upstream === upstream ? old : compileService(row, upstream, byId));
   }
 
   // chains per route (and per consumer with configs of its own) are resolved here, never per request
@@ -67,6 +79,13 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     const service = row.service ? (services.get(row.service.id) ?? null) : null;
     // Routes of a disabled service are not built into the router (Kong spec 01-sync).
     if (row.service && !service) continue;
+    // Without plugins a compiled route depends only on its row and its compiled service.
+    const old = plugins === null ? previous?.routes.get(row.id) : undefined;
+    if (old !== undefined && old.row === row && old.service === service && old.plugins === NO_PLUGINS) {
+      routes.set(row.id, old);
+      routable.push(row);
+      continue;
+    }
     const hasPlain = protocols.includes('http') || protocols.includes('grpc');
     routes.set(
       row.id,
@@ -87,8 +106,9 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     routable.push(row);
   }
 
-  const router = compileHttpRouter(routable);
-  const sni = compileSniTable(cfg.certificates, cfg.snis);
+  const router = compileHttpRouter(routable, { previous: previous?.router });
+  // Secure contexts are costly to create: keep the table while certificates and snis are the same arrays.
+  const sni = before !== null && before.certificates === cfg.certificates && before.snis === cfg.snis ? previous!.sni : compileSniTable(cfg.certificates, cfg.snis);
   // Stream routes share this snapshot's upstream runtimes and certificates: one set of health checkers.
   const stream = compileStreamConfig(snapshot, { upstreams, sni }).config;
   const config: CompiledConfig = Object.freeze({
@@ -103,6 +123,7 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     plugins,
     compileMs: performance.now() - started,
   });
+  sources.set(config, cfg);
   return { config, retired };
 }
 

@@ -1,6 +1,6 @@
 // Builds complete RouteRows (every field present, as the Admin API returns them) from the few fields a case sets.
 import type { RouteRow } from '@tollgate/declarative/snapshot';
-import { uuidV5 } from '../uuid-v5';
+import { uuidV5 } from '@tollgate/declarative';
 
 const TEST_NAMESPACE = '2b5cfb6e-3f0a-4a8e-9a54-0f1f6f0d1c11';
 

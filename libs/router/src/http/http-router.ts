@@ -1,6 +1,9 @@
 // The compiled HTTP router. Matchers are ranked once by priority; each is placed in the host index (exact,
 // `*.x` suffix, `x.*` prefix, or any-host) and, inside it, in a path trie. A request visits only the buckets its
 // host selects and the trie nodes its path passes through, keeping the best-ranked candidate that matches.
+// Recompiling after a small change is cheap: matchers are cached per route row object (rows are immutable; a
+// change is a new object), and given the router it replaces, the ranking merges the few new matchers into the
+// previous order instead of sorting everything again. Only the index (host buckets, tries) is rebuilt.
 import type { RouteRow } from '@tollgate/declarative/snapshot';
 import { hostPort } from '../host';
 import { normalizePath } from '../normalize-path';
@@ -101,21 +104,31 @@ class CompiledHttpRouter implements HttpRouter {
     }
   };
 
-  constructor(routes: readonly RouteRow[]) {
+  /** The HTTP routes this router was built from, and its matchers in rank order: the base of the next compile. */
+  readonly routeSet: ReadonlySet<RouteRow>;
+  readonly ranked: readonly HttpMatcher[];
+
+  constructor(routes: readonly RouteRow[], previous: CompiledHttpRouter | null) {
     const warnings: string[] = [];
-    const matchers: HttpMatcher[] = [];
-    let size = 0;
+    const routeSet = new Set<RouteRow>();
+    const fresh: HttpMatcher[] = [];
     for (const route of routes) {
-      if (!route.protocols.some((p) => HTTP_PROTOCOLS.has(p))) continue;
-      size++;
-      for (const m of buildHttpMatchers(route, (w) => warnings.push(w))) matchers.push(m);
+      if (!route.protocols.some((p) => HTTP_PROTOCOLS.has(p)) || routeSet.has(route)) continue;
+      routeSet.add(route);
+      const built = matchersOf(route);
+      for (const w of built.warnings) warnings.push(w);
+      if (previous !== null && previous.routeSet.has(route)) continue; // already ranked in previous.ranked
+      for (const m of built.matchers) fresh.push(m);
     }
-    matchers.sort((a, b) => comparePriority(a.priority, a.id, b.priority, b.id));
-    matchers.forEach((m, rank) => this.place(m, rank));
+    fresh.sort(byPriority);
+    const ranked = previous === null ? fresh : mergeRanked(previous.ranked.filter((m) => routeSet.has(m.route)), fresh);
+    ranked.forEach((m, rank) => this.place(m, rank));
     for (const [key, bucket] of this.suffix) trieInsert(this.suffixIndex, reversed(key), bucket);
     for (const [key, bucket] of this.prefix) trieInsert(this.prefixIndex, key, bucket);
-    this.size = size;
+    this.size = routeSet.size;
     this.warnings = warnings;
+    this.routeSet = routeSet;
+    this.ranked = ranked;
   }
 
   private place(m: HttpMatcher, rank: number): void {
@@ -245,7 +258,45 @@ function capturesOf(exec: RegExpExecArray): Record<string, string> {
   return captures;
 }
 
+interface BuiltMatchers {
+  readonly matchers: readonly HttpMatcher[];
+  readonly warnings: readonly string[];
+}
+
+/** Matchers hold no per-match state (their regexes have no `g`/`y` flag), so routers may share them. */
+const builtByRow = new WeakMap<RouteRow, BuiltMatchers>();
+
+function matchersOf(route: RouteRow): BuiltMatchers {
+  let built = builtByRow.get(route);
+  if (built === undefined) {
+    const warnings: string[] = [];
+    built = { matchers: buildHttpMatchers(route, (w) => warnings.push(w)), warnings };
+    builtByRow.set(route, built);
+  }
+  return built;
+}
+
+const byPriority = (a: HttpMatcher, b: HttpMatcher): number => comparePriority(a.priority, a.id, b.priority, b.id);
+
+/** Two lists ranked by byPriority (a total order: ids break ties) merged into one, as sorting their union would. */
+function mergeRanked(kept: readonly HttpMatcher[], fresh: readonly HttpMatcher[]): HttpMatcher[] {
+  if (fresh.length === 0) return kept as HttpMatcher[];
+  const out: HttpMatcher[] = new Array(kept.length + fresh.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < kept.length && j < fresh.length) out[k++] = byPriority(fresh[j], kept[i]) < 0 ? fresh[j++] : kept[i++];
+  while (i < kept.length) out[k++] = kept[i++];
+  while (j < fresh.length) out[k++] = fresh[j++];
+  return out;
+}
+
+export interface CompileHttpRouterOptions {
+  /** The router this one replaces: its ranking is reused for the routes both share (same row objects). */
+  readonly previous?: HttpRouter | null;
+}
+
 /** Compiles the http/https/grpc/grpcs routes of a config into an immutable matcher (traditional_compatible). */
-export function compileHttpRouter(routes: readonly RouteRow[]): HttpRouter & { readonly warnings: readonly string[] } {
-  return new CompiledHttpRouter(routes);
+export function compileHttpRouter(routes: readonly RouteRow[], opts: CompileHttpRouterOptions = {}): HttpRouter & { readonly warnings: readonly string[] } {
+  return new CompiledHttpRouter(routes, opts.previous instanceof CompiledHttpRouter ? opts.previous : null);
 }

@@ -2,7 +2,7 @@
 // compat router splits routes (PR #10615) so every group gets its own priority.
 import type { RouteRow } from '@tollgate/declarative/snapshot';
 import { hostPattern, sniPattern, type HostPattern, type NamePattern } from '../patterns';
-import { uuidV5 } from '../uuid-v5';
+import { uuidV5 } from '@tollgate/declarative';
 import { httpPriority, type HttpPriority } from './priority';
 import { compileHeaderRegex, compilePathRegex } from './regex';
 

@@ -1,12 +1,13 @@
-// jwt: a signed token whose key claim (iss) names a jwt_secrets credential.
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+// jwt: a signed token whose key claim (iss by default) names a jwt_secrets credential. Kong's order of checks
+// and its messages; the signature itself is verified by jose, so the access phase is async from that point.
 import type { Row } from '@tollgate/declarative/snapshot';
 import { alreadyAuthenticated, authenticateAnonymous, setConsumer } from '../../auth/consumer-headers';
 import { ownerOf } from '../../entity-directory';
 import type { PluginContext, PluginHandler } from '../../types';
 import { KONG_VERSION } from '../common';
-import { SUPPORTED_ALGORITHMS as SUPPORTED, verifySignature } from './signature';
+import { claimErrors } from './claims';
 import { decodeToken, findToken, MULTIPLE, type DecodedToken } from './token';
+import { keyFor, verifySignature, type VerificationKey } from './verify';
 
 interface Conf {
   uri_param_names: string[];
@@ -21,9 +22,6 @@ interface Conf {
   challenge: Record<string, string>;
 }
 
-// one KeyObject per credential row and encoding, built on first use (rows are immutable per snapshot)
-const keyCache = new WeakMap<Row, Map<boolean, KeyObject>>();
-
 export const handler: PluginHandler<Conf> = {
   name: 'jwt',
   priority: 1450,
@@ -36,81 +34,46 @@ export const handler: PluginHandler<Conf> = {
     if (!conf.run_on_preflight && kong.request.method === 'OPTIONS') return;
     if (alreadyAuthenticated(kong, conf.anonymous)) return;
     const token = findToken(kong, conf);
-    if (token === MULTIPLE) return kong.response.error(401, 'Multiple tokens provided', conf.challenge);
-    if (token === undefined) return fallback(kong, conf, 401, 'Unauthorized');
+    if (token === MULTIPLE) return fail(kong, conf, 401, 'Multiple tokens provided');
+    if (token === undefined) return fail(kong, conf, 401, 'Unauthorized');
     let decoded: DecodedToken;
     try {
       decoded = decodeToken(token);
     } catch (err) {
-      return kong.response.error(401, `Bad token; ${(err as Error).message}`, conf.challenge);
+      return fail(kong, conf, 401, `Bad token; ${(err as Error).message}`);
     }
-    const claim = decoded.claims[conf.key_claim_name];
-    if (claim === undefined || claim === null) return fallback(kong, conf, 401, `No mandatory '${conf.key_claim_name}' in claims`);
-    if (typeof claim !== 'string' || claim === '') return fallback(kong, conf, 401, `Invalid '${conf.key_claim_name}' in claims`);
-    const secret = kong.entities.jwt.get(claim);
-    if (!secret) return fallback(kong, conf, 401, `No credentials found for given '${conf.key_claim_name}'`);
-    const algorithm = secret.algorithm as string;
-    if (decoded.header.alg !== algorithm || !SUPPORTED.has(algorithm)) return fallback(kong, conf, 403, 'Invalid algorithm');
-    let key: KeyObject;
-    try {
-      key = keyFor(secret, conf.secret_is_base64);
-    } catch {
-      return fallback(kong, conf, 401, 'Invalid key/secret');
-    }
-    if (!verifySignature(token, algorithm, key)) return fallback(kong, conf, 401, 'Invalid signature');
-    afterSignature(kong, conf, decoded, secret);
+    const name = conf.key_claim_name;
+    let keyId = decoded.claims[name];
+    if (keyId === undefined || keyId === false) keyId = decoded.header[name]; // Kong: claims[k] or header[k]
+    if (keyId === undefined || keyId === null || keyId === false) return fail(kong, conf, 401, `No mandatory '${name}' in claims`);
+    if (typeof keyId !== 'string' || keyId === '') return fail(kong, conf, 401, `Invalid '${name}' in claims`);
+    const secret = kong.entities.jwt.get(keyId);
+    if (!secret) return fail(kong, conf, 401, `No credentials found for given '${name}'`);
+    const algorithm = (secret.algorithm as string | null) ?? 'HS256';
+    if (decoded.header.alg !== algorithm) return fail(kong, conf, 403, 'Invalid algorithm');
+    return verifyAndAuthenticate(kong, conf, decoded, secret, algorithm, keyFor(secret, conf.secret_is_base64));
   },
 };
 
-function afterSignature(kong: PluginContext, conf: Conf, decoded: DecodedToken, secret: Row): void {
-  const errors = claimErrors(decoded.claims, conf);
+async function verifyAndAuthenticate(
+  kong: PluginContext, conf: Conf, decoded: DecodedToken, secret: Row, algorithm: string, keyState: VerificationKey | Promise<VerificationKey>,
+): Promise<void> {
+  const key = keyState instanceof Promise ? await keyState : keyState;
+  if (key === null) return fail(kong, conf, 401, 'Invalid key/secret');
+  if (!(await verifySignature(decoded.token, algorithm, key))) return fail(kong, conf, 401, 'Invalid signature');
+  const errors = claimErrors(decoded.claims, conf.claims_to_verify, conf.maximum_expiration);
   if (errors) {
     if (conf.anonymous) return void authenticateAnonymous(kong, conf.anonymous);
     return kong.response.exit(401, errors, conf.challenge);
   }
   const consumer = ownerOf(kong.entities, secret);
-  if (!consumer) return fallback(kong, conf, 401, `Could not find consumer for '${conf.key_claim_name}=${secret.key}'`);
+  if (!consumer) return fail(kong, conf, 401, `Could not find consumer for '${conf.key_claim_name}=${secret.key}'`);
   kong.ctx.authenticated_jwt_token = decoded.token;
   setConsumer(kong, consumer, secret, secret.key as string);
 }
 
-/** Kong's registered-claims checks: `{exp: "token expired"}` style errors, or undefined. */
-function claimErrors(claims: Record<string, unknown>, conf: Conf): Record<string, string> | undefined {
-  const errors: Record<string, string> = {};
-  const now = Date.now() / 1000;
-  for (const name of conf.claims_to_verify ?? []) {
-    const v = claims[name];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number') errors[name] = 'must be a number';
-    else if (name === 'exp' && v <= now) errors.exp = 'token expired';
-    else if (name === 'nbf' && v > now) errors.nbf = 'token not valid yet';
-  }
-  if (conf.maximum_expiration > 0 && errors.exp === undefined) {
-    const exp = claims.exp;
-    if (typeof exp !== 'number') errors.exp = 'must exist';
-    else if (exp - now > conf.maximum_expiration) errors.exp = 'exceeds maximum allowed expiration';
-  }
-  return Object.keys(errors).length ? errors : undefined;
-}
-
-function keyFor(secret: Row, base64: boolean): KeyObject {
-  let byEncoding = keyCache.get(secret);
-  if (!byEncoding) keyCache.set(secret, (byEncoding = new Map()));
-  let key = byEncoding.get(base64);
-  if (!key) {
-    const alg = secret.algorithm as string;
-    if (alg.startsWith('HS')) {
-      const raw = String(secret.secret ?? '');
-      key = createSecretKey(base64 ? Buffer.from(raw, 'base64') : Buffer.from(raw));
-    } else {
-      key = createPublicKey(String(secret.rsa_public_key));
-    }
-    byEncoding.set(base64, key);
-  }
-  return key;
-}
-
-function fallback(kong: PluginContext, conf: Conf, status: number, message: string): void {
+/** Every failure falls back to the anonymous consumer when one is configured, as Kong's access(). */
+function fail(kong: PluginContext, conf: Conf, status: number, message: string): void {
   if (conf.anonymous) {
     authenticateAnonymous(kong, conf.anonymous);
     return;

@@ -1,4 +1,4 @@
-// Finding and decoding a JWT (signature checks are jose's; see handler.ts).
+// Finding and decoding a JWT as Kong's jwt_parser does (signature checks are jose's; see verify.ts).
 import type { PluginContext } from '../../types';
 
 export interface DecodedToken {
@@ -7,7 +7,13 @@ export interface DecodedToken {
   readonly claims: Record<string, unknown>;
 }
 
+/** Every algorithm Kong's parser knows: any other `alg` (notably `none`) is `Bad token; invalid alg`. */
+export const KNOWN_ALGORITHMS: ReadonlySet<string> = new Set([
+  'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA',
+]);
+
 const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 export const MULTIPLE = Symbol('multiple tokens');
 
 /** The token from query params, cookies, then headers, as Kong; MULTIPLE when more than one distinct one. */
@@ -32,18 +38,31 @@ export function findToken(kong: PluginContext, conf: { uri_param_names: string[]
   return found.values().next().value;
 }
 
-/** Parses the header and claims; an Error carries Kong's `Bad token; ...` reason. */
+/**
+ * Parses the header and claims and applies Kong's structural checks, in Kong's order; an Error carries the
+ * reason Kong puts after `Bad token; `. Like Kong, a token is split into at most three segments, so extra dots
+ * end up in the signature segment (which then is not base64: `invalid signature`).
+ */
 export function decodeToken(token: string): DecodedToken {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw new Error('invalid JWT');
-  const json = (seg: string) => {
-    try {
-      const v = JSON.parse(Buffer.from(seg, 'base64url').toString());
-      if (typeof v !== 'object' || v === null) throw new Error();
-      return v as Record<string, unknown>;
-    } catch {
-      throw new Error('invalid JSON');
-    }
-  };
-  return { token, header: json(parts[0]), claims: json(parts[1]) };
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0) throw new Error('invalid JSON');
+  const header = jsonSegment(token.slice(0, first));
+  const claims = jsonSegment(token.slice(first + 1, second));
+  const typ = header.typ;
+  if (typ !== undefined && typ !== null && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT')) throw new Error('invalid typ');
+  if (typeof header.alg !== 'string' || !KNOWN_ALGORITHMS.has(header.alg)) throw new Error('invalid alg');
+  if (!BASE64.test(token.slice(second + 1))) throw new Error('invalid signature');
+  return { token, header, claims };
+}
+
+function jsonSegment(segment: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(segment, 'base64url').toString());
+  } catch {
+    throw new Error('invalid JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('invalid JSON');
+  return v as Record<string, unknown>;
 }

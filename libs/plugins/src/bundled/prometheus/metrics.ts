@@ -1,9 +1,9 @@
 // The process-wide Prometheus registry with Kong's metric names, served at /metrics on status_listen.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { formatKongExposition, LATENCY_BUCKETS } from './exposition';
 
-// Kong's DEFAULT_BUCKETS (ms)
-const BUCKETS = [1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 500, 750, 1000, 2000, 5000, 10000, 30000, 60000];
+const BUCKETS = [...LATENCY_BUCKETS];
 
 export interface ConnectionStats {
   readonly active: number;
@@ -71,13 +71,13 @@ new Gauge({
   },
 });
 
-/** GET /metrics for the status server: the Prometheus text exposition. */
+/** GET /metrics for the status server: the Prometheus text exposition, with Kong's bucket labels. */
 export function metricsHandler(): (req: IncomingMessage, res: ServerResponse) => void {
   return (_req, res) => {
     metricsRegistry.metrics().then(
       (text) => {
         res.writeHead(200, { 'content-type': metricsRegistry.contentType });
-        res.end(text);
+        res.end(formatKongExposition(text));
       },
       (err: Error) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
