@@ -14,7 +14,7 @@ const TRANSPARENT_NOT_PROXIED = "{key}: flag 'transparent' is only supported on 
 const DEFERRED = "{key}: flag 'deferred' is not supported (TCP_DEFER_ACCEPT cannot be set from Node.js without a native addon)";
 const PROBES = '{key}: so_keepalive interval and count are not supported (Node.js can only set the idle time); use so_keepalive=on, off or <idle>::';
 const NO_PROXY_PROTOCOL = "{key}: flag 'proxy_protocol' is not supported on {kind} listeners (only proxy_listen and stream_listen accept the PROXY protocol)";
-const UDP = "{key}: flag 'udp' is not supported (UDP proxying is not implemented)";
+const UDP = "{key}: flag 'udp' is not supported (Tollgate proxies TCP and TLS streams only, not UDP)";
 
 /**
  * - ssl, http2: TLS / ALPN h2 on the listening server.

@@ -78,7 +78,7 @@ describe('checkListenerSupport (SUPPORTED_FLAGS)', () => {
     ['proxy', '0.0.0.0:8000 deferred', ["proxy_listen: flag 'deferred' is not supported (TCP_DEFER_ACCEPT cannot be set from Node.js without a native addon)"]],
     ['proxy', '0.0.0.0:8000 so_keepalive=30m:10s:5',
       ['proxy_listen: so_keepalive interval and count are not supported (Node.js can only set the idle time); use so_keepalive=on, off or <idle>::']],
-    ['stream', '0.0.0.0:53 udp', ["stream_listen: flag 'udp' is not supported (UDP proxying is not implemented)"]],
+    ['stream', '0.0.0.0:53 udp', ["stream_listen: flag 'udp' is not supported (Tollgate proxies TCP and TLS streams only, not UDP)"]],
     ['admin', '127.0.0.1:8001 proxy_protocol',
       ["admin_listen: flag 'proxy_protocol' is not supported on admin listeners (only proxy_listen and stream_listen accept the PROXY protocol)"]],
     ['status', '127.0.0.1:8007 proxy_protocol',
