@@ -3,7 +3,7 @@
 // Reports creates/s, p99 page latency and the node's RSS, with ratios against a baseline measured in the same
 // run: a bare node:http server that accepts the same requests and keeps them in a Map (client + loopback cost).
 //   usage: npm run bench:admin [-- --count 10000 --concurrency 16 --database sqlite|postgres --server cli|source]
-//   --server cli runs the built `bin/tollgate.js start`; source (the default) runs apps/admin from the TypeScript
+//   --server cli (the default) runs the built `bin/tollgate.js start` as a user would; source runs apps/admin from the TypeScript
 //   sources through bench/admin/serve-source.js, so it needs no build; crud-only runs just persistence + generic
 //   CRUD (bench/admin/serve-crud-only.js), the write path without the configuration snapshot.
 import { spawn } from 'node:child_process';
@@ -19,7 +19,7 @@ const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return
 const COUNT = Number(arg('count', 10000));
 const CONCURRENCY = Number(arg('concurrency', 16));
 const DATABASE = arg('database', 'sqlite');
-const SERVER = arg('server', 'source');
+const SERVER = arg('server', 'cli');
 
 const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });
 
@@ -96,7 +96,7 @@ async function tollgate() {
   const conf = join(prefix, 'tollgate.conf');
   writeFileSync(conf, [
     `prefix = ${prefix}`, 'admin_listen = 127.0.0.1:0', 'proxy_listen = off', 'status_listen = off',
-    `database = ${DATABASE}`, 'pg_database = test', 'pg_user = postgres', 'log_level = warn',
+    `database = ${DATABASE}`, 'pg_database = test', 'pg_user = postgres', 'log_level = notice',
   ].join('\n') + '\n');
   const command = SERVER === 'cli'
     ? [join(ROOT, 'bin', 'tollgate.js'), 'start', '-c', conf, '-p', prefix]

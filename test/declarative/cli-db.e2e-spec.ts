@@ -180,6 +180,10 @@ describe('tollgate config parse', () => {
     ['a valid file', { _format_version: '3.0', services: [{ name: 's', host: 'h', routes: [{ paths: ['/'] }] }] }, 0, 'parse successful\n', ''],
     ['an unknown plugin', { _format_version: '3.0', plugins: [{ name: 'no-such-plugin' }] }, 1, '', 'plugin \'no-such-plugin\' not enabled'],
     ['a missing _format_version', { services: [] }, 1, '', 'Error: declarative config is invalid: {_format_version="required field missing"}\n'],
+    // the plugin's cross-field check, with the message POST /plugins gives
+    ['a rate-limiting plugin with no window', { _format_version: '3.0', plugins: [{ name: 'rate-limiting', config: { policy: 'local' } }] }, 1, '',
+      "  plugin: at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'\n"],
+    ['a rate-limiting plugin with a window', { _format_version: '3.0', plugins: [{ name: 'rate-limiting', config: { hour: 100 } }] }, 0, 'parse successful\n', ''],
   ])('%s', async (_what, doc, code, stdout, stderr) => {
     const dir = tempPrefix();
     const file = join(dir, 'kong.yaml');

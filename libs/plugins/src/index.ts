@@ -21,3 +21,4 @@ export { serializeLog } from './log/serializer';
 
 /** Config schemas of the bundled plugins: the `pluginSchemas` option of libs/schema's validator. */
 export const PLUGIN_SCHEMAS = loadPlugins(['bundled']).schemas;
+export { formatKongExposition } from './bundled/prometheus/exposition';

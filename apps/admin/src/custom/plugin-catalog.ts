@@ -38,7 +38,9 @@ export function loadPluginRegistry(list: readonly string[]): PluginRegistry {
 
 /**
  * Plugin configs have cross-field rules (e.g. rate-limiting needs one of second…year) that a FieldList cannot
- * express; they run after the field-level validation, and report under `config` as Kong does.
+ * express; they run after the field-level validation. As Kong's plugin entity checks they report at the plugin's
+ * level: `@entity` messages and `config.<path>` fields (the checks' paths already start with `config`).
+ * Every validator of plugins uses this source: the Dao, `POST /config` and `tollgate config parse|db_import`.
  */
 export function withPluginConfigChecks(source: SchemaSource, catalog: PluginCatalog): SchemaSource {
   return {
@@ -51,7 +53,7 @@ export function withPluginConfigChecks(source: SchemaSource, catalog: PluginCata
       const config = result.value.config as Record<string, unknown> | null;
       if (!fields || !config) return result;
       const errors = runConfigChecks(fields as never, config);
-      return errors ? { ok: false, fields: { config: errors } } : result;
+      return errors ? { ok: false, fields: errors } : result;
     },
   };
 }

@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Settings } from '@tollgate/config';
 import { AggregatorRegistry } from 'prom-client';
+import { formatKongExposition } from '@tollgate/plugins';
 import type { BoundListener } from './messages';
 
 export interface StatusSource {
@@ -52,7 +53,7 @@ export async function startStatusServer(settings: Settings, source: StatusSource
         // Workers count requests; the node's scrape is their sum, as one Kong node with many nginx workers reports.
         const perWorker = (await source.collectMetrics?.()) ?? [];
         const registry = AggregatorRegistry.aggregate(perWorker as never);
-        const text = await registry.metrics();
+        const text = formatKongExposition(await registry.metrics());
         res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
         return res.end(text);
       }

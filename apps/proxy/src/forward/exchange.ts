@@ -40,6 +40,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   bufferedBody: Buffer | null = null;
   /** A plugin changed the method (request-transformer http_method). */
   methodOverride: string | null = null;
+  /** ms, for the access log; -1 until the upstream answered. */
+  upstreamLatency = -1;
+  /** Response body bytes passed to the client (the access log's size on HTTP/2). */
+  responseBytes = 0;
   /** Response held for body_filter plugins until complete. */
   private held: { status: number; headers: string[]; parts: Buffer[] } | null = null;
   /** The request body as handed to undici (the client request itself, or a counting stream over it). */
@@ -116,6 +120,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.responded = true;
     this.resume = resume;
     const upstreamLatency = Math.round(performance.now() - this.sentAt);
+    this.upstreamLatency = upstreamLatency;
     const svc = this.service;
     if (this.peer !== null) svc.upstream!.report(this.peer, { kind: 'success', status: statusCode, latencyMs: upstreamLatency });
     const raw: string[] = new Array(rawHeaders.length);
@@ -154,6 +159,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.done) return false;
+    this.responseBytes += chunk.length;
     if (this.plugins !== null) {
       this.plugins.timings.responseSize += chunk.length;
       if (this.held !== null) {
@@ -283,6 +289,10 @@ function countedBody(ex: Exchange): Readable {
 export function onClientClose(this: Tagged<ClientResponse>): void {
   const ex = this[kExchange];
   if (ex !== undefined && !ex.done) ex.abort();
+}
+
+export function exchangeOf(res: ClientResponse): Exchange | undefined {
+  return (res as Tagged<ClientResponse>)[kExchange];
 }
 
 export function tagResponse(res: ClientResponse, ex: Exchange): void {

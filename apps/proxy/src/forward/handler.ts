@@ -8,6 +8,7 @@ import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import { hostHeaderFor } from '../compile/compile-service';
 import type { BalancerContext } from '../upstream/types';
+import { logWhenFinished } from './access-line';
 import { clientOf, originalDestinationOf } from './client-info';
 import type { ListenerInfo, ProxyContext } from './context';
 import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
@@ -37,27 +38,6 @@ export function createRequestHandler(ctx: ProxyContext, listener: ListenerInfo):
       sendProxyError(req, res, e.status, e.message, requestId, performance.now(), ctx.errors, false);
     }
   };
-}
-
-/** One JSON line per request once the response is sent; written asynchronously, never delaying the response. */
-function logWhenFinished(log: NonNullable<ProxyContext['accessLog']>, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string): void {
-  const startedAt = Date.now();
-  // Read now: by 'finish' the socket may already be detached from the request.
-  const clientIp = req.socket?.remoteAddress ?? null;
-  // Only on `transparent` listeners (undefined, so left out of the JSON line, elsewhere): the address the client
-  // meant to reach before TPROXY diverted it.
-  const destination = originalDestinationOf(req.socket);
-  (res as ServerResponse).once('finish', () => {
-    log.write({
-      started_at: startedAt,
-      client_ip: clientIp,
-      destination,
-      request: { method: req.method, uri: req.url, scheme: listener.scheme, http_version: req.httpVersion, size: Number(req.headers['content-length'] ?? 0) },
-      response: { status: res.statusCode, size: Number(res.getHeader('content-length') ?? 0) },
-      request_id: requestId,
-      latencies: { request: Date.now() - startedAt, proxy: Number(res.getHeader('x-kong-upstream-latency') ?? -1) },
-    });
-  });
 }
 
 function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse, requestId: string): void {
@@ -210,7 +190,8 @@ function proxyUpstream(
     };
   }
   tagResponse(res, ex);
-  res.once('close', onClientClose);
+  // on, not once: 'close' fires once anyway, and once() allocates a wrapper per request
+  (res as ServerResponse).on('close', onClientClose);
   const contentLength = headers['content-length'];
   if (body === null && hasBody && ctx.maxBodySize > 0 && contentLength === undefined) ex.countBody = true;
   if (ctx.draining && !h2) (res as ServerResponse).shouldKeepAlive = false;
