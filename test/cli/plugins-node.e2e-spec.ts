@@ -26,7 +26,7 @@ describe('plugins on a running node', () => {
     expect((await http('POST', `${admin}/consumers/alice/key-auth`, { body: { key: 'alice-key' } })).status).toBe(201);
     expect((await http('POST', `${admin}/routes/r/plugins`, { body: { name: 'key-auth' } })).status).toBe(201);
     expect((await http('POST', `${admin}/routes/r/plugins`, { body: { name: 'rate-limiting', config: { minute: 1000, policy: 'local' } } })).status).toBe(201);
-    expect((await http('POST', `${admin}/plugins`, { body: { name: 'prometheus', config: { status_code_metrics: true } } })).status).toBe(201);
+    expect((await http('POST', `${admin}/plugins`, { body: { name: 'prometheus', config: { status_code_metrics: true, latency_metrics: true } } })).status).toBe(201);
   });
   afterAll(async () => {
     if (node) await stopNode(node);
@@ -79,6 +79,8 @@ describe('plugins on a running node', () => {
     expect(scrape.text).toContain('# TYPE kong_http_requests_total counter');
     expect(count(scrape.text, '401')).toBeGreaterThanOrEqual(1);
     expect(scrape.text).toMatch(/^kong_datastore_reachable 1$/m);
+    // Kong's bucket labels, zero-padded, so dashboards built for Kong keep matching.
+    expect(scrape.text).toMatch(/^kong_request_latency_ms_bucket\{[^}]*le="00001\.0"\} \d+$/m);
     expect(scrape.text).toMatch(/^kong_node_info\{node_id="[0-9a-f-]{36}",version="3\.\d+\.\d+"\} 1$/m);
   });
 });

@@ -95,7 +95,7 @@ async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Prom
     const pool = startWorkers(settings, log);
     closers.unshift((t) => pool.stop(t));
     // the cache (when valid) is published before the workers finish starting: they serve it as soon as they listen
-    await provider.start((snapshot: VersionedSnapshot) => pool.publish(snapshot));
+    await provider.start((snapshot: VersionedSnapshot, origin) => pool.publish(snapshot, origin));
     closers.unshift(() => provider.stop());
     listeners.push(...(await pool.ready));
     const status = await startStatusServer(settings, { appliedHash: () => pool.appliedHash(), workers: () => pool.size, collectMetrics: () => pool.collectMetrics(2000) });

@@ -7,12 +7,14 @@ import type { Settings } from '@tollgate/config';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { diffSnapshots } from '@tollgate/declarative';
 import type { TollgateLogger } from '@tollgate/logging';
+import type { SnapshotOrigin } from '../../../proxy/src/provider/types';
 import type { BoundListener, FromWorker, ToWorker } from './messages';
 
 export interface WorkerPool {
   /** Resolves once every worker listens; rejects with the first worker's fatal error. */
   readonly ready: Promise<BoundListener[]>;
-  publish(snapshot: VersionedSnapshot): void;
+  /** `origin`: the delta `snapshot` was built from, when known; forwarded as is when its base is the version held. */
+  publish(snapshot: VersionedSnapshot, origin?: SnapshotOrigin): void;
   /** Hash applied by every live worker, or null while any worker has none. */
   appliedHash(): string | null;
   readonly size: number;
@@ -96,14 +98,16 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
   return {
     ready,
     get size() { return workers.size; },
-    publish(snapshot) {
+    publish(snapshot, origin) {
       const base = latest;
       latest = snapshot;
       if (base?.hash === snapshot.hash) return;
-      // Versions share unchanged rows with their predecessor, so this diff walks maps and serialises only what
-      // changed. Every worker got `base` (full or as a delta) before this message: IPC keeps order.
-      const msg: ToWorker = base
-        ? { type: 'delta', hash: snapshot.hash, version: snapshot.version, base_hash: base.hash, delta: diffSnapshots(base.config, snapshot.config) }
+      // A delta received from the control plane is forwarded as is; otherwise versions share unchanged rows with
+      // their predecessor, so this diff walks maps and serialises only what changed. Every worker got `base`
+      // (full or as a delta) before this message: IPC keeps order.
+      const delta = base ? (origin?.base_hash === base.hash ? origin.delta : diffSnapshots(base.config, snapshot.config)) : null;
+      const msg: ToWorker = base && delta
+        ? { type: 'delta', hash: snapshot.hash, version: snapshot.version, base_hash: base.hash, delta }
         : { type: 'snapshot', snapshot };
       for (const w of workers) sendTo(w, msg);
     },
