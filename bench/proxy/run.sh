@@ -57,8 +57,8 @@ taskset -c $PROXY_CPU "$NGINX" -p "$WORK/ref" -c "$WORK/ref/nginx.conf" -e "$WOR
 sleep 0.3
 NGX_WORKER=$(pgrep -P "$(cat "$WORK/ref/nginx.pid")" | head -1)
 
-start_tollgate() { # $1 routes, $2 extra node flags
-  ROUTES=$1 HTTP_PORT=$TG_PORT HTTPS_PORT=$TG_TLS UPSTREAM_PORT=$UP_PORT \
+start_tollgate() { # $1 routes, $2 extra node flags, $3 access log path (empty: proxy_access_log = off)
+  ACCESS_LOG=${3:-} ROUTES=$1 HTTP_PORT=$TG_PORT HTTPS_PORT=$TG_TLS UPSTREAM_PORT=$UP_PORT \
     taskset -c $PROXY_CPU node --expose-gc $2 "$WORK/js/bench/proxy/serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
   TG_PID=$!
   PIDS+=("$TG_PID")
@@ -93,11 +93,14 @@ record() { # key proxy "rps p50 p99 cpu"
   RESULT["$1|$2"]="${RESULT["$1|$2"]:-} $3"
 }
 
-CASES=("1route-c50:1:http:50" "1route-c1:1:http:1" "10k-routes-c50:10000:http:50" "https-c50:1:https:50")
+# name:routes:scheme:connections[:log] — `log` turns proxy_access_log on for Tollgate (nginx keeps access_log off,
+# so that row shows what the access log costs). CASES="..." (space-separated) runs a subset.
+ALL_CASES="1route-c50:1:http:50 1route-c50-log:1:http:50:log 1route-c1:1:http:1 10k-routes-c50:10000:http:50 https-c50:1:https:50"
+read -r -a CASES <<<"${CASES:-$ALL_CASES}"
 for round in $(seq 1 "$ROUNDS"); do
   for c in "${CASES[@]}"; do
-    IFS=: read -r name routes scheme conns <<<"$c"
-    start_tollgate "$routes" ""
+    IFS=: read -r name routes scheme conns log <<<"$c"
+    start_tollgate "$routes" "" "$([ "${log:-}" = log ] && echo "$WORK/access.log")"
     [ "$routes" = 10000 ] && echo "compile of 10000 routes: ${TG_COMPILE} ms, RSS after compile ${TG_RSS} MB" >&2
     if [ "$scheme" = https ]; then tg_url="https://127.0.0.1:$TG_TLS/api/v1/r$((routes / 2))/x"; ng_url="https://127.0.0.1:$NGX_TLS/api/v1/r0/x";
     else tg_url="http://127.0.0.1:$TG_PORT/api/v1/r$((routes / 2))/x"; ng_url="http://127.0.0.1:$NGX_PORT/api/v1/r0/x"; fi
@@ -124,9 +127,11 @@ for c in "${CASES[@]}"; do
   read -r nrps ncpu <<<"$(avg "${RESULT["$name|nginx"]}")"
   printf '%-16s %-9s %10s %30s\n' "$name" ratio "$(awk -v a="$trps" -v b="$nrps" 'BEGIN{printf "%.2f", a/b}')" "cpu x$(awk -v a="$tcpu" -v b="$ncpu" 'BEGIN{printf "%.2f", a/b}')"
 done
+if [ -n "${RESULT["1route-c50|tollgate"]:-}" ] && [ -n "${RESULT["10k-routes-c50|tollgate"]:-}" ]; then
 read -r r1 _ <<<"$(avg "${RESULT["1route-c50|tollgate"]}")"
 read -r r10k _ <<<"$(avg "${RESULT["10k-routes-c50|tollgate"]}")"
 echo "throughput 10000 routes vs 1 route: $(awk -v a="$r10k" -v b="$r1" 'BEGIN{printf "%+.1f%%", (a/b-1)*100}')"
+fi
 
 if [ "${PROFILE:-0}" = 1 ]; then
   mkdir -p "$WORK/prof"

@@ -182,7 +182,8 @@ describe('tollgate config parse', () => {
     ['a missing _format_version', { services: [] }, 1, '', 'Error: declarative config is invalid: {_format_version="required field missing"}\n'],
     // the plugin's cross-field check, with the message POST /plugins gives
     ['a rate-limiting plugin with no window', { _format_version: '3.0', plugins: [{ name: 'rate-limiting', config: { policy: 'local' } }] }, 1, '',
-      "  plugin: at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'\n"],
+      'Error: declarative config is invalid: {plugins={{["@entity"]={"at least one of these fields must be non-empty: ' +
+      "'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'\"}}}}\n"],
     ['a rate-limiting plugin with a window', { _format_version: '3.0', plugins: [{ name: 'rate-limiting', config: { hour: 100 } }] }, 0, 'parse successful\n', ''],
   ])('%s', async (_what, doc, code, stdout, stderr) => {
     const dir = tempPrefix();

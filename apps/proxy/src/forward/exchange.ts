@@ -16,6 +16,8 @@ import { sendProxyError, type ClientRequest as DownstreamRequest, type ClientRes
 
 const kExchange = Symbol('tollgate.exchange');
 type Tagged<T> = T & { [kExchange]?: Exchange };
+/** Buffer's undocumented direct decoder: toString('latin1') minus the encoding dispatch, on every header. */
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, grpc: 80, https: 443, grpcs: 443 };
@@ -124,7 +126,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const svc = this.service;
     if (this.peer !== null) svc.upstream!.report(this.peer, { kind: 'success', status: statusCode, latencyMs: upstreamLatency });
     const raw: string[] = new Array(rawHeaders.length);
-    for (let i = 0; i < rawHeaders.length; i++) raw[i] = rawHeaders[i].toString('latin1');
+    for (let i = 0; i < rawHeaders.length; i++) raw[i] = (rawHeaders[i] as Latin1Buffer).latin1Slice(0, rawHeaders[i].length);
     const h2 = this.req.httpVersionMajor === 2;
     const headers = buildDownstreamHeaders(raw, statusCode, {
       flags: this.ctx.flags,
