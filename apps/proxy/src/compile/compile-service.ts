@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import type { Row, ServiceRow } from '@tollgate/declarative/snapshot';
 import type { UpstreamRuntime } from '../upstream/types';
+import { verifyDepthCheck } from './verify-depth';
 import type { CompiledService, UpstreamTlsOptions } from './types';
 
 const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, grpc: 80, https: 443, grpcs: 443 };
@@ -54,8 +55,11 @@ function upstreamTlsOptions(
   const poolKey = `${row.tls_verify === true}|${row.tls_verify_depth ?? ''}|${(row.ca_certificates ?? []).join(',')}|${
     row.client_certificate?.id ?? ''
   }`;
+  const verify = row.tls_verify === true;
   return Object.freeze({
-    rejectUnauthorized: row.tls_verify === true,
+    rejectUnauthorized: verify,
+    // the depth only means something for a chain that is verified
+    checkServerIdentity: verify && typeof row.tls_verify_depth === 'number' ? verifyDepthCheck(row.tls_verify_depth) : undefined,
     ca: ca.length > 0 ? ca : undefined,
     cert: typeof client?.cert === 'string' ? client.cert : undefined,
     key: typeof client?.key === 'string' ? client.key : undefined,

@@ -41,6 +41,8 @@ export interface CompiledService {
 
 export interface UpstreamTlsOptions {
   readonly rejectUnauthorized: boolean;
+  /** tls_verify_depth, enforced on the verified chain (compile/verify-depth.ts). */
+  readonly checkServerIdentity?: (host: string, cert: import('node:tls').PeerCertificate) => Error | undefined;
   readonly ca?: string[];
   readonly cert?: string;
   readonly key?: string;

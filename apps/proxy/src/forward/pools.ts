@@ -33,6 +33,8 @@ export class UpstreamPools {
         timeout: connectTimeout,
         noDelay: true,
         ...(tls ? { rejectUnauthorized: tls.rejectUnauthorized, ca: tls.ca, cert: tls.cert, key: tls.key, servername } : {}),
+        // only when set: an explicit undefined would replace Node's default hostname check
+        ...(tls?.checkServerIdentity ? { checkServerIdentity: tls.checkServerIdentity } : {}),
       },
     });
     this.pools.set(key, pool);
