@@ -1,6 +1,7 @@
 // Plugins on a real node (`tollgate start`): Admin API validation, key-auth and rate-limiting on live traffic,
 // and the prometheus scrape on the status listener aggregated across data-plane workers.
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait';
 import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
@@ -14,6 +15,10 @@ describe('plugins on a running node', () => {
 
   beforeAll(async () => {
     upstream = createServer((req, res) => res.end(JSON.stringify({ path: req.url, consumer: req.headers['x-consumer-username'] ?? null })));
+    // WebSocket-style upgrades: answer 101 and report the consumer the gateway authenticated.
+    upstream.on('upgrade', (req, socket) => {
+      socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Seen-Consumer: ${req.headers['x-consumer-username'] ?? 'none'}\r\n\r\n`);
+    });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
     const prefix = tempPrefix();
     node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { worker_processes: '2' })), '-p', prefix]);
@@ -59,6 +64,27 @@ describe('plugins on a running node', () => {
     expect(ok.json).toEqual({ path: '/x', consumer: 'alice' });
     expect(ok.headers['x-ratelimit-limit-minute']).toBe('1000');
     expect(Number(ok.headers['x-ratelimit-remaining-minute'])).toBeLessThan(1000);
+  });
+
+  it('an Upgrade (WebSocket) request goes through the same plugins: 401 without a key, tunnel with one', async () => {
+    const upgrade = (headers: Record<string, string>) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = connect(node.port('proxy_listen'), '127.0.0.1');
+        let text = '';
+        sock.on('data', (c) => (text += c.toString()));
+        sock.on('close', () => resolve(text));
+        sock.on('error', reject);
+        const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+        sock.write(`GET /echo/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`);
+        setTimeout(() => sock.destroy(), 3000);
+      });
+    const denied = await upgrade({});
+    expect(denied).toMatch(/^HTTP\/1\.1 401 /);
+    expect(denied).toContain('No API key found in request');
+    expect(denied).not.toContain('101');
+    const allowed = await upgrade({ apikey: 'alice-key' });
+    expect(allowed).toMatch(/^HTTP\/1\.1 101 /);
+    expect(allowed).toMatch(/X-Seen-Consumer: alice/i);
   });
 
   it('GET /metrics on the status listener sums the workers\' prometheus counters', async () => {

@@ -25,6 +25,10 @@ export interface Chain {
   readonly entries: readonly ChainEntry[];
   /** Some entry has a body_filter: the response must be buffered. */
   readonly buffersResponse: boolean;
+  /** Some entry has a header_filter / body_filter / log handler: lets the runner skip whole phases per request. */
+  readonly hasHeaderFilter?: boolean;
+  readonly hasBodyFilter?: boolean;
+  readonly hasLog?: boolean;
 }
 
 export interface PluginChains {
@@ -113,7 +117,13 @@ export function compilePluginChains(snapshot: Snapshot, registry: PluginRegistry
       }
     }
     entries.sort((a, b) => a.rank - b.rank);
-    return Object.freeze({ entries: Object.freeze(entries), buffersResponse: entries.some((e) => e.handler.body_filter !== undefined && (e.handler.buffersBody?.(e.conf) ?? true)) });
+    return Object.freeze({
+      entries: Object.freeze(entries),
+      buffersResponse: entries.some((e) => e.handler.body_filter !== undefined && (e.handler.buffersBody?.(e.conf) ?? true)),
+      hasHeaderFilter: entries.some((e) => e.handler.header_filter !== undefined),
+      hasBodyFilter: entries.some((e) => e.handler.body_filter !== undefined),
+      hasLog: entries.some((e) => e.handler.log !== undefined),
+    });
   };
 
   // every route, with no consumer and with each consumer that has plugins of its own

@@ -1,7 +1,7 @@
 // WebSocket (any Upgrade) proxying on http/https routes (kong-data-plane.md §2.6): the upgrade request goes
 // upstream with `Connection: keep-alive, Upgrade`; after the 101 both sockets are piped raw, and the service's
 // read/write timeouts act as idle timeouts.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, ServerResponse, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,7 +14,11 @@ import { buildDownstreamHeaders } from './downstream-headers';
 import { viaFor } from './identity';
 import { writeRawError } from './raw-response';
 import { nextRequestId } from './request-id';
-import { buildUpstreamHeaders } from './upstream-headers';
+import { buildUpstreamHeaders, type UpstreamHeaders } from './upstream-headers';
+import { applyRequestHeaderChanges, runAccessPhases, type PluginRun } from '@tollgate/plugins';
+import { startPluginRun, writePluginExit } from './plugin-phase';
+import type { HttpMatch } from '@tollgate/router/types';
+import type { CompiledRoute, CompiledService } from '../compile/types';
 import type { Peer } from '../upstream/types';
 
 export interface UpgradeListener {
@@ -74,12 +78,45 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
   if (up.websocket) up.list.push('Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket');
   else up.list.push('Connection', 'keep-alive');
   if (up.chunked) up.list.push('Transfer-Encoding', 'chunked');
+  const rawQuery = q === -1 ? '' : url.slice(q);
+  const path = resolveUpstreamPath(match, service.path, rawQuery);
+  if (route.plugins.length === 0) return tunnel(ctx, req, socket, head, route, service, match, clientIp, requestId, startedAt, up, path, accept);
+
+  // An upgrade is a request like any other for the plugins: authentication, ACLs and rate limits must hold
+  // before a tunnel opens. A ServerResponse bound to the raw socket lets a plugin's exit be written as usual.
+  const res = new ServerResponse(req);
+  res.assignSocket(socket);
+  const run = startPluginRun(ctx, cfg.plugins!, route, req, res as never, requestId, startedAt, {
+    protocol: listener.scheme, scheme: listener.scheme, host: req.headers.host ?? '', rawPath, upstreamPathWithQuery: path, rawQuery, clientIp,
+  });
+  const afterAccess = () => {
+    if (run.response.exitResponse !== null) {
+      res.once('finish', () => socket.end());
+      return writePluginExit(ctx, req as never, res as never, run, requestId, startedAt);
+    }
+    res.detachSocket(socket);
+    applyRequestHeaderChanges(run, up.list);
+    tunnel(ctx, req, socket, head, route, service, match, clientIp, requestId, startedAt, up, path, accept, run);
+  };
+  const pending = runAccessPhases(run);
+  if (pending === undefined) return afterAccess();
+  pending.then(afterAccess, (err: unknown) => {
+    ctx.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'unexpected error while running plugins on an upgrade');
+    writeRawError(socket, 500, PROXY_ERRORS.UNEXPECTED.message, accept, requestId, ctx.flags);
+  });
+}
+
+/** Opens the upstream connection, relays the 101, then pipes both sockets. */
+function tunnel(
+  ctx: ProxyContext, req: IncomingMessage, socket: Socket, head: Buffer, route: CompiledRoute, service: CompiledService, match: HttpMatch,
+  clientIp: string, requestId: string, startedAt: number, up: UpstreamHeaders, path: string, accept: string | undefined, run: PluginRun | null = null,
+): void {
   let host = service.host;
   let port = service.port;
   let hostHeader = service.defaultHostHeader;
   let peer: Peer | null = null;
   if (service.upstream !== null) {
-    peer = service.upstream.pick({ clientIp, headers: req.headers, path: match.path, query: null, captures: match.captures, consumerId: null, credentialId: null });
+    peer = service.upstream.pick({ clientIp, headers: req.headers, path: match.path, query: null, captures: match.captures, consumerId: run?.consumer?.id ?? null, credentialId: null });
     if (peer === null) return writeRawError(socket, 503, PROXY_ERRORS.NO_PEER.message, accept, requestId, ctx.flags);
     host = peer.ip;
     port = peer.port;
@@ -91,12 +128,20 @@ function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: Incomin
     host,
     port,
     method: req.method,
-    path: resolveUpstreamPath(match, service.path, q === -1 ? '' : url.slice(q)),
+    path,
     headers: up.list as never,
     setHost: false,
     agent: false,
     timeout: service.connectTimeout,
-    rejectUnauthorized: service.tlsOptions?.rejectUnauthorized,
+    ...(service.tlsOptions
+      ? {
+          rejectUnauthorized: service.tlsOptions.rejectUnauthorized,
+          ca: service.tlsOptions.ca,
+          cert: service.tlsOptions.cert,
+          key: service.tlsOptions.key,
+          ...(service.tlsOptions.checkServerIdentity ? { checkServerIdentity: service.tlsOptions.checkServerIdentity } : {}),
+        }
+      : {}),
   } as never);
   const release = () => {
     if (peer !== null) {

@@ -7,21 +7,23 @@ import { runHeaderFilter } from '../pipeline/run-phases';
 export function applyRequestHeaderChanges(run: PluginRun, list: string[]): string[] {
   const changes = run.request.headerChanges;
   if (changes === null) return list;
-  for (const [name, value] of changes) {
+  // forEach, not for..of: no [key, value] array per change
+  changes.forEach((value, name) => {
     // drop every existing occurrence, then append the new value(s)
     for (let i = list.length - 2; i >= 0; i -= 2) {
       if (list[i].length === name.length && list[i].toLowerCase() === name) list.splice(i, 2);
     }
-    if (value === null) continue;
+    if (value === null) return;
     if (typeof value === 'string') list.push(name, value);
     else for (const v of value) list.push(name, v);
-  }
+  });
   return list;
 }
 
 /** true when header_filter has work: a plugin with header_filter, or headers queued during access. */
 export function needsHeaderFilter(run: PluginRun): boolean {
   if (run.response.queued !== null) return true;
+  if (run.firstChain.hasHeaderFilter === false && run.chain.hasHeaderFilter === false) return false;
   let found = false;
   run.forEachEntry((e) => {
     if (e.handler.header_filter) found = true;
@@ -32,6 +34,10 @@ export function needsHeaderFilter(run: PluginRun): boolean {
 /** Runs header_filter over a downstream header list; returns the (possibly new) list. */
 export function runHeaderFilterOnList(run: PluginRun, status: number, list: string[]): string[] {
   if (!needsHeaderFilter(run)) {
+    run.response.status = status;
+    return list;
+  }
+  if (!run.hasLaterPhases && appendQueued(run, list)) {
     run.response.status = status;
     return list;
   }
@@ -54,4 +60,28 @@ export function runHeaderFilterOnList(run: PluginRun, status: number, list: stri
     else out.push(name, String(value));
   }
   return out;
+}
+
+/**
+ * The common case of access-phase headers only (rate-limiting's X-RateLimit-*): when no later phase reads the
+ * response headers and every queued header is new to the list, appending them in order gives the same headers
+ * as the record round trip, without building it. Returns false (list untouched) when that does not hold.
+ */
+function appendQueued(run: PluginRun, list: string[]): boolean {
+  const queued = run.response.queued!;
+  for (let q = 0; q < queued.length; q++) {
+    const key = queued[q][0];
+    if (queued[q][1] === null) return false;
+    for (let p = 0; p < q; p++) if (queued[p][0] === key) return false;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i].length === key.length && list[i].toLowerCase() === key) return false;
+    }
+  }
+  for (let q = 0; q < queued.length; q++) {
+    const [key, value] = queued[q];
+    if (typeof value === 'string') list.push(key, value);
+    else for (const v of value as string[]) list.push(key, v);
+  }
+  run.response.queued = null;
+  return true;
 }

@@ -1,4 +1,5 @@
 // One request's trip through its plugin chain: the PluginContext plugins receive, plus the runner's state.
+// hot path: one PluginRun, its two views and its timings per request; the shared ctx is created on first use.
 import type { Row } from '@tollgate/declarative/snapshot';
 import type { Chain, ChainEntry, PluginChains } from '../chains';
 import type { PluginClient, PluginContext, PluginLogger, RequestTimings, RouteInfo, ServiceInfo } from '../types';
@@ -9,7 +10,6 @@ import { ResponseView } from './response-view';
 export class PluginRun implements PluginContext, PluginClient {
   readonly request: RequestView;
   readonly response: ResponseView;
-  readonly ctx: Record<string, unknown> = {};
   readonly timings: RequestTimings;
   consumer: Row | null = null;
   credential: Row | null = null;
@@ -19,6 +19,7 @@ export class PluginRun implements PluginContext, PluginClient {
   /** Rank of the plugin that authenticated: entries ranked up to it come from firstChain. */
   switchRank = Number.MAX_SAFE_INTEGER;
   consumerChanged = false;
+  private sharedCtx: Record<string, unknown> | null = null;
 
   constructor(
     readonly chains: PluginChains,
@@ -30,11 +31,13 @@ export class PluginRun implements PluginContext, PluginClient {
     startedAt: number,
   ) {
     this.request = new RequestView(host);
-    this.response = new ResponseView(() => this.request.getHeader('accept'), requestId);
+    this.response = new ResponseView(this.request, requestId);
     this.firstChain = this.chain = chains.lookup(route?.id ?? null, service?.id ?? null, null);
     this.timings = { startedAt, upstreamLatency: null, proxyLatency: null, totalLatency: null, requestSize: 0, responseSize: 0 };
   }
 
+  /** Kong's kong.ctx.shared: most requests never touch it, so it is allocated on first read. */
+  get ctx(): Record<string, unknown> { return (this.sharedCtx ??= {}); }
   get client(): PluginClient { return this; }
   get ip(): string { return this.host.clientIp; }
   get entities() { return this.chains.entities; }
@@ -55,4 +58,13 @@ export class PluginRun implements PluginContext, PluginClient {
   }
 
   get buffersResponse(): boolean { return this.firstChain.buffersResponse || this.chain.buffersResponse; }
+  /** false when no chain of this request has a log handler: the host need not watch for the response's end. */
+  get hasLogPhase(): boolean { return this.firstChain.hasLog !== false || this.chain.hasLog !== false; }
+  /** false when nothing runs after access but queued header changes (no header_filter, body_filter or log). */
+  get hasLaterPhases(): boolean {
+    const a = this.firstChain;
+    const b = this.chain;
+    return a.hasHeaderFilter !== false || a.hasBodyFilter !== false || a.hasLog !== false
+      || b.hasHeaderFilter !== false || b.hasBodyFilter !== false || b.hasLog !== false;
+  }
 }

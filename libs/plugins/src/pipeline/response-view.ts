@@ -15,7 +15,8 @@ export class ResponseView implements PluginResponse {
   status = 0;
   body: Buffer | undefined;
 
-  constructor(private readonly accept: () => string | undefined, private readonly requestId: string) {}
+  /** `request` gives the Accept header for error bodies (read only when a plugin calls error()). */
+  constructor(private readonly request: { getHeader(name: string): string | undefined }, private readonly requestId: string) {}
 
   get exited(): boolean { return this.exitResponse !== null; }
 
@@ -33,7 +34,7 @@ export class ResponseView implements PluginResponse {
   }
 
   error(status: number, message: string, headers?: Readonly<Record<string, string>>): void {
-    const rendered = renderProxyError(status, message, this.accept(), this.requestId);
+    const rendered = renderProxyError(status, message, this.request.getHeader('accept'), this.requestId);
     this.exit(status, rendered.body, { 'content-type': rendered.contentType, ...headers });
   }
 

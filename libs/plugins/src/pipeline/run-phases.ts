@@ -1,7 +1,8 @@
 // The phase runner. rewrite and access may be async (a Redis call); everything from header_filter on is
 // synchronous; log runs on setImmediate after the response finished, so it can never delay it.
+// hot path: handlers are called directly (no closure per entry); a promise is awaited only when one is returned.
 import type { ChainEntry } from '../chains';
-import type { PhaseResult } from '../types';
+import type { PhaseResult, PluginHandler } from '../types';
 import type { PluginRun } from './plugin-run';
 
 const isPromise = (v: PhaseResult): v is Promise<void> => v !== undefined && typeof (v as Promise<void>).then === 'function';
@@ -19,8 +20,14 @@ function runRewriteFrom(run: PluginRun, start: number): PhaseResult {
     if (run.response.exited) return;
     const e = entries[i];
     if (!e.global || !e.handler.rewrite || !e.protocols.has(run.host.protocol)) continue;
-    const result = guard(run, e, 'rewrite', () => e.handler.rewrite!(run, e.conf));
-    if (isPromise(result)) return result.then(() => runRewriteFrom(run, i + 1));
+    let result: PhaseResult;
+    try {
+      result = e.handler.rewrite(run, e.conf);
+    } catch (err) {
+      fail(run, e, 'rewrite', err);
+      continue;
+    }
+    if (isPromise(result)) return result.catch((err) => fail(run, e, 'rewrite', err)).then(() => runRewriteFrom(run, i + 1));
   }
 }
 
@@ -30,8 +37,17 @@ function runAccessFrom(run: PluginRun, start: number): PhaseResult {
     if (run.response.exited) return;
     const e = entries[i];
     if (!e.handler.access || !e.protocols.has(run.host.protocol)) continue;
-    const result = guard(run, e, 'access', () => e.handler.access!(run, e.conf));
-    if (isPromise(result)) return result.then(() => runAccessFrom(run, afterAuthentication(run, e, i) + 1));
+    let result: PhaseResult;
+    try {
+      result = e.handler.access(run, e.conf);
+    } catch (err) {
+      fail(run, e, 'access', err);
+      result = undefined;
+    }
+    if (isPromise(result)) {
+      return result.catch((err) => fail(run, e, 'access', err)).then(() => runAccessFrom(run, afterAuthentication(run, e, i) + 1));
+    }
+    if (!run.consumerChanged) continue;
     const before = run.chain;
     const next = afterAuthentication(run, e, i);
     if (run.chain !== before) {
@@ -55,53 +71,60 @@ function afterAuthentication(run: PluginRun, e: ChainEntry, i: number): number {
   return j - 1;
 }
 
-/** A throwing plugin ends the request with Kong's 500, never the process. */
-function guard(run: PluginRun, e: ChainEntry, phase: string, fn: () => PhaseResult): PhaseResult {
-  try {
-    const result = fn();
-    if (isPromise(result)) return result.catch((err) => fail(run, e, phase, err));
-  } catch (err) {
-    fail(run, e, phase, err);
-  }
-}
-
 function fail(run: PluginRun, e: ChainEntry, phase: string, err: unknown): void {
   run.log.error(`[${e.name}] ${phase} failed`, { err: (err as Error)?.stack ?? String(err) });
   if (!run.response.exited && phase !== 'log') run.response.error(500, 'An unexpected error occurred');
 }
 
+type SyncPhase = 'header_filter' | 'body_filter' | 'log';
+
+/** Runs one synchronous phase over every entry that ran in this request (PluginRun.forEachEntry's order). */
+function runSyncPhase(run: PluginRun, phase: SyncPhase): void {
+  const protocol = run.host.protocol;
+  const first = run.firstChain.entries;
+  const switchRank = run.switchRank;
+  for (let i = 0; i < first.length; i++) {
+    const e = first[i];
+    if (e.rank <= switchRank && e.protocols.has(protocol)) callSync(run, e, phase);
+  }
+  if (run.chain === run.firstChain) return;
+  const rest = run.chain.entries;
+  for (let i = 0; i < rest.length; i++) {
+    const e = rest[i];
+    if (e.rank > switchRank && e.protocols.has(protocol)) callSync(run, e, phase);
+  }
+}
+
+function callSync(run: PluginRun, e: ChainEntry, phase: SyncPhase): void {
+  const handler: PluginHandler = e.handler;
+  const fn = handler[phase];
+  if (fn === undefined) return;
+  try {
+    fn.call(handler, run, e.conf);
+  } catch (err) {
+    run.log.error(`[${e.name}] ${phase} failed`, { err: (err as Error)?.stack ?? String(err) });
+  }
+}
+
 /** header_filter over the final response headers (mutated in place). */
 export function runHeaderFilter(run: PluginRun, status: number, headers: Record<string, string | string[] | number | undefined>): void {
   run.response.attach(status, headers);
-  run.forEachEntry((e) => {
-    if (e.handler.header_filter) syncPhase(run, e, 'header_filter', () => e.handler.header_filter!(run, e.conf));
-  });
+  if (run.firstChain.hasHeaderFilter === false && run.chain.hasHeaderFilter === false) return;
+  runSyncPhase(run, 'header_filter');
 }
 
 /** body_filter over the whole buffered body; returns the body to send. */
 export function runBodyFilter(run: PluginRun, body: Buffer): Buffer {
   run.response.body = body;
-  run.forEachEntry((e) => {
-    if (e.handler.body_filter) syncPhase(run, e, 'body_filter', () => e.handler.body_filter!(run, e.conf));
-  });
+  if (run.firstChain.hasBodyFilter !== false || run.chain.hasBodyFilter !== false) runSyncPhase(run, 'body_filter');
   return run.response.body ?? body;
 }
 
-/** Schedules the log phase after the response finished. */
+/** Schedules the log phase after the response finished (nothing to schedule when no chain has a log handler). */
 export function scheduleLog(run: PluginRun): void {
-  setImmediate(runLog, run);
+  if (run.hasLogPhase) setImmediate(runLog, run);
 }
 
 function runLog(run: PluginRun): void {
-  run.forEachEntry((e) => {
-    if (e.handler.log) syncPhase(run, e, 'log', () => e.handler.log!(run, e.conf));
-  });
-}
-
-function syncPhase(run: PluginRun, e: ChainEntry, phase: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    run.log.error(`[${e.name}] ${phase} failed`, { err: (err as Error)?.stack ?? String(err) });
-  }
+  runSyncPhase(run, 'log');
 }
