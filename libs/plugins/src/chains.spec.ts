@@ -81,4 +81,23 @@ describe('compilePluginChains precedence', () => {
     const chains = compilePluginChains(b.build(), registry);
     expect(chains.lookup(route.id, service.id, null).entries.map((e) => e.name)).toEqual(['key-auth']);
   });
+
+  // each row: plugins on the route -> which later phases the chain says it has (the runner skips the others)
+  const phases: Array<[string[], { hasRewrite: boolean; hasHeaderFilter: boolean; hasBodyFilter: boolean; hasLog: boolean }]> = [
+    [['key-auth', 'rate-limiting'], { hasRewrite: false, hasHeaderFilter: false, hasBodyFilter: false, hasLog: false }],
+    [['key-auth', 'correlation-id'], { hasRewrite: false, hasHeaderFilter: true, hasBodyFilter: false, hasLog: false }],
+    [['response-transformer'], { hasRewrite: false, hasHeaderFilter: true, hasBodyFilter: true, hasLog: false }],
+    [['rate-limiting', 'file-log'], { hasRewrite: false, hasHeaderFilter: false, hasBodyFilter: false, hasLog: true }],
+  ];
+  it.each(phases)('phase flags of %j', (names, expected) => {
+    const b = new SnapshotBuilder(registry);
+    const service = b.service(1);
+    const route = b.route(service, ['/r']);
+    const configs: Record<string, Record<string, unknown>> = { 'rate-limiting': { minute: 5 }, 'file-log': { path: '/dev/null' } };
+    for (const name of names) b.plugin(name, configs[name] ?? {}, { route });
+    const chain = compilePluginChains(b.build(), registry).lookup(route.id, service.id, null);
+    const { hasRewrite, hasHeaderFilter, hasBodyFilter, hasLog } = chain;
+    expect({ hasRewrite, hasHeaderFilter, hasBodyFilter, hasLog }).toEqual(expected);
+  });
 });
+

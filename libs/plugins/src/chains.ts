@@ -25,7 +25,8 @@ export interface Chain {
   readonly entries: readonly ChainEntry[];
   /** Some entry has a body_filter: the response must be buffered. */
   readonly buffersResponse: boolean;
-  /** Some entry has a header_filter / body_filter / log handler: lets the runner skip whole phases per request. */
+  /** Some entry has a (global) rewrite / header_filter / body_filter / log handler: lets the runner skip whole phases per request. */
+  readonly hasRewrite?: boolean;
   readonly hasHeaderFilter?: boolean;
   readonly hasBodyFilter?: boolean;
   readonly hasLog?: boolean;
@@ -120,6 +121,7 @@ export function compilePluginChains(snapshot: Snapshot, registry: PluginRegistry
     return Object.freeze({
       entries: Object.freeze(entries),
       buffersResponse: entries.some((e) => e.handler.body_filter !== undefined && (e.handler.buffersBody?.(e.conf) ?? true)),
+      hasRewrite: entries.some((e) => e.global && e.handler.rewrite !== undefined),
       hasHeaderFilter: entries.some((e) => e.handler.header_filter !== undefined),
       hasBodyFilter: entries.some((e) => e.handler.body_filter !== undefined),
       hasLog: entries.some((e) => e.handler.log !== undefined),

@@ -18,7 +18,7 @@ import { viaFor } from './identity';
 import { nextRequestId } from './request-id';
 import { buildUpstreamHeaders } from './upstream-headers';
 import { applyRequestHeaderChanges, runAccessPhases, type PluginRun } from '@tollgate/plugins';
-import { frameBufferedBody, startPluginRun, upstreamPathAfterPlugins, writePluginExit } from './plugin-phase';
+import { ProxyHostRequest, beginPluginRun, frameBufferedBody, upstreamPathAfterPlugins, watchForLogPhase, writePluginExit } from './plugin-phase';
 
 type UpstreamHeaders = ReturnType<typeof buildUpstreamHeaders>;
 
@@ -115,13 +115,24 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   if (route.plugins.length === 0) {
     return proxyUpstream(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, null, null);
   }
-  const run = startPluginRun(ctx, cfg.plugins!, route, req, res, requestId, startedAt, {
-    protocol: input.protocol, scheme, host, rawPath, upstreamPathWithQuery: path, rawQuery, clientIp,
-  });
+  const pluginHost = new ProxyHostRequest(req, input.protocol, scheme, host, rawPath, path, rawQuery, clientIp);
+  const run = beginPluginRun(ctx, cfg.plugins!, route, req, requestId, pluginHost);
   const pending = runAccessPhases(run);
-  if (pending === undefined) return afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run);
+  if (pending === undefined) {
+    watchForLogPhase(run, res, startedAt);
+    return afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run);
+  }
   pending
-    .then(() => afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run))
+    .then(
+      () => {
+        watchForLogPhase(run, res, startedAt);
+        afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run);
+      },
+      (err) => {
+        watchForLogPhase(run, res, startedAt);
+        throw err;
+      },
+    )
     .catch((err) => failAfterPlugins(ctx, req, res, err, requestId, startedAt));
 }
 

@@ -11,6 +11,42 @@ import type { ClientRequest, ClientResponse } from './errors';
 import { SERVER_TOKEN } from './identity';
 
 const loggers = new WeakMap<ProxyContext, PluginLogger>();
+// one data plane has one ProxyContext: remember the last one instead of a WeakMap read per request
+let lastCtx: ProxyContext | null = null;
+let lastLog: PluginLogger | null = null;
+
+/**
+ * What the pipeline sees of the client request. A class (one fixed shape, no closure per request) that the
+ * handler fills from what it already parsed.
+ */
+export class ProxyHostRequest implements HostRequest {
+  readonly method: string;
+  readonly headers: ClientRequest['headers'];
+  /** Path the upstream would get, without the query string. */
+  readonly upstreamPath: string;
+  /** Raw query without '?', '' when none. */
+  readonly rawQuery: string;
+
+  constructor(
+    private readonly req: ClientRequest,
+    readonly protocol: string,
+    readonly scheme: 'http' | 'https',
+    readonly host: string,
+    readonly rawPath: string,
+    /** Upstream path with the query string, as resolveUpstreamPath gives it. */
+    upstreamPathWithQuery: string,
+    /** '' or '?a=b' */
+    rawQueryWithMark: string,
+    readonly clientIp: string,
+  ) {
+    this.method = req.method!;
+    this.headers = req.headers;
+    this.upstreamPath = rawQueryWithMark === '' ? upstreamPathWithQuery : upstreamPathWithQuery.slice(0, upstreamPathWithQuery.length - rawQueryWithMark.length);
+    this.rawQuery = rawQueryWithMark === '' ? '' : rawQueryWithMark.slice(1);
+  }
+
+  readBody(): Promise<Buffer> { return readAll(this.req); }
+}
 
 export interface PluginRequestFacts {
   readonly protocol: string;
@@ -24,6 +60,7 @@ export interface PluginRequestFacts {
   readonly clientIp: string;
 }
 
+/** A PluginRun whose log phase runs once `res` finished (upgrades: the caller has no later point to hook). */
 export function startPluginRun(
   ctx: ProxyContext,
   chains: PluginChains,
@@ -34,28 +71,48 @@ export function startPluginRun(
   startedAt: number,
   f: PluginRequestFacts,
 ): PluginRun {
-  let log = loggers.get(ctx);
-  if (!log) loggers.set(ctx, (log = pluginLogger(ctx.logger)));
-  const host: HostRequest = {
-    method: req.method!,
-    protocol: f.protocol,
-    scheme: f.scheme,
-    host: f.host,
-    rawPath: f.rawPath,
-    upstreamPath: f.rawQuery === '' ? f.upstreamPathWithQuery : f.upstreamPathWithQuery.slice(0, f.upstreamPathWithQuery.length - f.rawQuery.length),
-    rawQuery: f.rawQuery === '' ? '' : f.rawQuery.slice(1),
-    headers: req.headers,
-    clientIp: f.clientIp,
-    readBody: () => readAll(req),
-  };
-  const run = new PluginRun(chains, host, route.pluginRoute ?? null, route.pluginService ?? null, requestId, log, Date.now());
-  const contentLength = req.headers['content-length'];
-  run.timings.requestSize = contentLength === undefined ? 0 : Number(contentLength);
+  const host = new ProxyHostRequest(req, f.protocol, f.scheme, f.host, f.rawPath, f.upstreamPathWithQuery, f.rawQuery, f.clientIp);
+  const run = beginPluginRun(ctx, chains, route, req, requestId, host);
   res.once('finish', () => {
     run.timings.totalLatency = Math.round(performance.now() - startedAt);
     scheduleLog(run);
   });
   return run;
+}
+
+/** A PluginRun without a log hook: call watchForLogPhase once access is over (the chain is final then). */
+export function beginPluginRun(
+  ctx: ProxyContext,
+  chains: PluginChains,
+  route: CompiledRoute,
+  req: ClientRequest,
+  requestId: string,
+  host: ProxyHostRequest,
+): PluginRun {
+  let log: PluginLogger;
+  if (lastCtx === ctx) log = lastLog!;
+  else {
+    let known = loggers.get(ctx);
+    if (!known) loggers.set(ctx, (known = pluginLogger(ctx.logger)));
+    lastCtx = ctx;
+    lastLog = log = known;
+  }
+  const run = new PluginRun(chains, host, route.pluginRoute ?? null, route.pluginService ?? null, requestId, log, Date.now());
+  const contentLength = req.headers['content-length'];
+  run.timings.requestSize = contentLength === undefined ? 0 : Number(contentLength);
+  return run;
+}
+
+/**
+ * Once access chose the final chain: the log phase runs after the response finished. Skipped (no listener, no
+ * closure) when no plugin of the request has a log handler — totalLatency is only read there.
+ */
+export function watchForLogPhase(run: PluginRun, res: ClientResponse, startedAt: number): void {
+  if (!run.hasLogPhase) return;
+  (res as ServerResponse).once('finish', () => {
+    run.timings.totalLatency = Math.round(performance.now() - startedAt);
+    scheduleLog(run);
+  });
 }
 
 /** The upstream path after plugin changes (path and query), or `original` when none changed them. */

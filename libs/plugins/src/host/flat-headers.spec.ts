@@ -50,4 +50,41 @@ describe('flat header adapters', () => {
     expect(runHeaderFilterOnList(run, 204, list)).toBe(list);
     expect(run.response.getStatus()).toBe(204);
   });
+
+  it('access-only headers are appended to the upstream list as they are (no round trip)', () => {
+    const run = runFor([['key-auth', {}]]);
+    run.response.setHeader('X-RateLimit-Limit-Minute', '5');
+    run.response.setHeader('RateLimit-Remaining', ['4']);
+    const list = ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Via', 'x', 'Set-Cookie', 'b=2'];
+    const out = runHeaderFilterOnList(run, 200, list);
+    expect(out).toBe(list);
+    expect(out).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Via', 'x', 'Set-Cookie', 'b=2', 'x-ratelimit-limit-minute', '5', 'ratelimit-remaining', '4']);
+    expect(run.response.queued).toBeNull();
+  });
+
+  // each row: queued changes -> the list after header_filter, when the fast path cannot apply
+  const table: Array<[string, Array<[string, string | null]>, string[]]> = [
+    ['an upstream header of the same name is replaced in place', [['x-ratelimit-limit-minute', '5']],
+      ['Content-Type', 'text/plain', 'X-RateLimit-Limit-Minute', '5', 'Via', 'x']],
+    ['a cleared header is removed', [['via', null]], ['Content-Type', 'text/plain', 'X-RateLimit-Limit-Minute', '9']],
+    ['the same name twice keeps the last value', [['x-a', '1'], ['x-a', '2']],
+      ['Content-Type', 'text/plain', 'X-RateLimit-Limit-Minute', '9', 'Via', 'x', 'x-a', '2']],
+  ];
+  it.each(table)('%s', (_title, changes, expected) => {
+    const run = runFor([['key-auth', {}]]);
+    for (const [name, value] of changes) {
+      if (value === null) run.response.clearHeader(name);
+      else run.response.setHeader(name, value);
+    }
+    expect(runHeaderFilterOnList(run, 200, ['Content-Type', 'text/plain', 'X-RateLimit-Limit-Minute', '9', 'Via', 'x'])).toEqual(expected);
+  });
+
+  it('a log plugin still sees the response headers', () => {
+    const run = runFor([['key-auth', {}], ['file-log', { path: '/dev/null' }]]);
+    run.response.setHeader('X-RateLimit-Limit-Minute', '5');
+    runHeaderFilterOnList(run, 200, ['Content-Type', 'text/plain']);
+    expect(run.response.getHeader('x-ratelimit-limit-minute')).toBe('5');
+    expect(run.response.getHeader('content-type')).toBe('text/plain');
+  });
 });
+

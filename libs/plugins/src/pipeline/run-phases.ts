@@ -9,6 +9,7 @@ const isPromise = (v: PhaseResult): v is Promise<void> => v !== undefined && typ
 
 /** rewrite (global plugins only, as Kong) then access. Returns a promise only if some handler was async. */
 export function runAccessPhases(run: PluginRun): PhaseResult {
+  if (run.firstChain.hasRewrite === false) return runAccessFrom(run, 0);
   const rewrite = runRewriteFrom(run, 0);
   if (isPromise(rewrite)) return rewrite.then(() => runAccessFrom(run, 0));
   return runAccessFrom(run, 0);

@@ -14,6 +14,8 @@ interface Conf {
   key_in_body: boolean;
   run_on_preflight: boolean;
   challenge: Record<string, string>;
+  /** key_names lower-cased once (header lookups), same order. */
+  headerNames: string[];
 }
 
 const NO_KEY = 'No API key found in request';
@@ -27,6 +29,7 @@ export const handler: PluginHandler<Conf> = {
   prepare: (config) => ({
     ...(config as unknown as Conf),
     challenge: { 'www-authenticate': `Key realm="${(config.realm as string | null) ?? 'kong'}"` },
+    headerNames: ((config.key_names as string[] | undefined) ?? []).map((n) => n.toLowerCase()),
   }),
   access(kong, conf) {
     if (!conf.run_on_preflight && kong.request.method === 'OPTIONS') return;
@@ -39,11 +42,12 @@ export const handler: PluginHandler<Conf> = {
 };
 
 function keyFromHeadersOrQuery(kong: PluginContext, conf: Conf): string | undefined {
-  for (const name of conf.key_names) {
+  for (let i = 0; i < conf.key_names.length; i++) {
+    const name = conf.key_names[i];
     if (conf.key_in_header) {
-      const v = kong.request.getHeader(name.toLowerCase());
+      const v = kong.request.getHeader(conf.headerNames[i]);
       if (v !== undefined && v !== '') {
-        if (conf.hide_credentials) kong.request.clearHeader(name.toLowerCase());
+        if (conf.hide_credentials) kong.request.clearHeader(conf.headerNames[i]);
         return v;
       }
     }

@@ -2,8 +2,8 @@
 // cluster (falls back to local on a data plane: it has no database) or redis counters.
 import type { PluginContext, PluginHandler, PrepareEnv } from '../../types';
 import { KONG_VERSION } from '../common';
-import { LocalPolicy, RedisPolicy, redisClient, type CounterPolicy, type Limit, type RedisSettings } from './policies';
-import { PERIODS, type Period } from './schema';
+import { LocalPolicy, RedisPolicy, prepareLimit, redisClient, type CounterPolicy, type Limit, type RedisSettings } from './policies';
+import { PERIODS } from './schema';
 import { HEADER_SUFFIX, windowEnd } from './windows';
 
 interface Conf {
@@ -29,7 +29,10 @@ export const handler: PluginHandler<Conf> = {
   priority: 910,
   version: KONG_VERSION,
   prepare: (config, env) => {
-    const limits = PERIODS.filter((p) => typeof config[p] === 'number').map((period) => ({ period, limit: config[period] as number }));
+    const limits: Limit[] = [];
+    PERIODS.forEach((period, index) => {
+      if (typeof config[period] === 'number') limits.push(prepareLimit(period, config[period] as number, index));
+    });
     return {
       limits,
       limitHeaders: limits.map((l) => `x-ratelimit-limit-${HEADER_SUFFIX[l.period].toLowerCase()}`),
@@ -46,10 +49,9 @@ export const handler: PluginHandler<Conf> = {
   },
   access(kong, conf) {
     const now = Date.now();
-    const scope = `${kong.route?.id ?? ''}:${kong.service?.id ?? ''}:${identifier(kong, conf)}:`;
     let counts: number[] | Promise<number[]>;
     try {
-      counts = conf.policy.usage(scope, conf.limits, now);
+      counts = conf.policy.usage(kong.route?.id ?? '', kong.service?.id ?? '', identifier(kong, conf), conf.limits, now);
     } catch (err) {
       return failed(kong, conf, err);
     }
@@ -102,13 +104,13 @@ function decide(kong: PluginContext, conf: Conf, counts: number[], now: number):
       lowestIndex = i;
     }
     if (!conf.hideClientHeaders) {
-      kong.response.setHeader(conf.limitHeaders[i], String(limit));
+      kong.response.setHeader(conf.limitHeaders[i], conf.limits[i].limitText);
       kong.response.setHeader(conf.remainingHeaders[i], String(shown));
     }
   }
-  const reset = Math.max(1, Math.ceil((windowEnd(conf.limits[lowestIndex].period as Period, now) - now) / 1000));
+  const reset = Math.max(1, Math.ceil((windowEnd(conf.limits[lowestIndex].period, now) - now) / 1000));
   if (!conf.hideClientHeaders) {
-    kong.response.setHeader('ratelimit-limit', String(conf.limits[lowestIndex].limit));
+    kong.response.setHeader('ratelimit-limit', conf.limits[lowestIndex].limitText);
     kong.response.setHeader('ratelimit-remaining', String(lowest));
     kong.response.setHeader('ratelimit-reset', String(reset));
   }

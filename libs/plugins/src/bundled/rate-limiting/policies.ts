@@ -2,53 +2,88 @@
 // under its limit (a rejected request does not count, as Kong).
 import Redis from 'ioredis';
 import type { Period } from './schema';
-import { EXPIRATION, windowStart } from './windows';
+import { EXPIRATION, EXPIRATION_MS, windowStart } from './windows';
 
-export interface Limit { readonly period: Period; readonly limit: number }
-
-export interface CounterPolicy {
-  /** counts[i] = requests already seen in limits[i]'s window; incremented when all are below their limit. */
-  usage(scope: string, limits: readonly Limit[], now: number): number[] | Promise<number[]>;
+/** One configured window, with what the hot path needs precomputed (prepare time). */
+export interface Limit {
+  readonly period: Period;
+  readonly limit: number;
+  /** Position of `period` in PERIODS: counters are stored by it, so they survive a change of the other limits. */
+  readonly periodIndex: number;
+  /** String(limit), String(EXPIRATION[period]): header value and Redis argument. */
+  readonly limitText: string;
+  readonly expirationText: string;
 }
 
-/** In-process counters (one per data-plane process). Survives reconfigures: keyed by plugin id in the caller. */
-export class LocalPolicy implements CounterPolicy {
-  private readonly counters = new Map<string, { start: number; count: number }>();
-  private sweepAt = 0;
+export interface CounterPolicy {
+  /**
+   * counts[i] = requests already seen in limits[i]'s window for (route, service, identifier); incremented when
+   * all are below their limit. A synchronous result may be a scratch array reused by the next call.
+   */
+  usage(routeId: string, serviceId: string, identifier: string, limits: readonly Limit[], now: number): number[] | Promise<number[]>;
+}
 
-  usage(scope: string, limits: readonly Limit[], now: number): number[] {
+/** Window start and count per period (by PERIODS position) of one (route, service, identifier). */
+class Counters {
+  readonly starts = [0, 0, 0, 0, 0, 0];
+  readonly counts = [0, 0, 0, 0, 0, 0];
+}
+
+/**
+ * In-process counters (one per data-plane process). Survives reconfigures: keyed by plugin id in the caller.
+ * hot path: nested maps on strings the config already holds (route, service, consumer ids), so a request builds
+ * no key string; the counts array is reused.
+ */
+export class LocalPolicy implements CounterPolicy {
+  private readonly byRoute = new Map<string, Map<string, Map<string, Counters>>>();
+  private sweepAt = 0;
+  private scratch: number[] = [];
+
+  usage(routeId: string, serviceId: string, identifier: string, limits: readonly Limit[], now: number): number[] {
     if (now >= this.sweepAt) this.sweep(now);
-    const counts = new Array<number>(limits.length);
+    let byService = this.byRoute.get(routeId);
+    if (byService === undefined) this.byRoute.set(routeId, (byService = new Map()));
+    let byId = byService.get(serviceId);
+    if (byId === undefined) byService.set(serviceId, (byId = new Map()));
+    let c = byId.get(identifier);
+    if (c === undefined) byId.set(identifier, (c = new Counters()));
+    const counts = this.scratch;
+    counts.length = limits.length;
     let allowed = true;
     for (let i = 0; i < limits.length; i++) {
-      const { period, limit } = limits[i];
-      const start = windowStart(period, now);
-      const key = scope + period;
-      const c = this.counters.get(key);
-      const count = c && c.start === start ? c.count : 0;
-      counts[i] = count;
-      if (count >= limit) allowed = false;
-    }
-    if (allowed) {
-      for (const { period } of limits) {
-        const start = windowStart(period, now);
-        const key = scope + period;
-        const c = this.counters.get(key);
-        if (c && c.start === start) c.count++;
-        else this.counters.set(key, { start, count: 1 });
+      const l = limits[i];
+      const p = l.periodIndex;
+      const start = windowStart(l.period, now);
+      if (c.starts[p] !== start) {
+        c.starts[p] = start;
+        c.counts[p] = 0;
       }
+      const count = c.counts[p];
+      counts[i] = count;
+      if (count >= l.limit) allowed = false;
     }
+    if (allowed) for (let i = 0; i < limits.length; i++) c.counts[limits[i].periodIndex]++;
     return counts;
   }
 
-  /** Drops counters of past windows once a second, so memory follows live clients only. */
+  /** Drops counters whose windows all passed, once a second, so memory follows live clients only. */
   private sweep(now: number): void {
     this.sweepAt = now + 1000;
-    for (const [key, c] of this.counters) {
-      const period = key.slice(key.lastIndexOf(':') + 1) as Period;
-      if (c.start + EXPIRATION[period] * 1000 <= now) this.counters.delete(key);
+    for (const [routeId, byService] of this.byRoute) {
+      for (const [serviceId, byId] of byService) {
+        for (const [id, c] of byId) if (expired(c, now)) byId.delete(id);
+        if (byId.size === 0) byService.delete(serviceId);
+      }
+      if (byService.size === 0) this.byRoute.delete(routeId);
     }
   }
+}
+
+function expired(c: Counters, now: number): boolean {
+  for (let p = 0; p < c.counts.length; p++) {
+    if (c.counts[p] > 0 && c.starts[p] + EXPIRATION_MS[p] > now) return false;
+  }
+  return true;
 }
 
 // KEYS: one per window; ARGV: limits then expirations. Atomic: read all, increment all only if all are below.
@@ -68,6 +103,8 @@ if allowed then
   end
 end
 return counts`;
+
+const USAGE_COMMAND = 'tollgateRateLimitUsage';
 
 export interface RedisSettings {
   readonly host: string;
@@ -95,6 +132,8 @@ export function redisClient(s: RedisSettings): Redis {
       tls: s.ssl ? { rejectUnauthorized: s.ssl_verify, servername: s.server_name ?? undefined } : undefined,
     });
     client.on('error', () => undefined); // reported per request through fault_tolerant
+    // EVALSHA (falls back to EVAL once per connection): the script text is not sent and hashed per request
+    client.defineCommand(USAGE_COMMAND, { lua: USAGE_SCRIPT });
     clients.set(key, client);
   }
   return client;
@@ -108,13 +147,35 @@ export async function closeRedisClients(): Promise<void> {
   for (const c of all) c.disconnect();
 }
 
+type UsageCommand = (...args: Array<string | number>) => Promise<unknown[]>;
+
 export class RedisPolicy implements CounterPolicy {
   constructor(private readonly client: Redis) {}
 
-  async usage(scope: string, limits: readonly Limit[], now: number): Promise<number[]> {
-    const keys = limits.map(({ period }) => `ratelimit:${scope}${windowStart(period, now)}:${period}`);
-    const argv = [...limits.map((l) => String(l.limit)), ...limits.map((l) => String(EXPIRATION[l.period]))];
-    const result = (await this.client.eval(USAGE_SCRIPT, keys.length, ...keys, ...argv)) as number[];
-    return result.map(Number);
+  usage(routeId: string, serviceId: string, identifier: string, limits: readonly Limit[], now: number): Promise<number[]> {
+    const n = limits.length;
+    // numkeys, keys, limits, expirations: one array, no intermediate ones
+    const args = new Array<string | number>(1 + 3 * n);
+    args[0] = n;
+    const scope = `ratelimit:${routeId}:${serviceId}:${identifier}:`;
+    for (let i = 0; i < n; i++) {
+      const l = limits[i];
+      args[1 + i] = `${scope}${windowStart(l.period, now)}:${l.period}`;
+      args[1 + n + i] = l.limitText;
+      args[1 + 2 * n + i] = l.expirationText;
+    }
+    const usage = (this.client as unknown as Record<string, UsageCommand>)[USAGE_COMMAND];
+    return usage.apply(this.client, args).then(toNumbers);
   }
+}
+
+function toNumbers(result: unknown[]): number[] {
+  const out = new Array<number>(result.length);
+  for (let i = 0; i < result.length; i++) out[i] = Number(result[i]);
+  return out;
+}
+
+/** Limit as the hot path wants it (prepare time). */
+export function prepareLimit(period: Period, limit: number, periodIndex: number): Limit {
+  return { period, limit, periodIndex, limitText: String(limit), expirationText: String(EXPIRATION[period]) };
 }
