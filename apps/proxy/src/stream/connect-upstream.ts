@@ -4,6 +4,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { BalancerContext, Peer } from '../upstream/types';
+import { SocketReader } from './socket-reader';
 import type { StreamService } from './types';
 
 export interface Try {
@@ -17,7 +18,8 @@ export interface Try {
 }
 
 export type ConnectResult =
-  | { readonly ok: true; readonly socket: Socket; readonly peer: Peer | null; readonly tries: Try[] }
+  /** reader: set for plain TCP upstreams, which read through it (see socket-reader.ts) and stay paused until the relay. */
+  | { readonly ok: true; readonly socket: Socket; readonly reader: SocketReader | null; readonly peer: Peer | null; readonly tries: Try[] }
   /** status: 503 no healthy peer to pick, 502 every try failed, 504 the last try timed out. */
   | { readonly ok: false; readonly status: 502 | 503 | 504; readonly tries: Try[]; readonly message: string };
 
@@ -44,7 +46,7 @@ export async function connectUpstream(service: StreamService, balancer: Balancer
     if (outcome.ok) {
       tries.push({ ip: outcome.socket.remoteAddress ?? host, port, connectMs });
       if (peer && service.upstream) service.upstream.report(peer, { kind: 'success', status: 200, latencyMs: connectMs });
-      return { ok: true, socket: outcome.socket, peer, tries };
+      return { ok: true, socket: outcome.socket, reader: outcome.reader, peer, tries };
     }
     tries.push({ ip: host, port, connectMs, state: outcome.timedOut ? 'timeout' : 'failed', message: outcome.message });
     lastStatus = outcome.timedOut ? 504 : 502;
@@ -58,11 +60,12 @@ export async function connectUpstream(service: StreamService, balancer: Balancer
   return { ok: false, status: lastStatus, tries, message: lastMessage };
 }
 
-type OnceResult = { ok: true; socket: Socket } | { ok: false; timedOut: boolean; message: string };
+type OnceResult = { ok: true; socket: Socket; reader: SocketReader | null } | { ok: false; timedOut: boolean; message: string };
 
 function connectOnce(service: StreamService, host: string, port: number, serverName: string): Promise<OnceResult> {
   return new Promise((resolve) => {
-    const socket: Socket = service.tls
+    const reader = service.tls ? null : new SocketReader();
+    const socket: Socket = reader === null
       ? tlsConnect({
           host,
           port,
@@ -74,7 +77,9 @@ function connectOnce(service: StreamService, host: string, port: number, serverN
           key: service.clientKey,
           allowHalfOpen: true,
         } as never)
-      : netConnect({ host, port, allowHalfOpen: true, noDelay: true });
+      : netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread: reader.onread });
+    // Nothing is read until the relay has somewhere to write it.
+    if (reader !== null) socket.pause();
     const timer = setTimeout(() => {
       done({ ok: false, timedOut: true, message: `upstream timed out (${service.connectTimeout} ms) while connecting to ${host}:${port}` });
       socket.destroy();
@@ -83,7 +88,7 @@ function connectOnce(service: StreamService, host: string, port: number, serverN
       done({ ok: false, timedOut: false, message: err.message });
       socket.destroy();
     };
-    const onConnected = () => done({ ok: true, socket });
+    const onConnected = () => done({ ok: true, socket, reader });
     let settled = false;
     function done(result: OnceResult): void {
       if (settled) return;

@@ -5,6 +5,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ListenEntry } from '@tollgate/config/types';
 import { runSession, type ListenerContext } from './session';
+import { adoptAccepted, SocketReader } from './socket-reader';
 import { openTransparentSocket } from './transparent';
 import type { BoundStreamListener, StreamListenerOptions, StreamListeners } from './types';
 
@@ -42,10 +43,21 @@ export async function startStreamListeners(
         defaultContext,
         prereadTimeoutMs: opts.prereadTimeoutMs ?? DEFAULT_PREREAD_TIMEOUT_MS,
       };
-      const server = createServer({ allowHalfOpen: true, pauseOnConnect: false, noDelay: true, ...keepAliveOf(entry) }, (socket) => {
+      // Without a preread (ssl, PROXY header) the client socket can read through a SocketReader from the start;
+      // pauseOnConnect keeps the accepted socket from reading before it hands over its handle.
+      const direct = !entry.ssl && !entry.proxyProtocol;
+      const server = createServer({ allowHalfOpen: true, pauseOnConnect: direct, noDelay: true, ...keepAliveOf(entry) }, (accepted) => {
+        let socket = accepted;
+        let reader: SocketReader | null = null;
+        if (direct) {
+          reader = new SocketReader();
+          const adopted = adoptAccepted(accepted, reader);
+          if (adopted !== null) socket = adopted;
+          else reader = null;
+        }
         sessions.add(socket);
         socket.once('close', () => sessions.delete(socket));
-        void runSession(socket, ctx).catch((err: unknown) => {
+        void runSession(socket, ctx, reader).catch((err: unknown) => {
           opts.logger.error({ err, listener: entry.listener }, 'stream session failed');
           socket.destroy();
         });

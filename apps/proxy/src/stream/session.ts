@@ -7,6 +7,7 @@ import { type ClientHelloResult, MAX_CLIENT_HELLO, parseClientHello } from './cl
 import { connectUpstream, type Try } from './connect-upstream';
 import { relay, type PipeEnd } from './pipe';
 import { preread } from './preread';
+import type { SocketReader } from './socket-reader';
 import { parseProxyHeader, type ProxyHeaderResult, V2_MAX_LENGTH } from './proxy-header';
 import type { StreamAccessLog, StreamConfig, StreamLog, StreamRoute } from './types';
 
@@ -39,8 +40,11 @@ const parseHello = (buf: Buffer): ClientHelloResult | 'incomplete' => {
   return r.kind === 'incomplete' ? 'incomplete' : r;
 };
 
-/** Runs the session; resolves when it is over and logged. Never rejects. */
-export async function runSession(socket: Socket, ctx: ListenerContext): Promise<void> {
+/**
+ * Runs the session; resolves when it is over and logged. Never rejects. `clientReader`: the reader `socket` was
+ * created with (plain listeners without PROXY protocol, where nothing needs a preread), else null.
+ */
+export async function runSession(socket: Socket, ctx: ListenerContext, clientReader: SocketReader | null = null): Promise<void> {
   const startedAt = Date.now();
   const started = performance.now();
   const config = ctx.getConfig();
@@ -159,7 +163,12 @@ export async function runSession(socket: Socket, ctx: ListenerContext): Promise<
     return;
   }
   if (buffered.length > 0) connected.socket.write(buffered);
-  const end: PipeEnd = await relay(client, connected.socket, { idleMs: service.readTimeout, writeMs: service.writeTimeout });
+  const end: PipeEnd = await relay(
+    client,
+    connected.socket,
+    { idleMs: service.readTimeout, writeMs: service.writeTimeout },
+    { client: client === socket ? clientReader : null, upstream: connected.reader },
+  );
   if (connected.peer && service.upstream) service.upstream.release(connected.peer);
   // nginx's stream status: 200 for a proxied session, however it ended; timeouts are worth a log line.
   if (end === 'idle_timeout' || end === 'write_timeout') ctx.logger.info({ client_ip: clientIp, route: route.logRef }, `stream session ended: ${end}`);
