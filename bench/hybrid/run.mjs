@@ -14,6 +14,13 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tollgate.js');
 const ROUTES = Number(process.argv[2] ?? 10_000);
 const CHANGES = Number(process.argv[3] ?? 200);
+// Pause between rounds of probes while waiting for a change: a tight loop would keep the data planes' workers and
+// this process busy answering 404s on the same 2 cores, slowing the very propagation it measures. Adds at most
+// this much (plus timer slack) to each figure. HYBRID_POLL_MS=0 restores the tight loop.
+const POLL_MS = Number(process.env.HYBRID_POLL_MS ?? 2);
+// Changes made first and reported apart: the first deltas run code paths (delta apply, incremental compile) no
+// process has run yet, so they measure JIT warm-up, not propagation. HYBRID_WARMUP=0 counts every change.
+const WARMUP = Number(process.env.HYBRID_WARMUP ?? 5);
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 function http(method, url, body) {
@@ -135,7 +142,8 @@ async function main() {
   })();
 
   const latencies = [];
-  for (let c = 0; c < CHANGES; c++) {
+  const warmup = [];
+  for (let c = -WARMUP; c < CHANGES; c++) {
     const path = `/change${c}x`; // no route path is a prefix of another
     const r = await http('POST', `${admin}/services/bench/routes`, { name: `change${c}`, paths: [path] });
     if (r.status !== 201) throw new Error(`change ${c}: ${r.status}`);
@@ -143,10 +151,13 @@ async function main() {
     const pending = new Set(dps);
     while (pending.size) {
       await Promise.all([...pending].map(async (dp) => { if (await answers(dp, path)) pending.delete(dp); }));
+      if (pending.size && POLL_MS > 0) await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    latencies.push(performance.now() - t);
+    (c < 0 ? warmup : latencies).push(performance.now() - t);
   }
   watching = false;
+  // which changes were slow tells a one-off (JIT warm-up, a cache write, a GC) from a steady cost
+  const slowest = latencies.map((ms, c) => ({ change: c, ms: +ms.toFixed(1) })).sort((a, b) => b.ms - a.ms).slice(0, 5);
   latencies.sort((a, b) => a - b);
   const deltas = wire.filter((w) => w.type === 'delta');
   const avgDelta = deltas.reduce((n, w) => n + w.bytes, 0) / Math.max(1, deltas.length);
@@ -155,7 +166,10 @@ async function main() {
   console.log(JSON.stringify({
     routes: ROUTES,
     changes: CHANGES,
+    probe_pause_ms: POLL_MS,
+    warmup_changes_ms: warmup.map((ms) => +ms.toFixed(1)),
     propagation_ms_all_three: { p50: +pct(latencies, 50).toFixed(1), p99: +pct(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
+    slowest_changes: slowest.map((s) => `#${s.change}: ${s.ms} ms`).join(', '),
     wire_bytes: { full_snapshot_br: fullBytes, per_one_route_change_br_body: Math.round(avgDelta), deltas_seen: deltas.length, full_seen_after_start: wire.length - deltas.length },
     dp_rss_mib: rss.map((k) => +(k / 1024).toFixed(1)),
     cp_rss_mib: +(rssKiB(cp.child.pid) / 1024).toFixed(1),

@@ -1,6 +1,8 @@
 import type { Row, Snapshot } from '../../../../libs/declarative/src/snapshot';
 import { hashSnapshot } from '../../../../libs/declarative/src/canonical-json';
-import { SnapshotService, type SnapshotChange, type SnapshotSource } from './snapshot.service';
+import { applyDelta } from '../../../../libs/declarative/src/delta';
+import type { VersionedSnapshot } from '../../../../libs/declarative/src/snapshot';
+import { COALESCE_MS, SnapshotService, type SnapshotChange, type SnapshotOrigin, type SnapshotSource } from './snapshot.service';
 
 /** A store reporting row-level changes, like the Dao: exports are counted, row reads recorded. */
 class RowSource implements SnapshotSource {
@@ -116,5 +118,63 @@ describe('SnapshotService, incremental', () => {
     expect(source.exports).toBe(3); // start of each service, then the recovery
     expect(after.config).toEqual(await source.exportAll());
     failing.close();
+  });
+
+  it('hands each incremental version to subscribers with the delta from the version before it', async () => {
+    const seen: Array<[VersionedSnapshot, SnapshotOrigin | undefined]> = [];
+    service.subscribe((snapshot, origin) => seen.push([snapshot, origin]));
+    const before = service.current();
+    source.put('routes', route(1)); // create
+    source.put('routes', route(2, { name: 'renamed' })); // update
+    source.remove('routes', route(4).id); // delete
+    source.remove('routes', 'r-9999'); // never existed: nothing to delete
+    const after = await service.settle();
+    expect(seen).toHaveLength(1);
+    const [snapshot, origin] = seen[0];
+    expect(snapshot).toBe(after);
+    expect(origin?.base_hash).toBe(before.hash);
+    expect(origin?.delta.upserts).toEqual({ routes: [route(1), route(2, { name: 'renamed' })] });
+    expect(origin?.delta.deletes).toEqual({ routes: ['r-0004', 'r-9999'] });
+    expect(hashSnapshot(applyDelta(before.config, origin!.delta))).toBe(after.hash);
+
+    service.invalidate(); // a full export has no delta to offer
+    source.silently('routes', route(7));
+    await service.settle();
+    expect(seen).toHaveLength(2);
+    expect(seen[1][1]).toBeUndefined();
+  });
+});
+
+describe('SnapshotService, coalescing', () => {
+  const turns = async (n: number) => { for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r)); };
+
+  it('builds a write after a quiet period at once and coalesces the burst behind it into one version', async () => {
+    // timers (and performance.now) are fake: nothing waits on the clock unless the test advances it
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const source = new RowSource();
+    const service = new SnapshotService(source);
+    try {
+      await service.start();
+      jest.advanceTimersByTime(COALESCE_MS); // quiet since the first build
+      const versions: VersionedSnapshot[] = [];
+      service.subscribe((s) => versions.push(s));
+
+      source.put('routes', route(1));
+      for (let i = 0; i < 100 && versions.length === 0; i++) await turns(1);
+      expect(versions.map((v) => v.version)).toEqual([2]); // leading edge: no window to wait for
+
+      source.put('routes', route(2));
+      source.put('routes', route(3));
+      await turns(20);
+      expect(versions).toHaveLength(1); // within the window of the last build: held back
+
+      jest.advanceTimersByTime(COALESCE_MS);
+      for (let i = 0; i < 100 && versions.length === 1; i++) await turns(1);
+      expect(versions.map((v) => v.version)).toEqual([2, 3]);
+      expect((versions[1].config as unknown as { routes: Row[] }).routes.map((r) => r.id)).toEqual(['r-0001', 'r-0002', 'r-0003']);
+    } finally {
+      service.close();
+      jest.useRealTimers();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { Row, Snapshot, VersionedSnapshot } from '../../../../libs/declarative/src/snapshot';
 // Same hash the data planes compute for declarative files: equal content, equal hash, whatever the row order.
 import { hashSnapshot } from '../../../../libs/declarative/src/canonical-json';
-import { mergeSorted } from '../../../../libs/declarative/src/delta';
+import { mergeSorted, type SnapshotDelta } from '../../../../libs/declarative/src/delta';
 
 /** One committed row change, as the Dao reports it (cascades report one per row). */
 export interface SnapshotChange {
@@ -18,9 +18,20 @@ export interface SnapshotSource {
   readRows?(entity: string, ids: readonly string[]): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>;
 }
 
-export type SnapshotListener = (snapshot: VersionedSnapshot) => void;
+/** The delta a version was built with, from the version published just before it (incremental builds only). */
+export interface SnapshotOrigin {
+  readonly base_hash: string;
+  readonly delta: SnapshotDelta;
+}
 
-/** Writes landing within this window become one version (bulk imports would otherwise rebuild per row). */
+/** `origin` lets consumers holding the previous version skip diffing 10,000 rows to find the one that changed. */
+export type SnapshotListener = (snapshot: VersionedSnapshot, origin?: SnapshotOrigin) => void;
+
+/**
+ * Writes landing within this window of the previous build become one version (bulk imports would otherwise
+ * rebuild per row). A write after an idle window is built at once (next turn of the event loop, so the rows of one
+ * transaction or cascade still land together): coalescing costs latency only under bursts.
+ */
 export const COALESCE_MS = 10;
 
 /**
@@ -34,6 +45,8 @@ export class SnapshotService {
   private snapshot: VersionedSnapshot = { hash: '', version: 0, config: { _format_version: '3.0' } };
   private readonly listeners = new Set<SnapshotListener>();
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private lastBuildEnd = Number.NEGATIVE_INFINITY;
   private building: Promise<void> | null = null;
   private dirtyWhileBuilding = false;
   private needFull = true;
@@ -86,10 +99,9 @@ export class SnapshotService {
 
   /** Resolves once pending changes are reflected in `current()` (tests, and callers that just wrote). */
   async settle(): Promise<VersionedSnapshot> {
-    while (this.timer || this.building) {
-      if (this.timer) {
-        clearTimeout(this.timer);
-        this.timer = null;
+    while (this.timer || this.immediate || this.building) {
+      if (this.timer || this.immediate) {
+        this.cancelScheduled();
         await this.rebuild();
       } else await this.building;
     }
@@ -98,8 +110,7 @@ export class SnapshotService {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelScheduled();
     if (typeof this.unsubscribe === 'function') this.unsubscribe();
     this.listeners.clear();
   }
@@ -121,10 +132,28 @@ export class SnapshotService {
       this.dirtyWhileBuilding = true;
       return;
     }
-    this.timer ??= setTimeout(() => {
+    if (this.timer || this.immediate) return;
+    const sinceLastBuild = performance.now() - this.lastBuildEnd;
+    if (sinceLastBuild >= COALESCE_MS) {
+      // leading edge: the first write after a quiet period is not held back
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        void this.rebuild();
+      });
+      return;
+    }
+    // trailing edge of a burst: whatever lands until the window ends becomes one version
+    this.timer = setTimeout(() => {
       this.timer = null;
       void this.rebuild();
-    }, COALESCE_MS);
+    }, Math.max(1, Math.ceil(COALESCE_MS - sinceLastBuild)));
+  }
+
+  private cancelScheduled(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
   }
 
   private rebuild(): Promise<void> {
@@ -136,13 +165,17 @@ export class SnapshotService {
       this.pending = new Map();
       this.needFull = false;
       try {
-        const config = full ? await this.source.exportAll() : await this.applyChanges(this.snapshot.config, changes);
-        this.publish(config);
+        if (full) this.publish(await this.source.exportAll());
+        else {
+          const built = await this.applyChanges(this.snapshot.config, changes);
+          this.publish(built.config, built.delta);
+        }
       } catch (err) {
         this.needFull = true; // what was lost is unknown: the next build starts over
         this.onError(err);
       } finally {
         this.building = null;
+        this.lastBuildEnd = performance.now();
         if (this.dirtyWhileBuilding) {
           this.dirtyWhileBuilding = false;
           this.schedule();
@@ -152,9 +185,15 @@ export class SnapshotService {
     return this.building;
   }
 
-  /** The previous config with the changed rows re-read; collections keep rows sorted by id, as exports do. */
-  private async applyChanges(config: Snapshot, changes: ReadonlyMap<string, ReadonlySet<string>>): Promise<Snapshot> {
+  /**
+   * The previous config with the changed rows re-read; collections keep rows sorted by id, as exports do. The
+   * delta (re-read rows as upserts, vanished ids as deletes; deleting an absent id is a no-op) is what
+   * applyDelta needs to take the previous config to this one.
+   */
+  private async applyChanges(config: Snapshot, changes: ReadonlyMap<string, ReadonlySet<string>>): Promise<{ config: Snapshot; delta: SnapshotDelta }> {
     const out: Record<string, unknown> = { ...config };
+    const upserts: Record<string, Row[]> = {};
+    const deletes: Record<string, string[]> = {};
     for (const [entity, ids] of changes) {
       const wanted = [...ids];
       const rows = await this.source.readRows!(entity, wanted);
@@ -162,14 +201,18 @@ export class SnapshotService {
       for (const row of rows) byId.set(String(row.id), row as Row);
       const previous = (out[entity] as readonly Row[] | undefined) ?? [];
       out[entity] = mergeSorted(previous, byId);
+      if (rows.length) upserts[entity] = rows as Row[];
+      const gone = wanted.filter((id) => byId.get(id) === null);
+      if (gone.length) deletes[entity] = gone;
     }
-    return out as unknown as Snapshot;
+    return { config: out as unknown as Snapshot, delta: { upserts, deletes } };
   }
 
-  private publish(config: Snapshot): void {
+  private publish(config: Snapshot, delta?: SnapshotDelta): void {
     const hash = hashSnapshot(config);
     if (hash === this.snapshot.hash) return;
+    const origin = delta && this.snapshot.version > 0 ? { base_hash: this.snapshot.hash, delta } : undefined;
     this.snapshot = Object.freeze({ hash, version: this.snapshot.version + 1, config });
-    for (const listener of [...this.listeners]) listener(this.snapshot);
+    for (const listener of [...this.listeners]) listener(this.snapshot, origin);
   }
 }

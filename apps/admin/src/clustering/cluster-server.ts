@@ -17,7 +17,9 @@ export interface ClusterLogger {
 }
 
 export interface ClusterServerOptions {
-  readonly snapshots: SnapshotFeed & { subscribe(listener: (s: import('@tollgate/declarative').VersionedSnapshot) => void): () => void };
+  readonly snapshots: SnapshotFeed & {
+    subscribe(listener: (s: import('@tollgate/declarative').VersionedSnapshot, origin?: { readonly base_hash: string; readonly delta: import('@tollgate/declarative').SnapshotDelta }) => void): () => void;
+  };
   readonly registry?: DataPlaneRegistry;
   readonly logger: ClusterLogger;
   readonly bundledPlugins?: ReadonlySet<string>;
@@ -48,7 +50,7 @@ export async function startClusterServer(settings: ClusterServerSettings, opts: 
   const registry = opts.registry ?? new DataPlaneRegistry(settings.cluster_data_plane_purge_delay);
   const cache = new PayloadCache();
   cache.advance(opts.snapshots.current());
-  const unsubscribe = opts.snapshots.subscribe((s) => cache.advance(s));
+  const unsubscribe = opts.snapshots.subscribe((s, origin) => cache.advance(s, origin));
   const handle = configEndpoint({
     snapshots: opts.snapshots,
     cache,

@@ -2,8 +2,8 @@
 // otherwise the full snapshot. Encoded (JSON + compression) once per (base, current, encoding) and shared by
 // every data plane asking the same question, so N data planes cost one export, one diff and one compression.
 import { promisify } from 'node:util';
-import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import { diffSnapshots, type VersionedSnapshot } from '@tollgate/declarative';
+import { brotliCompress, brotliCompressSync, constants as zlib, gzip, gzipSync } from 'node:zlib';
+import { diffSnapshots, type SnapshotDelta, type VersionedSnapshot } from '@tollgate/declarative';
 import type { ConfigPayload } from '../../../proxy/src/provider/remote/protocol';
 import { configuredPlugins } from './compat';
 
@@ -29,25 +29,39 @@ export function pickEncoding(acceptEncoding: string | undefined): Encoding {
   return 'identity';
 }
 
+/**
+ * Bodies below this size (every one-route delta) are compressed on the event loop: that takes tens of microseconds,
+ * less than the round trip through libuv's thread pool it replaces, which is on the propagation path.
+ */
+export const SYNC_COMPRESS_BELOW = 64 * 1024;
+
 async function compress(json: string, encoding: Encoding): Promise<Buffer> {
   const raw = Buffer.from(json);
+  const small = raw.length < SYNC_COMPRESS_BELOW;
   if (encoding === 'br') {
     // quality 5: most of brotli's ratio at a small fraction of the default (11) CPU cost on large configs
-    return brotli(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+    const options = { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } };
+    return small ? brotliCompressSync(raw, options) : brotli(raw, options);
   }
-  if (encoding === 'gzip') return gz(raw, { level: 6 });
+  if (encoding === 'gzip') return small ? gzipSync(raw, { level: 6 }) : gz(raw, { level: 6 });
   return raw;
 }
 
 export class PayloadCache {
   private readonly history = new Map<string, VersionedSnapshot>();
   private current: VersionedSnapshot | null = null;
+  /** The delta the current version was built with, from `base_hash` (the version before it), when known. */
+  private origin: { readonly base_hash: string; readonly delta: SnapshotDelta } | null = null;
   private encoded = new Map<string, Promise<EncodedPayload>>();
   private plugins: Set<string> = new Set();
 
-  /** Records a new current version (called for every snapshot the control plane publishes). */
-  advance(snapshot: VersionedSnapshot): void {
+  /**
+   * Records a new current version (called for every snapshot the control plane publishes). `origin`: the delta it
+   * was built with from the previous version; data planes holding that version get it without a diff.
+   */
+  advance(snapshot: VersionedSnapshot, origin?: { readonly base_hash: string; readonly delta: SnapshotDelta }): void {
     if (this.current?.hash === snapshot.hash) return;
+    this.origin = origin && origin.base_hash === this.current?.hash ? origin : null;
     this.current = snapshot;
     this.history.delete(snapshot.hash);
     this.history.set(snapshot.hash, snapshot);
@@ -75,8 +89,9 @@ export class PayloadCache {
   }
 
   private async encode(current: VersionedSnapshot, base: VersionedSnapshot | undefined, encoding: Encoding): Promise<EncodedPayload> {
+    const known = base && this.origin?.base_hash === base.hash ? this.origin.delta : null;
     const payload: ConfigPayload = base
-      ? { type: 'delta', hash: current.hash, version: current.version, base_hash: base.hash, delta: diffSnapshots(base.config, current.config) }
+      ? { type: 'delta', hash: current.hash, version: current.version, base_hash: base.hash, delta: known ?? diffSnapshots(base.config, current.config) }
       : { type: 'full', hash: current.hash, version: current.version, config: current.config };
     return { type: payload.type, body: await compress(JSON.stringify(payload), encoding), encoding, snapshot: current };
   }

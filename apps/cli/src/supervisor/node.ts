@@ -60,7 +60,8 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       const p = pool;
       closers.unshift((t) => p.stop(t));
       p.publish(cp.snapshots.current());
-      cp.snapshots.subscribe((s: import('@tollgate/declarative/snapshot').VersionedSnapshot) => p.publish(s));
+      // the delta each version was built with goes along: the pool forwards it instead of diffing 10,000 rows
+      cp.snapshots.subscribe((s: import('@tollgate/declarative/snapshot').VersionedSnapshot, origin?: import('../../../proxy/src/provider/types').SnapshotOrigin) => p.publish(s, origin));
       listeners.push(...(await p.ready));
     }
 

@@ -38,9 +38,12 @@ export interface RemoteProviderOptions {
 
 /**
  * Writing the cache serialises and compresses the whole config (~80 ms of CPU for 10,000 routes), so it is kept
- * off the propagation path: a version is written this long after it is applied, and a burst writes only its last.
+ * off the propagation path: a version is written once no newer one arrived for this long (a stream of changes
+ * would otherwise stall every Nth of them behind a write)...
  */
 export const CACHE_WRITE_DELAY_MS = 1000;
+/** ...but no later than this after the oldest unwritten version, so constant churn still reaches the disk. */
+export const CACHE_WRITE_MAX_DELAY_MS = 10_000;
 
 /** Counters for operators and the benchmark. */
 export interface RemoteProviderStats {
@@ -69,6 +72,7 @@ export class RemoteConfigProvider implements ConfigProvider {
   private cacheWrite: Promise<void> = Promise.resolve();
   private pendingCache: VersionedSnapshot | null = null;
   private cacheTimer: NodeJS.Timeout | null = null;
+  private pendingSince = 0;
   private lastRefusal: string | null = null;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
@@ -180,25 +184,46 @@ export class RemoteConfigProvider implements ConfigProvider {
       config = payload.config;
       this.stats.fullPayloads++;
     }
-    // Never apply what we cannot vouch for: the result must hash to what the control plane announced.
-    const actual = hashSnapshot(config);
-    if (actual !== payload.hash) {
-      this.opts.logger.error({ expected: payload.hash, actual, type: payload.type }, 'configuration from the control plane does not match its hash; requesting a full snapshot');
-      this.forceFull = true;
-      return;
-    }
+    // A full snapshot must hash to what the control plane announced before anything serves it.
+    if (payload.type === 'full' && this.verify(config, payload) !== payload.hash) return;
     this.forceFull = false;
     const versioned: VersionedSnapshot = { hash: payload.hash, version: payload.version, config };
     this.held = versioned;
     // the delta goes along: the supervisor forwards it to its workers instead of diffing 10,000 rows again
     onSnapshot(versioned, payload.type === 'delta' ? { base_hash: payload.base_hash, delta: payload.delta } : undefined);
+    // A delta applied to the exact base it names is checked after the workers have it: re-hashing 10,000 rows
+    // is the longest step between receipt and hand-off, and a mismatch (a bug, not transit damage: TLS covers
+    // that) still never lasts: the next pull fetches the full snapshot, which replaces what the workers hold.
+    if (payload.type === 'delta') {
+      const actual = this.verify(config, payload);
+      if (actual !== payload.hash) {
+        // relabelled with its real hash, so the full snapshot (announced hash) differs from it and reaches the workers
+        this.held = { hash: actual, version: payload.version, config };
+        onSnapshot(this.held);
+        return;
+      }
+    }
     this.persist(versioned);
   }
 
-  /** Writes run one at a time, CACHE_WRITE_DELAY_MS after a version is applied; a burst writes only the newest. */
+  /** `config`'s hash; when it is not what the control plane announced, logs and asks for the full snapshot. */
+  private verify(config: Snapshot, payload: ConfigPayload): string {
+    const actual = hashSnapshot(config);
+    if (actual === payload.hash) return actual;
+    this.opts.logger.error({ expected: payload.hash, actual, type: payload.type }, 'configuration from the control plane does not match its hash; requesting a full snapshot');
+    this.forceFull = true;
+    return actual;
+  }
+
+  /** Writes run one at a time, once versions stop arriving for CACHE_WRITE_DELAY_MS; a burst writes only the newest. */
   private persist(snapshot: VersionedSnapshot): void {
+    const now = Date.now();
+    if (!this.cacheTimer) this.pendingSince = now; // the oldest version not yet handed to a write
     this.pendingCache = snapshot;
-    this.cacheTimer ??= setTimeout(() => this.flushCache(), this.opts.cacheWriteDelayMs ?? CACHE_WRITE_DELAY_MS);
+    if (this.cacheTimer) clearTimeout(this.cacheTimer);
+    const idle = this.opts.cacheWriteDelayMs ?? CACHE_WRITE_DELAY_MS;
+    const latest = this.pendingSince + Math.max(idle, CACHE_WRITE_MAX_DELAY_MS);
+    this.cacheTimer = setTimeout(() => this.flushCache(), Math.max(0, Math.min(idle, latest - now)));
   }
 
   private flushCache(): void {
