@@ -46,6 +46,9 @@ export const start: Command = {
           removePidFile(settings.prefix);
           log.notice('tollgate stopped');
           resolve(0);
+          // Everything is closed; a stray timer or client (a held long poll, a database listener) must not keep
+          // a stopped node alive. unref: a clean event loop still exits at once.
+          setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
         });
       };
       if (early.length > 0) signalled(early[0]);
