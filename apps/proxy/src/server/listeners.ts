@@ -11,9 +11,9 @@ import type { ProxyContext } from '../forward/context';
 import { recordOriginalDestination } from '../forward/client-info';
 import { createRequestHandler } from '../forward/handler';
 import { createUpgradeHandler } from '../forward/websocket';
-import { openTransparentSocket } from '../stream/transparent';
 import { createClientErrorHandler } from './client-errors';
 import { createFrontDoor } from './front-door';
+import { listenOn } from './listen-entry';
 
 export interface BoundListener {
   readonly entry: ListenEntry;
@@ -128,41 +128,11 @@ export async function openProxyListener(
 
   // Before any protocol server sees the socket: its local address is the client's original destination.
   if (entry.transparent) acceptor.prependListener('connection', recordOriginalDestination);
-  await listen(acceptor, entry);
+  await listenOn(acceptor, entry, 'proxy_listen');
   const address = acceptor.address() as AddressInfo;
   portBox.port = address.port;
   handlers.current = handlerFor(address.port);
   return { entry, address: address.address, port: address.port, ssl: entry.ssl, http2: entry.http2, acceptor, servers, h2Sessions: sessions };
 }
 
-function listen(server: NetServer, entry: ListenEntry): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.removeListener('listening', onListening);
-      const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.message;
-      reject(new Error(`proxy_listen: cannot listen on ${entry.listener}: ${why}`, { cause: err }));
-    };
-    const onListening = () => {
-      server.removeListener('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    if (!entry.transparent) {
-      server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only === true });
-      return;
-    }
-    // IP_TRANSPARENT must be set before bind, which Node cannot do: the addon opens the socket, we listen on its fd.
-    let fd: number;
-    try {
-      fd = openTransparentSocket(entry, 'proxy_listen');
-    } catch (err) {
-      server.removeListener('error', onError);
-      server.removeListener('listening', onListening);
-      reject(err);
-      return;
-    }
-    server.listen({ fd });
-  });
-}
 

@@ -6,8 +6,8 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ListenEntry } from '@tollgate/config/types';
 import { runSession, type ListenerContext } from './session';
 import { adoptAccepted, SocketReader } from './socket-reader';
-import { openTransparentSocket } from './transparent';
 import type { BoundStreamListener, StreamListenerOptions, StreamListeners } from './types';
+import { listenOn } from '../server/listen-entry';
 
 const DEFAULT_PREREAD_TIMEOUT_MS = 60000;
 
@@ -63,7 +63,7 @@ export async function startStreamListeners(
         });
       });
       servers.push(server);
-      await listen(server, entry);
+      await listenOn(server, entry, 'stream_listen');
       const address = server.address() as AddressInfo;
       bound.push(Object.freeze({
         listener: entry.listener,
@@ -99,32 +99,3 @@ async function drain(sessions: Set<Socket>, timeoutMs: number): Promise<void> {
   for (const socket of sessions) socket.destroy();
 }
 
-function listen(server: Server, entry: ListenEntry): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.removeListener('listening', onListening);
-      const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.message;
-      reject(new Error(`stream_listen: cannot listen on ${entry.listener}: ${why}`, { cause: err }));
-    };
-    const onListening = () => {
-      server.removeListener('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    if (entry.transparent) {
-      let fd: number;
-      try {
-        fd = openTransparentSocket(entry);
-      } catch (err) {
-        server.removeListener('error', onError);
-        server.removeListener('listening', onListening);
-        reject(err);
-        return;
-      }
-      server.listen({ fd });
-    } else {
-      server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only === true });
-    }
-  });
-}
