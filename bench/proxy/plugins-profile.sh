@@ -11,21 +11,16 @@ UP_PORT=${UP_PORT:-18091} TG_PORT=${TG_PORT:-18011}
 TG_PID=
 cleanup() {
   [ -n "$TG_PID" ] && kill "$TG_PID" 2>/dev/null || true
-  [ -f "$WORK/up/nginx.pid" ] && kill "$(cat "$WORK/up/nginx.pid")" 2>/dev/null || true
+  stop_upstream_nginx "$WORK/up"
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# shellcheck source=upstream-nginx.sh
+. "$ROOT/bench/proxy/upstream-nginx.sh"
 node "$ROOT/bench/proxy/build.js" "$WORK/js"
-mkdir -p "$WORK/up/logs" "$WORK/prof"
-cat >"$WORK/up/nginx.conf" <<CONF
-worker_processes 1; daemon on; pid $WORK/up/nginx.pid; error_log $WORK/up/logs/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; client_body_temp_path $WORK/up; proxy_temp_path $WORK/up; fastcgi_temp_path $WORK/up; uwsgi_temp_path $WORK/up; scgi_temp_path $WORK/up;
-  keepalive_requests 100000; server { listen 127.0.0.1:$UP_PORT reuseport backlog=16384; location / { return 200 'ok'; } } }
-CONF
-taskset -c 0 "$NGINX" -p "$WORK/up" -c "$WORK/up/nginx.conf" -e "$WORK/up/logs/error.log"
+mkdir -p "$WORK/prof"
+start_upstream_nginx "$WORK/up" "$UP_PORT"
 PLUGINS=$PLUGINS POLICY=$POLICY ROUTES=100 CONSUMERS=100 HTTP_PORT=$TG_PORT UPSTREAM_PORT=$UP_PORT \
   taskset -c 1 node --cpu-prof --cpu-prof-dir="$WORK/prof" "$WORK/js/bench/proxy/plugins-serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
 TG_PID=$!
