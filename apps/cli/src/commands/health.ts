@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { isAlive, readListenersFile, readPid } from '../supervisor/pidfile';
-import { prefixFromArgs } from '../settings';
+import { readListenersFile } from '../supervisor/pidfile';
+import { runningNodeFromArgs } from '../settings';
 import type { Command } from './types';
 
 function getJson(host: string, port: number, path: string): Promise<{ status: number; body: any }> {
@@ -21,12 +21,9 @@ export const health: Command = {
   summary: 'exit 0 with a short report when the node in a prefix is up',
   usage: 'tollgate health [-p PREFIX] [-c FILE]',
   async run(args) {
-    const prefix = prefixFromArgs(args);
-    const pid = readPid(prefix);
-    if (pid === null || !isAlive(pid)) {
-      process.stderr.write(`tollgate is not running in ${prefix}\n`);
-      return 1;
-    }
+    const node = runningNodeFromArgs(args);
+    if (node === null) return 1;
+    const { prefix, pid } = node;
     const lines = [`tollgate ... running (pid ${pid}, prefix ${prefix})`];
     // The node records where it actually bound (ports may be 0 in the configuration).
     const status = (readListenersFile(prefix) ?? []).find((l) => l.key === 'status_listen');

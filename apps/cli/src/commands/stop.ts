@@ -1,17 +1,14 @@
-import { isAlive, readPid } from '../supervisor/pidfile';
-import { prefixFromArgs } from '../settings';
+import { isAlive } from '../supervisor/pidfile';
+import { runningNodeFromArgs } from '../settings';
 import type { Command } from './types';
 
 export const stop: Command = {
   summary: 'stop the node running in a prefix, letting in-flight requests finish',
   usage: 'tollgate stop [-p PREFIX] [-c FILE] [--timeout SECONDS]',
   async run(args) {
-    const prefix = prefixFromArgs(args);
-    const pid = readPid(prefix);
-    if (pid === null || !isAlive(pid)) {
-      process.stderr.write(`tollgate is not running in ${prefix}\n`);
-      return 1;
-    }
+    const node = runningNodeFromArgs(args);
+    if (node === null) return 1;
+    const { pid } = node;
     process.kill(pid, 'SIGTERM');
     const timeoutMs = (Number(args.flags.timeout) || 15) * 1000;
     const deadline = Date.now() + timeoutMs;
