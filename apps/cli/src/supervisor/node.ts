@@ -14,10 +14,47 @@ export interface NodeHandle {
   stop(timeoutMs: number): Promise<void>;
 }
 
+/** What a node opened so far. Closed in reverse order of opening: data planes and status before the control
+ *  plane, so in-flight proxy requests finish while the control plane still answers. */
+class OpenedParts {
+  readonly listeners: BoundListener[] = [];
+  private readonly closers: Array<(timeoutMs: number) => Promise<void>> = [];
+
+  constructor(private readonly log: TollgateLogger) {}
+
+  add(close: (timeoutMs: number) => Promise<void>, listeners: readonly BoundListener[] = []): void {
+    this.closers.unshift(close);
+    this.listeners.push(...listeners);
+  }
+
+  /** A start that failed half-way leaves nothing open. */
+  async abort(): Promise<void> {
+    for (const close of this.closers) await close(2000).catch(() => {});
+  }
+
+  handle(): NodeHandle {
+    return {
+      listeners: this.listeners,
+      stop: async (timeoutMs) => {
+        for (const close of this.closers) await close(timeoutMs).catch((e) => this.log.error({ err: e }, 'error while stopping'));
+      },
+    };
+  }
+}
+
+/** status_listen for the node: ready once every worker applied `appliedHash`'s config; /metrics sums the workers. */
+async function openStatus(parts: OpenedParts, settings: Settings, pool: WorkerPool | null, appliedHash: () => string | null): Promise<void> {
+  const status = await startStatusServer(settings, {
+    appliedHash,
+    workers: () => pool?.size ?? 0,
+    collectMetrics: () => pool?.collectMetrics(2000) ?? Promise.resolve([]),
+  });
+  parts.add(() => status.close(), status.listeners);
+}
+
 export async function startNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   if (settings.role === 'data_plane') return startDataPlaneNode(settings, log);
-  const closers: Array<(timeoutMs: number) => Promise<void>> = [];
-  const listeners: BoundListener[] = [];
+  const parts = new OpenedParts(log);
   try {
     // Loaded lazily so that `tollgate config check` and friends never pay for NestJS.
     const { startControlPlane } = require('../../../admin/src/main') as typeof import('../../../admin/src/main');
@@ -27,8 +64,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       ? await (require('../../../admin/src/dbless') as typeof import('../../../admin/src/dbless')).startDblessControlPlane(settings, cpOptions)
       : null;
     const cp = dbless ?? (await startControlPlane(settings, cpOptions));
-    closers.unshift(() => cp.close());
-    listeners.push(...cp.listeners);
+    parts.add(() => cp.close(), cp.listeners);
 
     if (settings.role === 'control_plane') {
       // The cluster listener: data planes pull configuration here over mutual TLS.
@@ -41,8 +77,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
         logger: log,
         bundledPlugins: new Set(catalog.plugins.keys()),
       });
-      closers.unshift(() => cluster.close());
-      listeners.push(...cluster.listeners);
+      parts.add(() => cluster.close(), cluster.listeners);
       if (settings.database === 'postgres') {
         // other control planes on the same database: their commits reach this node's data planes too
         const notify = await startPgNotify(settings, {
@@ -50,7 +85,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
           onRemoteChange: () => cp.snapshots.invalidate(),
           logger: log,
         });
-        closers.unshift(() => notify.close());
+        parts.add(() => notify.close());
       }
     }
 
@@ -58,58 +93,41 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
     if (settings.role === 'traditional' && settings.proxy_listeners.length + settings.stream_listeners.length > 0) {
       pool = startWorkers(settings, log);
       const p = pool;
-      closers.unshift((t) => p.stop(t));
+      parts.add((t) => p.stop(t));
       p.publish(cp.snapshots.current());
       // the delta each version was built with goes along: the pool forwards it instead of diffing 10,000 rows
       cp.snapshots.subscribe((s: import('@tollgate/declarative/snapshot').VersionedSnapshot, origin?: import('../../../proxy/src/provider/types').SnapshotOrigin) => p.publish(s, origin));
-      listeners.push(...(await p.ready));
+      parts.listeners.push(...(await p.ready));
     }
 
-    const status = await startStatusServer(settings, {
-      // DB-less without any config loaded yet is not ready (Kong: "no configuration available")
-      appliedHash: () => (dbless && !dbless.dbless.configured() ? null : pool ? pool.appliedHash() : cp.snapshots.current().hash),
-      workers: () => pool?.size ?? 0,
-      collectMetrics: () => pool?.collectMetrics(2000) ?? Promise.resolve([]),
-    });
-    closers.unshift(() => status.close());
-    listeners.push(...status.listeners);
+    const workers = pool;
+    // DB-less without any config loaded yet is not ready (Kong: "no configuration available")
+    await openStatus(parts, settings, workers, () =>
+      dbless && !dbless.dbless.configured() ? null : workers ? workers.appliedHash() : cp.snapshots.current().hash,
+    );
   } catch (err) {
-    for (const close of closers) await close(2000).catch(() => {});
+    await parts.abort();
     throw err;
   }
-  return {
-    listeners,
-    async stop(timeoutMs) {
-      // Data planes first so in-flight proxy requests finish while the control plane still answers.
-      for (const close of closers) await close(timeoutMs).catch((e) => log.error({ err: e }, 'error while stopping'));
-    },
-  };
+  return parts.handle();
 }
 
 /** role = data_plane: no Admin API, no database; one pull per node, fanned out to the workers over IPC. */
 async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote/index.js');
-  const closers: Array<(timeoutMs: number) => Promise<void>> = [];
-  const listeners: BoundListener[] = [];
+  const parts = new OpenedParts(log);
   try {
     const provider = new RemoteConfigProvider(settings, { logger: log });
     const pool = startWorkers(settings, log);
-    closers.unshift((t) => pool.stop(t));
+    parts.add((t) => pool.stop(t));
     // the cache (when valid) is published before the workers finish starting: they serve it as soon as they listen
     await provider.start((snapshot: VersionedSnapshot, origin) => pool.publish(snapshot, origin));
-    closers.unshift(() => provider.stop());
-    listeners.push(...(await pool.ready));
-    const status = await startStatusServer(settings, { appliedHash: () => pool.appliedHash(), workers: () => pool.size, collectMetrics: () => pool.collectMetrics(2000) });
-    closers.unshift(() => status.close());
-    listeners.push(...status.listeners);
+    parts.add(() => provider.stop());
+    parts.listeners.push(...(await pool.ready));
+    await openStatus(parts, settings, pool, () => pool.appliedHash());
   } catch (err) {
-    for (const close of closers) await close(2000).catch(() => {});
+    await parts.abort();
     throw err;
   }
-  return {
-    listeners,
-    async stop(timeoutMs) {
-      for (const close of closers) await close(timeoutMs).catch((e) => log.error({ err: e }, 'error while stopping'));
-    },
-  };
+  return parts.handle();
 }
