@@ -27,7 +27,8 @@ export function isFormBody(req: Request): boolean {
   return (req as unknown as Record<symbol, boolean>)[FORM_BODY] === true;
 }
 
-function readRaw(req: Request, limit: number): Promise<Buffer> {
+/** The whole body, bounded: Kong's 413 (declared or streamed past `limit`) rejects as a KongError. */
+export function readRaw(req: Pick<Request, 'headers' | 'on' | 'removeAllListeners' | 'resume'>, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {

@@ -2,7 +2,8 @@
 // parameter holding YAML/JSON text (JSON key or form field), or a raw YAML/JSON body. Options come from the
 // query string or the body parameters.
 import type { IncomingMessage } from 'node:http';
-import { messageError, type KongError } from '@tollgate/errors';
+import { isKongError, messageError, type KongError } from '@tollgate/errors';
+import { readRaw } from '../common/body-reader';
 import type { ConfigInput, LoadOptions } from './dbless-config';
 
 export type ConfigRequest = { readonly ok: true; readonly input: ConfigInput; readonly options: LoadOptions } | { readonly ok: false; readonly error: KongError };
@@ -10,26 +11,7 @@ export type ConfigRequest = { readonly ok: true; readonly input: ConfigInput; re
 const TRUTHY = new Set(['true', '1', 'on', 'yes']);
 
 export const expectedDeclarative = () => messageError(400, 'expected a declarative configuration');
-const tooLarge = () => messageError(413, 'Request size limit exceeded');
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 interface MultipartParser {
   on(event: 'field', listener: (name: string, value: string) => void): void;
@@ -72,8 +54,13 @@ async function formParams(req: IncomingMessage, type: string, raw: Buffer): Prom
 
 /** Decodes the request into a config input and its options; `url` is the request's parsed URL. */
 export async function decodeConfigRequest(req: IncomingMessage, url: URL, maxBodySize: number): Promise<ConfigRequest> {
-  const raw = await readBody(req, maxBodySize);
-  if (raw === null) return { ok: false, error: tooLarge() };
+  let raw: Buffer;
+  try {
+    raw = await readRaw(req as never, maxBodySize);
+  } catch (err) {
+    if (isKongError(err)) return { ok: false, error: err }; // 413, as on every Admin API body
+    throw err;
+  }
   const type = String(req.headers['content-type'] ?? '').toLowerCase();
   const params = new Map<string, unknown>(url.searchParams);
   let input: ConfigInput | null = null;

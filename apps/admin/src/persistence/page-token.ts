@@ -4,12 +4,13 @@ import { invalidOffset } from '@tollgate/errors';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function encodePageToken(lastId: string): string {
-  return Buffer.from(JSON.stringify([lastId])).toString('base64').replace(/=+$/, '');
+/** base64 (no padding) of a JSON array of strings: the key of the last row of a page. */
+export function encodeOffsetToken(parts: readonly string[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64').replace(/=+$/, '');
 }
 
-/** The id to continue after; throws Kong's code 7 on a token that is not ours. */
-export function decodePageToken(token: string): string {
+/** The string parts of a token; throws Kong's code 7 when it is not base64 JSON of `count` strings. */
+export function decodeOffsetToken(token: string, count: number): string[] {
   if (!BASE64.test(token) || token.replace(/=+$/, '').length % 4 === 1) throw invalidOffset(token, 'bad base64 encoding');
   let parsed: unknown;
   try {
@@ -17,8 +18,19 @@ export function decodePageToken(token: string): string {
   } catch {
     throw invalidOffset(token, 'bad json encoding');
   }
-  if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || !UUID.test(parsed[0])) {
+  if (!Array.isArray(parsed) || parsed.length < count || !parsed.slice(0, count).every((p) => typeof p === 'string')) {
     throw invalidOffset(token, 'bad json encoding');
   }
-  return parsed[0].toLowerCase();
+  return parsed as string[];
+}
+
+export function encodePageToken(lastId: string): string {
+  return encodeOffsetToken([lastId]);
+}
+
+/** The id to continue after; throws Kong's code 7 on a token that is not ours. */
+export function decodePageToken(token: string): string {
+  const [id] = decodeOffsetToken(token, 1);
+  if (!UUID.test(id)) throw invalidOffset(token, 'bad json encoding');
+  return id.toLowerCase();
 }

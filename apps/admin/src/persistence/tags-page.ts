@@ -5,7 +5,7 @@ import { checkTag } from '@tollgate/schema';
 import { invalidOffset, invalidUnique } from '@tollgate/errors';
 import { TAGS_TABLE } from './columns';
 import type { ListOptions, Page } from './list-options';
-import { UUID } from './page-token';
+import { decodeOffsetToken, encodeOffsetToken, UUID } from './page-token';
 
 export interface TagRow {
   readonly entity_name: string;
@@ -13,23 +13,15 @@ export interface TagRow {
   readonly tag: string;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const DEFAULT_PAGE_SIZE = 100;
 
 export function encodeTagToken(row: TagRow): string {
-  return Buffer.from(JSON.stringify([row.tag, row.entity_name, row.entity_id])).toString('base64').replace(/=+$/, '');
+  return encodeOffsetToken([row.tag, row.entity_name, row.entity_id]);
 }
 
 export function decodeTagToken(token: string): TagRow {
-  if (!BASE64.test(token) || token.replace(/=+$/, '').length % 4 === 1) throw invalidOffset(token, 'bad base64 encoding');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-  } catch {
-    throw invalidOffset(token, 'bad json encoding');
-  }
-  const parts = Array.isArray(parsed) && parsed.length === 3 && parsed.every((part) => typeof part === 'string') ? (parsed as string[]) : undefined;
-  if (!parts || !UUID.test(parts[2])) throw invalidOffset(token, 'bad json encoding');
+  const parts = decodeOffsetToken(token, 3);
+  if (parts.length !== 3 || !UUID.test(parts[2])) throw invalidOffset(token, 'bad json encoding');
   return { tag: parts[0], entity_name: parts[1], entity_id: parts[2].toLowerCase() };
 }
 
