@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npx tollgate ...`: runs the compiled CLI. `npm ci` builds it through the `prepare` script.
 'use strict';
+// Before anything else: SIGUSR1 would otherwise open Node's inspector (signals/inspector-guard.ts also closes
+// one a signal opened while Node was booting).
+process.on('SIGUSR1', () => {});
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 

@@ -1,7 +1,9 @@
 // Child process of bench/stream/run.mjs: one plain stream listener routing everything to the sink on argv[2].
 // Prints `READY <port>`; on stdin end prints `CPU <user+system µs>` and exits.
 import { parseListen } from '@tollgate/config';
-import { compileStreamConfig, startStreamListeners } from '../../apps/proxy/src/stream';
+import { compileConfig } from '../../apps/proxy/src/compile/compile-config';
+import { startStreamListeners } from '../../apps/proxy/src/server/stream-listeners';
+import { createUpstreamRuntime } from '../../apps/proxy/src/upstream';
 
 async function main(): Promise<void> {
   const sinkPort = Number(process.argv[2]);
@@ -10,7 +12,7 @@ async function main(): Promise<void> {
     services: [{ id: 's', name: 'sink', protocol: 'tcp', host: '127.0.0.1', port: sinkPort, path: null, retries: 0, connect_timeout: 5000, read_timeout: 60000, write_timeout: 60000, enabled: true, tls_verify: null, tls_verify_depth: null, ca_certificates: null, client_certificate: null }],
     routes: [{ id: 'r', name: 'all', protocols: ['tcp'], sources: [{ ip: '127.0.0.1' }], service: { id: 's' } }],
   };
-  const config = compileStreamConfig({ hash: 'b', version: 1, config: snapshot as never }).config;
+  const config = compileConfig({ hash: 'b', version: 1, config: snapshot as never }, { createUpstream: (row, targets, previous) => createUpstreamRuntime(row, targets, { previous }) }).config.stream;
   const quiet = { info() {}, warn() {}, error() {} };
   const streams = await startStreamListeners(parseListen('stream_listen', '127.0.0.1:0', 'stream').listeners, { getConfig: () => config, logger: quiet });
   const start = process.cpuUsage();

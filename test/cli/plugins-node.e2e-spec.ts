@@ -47,6 +47,20 @@ describe('plugins on a running node', () => {
     expect(r.json.fields['@entity'][0]).toMatch(/^at least one of these fields must be non-empty: 'config\.second', 'config\.minute'/);
   });
 
+  // Kong's `consumer = typedefs.no_consumer`: authentication plugins (and cors) cannot be scoped to a consumer
+  it.each(['key-auth', 'basic-auth', 'jwt', 'acl', 'cors'])('POST /plugins rejects %s scoped to a consumer', async (name) => {
+    const config = name === 'acl' ? { allow: ['admins'] } : undefined;
+    const r = await http('POST', `${admin}/consumers/alice/plugins`, { body: { name, config } });
+    expect(r.status).toBe(400);
+    expect(r.json).toEqual({ code: 2, name: 'schema violation', message: 'schema violation (consumer: value must be null)', fields: { consumer: 'value must be null' } });
+  });
+
+  it('POST /plugins scopes a plugin without that rule to a consumer', async () => {
+    const r = await http('POST', `${admin}/consumers/alice/plugins`, { body: { name: 'request-size-limiting' } });
+    expect(r.status).toBe(201);
+    expect((await http('DELETE', `${admin}/plugins/${r.json.id}`)).status).toBe(204);
+  });
+
   it('POST /plugins rejects a plugin that is not enabled', async () => {
     const r = await http('POST', `${admin}/plugins`, { body: { name: 'no-such-plugin' } });
     expect(r.status).toBe(400);

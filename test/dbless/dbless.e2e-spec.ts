@@ -138,6 +138,35 @@ describe('database = off with declarative_config', () => {
       await waitFor(async () => (await http('GET', `${statusUrl}/status`)).json.configuration_hash === after, 'the workers to apply it');
     });
 
+    // kong.yml as users write them (Supabase style): _comment on entities, shared values under _ignore anchors
+    // merged with `<<`, YAML 1.1 booleans, and a regex path in Kong's dialect (inline flag, Rust named group)
+    it('loads a kong.yml written for Kong: _comment, anchors and merge keys, yes/no, Kong regex paths', async () => {
+      const yaml = [
+        '_format_version: "3.0"',
+        '_comment: shared service settings live under _ignore',
+        '_ignore:',
+        `- &svc { url: "http://127.0.0.1:${upstream.port}", retries: 2 }`,
+        'services:',
+        '- <<: *svc',
+        '  _comment: the items API',
+        '  name: svc-items',
+        '  routes:',
+        '  - name: items',
+        '    _comment: case-insensitive, with a Rust-style named group',
+        '    paths: ["~/(?i)items/(?P<item>[a-z]+)$"]',
+        '    strip_path: no',
+        '',
+      ].join('\n');
+      const reply = await http('POST', `${admin}/config`, { body: yaml, headers: { 'content-type': 'application/yaml' } });
+      expect(reply.status).toBe(201);
+      const [service] = Object.values(reply.json.services) as Array<Record<string, unknown>>;
+      expect(service).toMatchObject({ name: 'svc-items', retries: 2, port: upstream.port });
+      const [route] = Object.values(reply.json.routes) as Array<Record<string, unknown>>;
+      expect(route).toMatchObject({ strip_path: false, paths: ['~/(?i)items/(?P<item>[a-z]+)$'] });
+      await waitFor(async () => (await proxyStatus('/ITEMS/abc')) === 200, '/ITEMS/abc through the proxy');
+      expect(await proxyStatus('/items/123')).toBe(404);
+    });
+
     it('check_hash=1 with the same YAML text answers 304 and reloads nothing', async () => {
       const yaml = serviceFile(upstream.port, 'three', '/three');
       const headers = { 'content-type': 'application/yaml' };

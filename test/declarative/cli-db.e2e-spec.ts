@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { issueCertificate } from '@tollgate/pki';
+import { DECK_DUMP } from '../../libs/declarative/src/test-fixtures';
 import { runCliAsync, tempPrefix, writeConf } from '../support/cli-node';
 
 jest.setTimeout(120_000);
@@ -193,6 +194,58 @@ describe('tollgate config parse', () => {
     expect(r.code).toBe(code);
     expect(r.stdout).toBe(stdout);
     expect(r.stderr).toContain(stderr);
+  });
+
+  // Everything an import would refuse is refused by parse too, and what Kong/decK accept is accepted.
+  it.each<[string, string, NodeJS.ProcessEnv, number, string, string]>([
+    ['the same plugin twice on one service (the database\'s UNIQUE cache key)',
+      '_format_version: "3.0"\nservices:\n- name: s\n  host: a.test\n  plugins:\n  - name: key-auth\n    id: 1a1d5f0f-4e77-4a40-9c0e-2bd0d4b6c1a1\n  - name: key-auth\n    id: 2a1d5f0f-4e77-4a40-9c0e-2bd0d4b6c1a1\n',
+      {}, 1, '', "uniqueness violation: 'plugins' entity with (name, route, service, consumer) set to '(key-auth, null, "],
+    ['an authentication plugin scoped to a consumer (no_consumer)',
+      '_format_version: "3.0"\nconsumers:\n- username: c\n  plugins:\n  - name: key-auth\n', {}, 1, '', "plugin 'key-auth' (", ],
+    ['_comment and _ignore on entities, decK metadata with a warning',
+      '_format_version: "3.0"\n_comment: supabase style\n_workspace: default\n_info:\n  select_tags: [t]\nservices:\n- _comment: auth\n  name: s\n  host: a.test\n',
+      {}, 0, 'parse successful\n', "Warning: _workspace 'default' ignored: Tollgate has one workspace, the entities are imported into it\n"],
+    ['decK environment substitution', '_format_version: "3.0"\nservices:\n- name: s\n  host: ${{ env "DECK_UPSTREAM_HOST" }}\n',
+      { DECK_UPSTREAM_HOST: 'api.internal' }, 0, 'parse successful\n', ''],
+    ['a decK variable that is not set', '_format_version: "3.0"\nservices:\n- name: s\n  host: ${{ env "DECK_NOT_SET_ANYWHERE" }}\n',
+      {}, 1, '', "environment variable 'DECK_NOT_SET_ANYWHERE' present in state file but not set\n"],
+    // anchors are kept under _ignore, which Kong skips: the usual way to share defaults in a kong.yml
+    ['YAML 1.1 anchors, merge keys and yes/no booleans',
+      '_format_version: "3.0"\n_ignore:\n- &b\n  host: a.test\n  enabled: yes\nservices:\n- <<: *b\n  name: s\n',
+      {}, 0, 'parse successful\n', ''],
+    ['a 2.1 file with a regex path written without ~', '_format_version: "2.1"\nroutes:\n- name: r\n  paths: ["/users/\\\\d+"]\n',
+      {}, 0, 'parse successful\n', "Warning: _format_version 2.1: route 'r': path '/users/\\d+' read as '~/users/\\d+' (regex paths start with '~' since 3.0)\n"],
+  ])('%s', async (_what, text, env, code, stdout, stderr) => {
+    const dir = tempPrefix();
+    const file = join(dir, 'kong.yaml');
+    writeFileSync(file, text);
+    const r = await runCliAsync(['config', 'parse', file, '-c', writeConf(dir, { prefix: dir })], { env });
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe(stdout);
+    expect(r.stderr).toContain(stderr);
+  });
+
+  it('db_import takes a decK dump of a Kong 3.x database', async () => {
+    const dir = tempPrefix();
+    const file = join(dir, 'kong.yaml');
+    writeFileSync(file, DECK_DUMP);
+    const r = await runCliAsync(['config', 'db_import', file, '-c', writeConf(dir, { prefix: dir, database: 'sqlite' })]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^import successful: 10 entities /);
+    const exported = JSON.parse((await runCliAsync(['config', 'db_export', '--format', 'json', '-c', join(dir, 'tollgate.conf')])).stdout);
+    expect(exported.services[0]).toMatchObject({ name: 'orders', tags: ['orders-team'] });
+  });
+
+  it('a repeated YAML key keeps the last value and warns', async () => {
+    const dir = tempPrefix();
+    const file = join(dir, 'kong.yaml');
+    writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n  host: a.test\n  host: b.test\n  enabled: no\n');
+    const r = await runCliAsync(['config', 'db_import', file, '-c', writeConf(dir, { prefix: dir, database: 'sqlite' })]);
+    expect(r.stderr).toContain(`Warning: duplicate key 'host' (${file}:line 5, column 3): the last value is used\n`);
+    expect(r.code).toBe(0);
+    const exported = await runCliAsync(['config', 'db_export', '--format', 'json', '-c', join(dir, 'tollgate.conf')]);
+    expect(JSON.parse(exported.stdout).services).toEqual([expect.objectContaining({ name: 's', host: 'b.test', enabled: false })]);
   });
 
   it('reports where an unparsable file breaks', async () => {

@@ -31,7 +31,8 @@ export async function startControlPlane(files: ClusterFiles, opts: { prefix?: st
     cluster_cert_key: files.key,
     ...opts.extra,
   });
-  return startNode(['-c', conf, '-p', prefix]);
+  // generous: on a loaded machine a node (and a data plane's first sync) can take long to be ready
+  return startNode(['-c', conf, '-p', prefix], { readyTimeoutMs: 90_000 });
 }
 
 export async function startDataPlane(files: ClusterFiles, clusterPort: number, opts: { prefix?: string; extra?: Record<string, string> } = {}): Promise<RunningNode> {
@@ -48,7 +49,8 @@ export async function startDataPlane(files: ClusterFiles, clusterPort: number, o
     cluster_cert_key: files.key,
     ...opts.extra,
   });
-  return startNode(['-c', conf, '-p', prefix]);
+  // generous: on a loaded machine a node (and a data plane's first sync) can take long to be ready
+  return startNode(['-c', conf, '-p', prefix], { readyTimeoutMs: 90_000 });
 }
 
 /** An upstream answering 200 with the path it saw. */

@@ -52,15 +52,20 @@ describe('hybrid mode: control plane + 3 data planes', () => {
     const cpHash = status.json.configuration_hash;
     const r = await waitFor(async () => {
       const page = await http('GET', `http://127.0.0.1:${adminPort}/clustering/data-planes`);
-      return page.json.data.length === 3 && page.json.data.every((d: any) => d.config_hash === cpHash) ? page : undefined;
-    }, 'three data planes in sync');
+      // a version reaches the data planes before its release row is written: in sync means the release is known too
+      return page.json.data.length === 3 && page.json.data.every((d: any) => d.config_hash === cpHash && d.release !== null) ? page : undefined;
+    }, 'three data planes in sync on a recorded release');
     expect(r.status).toBe(200);
     expect(r.json.next).toBeNull();
     const labels = r.json.data.map((d: any) => d.labels.dp).sort();
     expect(labels).toEqual(['n0', 'n1', 'n2']);
     for (const d of r.json.data) {
-      expect(Object.keys(d).sort()).toEqual(['cert_details', 'config_hash', 'created_at', 'hostname', 'id', 'ip', 'labels', 'last_seen', 'rpc_capabilities', 'sync_status', 'ttl', 'updated_at', 'version'].sort());
+      expect(Object.keys(d).sort()).toEqual(['cert_details', 'config_hash', 'created_at', 'hostname', 'id', 'ip', 'labels', 'last_seen', 'release', 'release_stats', 'rollout', 'rpc_capabilities', 'sync_status', 'ttl', 'updated_at', 'version'].sort());
+      expect(d.rollout).toBeNull(); // no rollout is open
       expect(d).toMatchObject({ ip: '127.0.0.1', sync_status: 'normal', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+      // the release the data plane serves: the newest one, whose hash it reports
+      const latest = (await http('GET', `http://127.0.0.1:${adminPort}/config/releases?size=1`)).json.data[0];
+      expect([d.release, latest.hash.slice(0, 32)]).toEqual([latest.number, d.config_hash]);
       expect(d.ttl).toBeGreaterThan(1_209_000);
     }
     const deprecated = await http('GET', `http://127.0.0.1:${adminPort}/clustering/status`);

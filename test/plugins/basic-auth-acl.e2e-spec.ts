@@ -1,5 +1,4 @@
 // basic-auth and acl through real traffic, and two auth plugins combined as a logical OR with anonymous.
-import { hashBasicAuthPassword } from '@tollgate/schema';
 import { createKit, type Kit } from './support/kit';
 
 const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
@@ -21,8 +20,9 @@ describe('basic-auth + acl (proxy)', () => {
     const bob = b.consumer('bob');
     const carol = b.consumer('carol');
     b.consumer('anon');
-    b.basicAuth(bob, 'bob', hashBasicAuthPassword('s3cret', bob.id));
-    b.basicAuth(carol, 'carol', hashBasicAuthPassword('pw', carol.id));
+    // plain passwords, as in a declarative file: the node hashes them on load as Kong does
+    b.basicAuth(bob, 'bob', 's3cret');
+    b.basicAuth(carol, 'carol', 'pw');
     b.keyAuth(carol, 'carol-key');
     b.acl(bob, 'admins');
     b.acl(bob, 'devs');
@@ -80,7 +80,8 @@ describe('basic-auth + acl (proxy)', () => {
 
   it('acl tells the upstream the groups unless hidden', async () => {
     const shown = await kit.get('/admins/x', { authorization: basic('bob', 's3cret') });
-    expect(shown.json.headers['x-consumer-groups']).toBe('admins, devs');
+    // Kong lists the groups in the order its store pages acls (by id), so only the set is fixed.
+    expect(String(shown.json.headers['x-consumer-groups']).split(', ').sort()).toEqual(['admins', 'devs']);
     const hidden = await kit.get('/groups-hidden/x', { authorization: basic('carol', 'pw') });
     expect(hidden.json.headers['x-consumer-groups']).toBeUndefined();
   });

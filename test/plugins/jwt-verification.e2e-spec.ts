@@ -64,7 +64,6 @@ describe('jwt verification (proxy)', () => {
     b.jwtSecret(dan, { key: 'pkcs1-iss', algorithm: 'RS256', rsa_public_key: rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string });
     b.jwtSecret(dan, { key: 'x509-iss', algorithm: 'RS256', rsa_public_key: x509.cert });
     b.jwtSecret(dan, { key: 'es384-wrong-key', algorithm: 'ES384', rsa_public_key: spki(rsa.publicKey) });
-    b.jwtSecret(dan, { key: 'not-a-key', algorithm: 'RS256', rsa_public_key: 'not a pem' });
     b.jwtSecret(dan, { key: 'not-base64', secret: 'not base64!', algorithm: 'HS256' });
     b.plugin('jwt', {}, { route: plain });
     b.plugin('jwt', { maximum_expiration: 60 }, { route: limited });
@@ -116,7 +115,6 @@ describe('jwt verification (proxy)', () => {
     ['alg None', 'Bad token; invalid alg', `${b64({ alg: 'None' })}.${b64({ iss: 'hs256-iss' })}.`],
     ['typ other than JWT', 'Bad token; invalid typ', token('HS256', { iss: 'hs256-iss' }, 'hs256-secret', { typ: 'at+jwt' })],
     ['no signature segment', 'Bad token; invalid JSON', `${b64({ alg: 'HS256' })}.${b64({ iss: 'hs256-iss' })}`],
-    ['stored public key is not a key', 'Invalid key/secret', token('RS256', { iss: 'not-a-key' }, rsa.privateKey)],
   ])('%s -> 401 %s', async (_name, message, t) => {
     const res = await kit.get('/jwt/x', bearer(t));
     expect(res.status).toBe(401);

@@ -84,4 +84,14 @@ describe('key-auth (proxy)', () => {
     const none = await kit.send('POST', '/body/x', { body: { other: 1 } });
     expect(none.status).toBe(401);
   });
+
+  it('a configuration loaded later (POST /config) is what the proxy serves next', async () => {
+    expect((await kit.get('/plain/x', { apikey: 'later-key' })).status).toBe(401);
+    const bob = kit.builder.consumer('bob');
+    kit.builder.keyAuth(bob, 'later-key');
+    await kit.start();
+    const res = await kit.get('/plain/x', { apikey: 'later-key' });
+    expect(res.status).toBe(200);
+    expect(res.json.headers['x-consumer-username']).toBe('bob');
+  });
 });

@@ -1,12 +1,15 @@
-// The log phase (after the response, never delaying it), http-log batching and retries, file-log, prometheus.
+// The log phase (after the response, never delaying it), http-log batching and retries, file-log, prometheus,
+// on a real node: the probe plugin is a package the node loads, the scrape is the status listener's /metrics.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeFileLogStreams, loadPlugins, metricsHandler, BUNDLED_PLUGINS, type PluginModule } from '@tollgate/plugins';
+import { BUNDLED_PLUGINS } from '@tollgate/plugins';
 import { http as request } from '../support/http';
+import { KONG_BUNDLED_PLUGINS } from '../support/kong-bundled-plugins';
 import { createKit, eventually, type Kit } from './support/kit';
+import { jsPluginPackage, readLines } from './support/plugin-folder';
 
 interface Collector { url: string; bodies: unknown[]; failFirst: number; hang: boolean; close(): Promise<void> }
 
@@ -32,13 +35,19 @@ async function startCollector(): Promise<Collector> {
   return c;
 }
 
-const seenInLog: Array<{ status: number; total: number | null }> = [];
-const probe: PluginModule = {
-  schema: [],
-  handler: {
-    name: 'log-probe', priority: 1, version: '1.0.0',
-    log(kong) { seenInLog.push({ status: kong.response.getStatus(), total: kong.timings.totalLatency }); },
-  },
+// What the log phase saw, written by a probe plugin inside the node's worker.
+const probeFile = join(mkdtempSync(join(tmpdir(), 'tollgate-probe-')), 'probe.log');
+const probe = jsPluginPackage('log-probe', `
+const { appendFileSync } = require('node:fs');
+exports.schema = [];
+exports.handler = {
+  name: 'log-probe', priority: 1, version: '1.0.0',
+  log(kong) { appendFileSync(${JSON.stringify(probeFile)}, JSON.stringify({ status: kong.response.getStatus(), total: kong.timings.totalLatency }) + '\\n'); },
+};
+`);
+const seenInLog = {
+  clear: () => writeFileSync(probeFile, ''),
+  first: (): { status: number; total: number | null } | undefined => readLines(probeFile).map((l) => JSON.parse(l))[0],
 };
 
 describe('log phase, http-log, file-log, prometheus (proxy)', () => {
@@ -53,7 +62,7 @@ describe('log phase, http-log, file-log, prometheus (proxy)', () => {
     hanging.hang = true;
     single.failFirst = 2;
     logFile = join(mkdtempSync(join(tmpdir(), 'tollgate-filelog-')), 'access.json');
-    kit = await createKit(loadPlugins(['bundled'], { modules: [probe] }));
+    kit = await createKit({ plugins: ['bundled', probe] });
     const b = kit.builder;
     const s = b.service(kit.upstream.port, { name: 'orders' });
     const batchRoute = b.route(s, ['/batch'], { name: 'batch' });
@@ -74,13 +83,13 @@ describe('log phase, http-log, file-log, prometheus (proxy)', () => {
   });
   afterAll(async () => {
     await kit.close();
-    await Promise.all([batched.close(), single.close(), hanging.close(), closeFileLogStreams()]);
+    await Promise.all([batched.close(), single.close(), hanging.close()]);
   });
 
   it('the log phase runs after the response finished', async () => {
-    seenInLog.length = 0;
+    seenInLog.clear();
     await kit.get('/single/x');
-    const entry = await eventually(() => seenInLog[0]);
+    const entry = await eventually(() => seenInLog.first());
     expect(entry.status).toBe(200);
     expect(entry.total).not.toBeNull();
   });
@@ -127,54 +136,40 @@ describe('log phase, http-log, file-log, prometheus (proxy)', () => {
   it('prometheus: the scrape has Kong metric names with their labels', async () => {
     await kit.get('/keyed/x', { apikey: 'k' });
     await kit.get('/keyed/x');
-    seenInLog.length = 0;
+    seenInLog.clear();
     await kit.get('/keyed/x', { apikey: 'k' });
-    await eventually(() => seenInLog[0]);
-    const server = http.createServer(metricsHandler());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const res = await request('GET', `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
-      expect(res.status).toBe(200);
-      const samples = parseExposition(res.text);
-      expect(samples.get('kong_http_requests_total{service="orders",route="keyed",code="200",source="service",workspace="default",consumer="alice"}')).toBe(2);
-      expect(samples.get('kong_http_requests_total{service="orders",route="keyed",code="401",source="kong",workspace="default",consumer=""}')).toBe(1);
-      expect(samples.get('kong_request_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(3);
-      expect(samples.get('kong_upstream_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(2);
-      expect(samples.get('kong_kong_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(3);
-      expect(samples.get('kong_bandwidth_bytes{service="orders",route="keyed",direction="egress",workspace="default",consumer="alice"}')).toBeGreaterThan(0);
-      expect(samples.get('kong_datastore_reachable')).toBe(1);
-      expect(res.text).toContain('# TYPE kong_request_latency_ms histogram');
-      expect(res.text).toContain('# TYPE kong_nginx_connections_total gauge');
-    } finally {
-      server.close();
-    }
+    await eventually(() => seenInLog.first());
+    // the node's scrape: Kong serves /metrics on the status listener
+    const res = await request('GET', `${kit.status}/metrics`);
+    expect(res.status).toBe(200);
+    const samples = parseExposition(res.text);
+    expect(samples.get('kong_http_requests_total{service="orders",route="keyed",code="200",source="service",workspace="default",consumer="alice"}')).toBe(2);
+    expect(samples.get('kong_http_requests_total{service="orders",route="keyed",code="401",source="kong",workspace="default",consumer=""}')).toBe(1);
+    expect(samples.get('kong_request_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(3);
+    expect(samples.get('kong_upstream_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(2);
+    expect(samples.get('kong_kong_latency_ms_count{service="orders",route="keyed",workspace="default"}')).toBe(3);
+    expect(samples.get('kong_bandwidth_bytes{service="orders",route="keyed",direction="egress",workspace="default",consumer="alice"}')).toBeGreaterThan(0);
+    expect(samples.get('kong_datastore_reachable')).toBe(1);
+    expect(res.text).toContain('# TYPE kong_request_latency_ms histogram');
+    expect(res.text).toContain('# TYPE kong_nginx_connections_total gauge');
   });
 
   it('prometheus: latency buckets carry Kong\'s zero-padded le labels, le last', async () => {
-    const server = http.createServer(metricsHandler());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const res = await request('GET', `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
-      const KONG_LE = ['00001.0', '00002.0', '00005.0', '00007.0', '00010.0', '00015.0', '00020.0', '00030.0', '00050.0', '00075.0',
-        '00100.0', '00200.0', '00500.0', '00750.0', '01000.0', '02000.0', '05000.0', '10000.0', '30000.0', '60000.0', '+Inf'];
-      const samples = parseExposition(res.text);
-      for (const metric of ['kong_request_latency_ms', 'kong_upstream_latency_ms', 'kong_kong_latency_ms']) {
-        const prefix = `${metric}_bucket{service="orders",route="keyed",workspace="default",le="`;
-        const les = res.text.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length, l.indexOf('"', prefix.length)));
-        expect(les).toEqual(KONG_LE);
-        expect(samples.get(`${prefix}+Inf"}`)).toBe(samples.get(`${metric}_count{service="orders",route="keyed",workspace="default"}`));
-      }
-      expect(res.text).not.toMatch(/_latency_ms_bucket\{le=/);
-    } finally {
-      server.close();
+    const res = await request('GET', `${kit.status}/metrics`);
+    const KONG_LE = ['00001.0', '00002.0', '00005.0', '00007.0', '00010.0', '00015.0', '00020.0', '00030.0', '00050.0', '00075.0',
+      '00100.0', '00200.0', '00500.0', '00750.0', '01000.0', '02000.0', '05000.0', '10000.0', '30000.0', '60000.0', '+Inf'];
+    const samples = parseExposition(res.text);
+    for (const metric of ['kong_request_latency_ms', 'kong_upstream_latency_ms', 'kong_kong_latency_ms']) {
+      const prefix = `${metric}_bucket{service="orders",route="keyed",workspace="default",le="`;
+      const les = res.text.split('\n').filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length, l.indexOf('"', prefix.length)));
+      expect(les).toEqual(KONG_LE);
+      expect(samples.get(`${prefix}+Inf"}`)).toBe(samples.get(`${metric}_count{service="orders",route="keyed",workspace="default"}`));
     }
+    expect(res.text).not.toMatch(/_latency_ms_bucket\{le=/);
   });
 
-  it('BUNDLED_PLUGINS has the 15 bundled plugins', () => {
-    expect([...BUNDLED_PLUGINS.keys()].sort()).toEqual([
-      'acl', 'basic-auth', 'correlation-id', 'cors', 'file-log', 'http-log', 'ip-restriction', 'jwt', 'key-auth', 'prometheus',
-      'rate-limiting', 'request-size-limiting', 'request-termination', 'request-transformer', 'response-transformer',
-    ]);
+  it("BUNDLED_PLUGINS is Kong 3.10's bundled set, each at Kong's priority", () => {
+    expect(Object.fromEntries([...BUNDLED_PLUGINS].map(([name, m]) => [name, m.handler.priority]))).toEqual(KONG_BUNDLED_PLUGINS);
   });
 });
 

@@ -84,9 +84,9 @@ describe('rate-limiting local (proxy)', () => {
   });
 
   it('limit_by ip counts per client address', async () => {
-    expect((await kit.get('/by-ip/x', { 'x-test-client-ip': '10.0.0.1' })).status).toBe(200);
-    expect((await kit.get('/by-ip/x', { 'x-test-client-ip': '10.0.0.1' })).status).toBe(429);
-    expect((await kit.get('/by-ip/x', { 'x-test-client-ip': '10.0.0.2' })).status).toBe(200);
+    expect((await kit.get('/by-ip/x', { 'x-forwarded-for': '10.0.0.1' })).status).toBe(200);
+    expect((await kit.get('/by-ip/x', { 'x-forwarded-for': '10.0.0.1' })).status).toBe(429);
+    expect((await kit.get('/by-ip/x', { 'x-forwarded-for': '10.0.0.2' })).status).toBe(200);
   });
 
   it('a consumer-scoped config applies once the consumer is authenticated', async () => {

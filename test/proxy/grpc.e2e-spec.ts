@@ -1,15 +1,10 @@
 // gRPC unary call through a grpc route/service: HTTP/2 both ways, framed message and trailers preserved.
-import { connect, createServer, type Http2Server, type IncomingHttpHeaders } from 'node:http2';
+import { createServer, type Http2Server, type IncomingHttpHeaders } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { route, service, snapshot } from './support/config';
 import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
 import { listenEntry } from './support/settings';
-
-const frame = (payload: Buffer) => {
-  const head = Buffer.alloc(5);
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
-};
+import { grpcCall, grpcFrame } from './support/protocols';
 
 describe('gRPC', () => {
   let grpcServer: Http2Server;
@@ -31,7 +26,7 @@ describe('gRPC', () => {
         }
         stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
         stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'grpc-message': 'OK', 'x-trailer': 'kept' }));
-        stream.end(frame(Buffer.from(`hello ${name}`)));
+        stream.end(grpcFrame(`hello ${name}`));
       });
     });
     await new Promise<void>((r) => grpcServer.listen(0, '127.0.0.1', r));
@@ -47,24 +42,7 @@ describe('gRPC', () => {
     await new Promise<void>((r) => grpcServer.close(() => r()));
   });
 
-  function call(path: string): Promise<{ headers: IncomingHttpHeaders; trailers: IncomingHttpHeaders; body: Buffer }> {
-    const session = connect(`http://127.0.0.1:${t.port}`);
-    return new Promise((resolve, reject) => {
-      const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
-      let headers: IncomingHttpHeaders = {};
-      let trailers: IncomingHttpHeaders = {};
-      const chunks: Buffer[] = [];
-      stream.on('response', (h) => (headers = h));
-      stream.on('trailers', (h) => (trailers = h));
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        session.close();
-        resolve({ headers, trailers, body: Buffer.concat(chunks) });
-      });
-      stream.on('error', reject);
-      stream.end(frame(Buffer.from('tollgate')));
-    });
-  }
+  const call = (path: string) => grpcCall(t.port, path, 'tollgate');
 
   it('POST /helloworld.Greeter/SayHello returns the framed reply and grpc-status trailers', async () => {
     const { headers, trailers, body } = await call('/helloworld.Greeter/SayHello');

@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDataPlane } from '../../apps/proxy/src/main';
+import { diffSnapshots } from '@tollgate/declarative';
+import type { FromWorker, ToWorker } from '@tollgate/protocol';
 import { IpcConfigProvider, StaticConfigProvider } from '../../apps/proxy/src/provider';
 import { Runtime } from '../../apps/proxy/src/runtime';
 import { route, service, snapshot } from './support/config';
@@ -31,10 +33,11 @@ describe('listeners, providers and routing', () => {
       ]),
       '198.51.100.9',
     ],
-  ])('proxy_protocol %s: the carried source is the client address', async (_name, header, expected) => {
+  ])('proxy_protocol %s from a peer in trusted_ips: the carried source is the client address', async (_name, header, expected) => {
     const svc = service({ port: upstream.port });
     const t = await startTestDataPlane(snapshot({ services: [svc], routes: [route(svc, { paths: ['/'] })] }), {
       proxy_listeners: [listenEntry({ proxyProtocol: true })],
+      trusted_ips: ['127.0.0.1'],
     });
     try {
       const response = await rawExchange(t.port, Buffer.concat([header, Buffer.from('GET /pp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
@@ -44,6 +47,46 @@ describe('listeners, providers and routing', () => {
       expect(echo.headers['x-forwarded-for']).toBe(expected);
       // Without a PROXY header the connection is dropped.
       expect(await rawExchange(t.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('');
+    } finally {
+      await t.dp.close();
+    }
+  });
+
+  it('proxy_protocol from a peer outside trusted_ips: the header is read, the TCP peer stays the client', async () => {
+    const svc = service({ port: upstream.port });
+    const t = await startTestDataPlane(snapshot({ services: [svc], routes: [route(svc, { paths: ['/'] })] }), {
+      proxy_listeners: [listenEntry({ proxyProtocol: true })],
+      trusted_ips: ['192.0.2.0/24'],
+    });
+    try {
+      const response = await rawExchange(t.port, 'PROXY TCP4 203.0.113.7 10.0.0.1 56324 8000\r\nGET /pp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(response).toMatch(/^HTTP\/1\.1 200 /);
+      const echo = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as Echo;
+      expect(echo.headers['x-real-ip']).toBe('127.0.0.1');
+      expect(echo.headers['x-forwarded-for']).toBe('127.0.0.1');
+    } finally {
+      await t.dp.close();
+    }
+  });
+
+  it.each([
+    ['markup as the source', 'PROXY TCP4 <script> 5.6.7.8 1 2\r\n'],
+    ['a hostname as the source', 'PROXY TCP4 example.com 5.6.7.8 1 2\r\n'],
+    ['a port out of range', 'PROXY TCP4 1.2.3.4 5.6.7.8 65536 2\r\n'],
+    ['an IPv6 source on TCP4', 'PROXY TCP4 ::1 5.6.7.8 1 2\r\n'],
+    ['a v1 line over 107 bytes', `PROXY UNKNOWN ${'x'.repeat(100)}\r\n`],
+    ['a v2 header with a short address block', Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0x00, 0x04, 1, 2, 3, 4])],
+  ])('proxy_protocol rejects %s: the connection closes with no response, the listener keeps serving', async (_name, header) => {
+    const svc = service({ port: upstream.port });
+    const t = await startTestDataPlane(snapshot({ services: [svc], routes: [route(svc, { paths: ['/'] })] }), {
+      proxy_listeners: [listenEntry({ proxyProtocol: true })],
+      trusted_ips: ['127.0.0.1'],
+    });
+    try {
+      const request = Buffer.from('GET /pp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(await rawExchange(t.port, Buffer.concat([Buffer.from(header), request]))).toBe('');
+      const good = await rawExchange(t.port, Buffer.concat([Buffer.from('PROXY TCP4 192.0.2.1 5.6.7.8 1 2\r\n'), request]));
+      expect(good).toMatch(/^HTTP\/1\.1 200 /);
     } finally {
       await t.dp.close();
     }
@@ -84,17 +127,29 @@ describe('listeners, providers and routing', () => {
     }
   });
 
-  it('IpcConfigProvider applies {type:"snapshot"} messages from the parent', async () => {
-    const channel = Object.assign(new EventEmitter(), { sent: [] as unknown[], send(m: unknown) { this.sent.push(m); return true; } });
+  it('IpcConfigProvider (the workers\' provider): a snapshot, then deltas on the version held, a resync otherwise', async () => {
+    const channel = Object.assign(new EventEmitter(), { sent: [] as FromWorker[], send(m: FromWorker) { this.sent.push(m); return true; } });
+    const svc = service({ port: upstream.port });
+    const v1 = snapshot({ services: [svc], routes: [route(svc, { paths: ['/ipc-one'] })] }, 1);
+    const r2 = route(svc, { paths: ['/ipc-two'] });
+    const v2 = snapshot({ services: [svc], routes: [...v1.config.routes!, r2] }, 2);
     const provider = new IpcConfigProvider(channel);
+    // a snapshot sent while the data plane is still starting is kept for it
+    channel.emit('message', { type: 'snapshot', snapshot: v1 } satisfies ToWorker);
     const dp = await startDataPlane(testSettings(), { provider, logger: quietLogger });
     try {
-      expect(channel.sent).toEqual([{ type: 'ready_for_snapshot', pid: process.pid }]);
-      expect((await send(dp.listeners[0].port, { path: '/ipc' })).status).toBe(404);
-      const svc = service({ port: upstream.port });
+      expect(channel.sent).toEqual([{ type: 'applied', hash: v1.hash }]);
+      expect((await send(dp.listeners[0].port, { path: '/ipc-one' })).status).toBe(200);
+      expect((await send(dp.listeners[0].port, { path: '/ipc-two' })).status).toBe(404);
       channel.emit('message', { type: 'other' });
-      channel.emit('message', { type: 'snapshot', snapshot: snapshot({ services: [svc], routes: [route(svc, { paths: ['/ipc'] })] }) });
-      expect((await send(dp.listeners[0].port, { path: '/ipc' })).status).toBe(200);
+      const delta: ToWorker = { type: 'delta', hash: v2.hash, version: 2, base_hash: v1.hash, delta: diffSnapshots(v1.config, v2.config) };
+      channel.emit('message', delta);
+      expect(channel.sent.at(-1)).toEqual({ type: 'applied', hash: v2.hash });
+      expect((await send(dp.listeners[0].port, { path: '/ipc-two' })).status).toBe(200);
+      // a delta for a version this worker does not hold is not applied: it asks for the full snapshot
+      channel.emit('message', { ...delta, hash: 'h3', base_hash: 'not-held' } satisfies ToWorker);
+      expect(channel.sent.at(-1)).toEqual({ type: 'resync', hash: v2.hash });
+      expect(channel.sent).toHaveLength(3);
     } finally {
       await dp.close();
     }

@@ -6,6 +6,7 @@ import { route, service, snapshot } from './support/config';
 import { send } from './support/client';
 import { startTestDataPlane } from './support/data-plane';
 import { startUpstream } from './support/upstreams';
+import { RawConnection } from '../support/raw-http';
 
 const MB = 1024 * 1024;
 jest.setTimeout(60000);
@@ -139,30 +140,45 @@ describe('streaming, reloads and graceful close', () => {
     }
   });
 
-  it('graceful close under load: in-flight requests finish, zero resets, then the port is closed', async () => {
+  it('graceful close under load: in-flight requests finish, idle keep-alive connections still answer, zero resets, then the port is closed', async () => {
     let arrived = 0;
-    const upstream = await startUpstream((_req, res) => {
+    // the slow answers are held until the close has started: each is in flight when it does, however slow the machine
+    let release!: () => void;
+    const closeStarted = new Promise<void>((r) => (release = r));
+    const upstream = await startUpstream((req, res) => {
       arrived++;
-      setTimeout(() => res.end('done'), 300);
+      if (req.url === '/warm') return void res.end('done');
+      void closeStarted.then(() => setTimeout(() => res.end('done'), 300));
     });
     const svc = service({ port: upstream.port });
     const t = await startTestDataPlane(snapshot({ services: [svc], routes: [route(svc, { paths: ['/'] })] }));
+    // 8 keep-alive connections, idle when the close starts, whose clients send their next request during it
+    const idle = await Promise.all(Array.from({ length: 8 }, () => RawConnection.open(t.port)));
+    for (const c of idle) expect((await c.request('/warm')).status).toBe(200);
     const agent = new Agent({ keepAlive: true, maxSockets: 200 });
-    const inflight = Array.from({ length: 200 }, () => send(t.port, { path: '/slow', agent }).then((r) => `${r.status} ${r.body} ${r.headers.connection}`, (e: Error) => e.message));
+    const inflight = Array.from({ length: 200 }, () => send(t.port, { path: '/slow', agent }).then((r) => `${r.status} ${r.body} ${r.headers.connection}`, (e: NodeJS.ErrnoException) => e.code ?? e.message));
     const deadline = Date.now() + 5000;
-    while (arrived < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(arrived).toBe(200);
+    while (arrived < 208 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(arrived).toBe(208);
     const closing = t.dp.close({ graceful: true, timeoutMs: 5000 });
+    release();
+    const late = idle.map((c, i) => new Promise<string>((resolve) => {
+      setTimeout(() => c.request('/late').then((r) => resolve(`${r.status} ${r.body} ${r.headers.connection}`), (e: Error) => resolve(e.message)), i * 50);
+    }));
     const refused = await new Promise<string>((resolve) => {
       const s = connect(t.port, '127.0.0.1');
       s.on('connect', () => resolve('connected'));
       s.on('error', (e: NodeJS.ErrnoException) => resolve(String(e.code)));
     });
     const results = await Promise.all(inflight);
+    const lateResults = await Promise.all(late);
     await closing;
     agent.destroy();
+    for (const c of idle) c.close();
     await upstream.close();
     expect(refused).toBe('ECONNREFUSED');
+    expect([...results, ...lateResults].filter((r) => r === 'ECONNRESET' || r === 'connection closed' || /socket hang up/.test(r))).toEqual([]);
     expect(results.filter((r) => r !== '200 done close')).toEqual([]);
+    expect(lateResults).toEqual(Array(8).fill('200 done close'));
   });
 });

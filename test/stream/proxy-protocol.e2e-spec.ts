@@ -1,17 +1,15 @@
 // `proxy_protocol` stream listeners: v1 and v2 headers (IPv4 and IPv6) give the client address used for
-// `sources` routing and the access log; a missing, malformed or truncated header closes only that connection.
+// `sources` routing and the access log when the peer is in trusted_ips (only then, as nginx's realip); a missing,
+// malformed or truncated header closes only that connection.
 import { connect } from 'node:net';
-import { IPv4Address, IPv4ProxyAddress, IPv6Address, IPv6ProxyAddress, Command, TransportProtocol, V2ProxyProtocol } from 'proxy-protocol-js';
 import { type Backend, type Running, closedBy, echoServer, routeRow, serviceRow, startStream, stopStream, until } from './support';
+import { v2Header } from '../support/proxy-protocol';
 
 jest.setTimeout(30000);
 
-const v2v4 = (src: number[], srcPort: number) => Buffer.from(new V2ProxyProtocol(Command.PROXY, TransportProtocol.STREAM,
-  new IPv4ProxyAddress(IPv4Address.createFrom(src), srcPort, IPv4Address.createFrom([10, 0, 0, 1]), 4242)).build());
-const v2v6 = (src: number[], srcPort: number) => Buffer.from(new V2ProxyProtocol(Command.PROXY, TransportProtocol.STREAM,
-  new IPv6ProxyAddress(IPv6Address.createFrom(src), srcPort, IPv6Address.createFrom(new Array(16).fill(0).map((_, i) => (i === 15 ? 1 : 0))), 4242)).build());
-const v2local = () => Buffer.from(new V2ProxyProtocol(Command.LOCAL, TransportProtocol.UNSPEC,
-  new IPv4ProxyAddress(IPv4Address.createFrom([0, 0, 0, 0]), 0, IPv4Address.createFrom([0, 0, 0, 0]), 0)).build());
+const v2v4 = (src: number[], srcPort: number) => v2Header('proxy', 4, [...src, 10, 0, 0, 1], srcPort, 4242);
+const v2v6 = (src: number[], srcPort: number) => v2Header('proxy', 6, [...src, ...Array(15).fill(0), 1], srcPort, 4242);
+const v2local = () => v2Header('local', 4, Array(8).fill(0), 0, 0);
 
 function send(port: number, header: Buffer | string, payload: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -35,7 +33,7 @@ describe('stream proxy: PROXY protocol', () => {
     for (const b of backends.splice(0)) await b.close();
   });
 
-  async function start() {
+  async function start(trusted = true) {
     const a = await echoServer('A:');
     const b = await echoServer('B:');
     backends.push(a, b);
@@ -47,7 +45,7 @@ describe('stream proxy: PROXY protocol', () => {
     running = await startStream(['127.0.0.1:0 proxy_protocol'], {
       _format_version: '3.0', services: [sa, sb],
       routes: [catchAll, documentation],
-    }, { prereadTimeoutMs: 300 });
+    }, { prereadTimeoutMs: 300, isTrusted: (ip) => trusted && ip === '127.0.0.1' });
   }
 
   it.each([
@@ -66,8 +64,21 @@ describe('stream proxy: PROXY protocol', () => {
   });
 
   it.each([
+    ['v1 TCP4', 'PROXY TCP4 192.0.2.7 10.0.0.1 5555 4242\r\n'],
+    ['v2 IPv4', v2v4([192, 0, 2, 99], 5555)],
+  ])('%s from a peer outside trusted_ips: the TCP peer stays the client', async (_name, header) => {
+    await start(false);
+    expect(await send(running!.port(), header, 'data')).toBe('B:data');
+    await until(() => running!.log.lines.length === 1, 'log line');
+    expect(running!.log.lines[0]).toMatchObject({ client_ip: '127.0.0.1', session: { status: 200 } });
+  });
+
+  it.each([
     ['no header at all', Buffer.from('hello there\r\n'), 'invalid PROXY protocol header: no PROXY protocol header'],
     ['malformed v1', Buffer.from('PROXY TCP4 not-an-ip 10.0.0.1 1 2\r\n'), 'invalid PROXY protocol header: malformed PROXY v1 header'],
+    ['markup as the v1 source', Buffer.from('PROXY TCP4 <script> 5.6.7.8 1 2\r\n'), 'invalid PROXY protocol header: malformed PROXY v1 header'],
+    ['v1 port out of range', Buffer.from('PROXY TCP4 192.0.2.1 5.6.7.8 70000 2\r\n'), 'invalid PROXY protocol header: malformed PROXY v1 header'],
+    ['v2 IPv6 family with an IPv4-sized block', v2Header('proxy', 6, Array(8).fill(0), 1, 2), 'invalid PROXY protocol header: PROXY v2 address block shorter than its family needs'],
     ['v1 without CRLF in 107 bytes', Buffer.from(`PROXY TCP4 ${'1'.repeat(120)}`), 'invalid PROXY protocol header: PROXY v1 header longer than 107 bytes'],
     ['truncated v2 (then silence)', v2v4([192, 0, 2, 1], 1).subarray(0, 20), 'PROXY protocol header not received (timeout)'],
     ['truncated v1 (then FIN)', Buffer.from('PROXY TCP4 192.0.2.1'), 'PROXY protocol header not received (closed)'],

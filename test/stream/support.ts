@@ -9,8 +9,10 @@ import { parseListen } from '@tollgate/config';
 import type { ListenEntry } from '@tollgate/config/types';
 import type { Row, RouteRow, ServiceRow, Snapshot } from '@tollgate/declarative/snapshot';
 import { ensureDefaultCertificate } from '@tollgate/pki';
-import { compileStreamConfig, startStreamListeners } from '../../apps/proxy/src/stream';
-import type { StreamConfig, StreamListeners } from '../../apps/proxy/src/stream';
+import { compileConfig, type CompileOptions } from '../../apps/proxy/src/compile/compile-config';
+import type { CompiledConfig, StreamConfig } from '../../apps/proxy/src/compile/types';
+import { startStreamListeners, type StreamListeners } from '../../apps/proxy/src/server/stream-listeners';
+import { createUpstreamRuntime } from '../../apps/proxy/src/upstream';
 
 let seq = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`;
@@ -62,10 +64,13 @@ export interface Running {
 const prefix = mkdtempSync(join(tmpdir(), 'tollgate-stream-'));
 export const defaultCert = ensureDefaultCertificate(prefix, 'stream');
 
-export async function startStream(listen: string[], snapshot: Snapshot, extra: { prereadTimeoutMs?: number } = {}): Promise<Running> {
+export async function startStream(listen: string[], snapshot: Snapshot, extra: { prereadTimeoutMs?: number; isTrusted?: (ip: string) => boolean } = {}): Promise<Running> {
   const log: LogSink = { lines: [], messages: [] };
   let version = 0;
-  let current = compileStreamConfig({ hash: 'h0', version: 0, config: snapshot }).config;
+  // the data plane's one compile step; the stream listeners read its stream part
+  const compileOpts: CompileOptions = { createUpstream: (row, targets, previous) => createUpstreamRuntime(row, targets, { previous }) };
+  let compiled: CompiledConfig = compileConfig({ hash: 'h0', version: 0, config: snapshot }, compileOpts).config;
+  let current = compiled.stream;
   const logger = {
     info: (obj: object, msg: string) => log.messages.push({ level: 'info', msg, obj }),
     warn: (obj: object, msg: string) => log.messages.push({ level: 'warn', msg, obj }),
@@ -77,6 +82,7 @@ export async function startStream(listen: string[], snapshot: Snapshot, extra: {
     accessLog: { write: (e) => log.lines.push(e) },
     defaultCertificate: defaultCert,
     prereadTimeoutMs: extra.prereadTimeoutMs,
+    isTrusted: extra.isTrusted,
   });
   return {
     streams,
@@ -84,9 +90,9 @@ export async function startStream(listen: string[], snapshot: Snapshot, extra: {
     log,
     config: () => current,
     setSnapshot(config) {
-      const previous = current;
-      const next = compileStreamConfig({ hash: `h${++version}`, version, config }, { previous });
-      current = next.config;
+      const next = compileConfig({ hash: `h${++version}`, version, config }, { ...compileOpts, previous: compiled });
+      compiled = next.config;
+      current = compiled.stream;
       for (const rt of next.retired) rt.stop();
     },
   };

@@ -12,6 +12,8 @@ export function http(method: string, url: string, opts: { body?: unknown; header
   return new Promise((resolve, reject) => {
     const req = request(u, { method, headers, rejectUnauthorized: opts.rejectUnauthorized ?? true, agent: false }, (res) => {
       const chunks: Buffer[] = [];
+      // a connection reset mid-body fails this request, not the test process
+      res.on('error', reject);
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');

@@ -2,7 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Settings } from '@tollgate/config';
 import { ShellModule, type ShellParts } from './bootstrap/shell.module';
 import { ClusteringModule } from './clustering/clustering.module';
+import { ReleasesModule } from './cluster/releases/releases.module';
+import { RolloutsModule } from './cluster/rollouts/rollouts.module';
+import { RouteMatchModule } from './custom/debug-route-match/route-match.module';
 import { CustomModule } from './custom/custom.module';
+import { UpstreamHealthModule } from './custom/upstream-health';
+import { NodeEndpointsModule } from './custom/node';
+import { ProxyCacheModule } from './custom/proxy-cache/proxy-cache.module';
+import { VaultsModule } from './custom/vaults/vaults.module';
 import { EntitiesModule } from './entities';
 import { PersistenceModule, type PersistenceSettings, type SchemaSource } from './persistence';
 
@@ -27,8 +34,15 @@ export class AdminAppModule {
         PersistenceModule.forRoot(parts.persistence ?? settings, { schemas: parts.schemas }),
         ShellModule.forRoot({ ...shell, settings }),
         ...(parts.modules ?? []),
+        ReleasesModule,
+        RouteMatchModule,
         CustomModule,
+        UpstreamHealthModule.forRoot(settings),
+        NodeEndpointsModule,
+        ProxyCacheModule,
+        VaultsModule,
         ClusteringModule,
+        RolloutsModule,
         EntitiesModule,
       ],
     };

@@ -3,25 +3,30 @@ import { NestFactory } from '@nestjs/core';
 import type { DynamicModule } from '@nestjs/common';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { loadSettings, type Settings } from '@tollgate/config';
+import { insecureExposureError, loadSettings, type Settings } from '@tollgate/config';
 import pino, { type Logger } from 'pino';
 import { configureAdminHttp } from './common';
 import { Dao, loadDefaultSchemaSource, type SchemaSource } from './persistence';
 import { AdminAppModule } from './app.module';
 import { accessControlMiddleware } from './bootstrap/access-control';
+import { adminAccessLog } from './bootstrap/admin-access-log';
+import { adminLatencyMiddleware } from './bootstrap/admin-latency';
 import { ConnectionStats } from './bootstrap/connection-stats';
 import { corsMiddleware } from './bootstrap/cors';
 import { http2CompatibleHandler } from './bootstrap/http2-express-bridge';
-import { insecureExposureError } from './bootstrap/insecure-exposure';
 import { openListener, type OpenListener } from './bootstrap/listener';
+import { lineErrorLogger, requestFailureHandler } from './bootstrap/request-failure';
+import { guardProcess } from '@tollgate/logging';
 import { PinoNestLogger } from './bootstrap/nest-logger';
 import { RouteCatalog } from './bootstrap/route-catalog';
 import { adminTlsOptions, type DefaultCertificateProvider } from './bootstrap/tls-material';
 import { SNAPSHOTS } from './bootstrap/tokens';
 import type { SnapshotService } from './cluster/snapshot.service';
 import { loadPluginRegistry, pluginCatalogFrom, withPluginConfigChecks, type PluginInfo } from './custom/plugin-catalog';
+import { acme, configureLua } from '@tollgate/plugins';
 import { buildOpenApiDocument } from './openapi/document';
 import { SWAGGER_UI_OPTIONS } from './openapi/swagger-ui';
+import { setTrustedCertificates } from '@tollgate/pki';
 
 export interface ControlPlaneOptions {
   readonly logger?: Logger;
@@ -58,10 +63,16 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
   const refusal = insecureExposureError(settings);
   if (refusal) throw new Error(refusal);
   const logger = opts.logger ?? pino({ level: 'silent' });
+  if (opts.logger) guardProcess(logger); // a real process (the CLI), not a test embedding the app
   const tls = settings.admin_listeners.some((entry) => entry.ssl) ? await adminTlsOptions(settings, opts.defaultCertificate) : undefined;
 
   const catalog = new RouteCatalog();
   const stats = new ConnectionStats();
+  configureLua(settings);
+  // the acme plugin's orders run here and verify the ACME server with the node's trusted CAs
+  setTrustedCertificates(settings.lua_ssl_trusted_certificate);
+  // Kong's acme schema refuses storages the node's mode cannot hold (kong when DB-less, shm on a control plane)
+  acme.configureAcme(settings);
   const plugins = pluginCatalogFrom(loadPluginRegistry(settings.plugins), opts.plugins);
   const schemas: SchemaSource = withPluginConfigChecks(loadDefaultSchemaSource(), plugins);
   const onSnapshotError = (err: unknown) => logger.error({ err }, 'rebuilding the configuration snapshot failed');
@@ -75,24 +86,32 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
     { bodyParser: false, abortOnError: false, logger: new PinoNestLogger(logger) },
   );
   const listeners: OpenListener[] = [];
+  const accessLog = adminAccessLog(settings);
   try {
-    // Access control first: nothing below (CORS, parsing, routing, 404s) runs for an untrusted client.
+    // The access log sees every request, refused ones included; then access control, so nothing below (CORS,
+    // parsing, routing, 404s) runs for an untrusted client.
+    const latency = adminLatencyMiddleware(settings);
+    if (latency) app.use(latency);
+    if (accessLog) app.use(accessLog.middleware);
     app.use(accessControlMiddleware(settings));
     app.use(corsMiddleware(catalog));
     await opts.beforeRoutes?.(app);
-    configureAdminHttp(app, settings);
+    configureAdminHttp(app, settings, lineErrorLogger(logger));
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument({ catalog, settings }) as never, SWAGGER_UI_OPTIONS);
     await app.init();
     catalog.load(app.getHttpAdapter().getInstance());
 
-    const handler = http2CompatibleHandler(app.getHttpAdapter().getInstance());
+    const fail = requestFailureHandler(logger);
+    const handler = http2CompatibleHandler(app.getHttpAdapter().getInstance(), fail);
+    const timeouts = { headerMs: settings.client_header_timeout, bodyMs: settings.client_body_timeout, sendMs: settings.send_timeout };
     for (const entry of settings.admin_listeners) {
-      listeners.push(await openListener({ entry, handler, tls: entry.ssl ? tls : undefined, stats }));
+      listeners.push(await openListener({ entry, handler, tls: entry.ssl ? tls : undefined, stats, timeouts, fail }));
       logger.info({ listener: entry.listener }, 'admin API listening');
     }
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close(0)));
     await app.close().catch(() => {});
+    await accessLog?.close();
     throw err;
   }
 
@@ -109,6 +128,7 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
         await Promise.all(listeners.map((l) => l.close(shutdownTimeoutMs)));
         snapshots.close();
         await app.close();
+        await accessLog?.close();
       })();
       return closing;
     },

@@ -4,10 +4,21 @@ export interface ParsedArgs {
   readonly flags: Readonly<Record<string, string | true>>;
 }
 
-const ALIASES: Record<string, string> = { c: 'conf', p: 'prefix', f: 'force', h: 'help', v: 'verbose' };
-const TAKES_VALUE = new Set(['conf', 'prefix', 'format', 'timeout', 'cert', 'key', 'days', 'output']);
+const ALIASES: Record<string, string> = { c: 'conf', p: 'prefix', f: 'force', h: 'help', v: 'verbose', t: 'timeout', w: 'wait' };
+const TAKES_VALUE = new Set(['conf', 'prefix', 'format', 'timeout', 'wait', 'cert', 'key', 'days', 'output']);
 
 export class UsageError extends Error {}
+
+/** A whole number of seconds option (`--timeout 10`, `--wait 0`), or `fallback` when absent. */
+export function secondsFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const value = args.flags[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) {
+    throw new UsageError(`--${name} expects a number of seconds, got '${String(value)}'`);
+  }
+  return n;
+}
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];

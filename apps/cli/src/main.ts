@@ -1,4 +1,5 @@
 // The `tollgate` command. Each sub-command lives in commands/<name>.ts; this file only dispatches.
+import './signals/inspector-guard';
 import { parseArgs, UsageError } from './args';
 import { COMMANDS, usage } from './commands';
 
@@ -21,6 +22,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
+    if (rest.length > command.positionals) {
+      throw new UsageError(`unexpected argument${rest.length - command.positionals > 1 ? 's' : ''} for '${name}': ${rest.slice(command.positionals).map((a) => `'${a}'`).join(' ')} (usage: ${command.usage})`);
+    }
     return await command.run({ positionals: rest, flags: args.flags });
   } catch (err) {
     if (err instanceof UsageError) {

@@ -2,6 +2,7 @@
 // no framework in the request path.
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Settings } from '@tollgate/config/types';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { ensureDefaultCertificate } from '@tollgate/pki';
@@ -15,15 +16,24 @@ import type { ConfigProvider } from './provider/types';
 import { Runtime, type ApplyResult } from './runtime/runtime';
 import { openProxyListener, type BoundListener } from './server/listeners';
 import { createUpstreamRuntime } from './upstream';
-import { startStreamListeners, type StreamListeners } from './stream';
-import { createAccessLog } from '@tollgate/logging';
-import { loadPlugins } from '@tollgate/plugins';
+import { startStreamListeners, type StreamListeners } from './server/stream-listeners';
+import { createAccessLog, guardProcess } from '@tollgate/logging';
+import { requestLineLimit, type DnsStatsReport } from '@tollgate/errors';
+import { streamAccessLog } from './stream/access-format';
+import { setTrustedCertificates } from '@tollgate/pki';
+import { createDnsCache } from './upstream/dns-cache';
+import { dnsCacheOptions } from './upstream/dns-settings';
+import { useDnsCache } from './upstream/runtime';
+import { configureLocalSyslog, configureLua, loadPlugins, runCertificatePhase, setUpstreamHealthProvider } from '@tollgate/plugins';
+import { targetAddressHealth } from './upstream/health-report';
 
 export interface DataPlaneOptions {
   readonly provider: ConfigProvider;
   readonly logger?: ProxyLogger;
   /** Default certificate for https listeners; else ssl_cert/ssl_cert_key, else <prefix>/ssl/proxy-default.*. */
   readonly certificates?: { readonly cert: string; readonly key: string };
+  /** Counts requests and 5xx per configuration hash (hybrid data planes report them to the control plane). */
+  readonly releaseStats?: import('./forward/release-stats').ReleaseStatsCounter;
 }
 
 export interface ListenerAddress {
@@ -48,6 +58,8 @@ export interface DataPlaneHandle {
   readonly runtime: Runtime;
   /** Result of the last snapshot applied, or the error that kept the previous config. */
   readonly lastApply: () => ApplyResult | Error | null;
+  /** GET /status/dns's `stats` for this worker: {} with new_dns_client = off (none are kept). */
+  dnsStats(): DnsStatsReport;
   close(opts?: CloseOptions): Promise<void>;
 }
 
@@ -58,6 +70,9 @@ const STDERR_LOGGER: ProxyLogger = {
 
 export async function startDataPlane(settings: Settings, opts: DataPlaneOptions): Promise<DataPlaneHandle> {
   const logger = opts.logger ?? STDERR_LOGGER;
+  if (opts.logger) guardProcess(logger); // a real worker process, not a test embedding the data plane
+  configureLua(settings);
+  configureLocalSyslog(settings.syslog_socket);
   const pluginLog = {
     debug: () => {},
     info: (msg: string, obj?: unknown) => logger.info?.(obj ?? {}, msg),
@@ -69,7 +84,15 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
       createUpstreamRuntime(row, targets, { previous, log: { info: (o, m) => logger.info?.(o, m), warn: (o, m) => logger.warn(o, m) } }),
     { registry: loadPlugins(settings.plugins), log: pluginLog },
   );
-  const flags = compileHeaderFlags(settings.headers, settings.headers_upstream);
+  // the prometheus plugin's kong_upstream_target_health reads this worker's balancers at scrape time
+  setUpstreamHealthProvider(() => {
+    const current = runtime.current;
+    return { plugins: current.plugins?.instances ?? [], targets: () => targetAddressHealth(current.upstreams.values()) };
+  });
+  setTrustedCertificates(settings.lua_ssl_trusted_certificate);
+  const dns = createDnsCache(dnsCacheOptions(settings));
+  useDnsCache(dns);
+  const flags = compileHeaderFlags(settings.headers, settings.headers_upstream, settings.allow_debug_header === true);
   const ctx: ProxyContext = {
     runtime,
     pools: new UpstreamPools({
@@ -82,8 +105,11 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
     errors: { flags, defaultFormat: defaultErrorFormat(settings.error_default_type) },
     maxBodySize: settings.client_max_body_size ?? 0,
     maxHeaders: settings.client_max_headers ?? 0,
+    maxRequestLine: requestLineLimit(settings.client_max_header_size),
     logger,
     accessLog: settings.proxy_access_log ? createAccessLog(settings.proxy_access_log) : null,
+    accessLogFormat: settings.proxy_access_log_format ?? 'kong',
+    releaseStats: opts.releaseStats ?? null,
     draining: false,
     inflight: 0,
     tunnels: new Set(),
@@ -107,13 +133,18 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
   try {
     await opts.provider.start(onSnapshot);
     for (const entry of entries) {
-      bound.push(await openProxyListener(entry, settings, ctx, { ...tls, findContext: (name) => runtime.current.sni.find(name) }));
+      bound.push(await openProxyListener(entry, settings, ctx, {
+        ...tls,
+        findContext: (name) => runtime.current.sni.find(name),
+        certificatePhase: (name) => runCertificatePhase(runtime.current.plugins, name),
+      }));
     }
     if (settings.stream_listeners.length > 0) {
       stream = await startStreamListeners(settings.stream_listeners, {
         getConfig: () => runtime.current.stream,
         logger: { info: (o, m) => logger.info?.(o, m), warn: (o, m) => logger.warn(o, m), error: (o, m) => logger.error(o, m) },
-        accessLog: ctx.accessLog ?? undefined,
+        accessLog: ctx.accessLog ? streamAccessLog(ctx.accessLog, ctx.accessLogFormat) : undefined,
+        isTrusted: ctx.trust.isTrusted,
         defaultCertificate: settings.stream_listeners.some((e) => e.ssl) ? ensureDefaultCertificate(settings.prefix, 'stream') : undefined,
       });
     }
@@ -134,6 +165,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
     ],
     runtime,
     lastApply: () => lastApply,
+    dnsStats: () => dns.stats() ?? {},
     close(closeOpts = {}) {
       closing ??= Promise.all([shutdown(ctx, bound, opts.provider, closeOpts), stream?.close({ graceful: closeOpts.graceful !== false, timeoutMs: closeOpts.timeoutMs ?? 10000 })]).then(() => ctx.accessLog?.close());
       return closing;
@@ -155,19 +187,23 @@ async function shutdown(ctx: ProxyContext, bound: BoundListener[], provider: Con
   const timeoutMs = opts.timeoutMs ?? 10000;
   ctx.draining = true;
   await provider.stop();
-  // Stop accepting; idle keep-alive connections close now, busy ones after their response (Connection: close).
-  const closed = bound.map((l) => closeNet(l.acceptor));
-  for (const l of bound) {
-    for (const s of l.servers) (s as HttpServer).closeIdleConnections?.();
-    for (const session of l.h2Sessions) session.close();
-  }
+  // Stop accepting. Busy connections close after their response (Connection: close). Idle keep-alive ones are
+  // not closed at once: a client may be sending its next request on one right now, and closing under it resets
+  // that request. For IDLE_GRACE_MS every request that arrives is still answered, with Connection: close, so a
+  // client in a request loop leaves on its own; what is still idle after that is closed.
+  const closed = bound.map((l) => stopAccepting(l.acceptor));
+  for (const l of bound) for (const session of l.h2Sessions) session.close();
+  const closeIdle = () => { for (const l of bound) for (const s of l.servers) (s as HttpServer).closeIdleConnections?.(); };
   if (graceful) {
-    const deadline = Date.now() + timeoutMs;
-    while (ctx.inflight > 0 && Date.now() < deadline) {
+    const now = Date.now();
+    const deadline = now + timeoutMs;
+    const closeIdleAt = now + Math.min(IDLE_GRACE_MS, timeoutMs / 2);
+    // upgraded (WebSocket) tunnels do not end by themselves: they are cut below, as before
+    while (Date.now() < deadline && (ctx.inflight > 0 || (await openConnections(bound)) > ctx.tunnels.size)) {
+      if (Date.now() >= closeIdleAt) closeIdle();
       await new Promise((r) => setTimeout(r, 10));
-      for (const l of bound) for (const s of l.servers) (s as HttpServer).closeIdleConnections?.();
     }
-  }
+  } else closeIdle();
   for (const l of bound) {
     for (const s of l.servers) {
       (s as HttpServer).closeAllConnections?.();
@@ -180,6 +216,24 @@ async function shutdown(ctx: ProxyContext, bound: BoundListener[], provider: Con
   ctx.pools.destroy();
   closeGrpcSessions();
   ctx.runtime.close();
+}
+
+/** How long idle keep-alive connections of a draining listener may still bring one last request. */
+const IDLE_GRACE_MS = 1000;
+
+/**
+ * Closes the listening socket only. http.Server#close would also close idle keep-alive connections at once
+ * (Node 19+), under clients that may be sending on them; shutdown() closes those itself, after IDLE_GRACE_MS.
+ */
+function stopAccepting(server: NetServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.listening === false) return resolve();
+    NetServer.prototype.close.call(server, () => resolve());
+  });
+}
+
+function openConnections(bound: readonly BoundListener[]): Promise<number> {
+  return Promise.all(bound.map((l) => new Promise<number>((resolve) => l.acceptor.getConnections((err, n) => resolve(err ? 0 : n))))).then((counts) => counts.reduce((a, b) => a + b, 0));
 }
 
 function closeNet(server: { close(cb?: (err?: Error) => void): unknown; listening?: boolean }): Promise<void> {

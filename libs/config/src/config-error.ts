@@ -13,6 +13,10 @@ export interface ConfigProblem {
   readonly source?: ValueSource;
   /** File name, when source = 'file'. */
   readonly file?: string;
+  /** Environment variable, when source = 'env' (TOLLGATE_<KEY>, or Kong's KONG_<KEY>). */
+  readonly variable?: string;
+  /** The Kong key the value was written as, when it is mapped onto `key` (nginx_worker_processes). */
+  readonly alias?: string;
 }
 
 export class ConfigError extends Error {
@@ -27,7 +31,7 @@ export class ConfigError extends Error {
 
 function where(problem: ConfigProblem): string {
   if (problem.source === 'file' && problem.file) return problem.line ? `${problem.file}:${problem.line}` : problem.file;
-  if (problem.source === 'env') return `env TOLLGATE_${problem.key.toUpperCase()}`;
+  if (problem.source === 'env') return `env ${problem.variable ?? `TOLLGATE_${problem.key.toUpperCase()}`}`;
   if (problem.source === 'cli') return 'command line';
   if (problem.source === 'default') return 'default';
   return 'configuration';
@@ -37,7 +41,7 @@ function where(problem: ConfigProblem): string {
 export function formatProblems(problems: readonly ConfigProblem[]): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const lines = problems.map((p) => {
-    const shown = p.key && p.value !== '' ? ` [${p.key} = ${p.value}]` : '';
+    const shown = p.key && p.value !== '' ? ` [${p.alias ?? p.key} = ${p.value}]` : '';
     return `  - ${where(p)}: ${p.message}${shown}`;
   });
   return [`invalid configuration (${count}):`, ...lines].join('\n');

@@ -1,6 +1,7 @@
 // Rules that involve more than one key. Each names the key the operator should look at, with Kong's message
 // where Kong has one. A rule runs only when every key it reads is valid, so its verdict is never a side effect
 // of another problem, yet independent problems are still reported together.
+import { insecureExposureError } from './admin-exposure';
 import type { Settings } from './types';
 
 export interface CrossProblem {
@@ -73,7 +74,29 @@ const realIpFromProxyProtocol: CrossRule = {
     : []),
 };
 
+// Data planes never open admin_listen, so only the roles that do are refused for exposing it.
+const adminExposure: CrossRule = {
+  needs: ['role', 'admin_listeners', 'admin_access_allow', 'admin_api_key', 'admin_ssl_client_ca', 'admin_allow_insecure'],
+  check: (s) => {
+    const refusal = s.role === 'data_plane' ? null : insecureExposureError(s);
+    return refusal ? [{ key: 'admin_listen', message: refusal }] : [];
+  },
+};
+
+// Kong: `off` cannot be combined with other instrumentation types
+const tracingOffAlone: CrossRule = {
+  needs: ['tracing_instrumentations'],
+  check: (s) => {
+    const list = s.tracing_instrumentations as readonly string[] | null;
+    return list && list.length > 1 && list.includes('off')
+      ? [{ key: 'tracing_instrumentations', message: 'invalid tracing types: off, other types are mutually exclusive' }]
+      : [];
+  },
+};
+
 const RULES: readonly CrossRule[] = [
+  tracingOffAlone,
+  adminExposure,
   controlPlaneNeeds, dataPlaneNeeds, labelsOnlyOnDataPlane, hybridCertificate,
   certificatePair(''), certificatePair('admin_'), certificatePair('status_'), realIpFromProxyProtocol,
 ];

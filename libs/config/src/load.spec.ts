@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config-error';
 import { parseConfText } from './conf-text';
 import { KEYS } from './keys';
-import { loadSettings } from './load';
+import { loadSettings, loadSettingsReport } from './load';
 import type { Settings } from './types';
 
 /** A fresh cwd holding tollgate.conf with this text. */
@@ -145,7 +145,7 @@ describe('loadSettings: file format', () => {
 });
 
 describe('loadSettings: precedence', () => {
-  it('defaults < file < TOLLGATE_* env < overrides', () => {
+  it('defaults < file < KONG_* env < TOLLGATE_* env < overrides', () => {
     const cwd = dirWith('log_level = info\npg_host = file-host\nproxy_listen = 127.0.0.1:9000\n');
     const settings = loadSettings({
       cwd,
@@ -153,11 +153,11 @@ describe('loadSettings: precedence', () => {
       overrides: { pg_host: 'cli-host' },
       prefix: '/srv/tollgate',
     });
-    expect(settings.log_level).toBe('info');
+    expect(settings.log_level).toBe('debug'); // KONG_LOG_LEVEL over the file
     expect(settings.proxy_listeners.map((l) => l.listener)).toEqual(['127.0.0.1:9100 ssl']);
     expect(settings.pg_host).toBe('cli-host');
     expect(settings.prefix).toBe('/srv/tollgate');
-    expect(settings.sources).toMatchObject({ log_level: 'file', proxy_listen: 'env', pg_host: 'cli', prefix: 'cli', database: 'default' });
+    expect(settings.sources).toMatchObject({ log_level: 'env', proxy_listen: 'env', pg_host: 'cli', prefix: 'cli', database: 'default' });
   });
 
   it('an empty env value unsets the key', () => {
@@ -231,12 +231,22 @@ describe('loadSettings: bad input (exact messages)', () => {
       ['FILE:1: admin_ssl_cert was specified 2 times while admin_ssl_cert_key was specified 1 times [admin_ssl_cert = a.crt, b.crt]']],
     ['real_ip_header proxy_protocol without the flag', 'real_ip_header = proxy_protocol\n', {},
       ["FILE:1: real_ip_header = proxy_protocol needs a proxy_listen entry with the 'proxy_protocol' flag [real_ip_header = proxy_protocol]"]],
+    ['tracing off with other types', 'tracing_instrumentations = off, router\n', {},
+      ['FILE:1: invalid tracing types: off, other types are mutually exclusive [tracing_instrumentations = off, router]']],
   ])('%s', (_name, text, env, lines) => {
     const cwd = dirWith(text);
     const file = join(cwd, 'tollgate.conf');
     const error = problemsOf(() => loadSettings({ cwd, env }));
     const expected = lines.map((line) => `  - ${line.replace('FILE', file)}`);
     expect(error.message).toBe([`invalid configuration (${lines.length} problem${lines.length === 1 ? '' : 's'}):`, ...expected].join('\n'));
+  });
+
+  it('tracing_instrumentations and tracing_sampling_rate: Kong defaults, lists, and the opentelemetry_* spellings', () => {
+    expect(load()).toMatchObject({ tracing_instrumentations: ['off'], tracing_sampling_rate: 0.01 });
+    expect(load('tracing_instrumentations = router, balancer\ntracing_sampling_rate = 1\n')).toMatchObject({ tracing_instrumentations: ['router', 'balancer'], tracing_sampling_rate: 1 });
+    expect(load('opentelemetry_tracing = all\nopentelemetry_tracing_sampling_rate = 0.5\n')).toMatchObject({ tracing_instrumentations: ['all'], tracing_sampling_rate: 0.5 });
+    expect(problemsOf(() => load('tracing_instrumentations = everything\n')).message).toContain('tracing_instrumentations');
+    expect(problemsOf(() => load('tracing_sampling_rate = 2\n')).message).toContain('tracing_sampling_rate');
   });
 
   it('accepts real_ip_header = proxy_protocol with a proxy_protocol listener', () => {
@@ -269,5 +279,113 @@ describe('loadSettings: bad input (exact messages)', () => {
     ].join('\n'));
     expect(error.problems[0]).toEqual({ key: 'pg_port', value: '1', line: 5, source: 'file', file, message: 'pg_port: duplicate key (set on lines 4 and 5)' });
     expect(error.problems).toHaveLength(8);
+  });
+});
+
+describe("loadSettings: Kong's keys and KONG_* variables", () => {
+  const kongConf = readFileSync(join(__dirname, '../../../test/fixtures/kong-3.10-defaults.tsv'), 'utf8')
+    .split('\n').filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => line.replace('\t', ' = ')).join('\n');
+
+  it("a complete Kong 3.10 kong.conf loads; what has no effect is reported with a reason", () => {
+    const report = loadSettingsReport({ cwd: dirWith(kongConf), env: {} });
+    expect(report.settings.database).toBe('postgres');
+    expect(report.settings.client_max_header_size).toBe(4 * 8192); // nginx_http_large_client_header_buffers = 4 8k
+    expect(report.settings.worker_processes).toBe(availableParallelism()); // nginx_worker_processes = auto
+    expect(report.settings.mem_cache_size).toBe(128 * 1024 * 1024); // sizes proxy-cache's node-wide cache, as kong_db_cache
+    expect(report.ignored.map((i) => i.key)).toEqual(expect.arrayContaining(['anonymous_reports', 'nginx_http_charset', 'lua_package_path']));
+    expect(report.ignored.find((i) => i.key === 'anonymous_reports')).toEqual({ key: 'anonymous_reports', where: expect.stringMatching(/tollgate\.conf:\d+$/), reason: 'Tollgate sends no usage reports' });
+    expect(report.aliased).toContainEqual({ from: 'nginx_worker_processes', to: 'worker_processes', where: expect.stringMatching(/tollgate\.conf:\d+$/) });
+  });
+
+  it('KONG_<KEY> sets a key; TOLLGATE_<KEY> wins over it; the report says which variable was used', () => {
+    const report = loadSettingsReport({ cwd: dirWith(), env: { KONG_PG_HOST: 'db.kong', KONG_PG_PORT: '6543', TOLLGATE_PG_PORT: '7654', KONG_NGINX_WORKER_PROCESSES: '3' } });
+    expect(report.settings.pg_host).toBe('db.kong');
+    expect(report.settings.pg_port).toBe(7654);
+    expect(report.settings.worker_processes).toBe(3);
+    expect(report.environment).toEqual(expect.arrayContaining([
+      { key: 'pg_host', variable: 'KONG_PG_HOST' },
+      { key: 'pg_port', variable: 'TOLLGATE_PG_PORT', over: 'KONG_PG_PORT' },
+      { key: 'worker_processes', variable: 'KONG_NGINX_WORKER_PROCESSES' },
+    ]));
+  });
+
+  it('the Tollgate key wins over its Kong alias in the same file, whatever the order', () => {
+    expect(load('worker_processes = 2\nnginx_worker_processes = 5\n').worker_processes).toBe(2);
+    expect(load('nginx_worker_processes = 5\n').worker_processes).toBe(5);
+  });
+
+  it('a misspelt KONG_ variable is an error with did-you-mean; one naming no key at all is ignored, as Kong does', () => {
+    const error = problemsOf(() => load('', { KONG_PROXY_LISTN: '0.0.0.0:80' }));
+    expect(error.message).toBe('invalid configuration (1 problem):\n  - env KONG_PROXY_LISTN: unknown environment variable (did you mean KONG_PROXY_LISTEN?) [proxy_listn = 0.0.0.0:80]');
+    const report = loadSettingsReport({ cwd: dirWith(), env: { KONG_PORT: 'tcp://10.0.0.1:8000', KONG_SERVICE_HOST: '10.0.0.1', KONG_PORT_8000_TCP_ADDR: '10.0.0.1' } });
+    expect(report.unrelatedEnv).toEqual(['KONG_PORT', 'KONG_PORT_8000_TCP_ADDR', 'KONG_SERVICE_HOST']);
+  });
+
+  it('a bad value given through a Kong name is reported under the name it was written as', () => {
+    const error = problemsOf(() => load('nginx_worker_processes = many\nnginx_http_large_client_header_buffers = 4\n'));
+    expect(error.problems.map((p) => [p.line, p.message])).toEqual([
+      [2, "nginx_http_large_client_header_buffers: expected '<count> <size>', e.g. '4 8k', got '4'"],
+      [1, "worker_processes must be 'auto' or a positive integer, got 'many'"],
+    ]);
+    expect(error.message).toContain('[nginx_worker_processes = many]');
+  });
+
+  it('a misspelt key in the file stays an error, suggesting Kong keys too', () => {
+    expect(problemsOf(() => load('anonymous_report = on\n')).message).toContain("unknown key 'anonymous_report' (did you mean 'anonymous_reports'?)");
+  });
+
+  it('a data plane defaults status_listen to 127.0.0.1:8100 so it can run beside its control plane on 8007', () => {
+    const dp = load('role = data_plane\ncluster_cert = c.crt\ncluster_cert_key = c.key\n');
+    expect(dp.status_listen).toEqual(['127.0.0.1:8100']);
+    expect(load('role = control_plane\ncluster_cert = c.crt\ncluster_cert_key = c.key\n').status_listen).toEqual(['127.0.0.1:8007']);
+    expect(load('role = data_plane\ncluster_cert = c.crt\ncluster_cert_key = c.key\nstatus_listen = 127.0.0.1:9999\n').status_listen).toEqual(['127.0.0.1:9999']);
+  });
+
+  it('an unprotected non-loopback admin_listen is refused by the configuration itself (start and check agree)', () => {
+    expect(problemsOf(() => load('admin_listen = 0.0.0.0:8001\n')).message).toContain('refusing to start: admin_listen binds 0.0.0.0:8001');
+    expect(load('role = data_plane\nadmin_listen = 0.0.0.0:8001\ncluster_cert = c.crt\ncluster_cert_key = c.key\n').role).toBe('data_plane');
+  });
+});
+
+describe('vault references in configuration values (kong.conf)', () => {
+  function load(lines: string, env: NodeJS.ProcessEnv) {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-vault-conf-'));
+    const file = join(dir, 'tollgate.conf');
+    writeFileSync(file, lines);
+    return loadSettings({ file, env, cwd: dir });
+  }
+
+  test('a reference is replaced by its secret before the value is checked', () => {
+    const settings = load('pg_password = {vault://env/pg-secret}\npg_port = {vault://env/pg/port}\n', { PG_SECRET: 's3cret', PG: '{"port":"6543"}' });
+    expect(settings.pg_password).toBe('s3cret');
+    expect(settings.pg_port).toBe(6543);
+  });
+
+  test('an environment value may be a reference too, and array items each', () => {
+    const settings = load('', { TOLLGATE_PG_USER: '{vault://env/db-user}', DB_USER: 'kong', TOLLGATE_TRUSTED_IPS: '10.0.0.0/8, {vault://env/extra-net}', EXTRA_NET: '192.168.0.0/16' });
+    expect(settings.pg_user).toBe('kong');
+    expect(settings.trusted_ips).toEqual(['10.0.0.0/8', '192.168.0.0/16']);
+  });
+
+  test('a reference that does not resolve names the key, as Kong', () => {
+    expect(() => load('pg_password = {vault://env/nope}\n', {})).toThrow(
+      "failed to dereference '{vault://env/nope}': could not get value from external vault (no value found (nope)) for config option 'pg_password'",
+    );
+  });
+});
+
+describe('loadSettings: aliases of the key table and of the Kong table behave alike', () => {
+  it.each([
+    ['send_timeout = 10s\nnginx_http_send_timeout = 20s\n'],
+    ['nginx_http_send_timeout = 20s\nsend_timeout = 10s\n'],
+  ])('the key wins over its alias in the same file, whatever the order (%#)', (text) => {
+    expect(load(text).send_timeout).toBe(10_000);
+  });
+
+  it('an alias alone sets the key, and the report says so', () => {
+    const report = loadSettingsReport({ cwd: dirWith('nginx_http_send_timeout = 20s\n'), env: {} });
+    expect(report.settings.send_timeout).toBe(20_000);
+    expect(report.aliased).toEqual([{ from: 'nginx_http_send_timeout', to: 'send_timeout', where: expect.stringMatching(/tollgate\.conf:1$/) }]);
   });
 });

@@ -30,7 +30,7 @@ function persistedNodeId(prefix: string): string {
   }
   const id = randomUUID();
   try {
-    mkdirSync(prefix, { recursive: true });
+    mkdirSync(prefix, { recursive: true, mode: 0o700 });
     writeFileSync(path, `${id}\n`, { mode: 0o644 });
   } catch {
     // a read-only prefix only costs a new id per start

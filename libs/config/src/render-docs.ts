@@ -2,6 +2,7 @@
 // what the loader accepts (a spec compares docs/configuration.md with renderConfigReference()).
 import { KEYS, SECTION_TITLES } from './keys';
 import type { KeyDef, Section } from './keys';
+import { KONG_KEYS, KONG_NAMESPACES } from './kong-keys';
 
 function bySection(): [Section, KeyDef[]][] {
   const groups = new Map<Section, KeyDef[]>();
@@ -25,7 +26,8 @@ export function renderDefaultConf(): string {
     '#',
     '# Format (as kong.conf): `key = value`; `#` starts a comment, `\\#` is a literal #; an empty value means unset;',
     '# booleans are on/off/true/false; lists are comma-separated. Every key can also be set with the',
-    '# environment variable TOLLGATE_<KEY> (upper case), which wins over this file.',
+    '# environment variable TOLLGATE_<KEY> (upper case), or Kong\'s KONG_<KEY>; both win over this file, and',
+    '# TOLLGATE_<KEY> wins over KONG_<KEY>. A kong.conf works as it is: Kong keys are mapped or ignored with a warning.',
     '# Every key is listed below with its default, commented out: uncomment a line to change it.',
   ];
   for (const [section, defs] of bySection()) {
@@ -49,8 +51,11 @@ export function renderConfigReference(): string {
     'Tollgate reads `tollgate.conf` in the kong.conf format: `key = value` lines, `#` comments (`\\#` for a literal `#`),',
     'values trimmed, an empty value means unset, booleans `on`/`off`/`true`/`false`, lists comma-separated.',
     'Without `-c FILE`, the first existing of `./tollgate.conf` and `/etc/tollgate/tollgate.conf` is read, else defaults only.',
-    'Precedence, lowest first: defaults, the file, `TOLLGATE_<KEY>` environment variables, command-line options.',
-    'Unknown keys (in the file or as `TOLLGATE_*` variables) are errors; every problem is reported at once.',
+    'Precedence, lowest first: defaults, the file, `KONG_<KEY>` then `TOLLGATE_<KEY>` environment variables, command-line options.',
+    'Unknown keys (in the file or as `TOLLGATE_*` variables) are errors with a did-you-mean; every problem is reported at once.',
+    'A `KONG_*` variable that is a near miss of a key is an error too; one that names no key at all (Kubernetes service links',
+    'such as `KONG_PORT`) is ignored, as Kong ignores it, and named in the start-up warning.',
+    'Every key of Kong 3.10\'s kong.conf is accepted: see [Kong keys](#kong-keys) for what each one does here.',
     '`tollgate config init` writes a commented file with every key below.',
     '',
     'Listen values are comma-separated `<address>:<port> [flags]` entries (IPv4, `[IPv6]`, `*` or a hostname), or `off`.',
@@ -63,9 +68,27 @@ export function renderConfigReference(): string {
   for (const [section, defs] of bySection()) {
     lines.push('', `## ${SECTION_TITLES[section]}`, '', '| key | type | default | description |', '|---|---|---|---|');
     for (const def of defs) {
-      const shown = def.default === null || def.default === '' ? '(unset)' : `\`${cell(def.default)}\``;
+      const roles = Object.entries(def.roleDefaults ?? {}).map(([role, value]) => ` (${role}: \`${cell(value)}\`)`).join('');
+      const shown = (def.default === null || def.default === '' ? '(unset)' : `\`${cell(def.default)}\``) + roles;
       lines.push(`| \`${def.name}\` | ${typeLabel(def)} | ${shown} | ${cell(def.description)} |`);
     }
   }
+  lines.push(...kongKeysReference());
   return `${lines.join('\n')}\n`;
+}
+
+/** The Kong keys that are not Tollgate keys of the same name: what each does here. */
+function kongKeysReference(): string[] {
+  const lines = [
+    '', '## Kong keys', '',
+    'Kong 3.10 keys that are not Tollgate keys of the same name. A mapped key sets the Tollgate key (the Tollgate name wins',
+    'when both are written); an ignored key is accepted and listed, with its reason, in one warning at start and by',
+    '`tollgate config check`.', '',
+    '| Kong key | here |', '|---|---|',
+  ];
+  for (const [key, row] of Object.entries(KONG_KEYS).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`| \`${key}\` | ${'mapsTo' in row ? `mapped to \`${row.mapsTo}\`` : `ignored: ${cell(row.ignored)}`} |`);
+  }
+  for (const { prefix, reason } of KONG_NAMESPACES) lines.push(`| \`${prefix}*\` | ignored: ${cell(reason)} |`);
+  return lines;
 }

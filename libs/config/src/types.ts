@@ -39,6 +39,8 @@ export interface Settings {
   readonly proxy_error_log: string | null;
   readonly admin_access_log: string | null;
   readonly admin_error_log: string | null;
+  readonly log_format: 'auto' | 'text' | 'json';
+  readonly proxy_access_log_format: 'kong' | 'json';
 
   readonly proxy_listen: readonly string[];
   readonly admin_listen: readonly string[];
@@ -71,6 +73,8 @@ export interface Settings {
   readonly status_ssl_cert: readonly string[];
   readonly status_ssl_cert_key: readonly string[];
   readonly ssl_protocols: readonly string[];
+  /** 'system' and/or absolute PEM file paths */
+  readonly lua_ssl_trusted_certificate: readonly string[];
 
   readonly trusted_ips: readonly string[];
   readonly real_ip_header: string;
@@ -83,6 +87,9 @@ export interface Settings {
   /** Resolved count: `auto` = number of cores. */
   readonly worker_processes: number;
   readonly plugins: readonly string[]; // 'bundled' expanded later by libs/plugins; kept as written
+  readonly untrusted_lua: 'on' | 'off' | 'sandbox';
+  readonly untrusted_lua_sandbox_requires: readonly string[] | null;
+  readonly syslog_socket: string;
   readonly node_id: string | null;
 
   // Admin API protection (Tollgate keys)
@@ -93,13 +100,32 @@ export interface Settings {
   readonly admin_max_body_size: number; // bytes; kong's nginx_admin_client_max_body_size default 10m
 
   // Proxy limits (Tollgate keys, nginx-like defaults)
+  readonly mem_cache_size: number; // bytes: proxy-cache's node-wide cache (kong: sizes kong_db_cache)
   readonly client_max_body_size: number; // bytes, 0 = unlimited; kong: nginx_http_client_max_body_size=0
   readonly client_header_timeout: number; // ms
+  readonly client_body_timeout: number; // ms
+  readonly send_timeout: number; // ms
   readonly client_max_header_size: number; // bytes
   readonly client_max_headers: number; // lua_max_req_headers analogue
   readonly upstream_keepalive_pool_size: number;
   readonly upstream_keepalive_max_requests: number;
   readonly upstream_keepalive_idle_timeout: number; // seconds
+
+  // Upstream name resolution (Kong's dns_* keys)
+  readonly dns_resolver: readonly string[];
+  readonly dns_hostsfile: string;
+  readonly dns_order: readonly string[];
+  readonly dns_stale_ttl: number; // seconds
+  /** Kong's new_dns_client: upstream names resolve by the resolver_* keys, with Kong's statistics (GET /status/dns). */
+  readonly new_dns_client: boolean;
+  readonly resolver_address: readonly string[];
+  readonly resolver_hosts_file: string;
+  readonly resolver_family: readonly string[];
+  readonly resolver_stale_ttl: number; // seconds
+  /** Kong's tracing_instrumentations: off, all, or instrumentation types (request, router, balancer, plugin_*). */
+  readonly tracing_instrumentations: readonly string[];
+  /** Kong's tracing_sampling_rate (0..1). */
+  readonly tracing_sampling_rate: number;
 
   // Declarative / hybrid
   readonly declarative_config: string | null;
@@ -112,7 +138,9 @@ export interface Settings {
   readonly cluster_dp_labels: Readonly<Record<string, string>>;
   readonly cluster_data_plane_purge_delay: number;
   readonly cluster_max_payload: number;
+  readonly config_release_history: number;
 
+  readonly allow_debug_header: boolean;
   readonly router_flavor: 'traditional_compatible' | 'traditional';
   readonly redis_host: string; // default for rate-limiting redis policy examples
   readonly redis_port: number;

@@ -2,6 +2,8 @@
 // Settings stores (e.g. `headers` expanded, `worker_processes=auto` resolved). Messages are Kong's where Kong has one.
 import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 
 export type Refined = { ok: true; value: unknown } | { ok: false; messages: string[] };
 export type Refiner = (key: string, value: any) => Refined;
@@ -97,3 +99,29 @@ export const hostPort: Refiner = (key, value: string) => {
   if (!match || port < 1 || port > 65535) return fail([`${key} must be of form: <host>:<port>, got '${value}'`]);
   return ok(value);
 };
+
+/** lua_ssl_trusted_certificate: `system` and/or PEM files, made absolute against the current directory as Kong does;
+ *  a file that cannot be read is a configuration error (Kong: "no such file"). */
+export const trustedCertificates: Refiner = (key, list: string[]) => {
+  const messages: string[] = [];
+  const out = list.map((item) => {
+    if (item === 'system') return item;
+    const path = resolvePath(item);
+    try {
+      accessSync(path, fsConstants.R_OK);
+    } catch {
+      messages.push(`${key}: no such file at ${path}`);
+    }
+    return path;
+  });
+  return collect(out, messages);
+};
+
+/** dns_resolver: `<ip>`, `<ip>:<port>` or `[<ipv6>]:<port>` entries (Kong: "dns_resolver must be a comma separated list
+ *  in the form of IPv4/6 or IPv4/6:port"). */
+export const nameservers: Refiner = (key, list: string[]) =>
+  collect(list, list.filter((entry) => {
+    if (isIP(entry) !== 0) return false;
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([\d.]+)):(\d{1,5})$/.exec(entry);
+    return !match || isIP(match[1] ?? match[2]) === 0 || Number(match[3]) < 1 || Number(match[3]) > 65535;
+  }).map((entry) => `${key} must be a comma separated list in the form of IPv4/6 or IPv4/6:port, got '${entry}'`));

@@ -35,7 +35,8 @@ const CHUNK_CHARS = 64 * 1024;
  * that are not arrays (`_format_version`) are written as JSON.stringify writes them; undefined ones are left out.
  */
 export function* cacheFileChunks(versioned: VersionedSnapshot): Generator<string> {
-  let chunk = `{"hash":${JSON.stringify(versioned.hash)},"version":${JSON.stringify(versioned.version)},"config":{`;
+  const release = typeof versioned.release === 'number' ? `"release":${versioned.release},` : '';
+  let chunk = `{"hash":${JSON.stringify(versioned.hash)},"version":${JSON.stringify(versioned.version)},${release}"config":{`;
   let first = true;
   const config = versioned.config as unknown as Record<string, unknown>;
   for (const key of Object.keys(config)) {
@@ -150,5 +151,6 @@ export async function readCacheFile(path: string): Promise<CacheReadResult> {
   if (actual !== record.hash) {
     return { ok: false, reason: `corrupt cache file: hash mismatch (recorded ${record.hash}, content ${actual})` };
   }
-  return { ok: true, snapshot: { hash: record.hash, version: record.version, config: record.config } };
+  const release = typeof record.release === 'number' ? { release: record.release } : {};
+  return { ok: true, snapshot: { hash: record.hash, version: record.version, config: record.config, ...release } };
 }

@@ -26,8 +26,23 @@ export interface StructureError {
   readonly message: string;
 }
 
-/** Top-level keys that are not collections. */
-export const META_KEYS = new Set(['_format_version', '_transform', '_comment', '_ignore']);
+/** Top-level keys that are not collections: Kong's own, and decK's metadata (deck-meta.ts). */
+export const META_KEYS = new Set(['_format_version', '_transform', '_comment', '_ignore', '_info', '_workspace', '_konnect']);
+
+/**
+ * Kong accepts `_comment` (a string) and `_ignore` (an array of anything) on the file and on every entity, and
+ * drops them before validation: they annotate the file, they are not fields.
+ */
+export function annotationErrors(record: Obj, path: ErrorPath): StructureError[] {
+  const errors: StructureError[] = [];
+  if (record._comment !== undefined && record._comment !== null && typeof record._comment !== 'string') {
+    errors.push({ path: [...path, '_comment'], message: 'expected a string' });
+  }
+  if (record._ignore !== undefined && record._ignore !== null && !Array.isArray(record._ignore)) {
+    errors.push({ path: [...path, '_ignore'], message: 'expected an array' });
+  }
+  return errors;
+}
 
 function collectArray(
   value: unknown, schema: EntitySchema, path: ErrorPath, parent: Item['parent'], items: Item[], errors: StructureError[],
@@ -44,6 +59,9 @@ function collectArray(
       return;
     }
     const input: Obj = { ...element };
+    errors.push(...annotationErrors(input, itemPath));
+    delete input._comment;
+    delete input._ignore;
     const item: Item = { entity: schema.name, schema, input, path: itemPath, parent, nested: new Map(), id: '' };
     items.push(item); // a parent always precedes its children: ids are computed in this order
     out.push(item);

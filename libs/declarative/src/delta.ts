@@ -61,6 +61,44 @@ export function applyDelta(prev: Snapshot, delta: SnapshotDelta): Snapshot {
   return out as unknown as Snapshot;
 }
 
+/**
+ * Deltas composed in order into one (a later upsert or delete of a row replaces an earlier one): applying the
+ * result once costs the collection and the changed rows, where applying each delta would cost the collection
+ * every time.
+ */
+export class DeltaComposer {
+  private readonly changes = new Map<string, Map<string, Row | null>>();
+
+  add(delta: SnapshotDelta): void {
+    for (const [name, ids] of Object.entries(delta.deletes)) {
+      const rows = this.rowsOf(name);
+      for (const id of ids) rows.set(id, null);
+    }
+    for (const [name, upserts] of Object.entries(delta.upserts)) {
+      const rows = this.rowsOf(name);
+      for (const row of upserts) rows.set(row.id, row);
+    }
+  }
+
+  toDelta(): SnapshotDelta {
+    const upserts: Record<string, Row[]> = {};
+    const deletes: Record<string, string[]> = {};
+    for (const [name, rows] of this.changes) {
+      for (const [id, row] of rows) {
+        if (row) (upserts[name] ??= []).push(row);
+        else (deletes[name] ??= []).push(id);
+      }
+    }
+    return { upserts, deletes };
+  }
+
+  private rowsOf(name: string): Map<string, Row | null> {
+    let rows = this.changes.get(name);
+    if (!rows) this.changes.set(name, (rows = new Map()));
+    return rows;
+  }
+}
+
 const byId = (a: Row, b: Row) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function isSortedById(rows: readonly Row[]): boolean {

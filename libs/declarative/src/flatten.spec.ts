@@ -1,11 +1,13 @@
 import { issueCertificate } from '@tollgate/pki';
-import { declarativeId, flattenDeclarative, parseDeclarative, uuidV5, DeclarativeParseError, parseErrorBody } from './index';
+import {
+  declarativeId, flattenDeclarative, parseDeclarative, uuidV5, DeclarativeParseError, parseErrorBody, substituteDeckEnv, DeckEnvError,
+} from './index';
 import type { FlattenResult } from './flatten';
-import { TEST_PLUGIN_SCHEMAS, kongExample } from './test-fixtures';
+import { DECK_DUMP, TEST_PLUGIN_SCHEMAS, kongExample } from './test-fixtures';
 
 const NOW = 1_700_000_000_000;
-const flatten = (doc: unknown, flattenErrors = false) =>
-  flattenDeclarative(doc, { pluginSchemas: TEST_PLUGIN_SCHEMAS, now: NOW, flattenErrors });
+const flatten = (doc: unknown, flattenErrors = false, warnings?: string[]) =>
+  flattenDeclarative(doc, { pluginSchemas: TEST_PLUGIN_SCHEMAS, now: NOW, flattenErrors, warnings });
 const ok = (result: FlattenResult) => {
   if (!result.ok) throw new Error(JSON.stringify(result.error));
   return result.snapshot as unknown as Record<string, Array<Record<string, unknown>>>;
@@ -113,20 +115,175 @@ describe('flattenDeclarative: references', () => {
 });
 
 describe('flattenDeclarative: format versions', () => {
-  it.each(['1.1', '2.1'])('migrates regex paths of a %s file and reports 3.0', (version) => {
+  // Kong's on-the-fly migration (kong/db/declarative/migrations/route_path.lua + migrate_path_280_300.lua)
+  it.each<[string, string]>([
+    ['/plain/x-y_z.~%20', '/plain/x-y_z.~%20'],
+    ['/a/./b/../c', '/a/c'],
+    ['/%7Euser', '/~user'],
+    ['/users/\\d+', '~/users/\\d+'],
+    ['/(a|b)', '~/(a|b)'],
+    ['~/already', '~/already'],
+    ['/files/%2E%2A(\\d+)', '~/files/\\.%2A(\\d+)'],
+    ['/q%3F(x)', '~/q%3F(x)'],
+    ['/a%2d%5c(x)', '~/a\\-\\\\(x)'],
+  ])('a 2.1 path %s reads as %s', (path, migrated) => {
+    for (const version of ['1.1', '2.1']) {
+      const snapshot = ok(flatten({ _format_version: version, services: [{ name: 's', host: 'a.test', routes: [{ name: 'n', paths: [path] }] }] }));
+      expect(snapshot.routes[0].paths).toEqual([migrated]);
+    }
+  });
+
+  it.each(['1.1', '2.1'])('migrates nested and top-level routes of a %s file, reports 3.0 and warns per changed path', (version) => {
+    const warnings: string[] = [];
     const snapshot = ok(flatten({
       _format_version: version,
-      services: [{ name: 's', host: 'a.test', routes: [{ name: 'n', paths: ['/plain/x-y_z.~%20', '/users/\\d+'] }] }],
-      routes: [{ name: 't', paths: ['/(a|b)'], service: 's' }, { name: 'u', paths: ['~/already'], service: 's' }],
-    }));
+      services: [{ name: 's', host: 'a.test', routes: [{ name: 'n', paths: ['/plain', '/users/\\d+'] }] }],
+      routes: [{ paths: ['/(a|b)'], service: 's' }, { name: 'u', paths: ['~/already'], service: 's' }],
+    }, false, warnings));
     expect(snapshot._format_version).toBe('3.0');
-    const paths = Object.fromEntries(snapshot.routes.map((r) => [r.name, r.paths]));
-    expect(paths).toEqual({ n: ['/plain/x-y_z.~%20', '~/users/\\d+'], t: ['~/(a|b)'], u: ['~/already'] });
+    expect(warnings).toEqual([
+      `_format_version ${version}: routes[1]: path '/(a|b)' read as '~/(a|b)' (regex paths start with '~' since 3.0)`,
+      `_format_version ${version}: route 'n': path '/users/\\d+' read as '~/users/\\d+' (regex paths start with '~' since 3.0)`,
+    ]);
   });
 
   it('keeps 3.0 paths as written', () => {
-    const snapshot = ok(flatten({ _format_version: '3.0', routes: [{ name: 'n', paths: ['/plain'] }] }));
-    expect(snapshot.routes[0].paths).toEqual(['/plain']);
+    const warnings: string[] = [];
+    const snapshot = ok(flatten({ _format_version: '3.0', routes: [{ name: 'n', paths: ['/plain', '/users/\\d+'] }] }, false, warnings));
+    expect(snapshot.routes[0].paths).toEqual(['/plain', '/users/\\d+']);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('flattenDeclarative: annotations and decK metadata', () => {
+  it('accepts _comment and _ignore on the file and on every entity, nested ones included, and drops them', () => {
+    const annotated = ok(flatten({
+      _format_version: '3.0', _comment: 'file', _ignore: [{ anything: 1 }],
+      services: [{
+        _comment: 'svc', _ignore: ['x'], name: 's', host: 'a.test',
+        routes: [{ _comment: 'r', name: 'r', paths: ['/'], plugins: [{ _comment: 'p', _ignore: [], name: 'key-auth' }] }],
+      }],
+      consumers: [{ _comment: 'c', username: 'u', keyauth_credentials: [{ _comment: 'k', key: 'k1' }], acls: [{ _ignore: [1], group: 'g' }] }],
+    }));
+    const plain = ok(flatten({
+      _format_version: '3.0',
+      services: [{ name: 's', host: 'a.test', routes: [{ name: 'r', paths: ['/'], plugins: [{ name: 'key-auth' }] }] }],
+      consumers: [{ username: 'u', keyauth_credentials: [{ key: 'k1' }], acls: [{ group: 'g' }] }],
+    }));
+    expect(annotated).toEqual(plain);
+  });
+
+  it.each<[string, unknown, Record<string, unknown>]>([
+    ['_comment not a string on an entity', { _format_version: '3.0', services: [{ host: 'a.test', _comment: 5 }] }, { services: [{ _comment: 'expected a string' }] }],
+    ['_ignore not an array on the file', { _format_version: '3.0', _ignore: 'x' }, { _ignore: 'expected an array' }],
+    ['_info not a record', { _format_version: '3.0', _info: 'x' }, { _info: 'expected a record' }],
+    ['_info with an unknown key', { _format_version: '3.0', _info: { nope: 1 } }, { _info: { nope: 'unknown field' } }],
+    ['select_tags not strings', { _format_version: '3.0', _info: { select_tags: [1] } }, { _info: { select_tags: 'expected an array of strings' } }],
+    ['defaults for an entity decK has none for', { _format_version: '3.0', _info: { defaults: { consumer: {} } } }, { _info: { defaults: { consumer: 'unknown field' } } }],
+    ['defaults that break an entity', { _format_version: '3.0', _info: { defaults: { service: { port: 'x' } } }, services: [{ host: 'a.test' }] },
+      { services: [{ port: 'expected an integer' }] }],
+  ])('refuses %s', (_label, doc, fields) => {
+    expect(fail(flatten(doc)).fields).toEqual(fields);
+  });
+
+  it('applies _info.select_tags to every entity that has tags, and _info.defaults to the fields an entity leaves out', () => {
+    const warnings: string[] = [];
+    const snapshot = ok(flatten({
+      _format_version: '3.0',
+      _info: {
+        select_tags: ['team-a', 'deck'],
+        defaults: { service: { port: 8080, protocol: 'https', read_timeout: 5000 }, route: { strip_path: false }, upstream: { slots: 100 }, target: { weight: 7 } },
+      },
+      services: [
+        { name: 's', host: 'a.test', tags: ['mine', 'deck'], routes: [{ name: 'r', paths: ['/'], strip_path: true }, { name: 'r2', paths: ['/2'] }] },
+        { name: 'u', url: 'http://b.test/x' },
+      ],
+      upstreams: [{ name: 'up', targets: [{ target: '10.0.0.1:80' }] }],
+      consumers: [{ username: 'c' }],
+    }, false, warnings));
+    const byName = (rows: Array<Record<string, unknown>>) => Object.fromEntries(rows.map((r) => [r.name ?? r.username ?? r.target, r]));
+    const services = byName(snapshot.services);
+    expect(services.s).toMatchObject({ port: 8080, protocol: 'https', read_timeout: 5000, tags: ['mine', 'deck', 'team-a'] });
+    // a url decides protocol, host, port and path; the other defaults still apply
+    expect(services.u).toMatchObject({ port: 80, protocol: 'http', path: '/x', read_timeout: 5000, tags: ['team-a', 'deck'] });
+    const routes = byName(snapshot.routes);
+    expect(routes.r.strip_path).toBe(true);
+    expect(routes.r2.strip_path).toBe(false);
+    expect(snapshot.upstreams[0]).toMatchObject({ slots: 100, tags: ['team-a', 'deck'] });
+    expect(snapshot.targets[0]).toMatchObject({ weight: 7, tags: ['team-a', 'deck'] });
+    expect(snapshot.consumers[0].tags).toEqual(['team-a', 'deck']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('ignores _workspace, _konnect and _info.default_lookup_tags with a warning each', () => {
+    const warnings: string[] = [];
+    const snapshot = ok(flatten({
+      _format_version: '3.0', _workspace: 'team-a', _konnect: { control_plane_name: 'cp' },
+      _info: { default_lookup_tags: { services: ['x'] } }, services: [{ name: 's', host: 'a.test' }],
+    }, false, warnings));
+    expect(snapshot.services).toHaveLength(1);
+    expect(warnings).toEqual([
+      '_info.default_lookup_tags ignored: every entity a file references must be declared in it',
+      "_workspace 'team-a' ignored: Tollgate has one workspace, the entities are imported into it",
+      '_konnect ignored: it names a Konnect control plane, not this gateway',
+    ]);
+  });
+
+  it('reads a decK dump of a Kong 3.x database', () => {
+    const dump = parseDeclarative(DECK_DUMP);
+    const snapshot = ok(flatten(dump));
+    expect(Object.fromEntries(Object.entries(snapshot).filter(([k]) => k !== '_format_version').map(([k, v]) => [k, (v as unknown[]).length]))).toEqual({
+      services: 1, routes: 1, consumers: 1, plugins: 3, upstreams: 1, targets: 1, keyauth_credentials: 1, acls: 1,
+    });
+    expect(snapshot.services[0]).toMatchObject({ name: 'orders', tags: ['orders-team'] });
+    expect(snapshot.plugins.find((p) => p.name === 'key-auth')).toMatchObject({ route: { id: snapshot.routes[0].id }, config: { key_names: ['apikey'] } });
+  });
+});
+
+describe('flattenDeclarative: what the database would refuse', () => {
+  it.each<[string, unknown, Record<string, unknown>]>([
+    ['the same plugin twice on one service (nested and top-level)',
+      { _format_version: '3.0', services: [{ name: 's1', host: 'a.test', plugins: [{ name: 'key-auth' }] }], plugins: [{ name: 'key-auth', service: 's1' }] },
+      { plugins: { [declarativeId('plugins', 'plugins:*:key-auth::s1:')]:
+        `uniqueness violation: 'plugins' entity with (name, route, service, consumer) set to '(key-auth, null, ${declarativeId('services', 's1')}, null)' already declared` } }],
+    ['the same global plugin twice under different ids',
+      { _format_version: '3.0', plugins: [{ id: 'a1d5f0f4-4e77-4a40-9c0e-2bd0d4b6c1a1', name: 'prometheus' }, { id: 'b1d5f0f4-4e77-4a40-9c0e-2bd0d4b6c1a1', name: 'prometheus' }] },
+      { plugins: { 'b1d5f0f4-4e77-4a40-9c0e-2bd0d4b6c1a1': "uniqueness violation: 'plugins' entity with (name, route, service, consumer) set to '(prometheus, null, null, null)' already declared" } }],
+    ['the same target twice in one upstream',
+      { _format_version: '3.0', upstreams: [{ name: 'u', targets: [{ target: '10.0.0.1:80' }] }], targets: [{ id: 'c1d5f0f4-4e77-4a40-9c0e-2bd0d4b6c1a1', upstream: 'u', target: '10.0.0.1:80' }] },
+      { targets: { '10.0.0.1:80':
+        `uniqueness violation: 'targets' entity with (upstream, target) set to '(${declarativeId('upstreams', 'u')}, 10.0.0.1:80)' already declared` } }],
+  ])('%s', (_label, doc, fields) => {
+    expect(fail(flatten(doc)).fields).toEqual(fields);
+  });
+
+  it('the same plugin on two services is fine', () => {
+    ok(flatten({ _format_version: '3.0', services: [
+      { name: 's1', host: 'a.test', plugins: [{ name: 'key-auth' }] }, { name: 's2', host: 'a.test', plugins: [{ name: 'key-auth' }] },
+    ] }));
+  });
+});
+
+describe('flattenDeclarative: vault references', () => {
+  it('keeps {vault://...} references as written for the data plane to resolve', () => {
+    const snapshot = ok(flatten({ _format_version: '3.0', consumers: [{ username: 'u', keyauth_credentials: [{ key: '{vault://env/alice-key}' }] }] }));
+    expect(snapshot.keyauth_credentials[0].key).toBe('{vault://env/alice-key}');
+  });
+});
+
+describe('flattenDeclarative: annotations', () => {
+  it('accepts _comment and _ignore on entity records, as Kong, and stores neither', () => {
+    const snapshot = ok(flatten({
+      _format_version: '2.1',
+      services: [{ name: 's', host: 'a.test', _comment: 'why this service', _ignore: [{ any: 1 }], routes: [{ name: 'r', paths: ['/r'], _comment: 'nested too' }] }],
+    }));
+    expect(snapshot.services[0]).not.toHaveProperty('_comment');
+    expect(snapshot.services[0]).not.toHaveProperty('_ignore');
+    expect(snapshot.routes[0]).not.toHaveProperty('_comment');
+  });
+
+  it('refuses a _comment that is not a string', () => {
+    expect(fail(flatten({ _format_version: '3.0', services: [{ name: 's', host: 'a.test', _comment: 7 }] })).fields).toEqual({ services: [{ _comment: 'expected a string' }] });
   });
 });
 
@@ -196,6 +353,24 @@ describe('flattenDeclarative: errors (code 14)', () => {
 });
 
 describe('parseDeclarative', () => {
+  it.each<[string, string, unknown]>([
+    ['merge keys and anchors', 'base: &b {port: 8080, retries: 2}\nservices:\n- <<: *b\n  host: a\n  retries: 3\n',
+      { base: { port: 8080, retries: 2 }, services: [{ port: 8080, retries: 3, host: 'a' }] }],
+    ['several merged mappings', 'a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: [*a, *b]\n', { a: { x: 1 }, b: { y: 2 }, c: { x: 1, y: 2 } }],
+    ['YAML 1.1 booleans as libyaml reads them', 'a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: y\ng: n\n',
+      { a: true, b: false, c: true, d: false, e: true, f: 'y', g: 'n' }],
+    ['no timestamps: dates stay strings', 'd: 2001-12-14\n', { d: '2001-12-14' }],
+    ['YAML 1.1 octal', 'mode: 0755\n', { mode: 493 }],
+  ])('reads %s as Kong does', (_label, text, value) => {
+    expect(parseDeclarative(text)).toEqual(value);
+  });
+
+  it('keeps the last value of a repeated key and warns where', () => {
+    const warnings: string[] = [];
+    expect(parseDeclarative('services:\n- name: a\n  host: x\n  name: b\n', { fileName: 'kong.yml', warnings })).toEqual({ services: [{ name: 'b', host: 'x' }] });
+    expect(warnings).toEqual(["duplicate key 'name' (kong.yml:line 4, column 3): the last value is used"]);
+  });
+
   it('reads YAML and JSON alike', () => {
     expect(parseDeclarative('_format_version: "3.0"\nservices: []\n')).toEqual({ _format_version: '3.0', services: [] });
     expect(parseDeclarative('{"_format_version":"3.0"}')).toEqual({ _format_version: '3.0' });
@@ -204,7 +379,6 @@ describe('parseDeclarative', () => {
   it.each([
     ['_format_version: "3.0"\nservices:\n  - name: a\n   host: b\n', 4, 'kong.yml'],
     ['{"_format_version": "3.0",\n "services": [}', 2, 'kong.json'],
-    ['a: 1\na: 2\n', 2, 'dup.yml'],
   ])('names line and column of a syntax error (%#)', (text, line, fileName) => {
     let caught: unknown;
     try {
@@ -220,5 +394,27 @@ describe('parseDeclarative', () => {
       code: 14, name: 'invalid declarative configuration', fields: { error: error.message },
       message: `declarative config is invalid: {error=${JSON.stringify(error.message)}}`,
     });
+  });
+});
+
+describe('substituteDeckEnv', () => {
+  const env = { DECK_HOST: 'api.internal', DECK_PORT: '8443', DECK_ON: '1', DECK_PEM: 'a\nb', OTHER: 'x' };
+  it.each<[string, string]>([
+    ['host: ${{ env "DECK_HOST" }}', 'host: api.internal'],
+    ['port: ${{ env "DECK_PORT" | toInt }}', 'port: 8443'],
+    ['on: ${{env "DECK_ON" | toBool}}', 'on: true'],
+    ['pem: |\n  ${{ env "DECK_PEM" | indent 2 }}', 'pem: |\n  a\n  b'],
+    ['key: {vault://env/secret}', 'key: {vault://env/secret}'],
+  ])('%s', (text, out) => {
+    expect(substituteDeckEnv(text, env)).toBe(out);
+  });
+
+  it.each<[string, string]>([
+    ['${{ env "OTHER" }}', "environment variables in the state file must be prefixed with 'DECK_', found: 'OTHER'"],
+    ['${{ env "DECK_MISSING" }}', "environment variable 'DECK_MISSING' present in state file but not set"],
+    ['${{ env "DECK_HOST" | toInt }}', "toInt: invalid syntax: 'api.internal'"],
+    ['${{ .Values.x }}', "unsupported template '${{ .Values.x }}': expected env \"DECK_NAME\""],
+  ])('refuses %s', (text, message) => {
+    expect(() => substituteDeckEnv(text, env)).toThrow(new DeckEnvError(message));
   });
 });

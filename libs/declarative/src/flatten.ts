@@ -3,11 +3,12 @@
 //   2. references between entities and duplicate keys/ids inside the file,
 //   3. unique fields across the file.
 // A pass reports only when the passes before it found nothing, so a message never stems from an earlier error.
-import { ENTITIES, validateEntity } from '@tollgate/schema';
+import { ENTITIES, compositeKeyFields, compositeKeyOf, validateEntity } from '@tollgate/schema';
 import type { EntitySchema, FieldList } from '@tollgate/schema';
 import { randomUUID } from 'node:crypto';
 import type { Row, Snapshot } from './snapshot';
-import { collectItems, isObj, Item, Obj } from './collect';
+import { annotationErrors, collectItems, isObj, Item, Obj, StructureError } from './collect';
+import { applyDeckMeta, readDeckMeta } from './deck-meta';
 import { assignIds } from './identify';
 import { DeclarativeErrorBody, LoadError, declarativeError } from './error-tree';
 import { FORMAT_VERSIONS, migrateToV3 } from './migrate';
@@ -25,6 +26,8 @@ export interface FlattenOptions {
    * (plugin cross-field checks) pass theirs, so a file is held to exactly what the Admin API enforces.
    */
   readonly validate?: typeof validateEntity;
+  /** Receives what the file gets away with but should know about: migrated paths, ignored decK metadata. */
+  readonly warnings?: string[];
 }
 
 export type FlattenResult =
@@ -47,6 +50,7 @@ function checkMeta(doc: Obj, errors: LoadError[]): void {
   if (doc._transform !== undefined && doc._transform !== null && typeof doc._transform !== 'boolean') {
     errors.push({ path: ['_transform'], message: 'expected a boolean' });
   }
+  errors.push(...annotationErrors(doc, []));
 }
 
 interface EntityIndex {
@@ -178,15 +182,43 @@ function uniqueFieldErrors(rowsByEntity: Map<string, Obj[]>, errors: LoadError[]
   }
 }
 
+/** The database's composite UNIQUE (cache_key): the same plugin twice on one service, a target twice per upstream. */
+function compositeKeyErrors(rowsByEntity: Map<string, Obj[]>, errors: LoadError[]): void {
+  for (const [entity, rows] of rowsByEntity) {
+    const schema = ENTITIES.get(entity)!;
+    const fields = compositeKeyFields(schema);
+    if (!fields) continue;
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const key = compositeKeyOf(schema, row)!;
+      if (!seen.has(key)) {
+        seen.add(key);
+        continue;
+      }
+      const value = fields.map((name) => {
+        const v = row[name];
+        return isObj(v) ? String(v.id) : v === null || v === undefined ? 'null' : String(v);
+      });
+      const at = schema.endpointKey && row[schema.endpointKey] != null ? String(row[schema.endpointKey]) : String(row.id);
+      errors.push({ path: [entity, at], message: uniqueness(entity, `(${fields.join(', ')})`, `(${value.join(', ')})`) });
+    }
+  }
+}
+
 export function flattenDeclarative(doc: unknown, opts: FlattenOptions = {}): FlattenResult {
   const fail = (errors: LoadError[]): FlattenResult => ({ ok: false, error: declarativeError(errors, !!opts.flattenErrors) });
   if (!isObj(doc)) return fail([{ path: ['error'], message: 'failed parsing declarative configuration: expected an object' }]);
 
   const pass1: LoadError[] = [];
   checkMeta(doc, pass1);
-  const source = typeof doc._format_version === 'string' && doc._format_version !== '3.0' ? migrateToV3(doc) : doc;
+  const warnings = opts.warnings ?? [];
+  const source = typeof doc._format_version === 'string' && doc._format_version !== '3.0' ? migrateToV3(doc, warnings) : doc;
+  const metaErrors: StructureError[] = [];
+  const meta = readDeckMeta(source, metaErrors, warnings);
+  pass1.push(...metaErrors);
   const { items, errors: structure } = collectItems(source);
   pass1.push(...structure);
+  applyDeckMeta(items, meta);
   assignIds(items);
   const pass2: LoadError[] = [];
   const indexes = indexItems(items, pass2);
@@ -212,6 +244,7 @@ export function flattenDeclarative(doc: unknown, opts: FlattenOptions = {}): Fla
   if (pass2.length) return fail(pass2);
   const pass3: LoadError[] = [];
   uniqueFieldErrors(rowsByEntity, pass3);
+  compositeKeyErrors(rowsByEntity, pass3);
   if (pass3.length) return fail(pass3);
 
   fillTransientChildLists(rowsByEntity);

@@ -59,6 +59,11 @@ export interface Snapshot {
   readonly basicauth_credentials?: readonly Row[];
   readonly jwt_secrets?: readonly Row[];
   readonly acls?: readonly Row[];
+  readonly hmacauth_credentials?: readonly Row[];
+  readonly oauth2_credentials?: readonly Row[];
+  readonly vaults?: readonly Row[];
+  readonly key_sets?: readonly Row[];
+  readonly keys?: readonly Row[];
 }
 
 /** A snapshot as shipped: the config plus its content hash (hex sha256 of the canonical JSON) and version. */
@@ -66,4 +71,6 @@ export interface VersionedSnapshot {
   readonly hash: string;
   readonly version: number;
   readonly config: Snapshot;
+  /** The config release it is (hybrid data planes, when the control plane said so): kept in the disk cache. */
+  readonly release?: number | null;
 }

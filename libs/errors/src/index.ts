@@ -5,3 +5,7 @@ export * from './violation-message';
 export * from './dao-errors';
 export * from './plain-errors';
 export * from './proxy-errors';
+export * from './http-version';
+export * from './parser-errors';
+export * from './client-timeouts';
+export * from './dns-status';

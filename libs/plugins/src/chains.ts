@@ -3,7 +3,7 @@
 import type { Row, Snapshot } from '@tollgate/declarative/snapshot';
 import { buildEntityDirectory, type EntityDirectory } from './entity-directory';
 import type { PluginRegistry } from './registry';
-import type { PluginHandler, PluginLogger } from './types';
+import type { Phase, PluginHandler, PluginLogger } from './types';
 import { silentLogger } from './logger';
 
 export interface ChainEntry {
@@ -38,6 +38,8 @@ export interface PluginChains {
   lookup(routeId: string | null, serviceId: string | null, consumerId: string | null): Chain;
   /** Every plugin entity compiled in, for status/metrics. */
   readonly instances: readonly ChainEntry[];
+  /** Global instances with a `certificate` handler, in priority order (run for a server name without a certificate). */
+  readonly certificate?: readonly ChainEntry[];
 }
 
 type Ref = { id: string } | null | undefined;
@@ -82,7 +84,7 @@ export function compilePluginChains(snapshot: Snapshot, registry: PluginRegistry
     const config = (row.config ?? {}) as Record<string, unknown>;
     let conf: unknown = config;
     try {
-      if (loaded.handler.prepare) conf = loaded.handler.prepare(config, { entities, log, pluginId: row.id });
+      if (loaded.handler.prepare) conf = loaded.handler.prepare(config, { entities, log, pluginId: row.id, routeId: r, serviceId: s });
     } catch (err) {
       log.error(`plugin '${name}' (${row.id}) could not be prepared; ignored`, { err: (err as Error).message });
       continue;
@@ -118,13 +120,14 @@ export function compilePluginChains(snapshot: Snapshot, registry: PluginRegistry
       }
     }
     entries.sort((a, b) => a.rank - b.rank);
+    const has = (e: ChainEntry, phase: Phase) => e.handler[phase] !== undefined && (e.handler.runsIn?.(phase, e.conf) ?? true);
     return Object.freeze({
       entries: Object.freeze(entries),
-      buffersResponse: entries.some((e) => e.handler.body_filter !== undefined && (e.handler.buffersBody?.(e.conf) ?? true)),
-      hasRewrite: entries.some((e) => e.global && e.handler.rewrite !== undefined),
-      hasHeaderFilter: entries.some((e) => e.handler.header_filter !== undefined),
-      hasBodyFilter: entries.some((e) => e.handler.body_filter !== undefined),
-      hasLog: entries.some((e) => e.handler.log !== undefined),
+      buffersResponse: entries.some((e) => has(e, 'body_filter') && (e.handler.buffersBody?.(e.conf) ?? true)),
+      hasRewrite: entries.some((e) => e.global && has(e, 'rewrite')),
+      hasHeaderFilter: entries.some((e) => has(e, 'header_filter')),
+      hasBodyFilter: entries.some((e) => has(e, 'body_filter')),
+      hasLog: entries.some((e) => has(e, 'log')),
     });
   };
 
@@ -143,6 +146,7 @@ export function compilePluginChains(snapshot: Snapshot, registry: PluginRegistry
   return Object.freeze({
     entities,
     instances: Object.freeze(instances),
+    certificate: Object.freeze(instances.filter((e) => e.global && e.handler.certificate).sort((a, b) => a.rank - b.rank)),
     lookup(routeId: string | null, serviceId: string | null, consumerId: string | null): Chain {
       if (routeId !== null) {
         const routeChains = byRoute.get(routeId);

@@ -8,6 +8,10 @@ export interface EntityDirectory {
   readonly keyauth: ReadonlyMap<string, Row>;
   readonly basicauth: ReadonlyMap<string, Row>;
   readonly jwt: ReadonlyMap<string, Row>;
+  readonly hmacauth: ReadonlyMap<string, Row>;
+  /** oauth2 client applications by client_id (and by id: tokens point at them). */
+  readonly oauth2: ReadonlyMap<string, Row>;
+  readonly oauth2ById: ReadonlyMap<string, Row>;
   /** consumer id -> its ACL groups */
   readonly aclGroups: ReadonlyMap<string, readonly string[]>;
 }
@@ -38,6 +42,9 @@ export function buildEntityDirectory(snapshot: Snapshot): EntityDirectory {
     keyauth: index(snapshot.keyauth_credentials, 'key'),
     basicauth: index(snapshot.basicauth_credentials, 'username'),
     jwt: index(snapshot.jwt_secrets, 'key'),
+    hmacauth: index(snapshot.hmacauth_credentials, 'username'),
+    oauth2: index(snapshot.oauth2_credentials, 'client_id'),
+    oauth2ById: index(snapshot.oauth2_credentials, 'id'),
     aclGroups,
   };
 }

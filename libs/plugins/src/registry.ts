@@ -15,6 +15,12 @@ export interface LoadedPlugin {
   readonly schema: PluginConfigFields;
   /** 'bundled', or the folder / package it was loaded from. */
   readonly source: string;
+  /** See PluginModule.noConsumer. */
+  readonly noConsumer: boolean;
+  /** See PluginModule.globalOnly. */
+  readonly globalOnly?: boolean;
+  /** Default `protocols` of the plugin's instances, when not Kong's http ones. */
+  readonly protocols?: readonly string[];
 }
 
 export interface PluginRegistry {
@@ -37,15 +43,27 @@ export function loadPluginModule(spec: string, baseDir = process.cwd()): PluginM
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const entry = tryRequire(target) as Record<string, unknown> | undefined;
     if (entry && (entry.handler || (entry.default as Record<string, unknown> | undefined)?.handler)) {
-      return { schema: pick(entry, 'schema') as PluginConfigFields, handler: pick(entry, 'handler') as PluginHandler };
+      return {
+        schema: pick(entry, 'schema') as PluginConfigFields, handler: pick(entry, 'handler') as PluginHandler,
+        noConsumer: pick(entry, 'noConsumer') === true, globalOnly: pick(entry, 'globalOnly') === true, ...protocolsOf(entry),
+      };
     }
     const base = isPath ? target : dirnameOfPackage(target);
     const schemaMod = require(join(base, 'schema')) as Record<string, unknown>;
     const handlerMod = require(join(base, 'handler')) as Record<string, unknown>;
-    return { schema: pick(schemaMod, 'schema') as PluginConfigFields, handler: pick(handlerMod, 'handler') as PluginHandler };
+    return {
+      schema: pick(schemaMod, 'schema') as PluginConfigFields, handler: pick(handlerMod, 'handler') as PluginHandler,
+      noConsumer: pick(schemaMod, 'noConsumer') === true, globalOnly: pick(schemaMod, 'globalOnly') === true, ...protocolsOf(schemaMod),
+    };
   } catch (err) {
     throw new PluginLoadError(`could not load plugin '${spec}': ${(err as Error).message}`);
   }
+}
+
+/** A plugin's schema module may export `protocols`, its instances' default (Kong's schema.lua `protocols` field). */
+function protocolsOf(mod: Record<string, unknown>): { protocols?: readonly string[] } {
+  const protocols = mod.protocols ?? (mod.default as Record<string, unknown> | undefined)?.protocols;
+  return Array.isArray(protocols) ? { protocols: protocols as string[] } : {};
 }
 
 function tryRequire(target: string): unknown {
@@ -83,7 +101,11 @@ export function loadPlugins(list: readonly string[] = ['bundled'], options: Load
   const add = (mod: PluginModule, source: string) => {
     checkModule(mod, source);
     const h = mod.handler;
-    found.set(h.name, { name: h.name, version: h.version ?? '0.1.0', priority: h.priority, handler: h, schema: mod.schema, source });
+    found.set(h.name, {
+      name: h.name, version: h.version ?? '0.1.0', priority: h.priority, handler: h, schema: mod.schema, source, noConsumer: mod.noConsumer === true,
+      globalOnly: mod.globalOnly === true,
+      ...(mod.protocols ? { protocols: mod.protocols } : {}),
+    });
   };
   for (const raw of list) {
     const spec = raw.trim();

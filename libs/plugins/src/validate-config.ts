@@ -37,7 +37,15 @@ export function runConfigChecks(fields: PluginConfigFields, config: Record<strin
       const parts = issue.path.split('.');
       let node = out;
       for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
-      node[parts[parts.length - 1]] ??= issue.message;
+      const last = parts[parts.length - 1];
+      if (last === '@entity') {
+        // a nested record's own entity checks (Kong reports them as a list under the record's `@entity`)
+        const list = (node[last] as string[] | undefined) ?? [];
+        if (!list.includes(issue.message)) list.push(issue.message);
+        node[last] = list;
+        continue;
+      }
+      node[last] ??= issue.message;
     }
   }
   return Object.keys(out).length ? (out as FieldErrors) : undefined;

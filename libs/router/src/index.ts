@@ -5,3 +5,6 @@ export { normalizePath, sanitizeUriPostfix } from './normalize-path';
 export { hostWithoutPort, hostPort } from './host';
 export { resolveUpstreamPath, upstreamPathV0, upstreamPathV1, escapeUpstreamPath, type PathHandling } from './upstream-path';
 export { requiresHttps } from './protocol-guard';
+export { isHttpRoutable } from './routable';
+export { translateKongRegex, pcreMessage, rustMessage, type DialectResult, type DialectError } from './regex-dialect';
+export { explainHttpMatch, isRankedRouter, type ExplainedCandidate, type LossReason, type RankedRouter, type RouteExplanation } from './http/explain';

@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import {
-  ENTITIES, NESTED_PATHS, certificates, plugins, routes, services, toKongPluginSchemaJson, toKongSchemaJson, toOpenApiSchema,
+  ENTITIES, NESTED_PATHS, certificates, plugins, routes, services, toKongPluginSubschemaJson, toKongSchemaJson, toOpenApiSchema,
   toOutput, splitTransient, validateEntity, FieldDef,
 } from './index';
 
@@ -10,6 +10,9 @@ describe('ENTITIES and NESTED_PATHS', () => {
       'certificates /certificates', 'ca_certificates /ca_certificates', 'snis /snis', 'services /services', 'routes /routes',
       'consumers /consumers', 'upstreams /upstreams', 'targets /targets', 'plugins /plugins', 'keyauth_credentials /key-auths',
       'basicauth_credentials /basic-auths', 'jwt_secrets /jwts', 'acls /acls',
+      'hmacauth_credentials /hmac-auths', 'oauth2_credentials /oauth2', 'oauth2_authorization_codes /oauth2_authorization_codes',
+      'oauth2_tokens /oauth2_tokens', 'sessions /sessions', 'session_metadatas /session_metadatas',
+      'vaults /vaults', 'key_sets /key-sets', 'keys /keys', 'acme_storage /acme_storage',
     ]);
   });
 
@@ -106,9 +109,11 @@ describe('toKongSchemaJson', () => {
     expect(JSON.stringify(json)).not.toContain('function');
   });
 
-  test('plugin schema embeds the plugin config record', () => {
-    const json = toKongPluginSchemaJson(plugins, [['minute', { type: 'number' }]]) as { fields: Record<string, any>[] };
-    expect(json.fields.find((f) => 'config' in f)!.config).toMatchObject({ type: 'record', required: true, fields: [{ minute: { type: 'number' } }] });
+  test("plugin schema is the plugin's own fields, as Kong's subschema: protocols with its default, then config", () => {
+    const json = toKongPluginSubschemaJson(plugins, [['minute', { type: 'number' }]], ['http', 'https', 'tcp']) as { fields: Record<string, any>[] };
+    expect(json.fields.map((f) => Object.keys(f)[0])).toEqual(['protocols', 'config']);
+    expect(json.fields[0].protocols).toMatchObject({ type: 'set', required: true, default: ['http', 'https', 'tcp'], elements: { type: 'string' } });
+    expect(json.fields[1].config).toEqual({ type: 'record', required: true, fields: [{ minute: { type: 'number' } }] });
   });
 
   test('route protocols keep mutually_exclusive_subsets and nested element types', () => {

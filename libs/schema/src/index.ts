@@ -3,9 +3,11 @@ export * from './entities';
 export { pluginNotEnabled } from './entities/plugins';
 export { SNI_MESSAGES, duplicatedSni } from './entities/certificates';
 export { hashBasicAuthPassword } from './entities/credentials';
+export { hashOauth2Secret, verifyOauth2Secret } from './entities/oauth2-secret';
 export { parseServiceUrl } from './entities/service-url';
 export { certificateDigest } from './entities/pem';
 export { validateEntity, validateConfigRecord } from './validate/entity';
+export { compositeKeyFields, compositeKeyOf } from './composite-key';
 export { validateValue } from './validate/value';
 export { mergeForUpdate } from './validate/merge';
 export { withAutoFields, randomKey } from './validate/auto-fields';
@@ -13,10 +15,14 @@ export { toOutput, splitTransient } from './output';
 export { toOpenApiSchema, exampleOf, OPENAPI_ERROR_SCHEMAS } from './openapi';
 export type { OpenApiMode } from './openapi';
 export type { NestedPath } from './entities';
-export { toKongSchemaJson, toKongPluginSchemaJson, fieldsJson } from './kong-json';
+export { toKongSchemaJson, toKongPluginSubschemaJson, fieldsJson } from './kong-json';
 export { MSG } from './fields/messages';
 export * as typedefs from './fields/typedefs';
 export {
   isUuid, checkTag, checkUtf8, checkUtf8Name, checkHost, checkRouteHost, checkSni, checkRouterPath, checkUriPath,
   normalizeRouterPath, checkIpOrCidr, checkHeaderName, checkUpstreamName, checkTarget, normalizeTarget, splitHostPort,
 } from './fields/strings';
+export { withShorthandFields, shorthandFieldsOf, flatShorthands, echoShorthandFields, type ShorthandField } from './fields/shorthand-fields';
+export { VAULT_CONFIGS, vaultNotInstalled } from './entities/vaults';
+export * from './vault';
+export { conditional, requiredValue, allOrNoneOf } from './entities/checks';

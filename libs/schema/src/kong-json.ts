@@ -1,6 +1,7 @@
 // The JSON Kong's `GET /schemas/{entity}` answers: `{fields:[{name:{...}}], entity_checks:[...]}`, functions
 // stripped, foreign fields keeping `reference`.
 import { EntitySchema, FieldDef, FieldList } from './types';
+import { shorthandFieldsOf } from './fields/shorthand-fields';
 
 type Json = Record<string, unknown>;
 
@@ -13,6 +14,7 @@ function fieldJson(def: FieldDef): Json {
   if (def.unique) out.unique = true;
   if (def.immutable) out.immutable = true;
   if (def.transient) out.transient = true;
+  if (def.referenceable) out.referenceable = true;
   if (def.default !== undefined) out.default = def.default;
   if (def.one_of) out.one_of = def.one_of;
   if (def.not_one_of) out.not_one_of = def.not_one_of;
@@ -30,6 +32,12 @@ function fieldJson(def: FieldDef): Json {
   if (def.keys) out.keys = fieldJson(def.keys);
   if (def.values) out.values = fieldJson(def.values);
   if (def.type === 'record') out.fields = fieldsJson(def.fields ?? []);
+  const shorthands = def.type === 'record' ? shorthandFieldsOf(def.fields) : [];
+  if (shorthands.length) {
+    out.shorthand_fields = shorthands.map((s) => ({
+      [s.name]: s.echo === false ? fieldJson(s.field) : { ...fieldJson(s.field), deprecation: { replaced_with: [{ path: s.path }] } },
+    }));
+  }
   if (def.entity_checks?.length) out.entity_checks = def.entity_checks.flatMap((c) => (c.kongJson ? [c.kongJson] : []));
   if (def.description) out.description = def.description;
   return out;
@@ -50,10 +58,15 @@ export function toKongSchemaJson(schema: EntitySchema): Json {
   return out;
 }
 
-/** `GET /schemas/plugins/{name}`: the plugins entity with `config` replaced by the plugin's own record. */
-export function toKongPluginSchemaJson(pluginsSchema: EntitySchema, configFields: FieldList): Json {
-  const fields = pluginsSchema.fields.map(([name, def]): [string, FieldDef] =>
-    name === 'config' ? [name, { type: 'record', required: true, fields: configFields, description: def.description }] : [name, def],
-  );
-  return toKongSchemaJson({ ...pluginsSchema, fields });
+/**
+ * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: `protocols` with
+ * the plugin's default, then its `config` record), not the whole plugins entity.
+ */
+export function toKongPluginSubschemaJson(pluginsSchema: EntitySchema, configFields: FieldList, protocols: readonly string[]): Json {
+  const entityProtocols = pluginsSchema.fields.find(([name]) => name === 'protocols')?.[1];
+  const fields: FieldList = [
+    ['protocols', { ...(entityProtocols ?? { type: 'set', required: true }), default: [...protocols] }],
+    ['config', { type: 'record', required: true, fields: configFields }],
+  ];
+  return { fields: fieldsJson(fields) };
 }

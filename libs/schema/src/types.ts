@@ -17,6 +17,8 @@ export interface FieldDef {
   readonly uuid?: boolean;
   readonly timestamp?: 'seconds' | 'milliseconds'; // targets use float seconds with ms precision
   readonly immutable?: boolean;
+  /** Kong's `referenceable`: the value may be a vault reference (`{vault://env/NAME}`), resolved on the data plane. */
+  readonly referenceable?: boolean;
   /** Never returned by the Admin API (e.g. a password hash is returned, a raw secret is not). */
   readonly writeOnly?: boolean;
   // scalar checks (Kong validator names)
@@ -101,6 +103,14 @@ export interface EntitySchema {
   readonly ttl?: boolean;
   /** Not addressable over the Admin API top level (Kong disables /targets). */
   readonly adminDisabled?: boolean;
+  /** No Admin API endpoints at all (Kong's `generate_admin_api = false`: oauth2 authorization codes). */
+  readonly noAdminApi?: boolean;
+  /** A field a nested URL may address instead of the id, within the parent only (acls' group: Kong's acl
+   *  api.lua resolves `/consumers/{c}/acls/{group}` by the (consumer, group) cache key). */
+  readonly scopedEndpointKey?: string;
+  /** Rows the proxy writes at request time (oauth2 tokens and codes, sessions): stored, but never part of a
+   *  config snapshot; the data plane reaches them through its entity store. */
+  readonly runtimeData?: boolean;
 }
 
 /** Per-field error tree, exactly Kong's `fields` shape: strings, nested objects, arrays padded with null. */

@@ -6,6 +6,7 @@ import { startAdmin, testDatabase, type AdminTestApp, type DatabaseKind, type Te
 import { targetsSuite } from './targets-suite';
 import { certificatesSuite } from './certificates-suite';
 import { lookupsSuite } from './lookups-suite';
+import { keysVaultsSuite } from './keys-vaults-suite';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_BODY = 64 * 1024;
@@ -129,6 +130,7 @@ export function crudSuite(kind: DatabaseKind): void {
       ['no host', {}, violation({ host: 'required field missing' }, 'schema violation (host: required field missing)')],
       ['a bad uuid', { id: 'not-a-uuid', host: 'a.test' }, violation({ id: 'expected a valid UUID' }, 'schema violation (id: expected a valid UUID)')],
       ['a JSON array body', [1, 2], violation({ '@entity': ['expected a record'] }, 'schema violation (expected a record)')],
+      ['a url Kong cannot split', { url: 'invalid url' }, violation({ host: 'required field missing', path: 'should start with: /' }, '2 schema violations (host: required field missing; path: should start with: /)')],
     ])('answers 400 for %s', async (_title, body, expected) => {
       const res = await api().post('/services').send(body as object);
       expect(res.status).toBe(400);
@@ -327,6 +329,8 @@ export function crudSuite(kind: DatabaseKind): void {
       ['size=0', { code: 9, name: 'invalid size', message: 'size must be an integer between 1 and 1000' }],
       ['size=1001', { code: 9, name: 'invalid size', message: 'size must be an integer between 1 and 1000' }],
       ['size=1.5', { code: 9, name: 'invalid size', message: 'size must be an integer between 1 and 1000' }],
+      ['size=1&size=abc', { code: 9, name: 'invalid size', message: 'size must be a number' }],
+      ['size=1&size=2', { code: 9, name: 'invalid size', message: 'size must be a number' }],
       ['offset=x', { code: 7, name: 'invalid offset', message: "'x' is not a valid offset: bad base64 encoding" }],
       ['offset=bm90anNvbg', { code: 7, name: 'invalid offset', message: "'bm90anNvbg' is not a valid offset: bad json encoding" }],
       ['tags=', { code: 11, name: 'invalid options', message: 'invalid option (tags: cannot be null)', options: { tags: 'cannot be null' } }],
@@ -372,6 +376,28 @@ export function crudSuite(kind: DatabaseKind): void {
   });
 
   describe('POST /routes', () => {
+    // Kong 3.x (traditional_compatible): regexes in the dialect both PCRE and Rust's regex crate accept; prefixes
+    // checked only for percent-encoding and normal form. Rows from Kong's router and routes schema specs.
+    it.each<[string, number, Record<string, unknown> | null]>([
+      ['~/items/(?P<item>[a-z]+)', 201, null],
+      ['~/(?i)admin', 201, null],
+      ['~/a\\z', 201, null],
+      ['~/users/x/(?<name>\\w+)', 201, null],
+      ['/kong(-ee){0,1}.com', 201, null],
+      ['~(?i)/admin', 400, { paths: ['should start with: / (fixed path) or ~/ (regex path)'] }],
+      ['~/users/(foo/profile', 400, { paths: ['invalid regex: \'/users/(foo/profile\' (PCRE returned: pcre2_compile() failed: missing closing parenthesis in "/users/(foo/profile")'] }],
+      ['~/a(?=b)', 400, { '@entity': ['Router Expression failed validation: regex parse error: /a(?=b): look-around, including look-ahead and look-behind, is not supported'] }],
+      ['/a/./b', 400, { paths: ["non-normalized path, consider use '/a/b' instead"] }],
+    ])('paths [%j] -> %d', async (path, status, fields) => {
+      const res = await api().post('/routes').send({ paths: [path] });
+      expect(res.status).toBe(status);
+      if (fields) expect(res.body.fields).toEqual(fields);
+      else {
+        expect(res.body.paths).toEqual([path]);
+        await api().delete(`/routes/${res.body.id}`).expect(204);
+      }
+    });
+
     it('checks the foreign key exists', async () => {
       const id = '00000000-0000-4000-8000-000000000002';
       const res = await api().post('/routes').send({ paths: ['/x'], service: { id } });
@@ -554,10 +580,12 @@ export function crudSuite(kind: DatabaseKind): void {
       await api().patch(`/services/${service.id}`).send({ retries: 1 });
       await api().delete(`/services/${service.id}`);
       await api().post('/services').send({ port: 'bad' });
+      // each event names who wrote: the Admin API client (what config releases record as their source)
+      const origin = { type: 'admin', client_ip: '127.0.0.1', api_key: null };
       expect(events).toEqual([
-        { entity: 'services', op: 'create', id: service.id },
-        { entity: 'services', op: 'update', id: service.id },
-        { entity: 'services', op: 'delete', id: service.id },
+        { entity: 'services', op: 'create', id: service.id, origin },
+        { entity: 'services', op: 'update', id: service.id, origin },
+        { entity: 'services', op: 'delete', id: service.id, origin },
       ]);
       const snapshot = await admin.dao.exportAll();
       expect(snapshot._format_version).toBe('3.0');
@@ -569,5 +597,6 @@ export function crudSuite(kind: DatabaseKind): void {
 
   targetsSuite(() => admin);
   certificatesSuite(() => admin);
+  keysVaultsSuite(() => admin);
   lookupsSuite(() => admin);
 }

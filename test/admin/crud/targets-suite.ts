@@ -6,6 +6,25 @@ import type { AdminTestApp } from './harness';
 export function targetsSuite(admin: () => AdminTestApp): void {
   const api = () => request(admin().http);
 
+  // Kong Manager's upstreams spec pins these messages: the choices are listed in Kong's order, which for path
+  // is not the hash_on enum's.
+  describe('POST /upstreams with hash_fallback repeating hash_on', () => {
+    it.each([
+      ['consumer', 'none, ip, header, cookie, path, query_arg, uri_capture'],
+      ['ip', 'none, consumer, header, cookie, path, query_arg, uri_capture'],
+      ['path', 'none, consumer, header, cookie, query_arg, ip, uri_capture'],
+    ])('hash_on %s answers 400 listing Kong\'s choices', async (kind, choices) => {
+      const res = await api().post('/upstreams').send({ name: `fallback-${kind}.internal`, hash_on: kind, hash_fallback: kind });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        code: 2,
+        name: 'schema violation',
+        message: `2 schema violations (failed conditional validation given value of field 'hash_on'; hash_fallback: expected one of: ${choices})`,
+        fields: { '@entity': ["failed conditional validation given value of field 'hash_on'"], hash_fallback: `expected one of: ${choices}` },
+      });
+    });
+  });
+
   describe('POST /upstreams/{u}/targets', () => {
     it('answers 201 with weight 100, the default port and float-second timestamps', async () => {
       const upstream = (await api().post('/upstreams').send({ name: 'floats.internal' })).body;
@@ -33,6 +52,7 @@ export function targetsSuite(admin: () => AdminTestApp): void {
       [{ target: '10.1.0.3', weight: 65536 }, { weight: 'value should be between 0 and 65535' }, 'schema violation (weight: value should be between 0 and 65535)'],
       [{ target: '10.1.0.3', weight: 1.5 }, { weight: 'expected an integer' }, 'schema violation (weight: expected an integer)'],
       [{ target: 'hostname:1.0' }, { target: "Invalid target ('hostname:1.0'); not a valid hostname or ip address" }, "schema violation (target: Invalid target ('hostname:1.0'); not a valid hostname or ip address)"],
+      [{ target: '123' }, { target: "Invalid target ('123'); not a valid hostname or ip address" }, "schema violation (target: Invalid target ('123'); not a valid hostname or ip address)"],
     ])('answers 400 for %j', async (body, fields, message) => {
       await api().put('/upstreams/bad-targets.internal').send({});
       const res = await api().post('/upstreams/bad-targets.internal/targets').send(body);

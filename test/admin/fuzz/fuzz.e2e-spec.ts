@@ -90,7 +90,9 @@ describe(`Admin API fuzz (seed ${SEED})`, () => {
         try {
           answer = await send(req);
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          problem = kongShapeProblem(req.method, answer.status, answer.text);
+          // Kong 3.10's /status/dns answers 501 by design with its default (legacy) DNS client
+          const designed501 = answer.status === 501 && new URL(req.path, 'http://admin').pathname.replace(/\/+$/, '') === '/status/dns';
+          problem = designed501 ? undefined : kongShapeProblem(req.method, answer.status, answer.text);
         } catch (error) {
           problem = `transport error ${(error as Error).message}`;
         }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import request from 'supertest';
+import { parseListen } from '@tollgate/config';
 import { startControlPlane } from '../../../apps/admin/src/main';
 import { startTestControlPlane, testSettings, TEST_PLUGINS, type RunningControlPlane } from './control-plane';
 
@@ -79,19 +80,27 @@ describe('admin_api_key', () => {
 });
 
 describe('refusing an unprotected non-loopback admin_listen', () => {
-  test('0.0.0.0 without protection does not start, and says why and how', async () => {
-    const { settings } = testSettings({ admin_listen: '0.0.0.0:0' });
-    await expect(startControlPlane(settings)).rejects.toThrow(
-      'refusing to start: admin_listen binds 0.0.0.0:0, which other hosts can reach, and the Admin API is unprotected ' +
-        '(anyone who can connect could reconfigure the gateway). Protect it with admin_access_allow (CIDRs of trusted clients), ' +
-        'admin_api_key (clients send the Kong-Admin-Token header) or admin_ssl_client_ca (mutual TLS on ssl listeners); ' +
-        'or bind admin_listen to 127.0.0.1; or set admin_allow_insecure = on to accept the risk.',
-    );
+  const REFUSAL =
+    'refusing to start: admin_listen binds 0.0.0.0:0, which other hosts can reach, and the Admin API is unprotected ' +
+    '(anyone who can connect could reconfigure the gateway). Protect it with admin_access_allow (CIDRs of trusted clients), ' +
+    'admin_api_key (clients send the Kong-Admin-Token header) or admin_ssl_client_ca (mutual TLS on ssl listeners); ' +
+    'or bind admin_listen to 127.0.0.1; or set admin_allow_insecure = on to accept the risk.';
+  /** Settings that bypass the configuration checks, as a program embedding the control plane could build. */
+  const exposedSettings = (listen: string) => {
+    const { settings } = testSettings();
+    return { ...settings, admin_listeners: parseListen('admin_listen', listen, 'admin').listeners };
+  };
+
+  test('0.0.0.0 without protection is refused by the configuration (start and config check), saying why and how', () => {
+    expect(() => testSettings({ admin_listen: '0.0.0.0:0' })).toThrow(REFUSAL);
+  });
+
+  test('the Admin API bootstrap refuses it too, for settings built by hand', async () => {
+    await expect(startControlPlane(exposedSettings('0.0.0.0:0'))).rejects.toThrow(REFUSAL);
   });
 
   test('[::] is refused too', async () => {
-    const { settings } = testSettings({ admin_listen: '[::]:0' });
-    await expect(startControlPlane(settings)).rejects.toThrow(/^refusing to start: admin_listen binds \[::\]:0,/);
+    await expect(startControlPlane(exposedSettings('[::]:0'))).rejects.toThrow(/^refusing to start: admin_listen binds \[::\]:0,/);
   });
 
   test.each([

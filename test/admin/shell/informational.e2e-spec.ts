@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestControlPlane, type RunningControlPlane } from './control-plane';
+import { KONG_BUNDLED_PLUGINS, KONG_BUNDLED_NAMES } from '../../support/kong-bundled-plugins';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let cp: RunningControlPlane;
@@ -40,6 +41,12 @@ describe('GET /', () => {
     expect(res.body.configuration.admin_api_key).toBe('******');
     expect(res.body.configuration.sources).toBeUndefined();
     expect(res.body.configuration.admin_listeners[0]).toMatchObject({ ip: '127.0.0.1', port: 0, ssl: false, http2: false, proxy_protocol: false });
+  });
+
+  test("available_on_server lists every Kong OSS 3.10 bundled plugin at Kong's priority", async () => {
+    const available: Record<string, { version: string; priority: number }> = (await api().get('/')).body.plugins.available_on_server;
+    expect(Object.fromEntries(Object.entries(available).map(([name, p]) => [name, p.priority]))).toEqual(KONG_BUNDLED_PLUGINS);
+    expect(new Set(Object.values(available).map((p) => p.version))).toEqual(new Set(['3.10.0']));
   });
 
   test('node_id is stable across calls', async () => {
@@ -123,12 +130,18 @@ describe('GET /schemas/{name}', () => {
 });
 
 describe('GET /schemas/plugins/{name}', () => {
-  test('the plugin entity with its config record', async () => {
+  test("the plugin's own fields (Kong's subschema), not the whole plugins entity", async () => {
     const res = await api().get('/schemas/plugins/key-auth');
     expect(res.status).toBe(200);
+    expect(res.body.fields.map((f: object) => Object.keys(f)[0])).toEqual(['protocols', 'config']);
     const config = res.body.fields.find((f: Record<string, unknown>) => f.config).config;
     expect(config.type).toBe('record');
     expect(config.fields.map((f: object) => Object.keys(f)[0])).toEqual(['key_names', 'hide_credentials']);
+  });
+
+  test("ip-restriction's protocols default is Kong 3.10's", async () => {
+    const res = await api().get('/schemas/plugins/ip-restriction');
+    expect(res.body.fields[0].protocols.default).toEqual(['http', 'https', 'tcp', 'tls', 'grpc', 'grpcs']);
   });
 
   test('unknown plugin is 404', async () => {
@@ -198,11 +211,7 @@ describe('GET /plugins/enabled', () => {
     const res = await api().get('/plugins/enabled');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      enabled_plugins: [
-        'acl', 'basic-auth', 'correlation-id', 'cors', 'file-log', 'http-log', 'ip-restriction', 'jwt', 'key-auth',
-        'prometheus', 'rate-limiting', 'request-size-limiting', 'request-termination', 'request-transformer',
-        'response-transformer',
-      ],
+      enabled_plugins: [...KONG_BUNDLED_NAMES],
     });
   });
 });

@@ -11,7 +11,7 @@ import { testSettings } from '../support/settings';
 async function main(): Promise<void> {
   const { listen, snapshot, accessLog } = JSON.parse(process.argv[2]) as { listen: string; snapshot: Snapshot; accessLog: string | null };
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const settings = testSettings({ proxy_listeners: parseListen('proxy_listen', listen, 'proxy').listeners, proxy_access_log: accessLog });
+  const settings = testSettings({ proxy_listeners: parseListen('proxy_listen', listen, 'proxy').listeners, proxy_access_log: accessLog, proxy_access_log_format: 'json' });
   try {
     const provider = new StaticConfigProvider({ hash: 'tproxy-http', version: 1, config: snapshot });
     const dp = await startDataPlane(settings, { provider, logger: quietLogger });

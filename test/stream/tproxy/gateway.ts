@@ -3,12 +3,14 @@
 // `FAILED <message>` if the listeners cannot start (e.g. without CAP_NET_ADMIN).
 import { parseListen } from '@tollgate/config';
 import type { Snapshot } from '@tollgate/declarative/snapshot';
-import { compileStreamConfig, startStreamListeners } from '../../../apps/proxy/src/stream';
+import { compileConfig } from '../../../apps/proxy/src/compile/compile-config';
+import { startStreamListeners } from '../../../apps/proxy/src/server/stream-listeners';
+import { createUpstreamRuntime } from '../../../apps/proxy/src/upstream';
 
 async function main(): Promise<void> {
   const { listen, snapshot } = JSON.parse(process.argv[2]) as { listen: string; snapshot: Snapshot };
   const entries = parseListen('stream_listen', listen, 'stream').listeners;
-  const config = compileStreamConfig({ hash: 'tproxy', version: 1, config: snapshot }).config;
+  const config = compileConfig({ hash: 'tproxy', version: 1, config: snapshot }, { createUpstream: (row, targets, previous) => createUpstreamRuntime(row, targets, { previous }) }).config.stream;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const logger = {
     info: (o: object, m: string) => say(`MSG info ${m}`),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Settings } from '@tollgate/config';
 import { ApiKeyCheck } from './api-key';
@@ -22,12 +23,50 @@ export function accessControlMiddleware(settings: Pick<Settings, 'admin_access_a
       sendJson(req, res, 403, { message: 'Forbidden' });
       return;
     }
-    if (apiKey && !exemptFromApiKey(req) && !apiKey.matches(req.headers[ADMIN_TOKEN_HEADER])) {
-      sendJson(req, res, 401, { message: 'Unauthorized' });
-      return;
+    if (apiKey && !exemptFromApiKey(req)) {
+      if (!apiKey.matches(req.headers[ADMIN_TOKEN_HEADER])) {
+        sendJson(req, res, 401, { message: 'Unauthorized' });
+        return;
+      }
+      (req as KeyedRequest)[KEY_CHECKED] = true;
     }
     next();
   };
+}
+
+/** Who sent an Admin API request, as config releases record it (`source` of a release made by its writes). */
+export interface AdminIdentity {
+  readonly type: 'admin';
+  readonly client_ip: string | null;
+  /** The admin_api_key presented and checked, named by its hash; null without admin_api_key. */
+  readonly api_key: string | null;
+}
+
+const KEY_CHECKED = Symbol('tollgate.adminKeyChecked');
+const IDENTITY = Symbol('tollgate.adminIdentity');
+type KeyedRequest = { [KEY_CHECKED]?: true; [IDENTITY]?: AdminIdentity };
+
+/** Names a key without revealing it: its SHA-256, shortened. */
+export function apiKeyId(key: string): string {
+  return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The identity of the client that sent `req`: built when a handler first asks (only writes do), then kept on the
+ * request, so reads pay nothing for it.
+ */
+export function adminIdentityOf(req: Pick<IncomingMessage, 'socket' | 'headers'>): AdminIdentity {
+  const keyed = req as KeyedRequest;
+  const known = keyed[IDENTITY];
+  if (known) return known;
+  const presented = req.headers[ADMIN_TOKEN_HEADER];
+  const identity: AdminIdentity = {
+    type: 'admin',
+    client_ip: req.socket?.remoteAddress ?? null,
+    api_key: keyed[KEY_CHECKED] && typeof presented === 'string' ? apiKeyId(presented) : null,
+  };
+  keyed[IDENTITY] = identity;
+  return identity;
 }
 
 /**

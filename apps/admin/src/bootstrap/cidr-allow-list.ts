@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { unmapIpv4 } from '@tollgate/config';
 
 /** A compiled `admin_access_allow` list. Built once at start; `allows` is a BlockList lookup per request. */
 export class CidrAllowList {
@@ -33,13 +34,5 @@ export class CidrAllowList {
   }
 }
 
-/** Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; CIDRs are written in plain IPv4. */
-export function unmapIpv4(address: string): string {
-  return address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-}
-
-export function isLoopbackAddress(host: string): boolean {
-  const address = unmapIpv4(host.replace(/^\[|\]$/g, ''));
-  if (address === 'localhost' || address === '::1') return true;
-  return isIP(address) === 4 && address.startsWith('127.');
-}
+// One definition with the configuration's exposure rule (libs/config/src/admin-exposure.ts).
+export { isLoopbackAddress, unmapIpv4 } from '@tollgate/config';

@@ -1,9 +1,11 @@
 import { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isHttp2Request } from '@tollgate/errors';
+import type { RequestFailure } from './request-failure';
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 interface ExpressLike {
-  (req: IncomingMessage, res: ServerResponse): void;
+  (req: IncomingMessage, res: ServerResponse, done: (err?: unknown) => void): void;
   request: object;
   response: object;
 }
@@ -12,22 +14,26 @@ interface ExpressLike {
  * express swaps each request's prototype for its own (built on http.IncomingMessage), which would hide the
  * getters of HTTP/2 compat objects (headers, url, method...). For h2 requests we hand express a copy of its
  * request/response prototypes rebased on the HTTP/2 classes. The swap happens synchronously inside
- * `app.handle`, so temporarily replacing `app.request/response` around the call is safe.
+ * `app.handle`, so temporarily replacing `app.request/response` around the call is safe. Which kind a request is
+ * comes from its stream, never its parsed version (`GET / HTTP/2.0` over HTTP/1 parses as major 2).
+ *
+ * `fail` replaces express's finalhandler: an error no route handled, or no route at all, gets Kong's body.
  */
-export function http2CompatibleHandler(app: ExpressLike): RequestHandler {
+export function http2CompatibleHandler(app: ExpressLike, fail: RequestFailure): RequestHandler {
   const h2Request = rebase(app.request, Http2ServerRequest.prototype);
   const h2Response = rebase(app.response, Http2ServerResponse.prototype);
   const h1Request = app.request;
   const h1Response = app.response;
   return (req, res) => {
-    if (req.httpVersionMajor !== 2) {
-      app(req, res);
+    const done = (err?: unknown) => fail(req, res, err ?? null);
+    if (!isHttp2Request(req as never)) {
+      app(req, res, done);
       return;
     }
     app.request = h2Request;
     app.response = h2Response;
     try {
-      app(req, res);
+      app(req, res, done);
     } finally {
       app.request = h1Request;
       app.response = h1Response;

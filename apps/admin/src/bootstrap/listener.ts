@@ -4,7 +4,10 @@ import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import type { ListenEntry } from '@tollgate/config';
+import { enforceClientTimeouts, isHttp2Request, requestLineLimit, unsupportedHttpVersion, type ClientTimeouts } from '@tollgate/errors';
+import { adminClientErrorHandler, adminConnectHandler, refuseHttpVersion } from './client-errors';
 import type { ConnectionStats } from './connection-stats';
+import type { RequestFailure } from './request-failure';
 
 type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -22,17 +25,24 @@ export interface ListenerOptions {
   readonly handler: RequestHandler;
   readonly tls?: TlsOptions;
   readonly stats: ConnectionStats;
+  /** client_header_timeout, client_body_timeout and send_timeout (ms). */
+  readonly timeouts: ClientTimeouts & { readonly headerMs: number };
+  /** Last line of defence: a throw that escapes `handler` answers 500 for its request only. */
+  readonly fail: RequestFailure;
 }
 
+/** Node's default header budget (16 KiB) stays; its request line gets nginx's quarter of it. */
+const MAX_HEADER_SIZE = 16 * 1024;
+
 /** Opens one `admin_listen` entry: plain HTTP/1.1, HTTPS, or HTTP/2 over TLS with ALPN fallback to HTTP/1.1. */
-export async function openListener({ entry, handler, tls, stats }: ListenerOptions): Promise<OpenListener> {
+export async function openListener({ entry, handler, tls, stats, timeouts, fail }: ListenerOptions): Promise<OpenListener> {
   const sockets = new Map<Socket, number>(); // socket -> requests in flight (HTTP/1 only)
   const sessions = new Set<http2.Http2Session>();
   let closing = false;
 
   const onRequest: RequestHandler = (req, res) => {
     stats.requestStarted();
-    const socket = req.httpVersionMajor === 2 ? null : req.socket;
+    const socket = isHttp2Request(req) ? null : req.socket;
     if (socket) sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
     res.once('close', () => {
       stats.requestFinished();
@@ -42,10 +52,24 @@ export async function openListener({ entry, handler, tls, stats }: ListenerOptio
       if (closing && inFlight === 0) socket.destroy();
     });
     if (closing && socket && !res.headersSent) res.setHeader('Connection', 'close');
-    handler(req, res);
+    try {
+      if (unsupportedHttpVersion(req)) refuseHttpVersion(req, res);
+      else handler(req, res);
+    } catch (err) {
+      fail(req, res, err);
+    }
   };
 
   const server = createServer(entry, onRequest, tls);
+  server.on('clientError', adminClientErrorHandler(requestLineLimit(MAX_HEADER_SIZE)));
+  server.on('connect', adminConnectHandler);
+  enforceClientTimeouts(server, { bodyMs: timeouts.bodyMs, sendMs: timeouts.sendMs });
+  if (!(entry.ssl && entry.http2)) {
+    // (an HTTP/2 server has no HTTP/1 header clock; its HTTP/1 fallback keeps Node's)
+    const h1 = server as http.Server;
+    if (timeouts.headerMs > 0) h1.headersTimeout = timeouts.headerMs;
+    if (timeouts.bodyMs > 0) h1.requestTimeout = 0; // bodies are bounded by client_body_timeout, between reads, as nginx does
+  }
   server.on('connection', (socket: Socket) => {
     stats.connectionOpened();
     applyKeepalive(socket, entry.soKeepalive);
@@ -93,12 +117,13 @@ export async function openListener({ entry, handler, tls, stats }: ListenerOptio
 }
 
 function createServer(entry: ListenEntry, onRequest: RequestHandler, tls?: TlsOptions): http.Server | https.Server | http2.Http2SecureServer {
-  if (!entry.ssl) return http.createServer(onRequest);
+  const checking = { connectionsCheckingInterval: 250, maxHeaderSize: MAX_HEADER_SIZE };
+  if (!entry.ssl) return http.createServer(checking, onRequest);
   if (!tls) throw new Error(`admin_listen: no TLS material for ${entry.listener}`);
   if (entry.http2) {
     return http2.createSecureServer({ ...tls, allowHTTP1: true, ALPNProtocols: ['h2', 'http/1.1'] }, onRequest as never);
   }
-  return https.createServer({ ...tls, ALPNProtocols: ['http/1.1'] }, onRequest);
+  return https.createServer({ ...tls, ...checking, ALPNProtocols: ['http/1.1'] }, onRequest);
 }
 
 function listen(server: http.Server | https.Server | http2.Http2SecureServer, entry: ListenEntry): Promise<void> {

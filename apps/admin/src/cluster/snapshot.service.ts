@@ -18,14 +18,9 @@ export interface SnapshotSource {
   readRows?(entity: string, ids: readonly string[]): Promise<ReadonlyArray<Readonly<Record<string, unknown>>>>;
 }
 
-/** The delta a version was built with, from the version published just before it (incremental builds only). */
-export interface SnapshotOrigin {
-  readonly base_hash: string;
-  readonly delta: SnapshotDelta;
-}
-
-/** `origin` lets consumers holding the previous version skip diffing 10,000 rows to find the one that changed. */
-export type SnapshotListener = (snapshot: VersionedSnapshot, origin?: SnapshotOrigin) => void;
+// What a published version carries besides itself: the delta from the one before (libs/protocol).
+import type { SnapshotListener } from '@tollgate/protocol';
+export type { SnapshotListener, SnapshotOrigin } from '@tollgate/protocol';
 
 /**
  * Writes landing within this window of the previous build become one version (bulk imports would otherwise

@@ -2,11 +2,13 @@
 // TLS, serving the config long poll to data planes. Not part of the NestJS app: it is a separate port with its
 // own trust rules, and a held request must cost no more than a socket and a timer.
 import { createServer, type Server } from 'node:https';
+import type { ServerResponse } from 'node:http';
+import { enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, PLAIN_MESSAGES, unsupportedHttpVersion } from '@tollgate/errors';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ListenEntry, Settings } from '@tollgate/config';
 import { clusterServerTls } from './cluster-tls';
-import { configEndpoint, type SnapshotFeed } from './config-endpoint';
+import { configEndpoint, type RolloutPinsFeed, type SnapshotFeed } from './config-endpoint';
 import { DataPlaneRegistry } from './data-plane-registry';
 import { PayloadCache } from './payload-cache';
 
@@ -21,6 +23,8 @@ export interface ClusterServerOptions {
     subscribe(listener: (s: import('@tollgate/declarative').VersionedSnapshot, origin?: { readonly base_hash: string; readonly delta: import('@tollgate/declarative').SnapshotDelta }) => void): () => void;
   };
   readonly registry?: DataPlaneRegistry;
+  /** The rollout state (cluster/rollouts): which data planes stay pinned at a release. */
+  readonly pins?: RolloutPinsFeed;
   readonly logger: ClusterLogger;
   readonly bundledPlugins?: ReadonlySet<string>;
   /** Overrides the release this control plane reports (tests of the compatibility rules). */
@@ -43,7 +47,7 @@ export interface ClusterServerHandle {
 export type ClusterServerSettings = Pick<
   Settings,
   'prefix' | 'cluster_mtls' | 'cluster_cert' | 'cluster_cert_key' | 'cluster_ca_cert' | 'cluster_listeners' | 'cluster_max_payload' | 'cluster_data_plane_purge_delay'
->;
+> & Partial<Pick<Settings, 'client_body_timeout' | 'send_timeout'>>;
 
 export async function startClusterServer(settings: ClusterServerSettings, opts: ClusterServerOptions): Promise<ClusterServerHandle> {
   const tls = clusterServerTls(settings);
@@ -58,6 +62,7 @@ export async function startClusterServer(settings: ClusterServerSettings, opts: 
     maxPayload: settings.cluster_max_payload,
     bundledPlugins: opts.bundledPlugins ?? new Set(),
     cpVersion: opts.cpVersion,
+    pins: opts.pins,
     log: opts.logger,
   });
 
@@ -70,11 +75,14 @@ export async function startClusterServer(settings: ClusterServerSettings, opts: 
   try {
     for (const entry of settings.cluster_listeners) {
       const server = createServer(tls.options, (req, res) => {
+        if (unsupportedHttpVersion(req)) return reply(res, HTTP_VERSION_NOT_SUPPORTED.status, HTTP_VERSION_NOT_SUPPORTED.message);
         handle(req, res).catch((err) => {
-          opts.logger.error({ err }, 'cluster request failed');
-          if (!res.headersSent) { res.writeHead(500); res.end(); } else res.destroy();
+          opts.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'cluster request failed');
+          if (!res.headersSent) reply(res, 500, PLAIN_MESSAGES.UNEXPECTED);
+          else res.destroy();
         });
       });
+      enforceClientTimeouts(server, { bodyMs: settings.client_body_timeout ?? 0, sendMs: settings.send_timeout ?? 0 });
       if (tls.requiredFingerprint) {
         const required = tls.requiredFingerprint;
         // shared mode: chaining to cluster_cert is not enough, it must BE cluster_cert (Kong's digest check)
@@ -110,4 +118,10 @@ function listen(server: Server, entry: ListenEntry): Promise<void> {
       reject(Object.assign(new Error(`cluster_listen: cannot listen on ${entry.listener}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`), { expected: true })));
     server.listen({ host: entry.ip, port: entry.port, backlog: entry.backlog, ipv6Only: entry.ipv6only }, () => resolve());
   });
+}
+
+function reply(res: ServerResponse, status: number, message: string): void {
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
 }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { loadSettings, type Settings } from '@tollgate/config';
 import { readCacheFile, type Snapshot, type VersionedSnapshot } from '@tollgate/declarative';
 import { generateClusterCertificate, issueCertificate } from '@tollgate/pki';
-import { NODE_VERSION, RemoteConfigProvider } from '../../../proxy/src/provider/remote';
+import { NODE_VERSION } from '@tollgate/protocol';
+import { RemoteConfigProvider } from '../../../proxy/src/provider/remote';
 import { SnapshotService } from '../cluster/snapshot.service';
 import { startClusterServer, type ClusterServerHandle } from './cluster-server';
 

@@ -6,13 +6,13 @@ export class ClusteringController {
   constructor(@Inject(ClusteringService) private readonly clustering: ClusteringService) {}
 
   @Get('/clustering/data-planes')
-  dataPlanes(@Query('size') size?: string, @Query('offset') offset?: string): DataPlanePage {
+  dataPlanes(@Query('size') size?: string, @Query('offset') offset?: string): Promise<DataPlanePage> {
     return this.clustering.dataPlanes(size, offset);
   }
 
   @Get('/clustering/status')
   @Header('Deprecation', 'true')
-  status(): Record<string, unknown> {
+  status(): Promise<Record<string, unknown>> {
     return this.clustering.status();
   }
 }

@@ -2,7 +2,7 @@
 //   release: a different major, or a data plane minor newer than the control plane's, is refused;
 //   plugins: every plugin the configuration uses must be available on the data plane, else it gets nothing.
 // Patch levels and suffixes (-rc1, -enterprise-edition) are ignored.
-import type { SyncStatus } from '../../../proxy/src/provider/remote/protocol';
+import type { SyncStatus } from '@tollgate/protocol';
 
 export type CompatVerdict = { readonly ok: true } | { readonly ok: false; readonly status: SyncStatus; readonly message: string };
 

@@ -4,7 +4,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants as zlib, gzip, gzipSync } from 'node:zlib';
 import { diffSnapshots, type SnapshotDelta, type VersionedSnapshot } from '@tollgate/declarative';
-import type { ConfigPayload } from '../../../proxy/src/provider/remote/protocol';
+import type { ConfigPayload } from '@tollgate/protocol';
 import { configuredPlugins } from './compat';
 
 export type Encoding = 'br' | 'gzip' | 'identity';
@@ -45,6 +45,12 @@ async function compress(json: string, encoding: Encoding): Promise<Buffer> {
   }
   if (encoding === 'gzip') return small ? gzipSync(raw, { level: 6 }) : gz(raw, { level: 6 });
   return raw;
+}
+
+/** A full payload of `snapshot`, outside the cache (a rollout's pinned release). */
+export async function encodeFull(snapshot: VersionedSnapshot, encoding: Encoding): Promise<EncodedPayload> {
+  const payload: ConfigPayload = { type: 'full', hash: snapshot.hash, version: snapshot.version, config: snapshot.config };
+  return { type: 'full', body: await compress(JSON.stringify(payload), encoding), encoding, snapshot };
 }
 
 export class PayloadCache {

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AcmeController } from './acme/acme.controller';
+import { AcmeService } from './acme/acme.service';
 import { ConfigController } from './config.controller';
 import { EndpointsController } from './endpoints.controller';
 import { NodeInfoService } from './node-info.service';
@@ -13,7 +15,8 @@ import { TagsService } from './tags.service';
 
 /** Endpoints that are not plain CRUD. Imported before the entity module: `/plugins/enabled` must win over `/plugins/:id`. */
 @Module({
-  controllers: [RootController, StatusController, EndpointsController, SchemasController, PluginsEnabledController, TagsController, ConfigController],
-  providers: [NodeInfoService, StatusService, SchemasService, TagsService],
+  controllers: [RootController, StatusController, EndpointsController, SchemasController, PluginsEnabledController, TagsController, ConfigController, AcmeController],
+  providers: [NodeInfoService, StatusService, SchemasService, TagsService, AcmeService],
+  exports: [AcmeService],
 })
 export class CustomModule {}

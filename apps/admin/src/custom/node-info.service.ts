@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Settings } from '@tollgate/config';
 import { ADMIN_SETTINGS, NODE_IDENTITY, PLUGIN_CATALOG, SNAPSHOTS } from '../bootstrap/tokens';
 import type { SnapshotService } from '../cluster/snapshot.service';
 import { KONG_COMPATIBLE_VERSION, type NodeIdentity } from '@tollgate/config';
 import type { PluginCatalog } from './plugin-catalog';
+import { NODE_LOG_LEVEL, type NodeLogLevel } from './node/node-log-level';
+import { pendingTimers } from './node/timers';
 import { redactedConfiguration } from './redact-configuration';
 
 /** `GET /`: Kong's node information, with Tollgate's own release in `tollgate_version`. */
@@ -16,6 +18,7 @@ export class NodeInfoService {
     @Inject(NODE_IDENTITY) private readonly identity: NodeIdentity,
     @Inject(PLUGIN_CATALOG) private readonly catalog: PluginCatalog,
     @Inject(SNAPSHOTS) private readonly snapshots: SnapshotService,
+    @Optional() @Inject(NODE_LOG_LEVEL) private readonly logLevel?: NodeLogLevel,
   ) {
     this.configuration = redactedConfiguration(settings);
   }
@@ -30,12 +33,13 @@ export class NodeInfoService {
       hostname: this.identity.hostname,
       node_id: this.identity.nodeId,
       lua_version: `Node.js ${process.version}`,
-      timers: timers(),
+      timers: { running: 0, pending: pendingTimers() },
       plugins: {
         available_on_server: this.availableOnServer(),
         enabled_in_cluster: [...new Set((snapshot.config.plugins ?? []).map((p) => String((p as { name?: unknown }).name)))].sort(),
       },
-      configuration: this.configuration,
+      // Kong reports the level in force, which /debug/node/log-level may have changed
+      configuration: this.logLevel ? { ...this.configuration, log_level: this.logLevel.current() } : this.configuration,
       pids: { master: process.pid, workers: [process.pid] },
     };
   }
@@ -49,8 +53,3 @@ export class NodeInfoService {
   }
 }
 
-/** Node's closest analogue of nginx timers: scheduled timeouts are pending; none run outside the event loop. */
-function timers(): { running: number; pending: number } {
-  const pending = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-  return { running: 0, pending };
-}

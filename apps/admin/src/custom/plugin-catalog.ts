@@ -3,7 +3,7 @@
 // `/plugins/enabled` and `GET /`.
 import type { SchemaSource } from '../persistence';
 import { loadPlugins, runConfigChecks, type PluginRegistry } from '@tollgate/plugins';
-import type { FieldList as SchemaFieldList } from '@tollgate/schema';
+import { MSG, type FieldList as SchemaFieldList } from '@tollgate/schema';
 import { KONG_COMPATIBLE_VERSION } from '@tollgate/config';
 
 /** A plugin this server can run: what `GET /` lists under `available_on_server` and `/plugins/enabled` names. */
@@ -13,7 +13,15 @@ export interface PluginInfo {
   readonly priority?: number;
   /** Fields of the plugin's `config` record: validation of plugin entities and `/schemas/plugins/{name}`. */
   readonly configFields: SchemaFieldList;
+  /** Default `protocols` of its instances (Kong's per-plugin default; grpc, grpcs, http, https otherwise). */
+  readonly protocols?: readonly string[];
+  /** Kong's `no_consumer`: a plugin entity of this name may not name a consumer. */
+  readonly noConsumer?: boolean;
+  /** Kong's no_consumer + no_service + no_route: only a global instance (acme). */
+  readonly globalOnly?: boolean;
 }
+
+const HTTP_PROTOCOLS: readonly string[] = ['grpc', 'grpcs', 'http', 'https'];
 
 export interface PluginCatalog {
   readonly plugins: ReadonlyMap<string, Required<PluginInfo>>;
@@ -24,9 +32,13 @@ export interface PluginCatalog {
 export function pluginCatalogFrom(registry: PluginRegistry, extra: readonly PluginInfo[] = []): PluginCatalog {
   const plugins = new Map<string, Required<PluginInfo>>();
   for (const p of registry.plugins.values()) {
-    plugins.set(p.name, { name: p.name, version: p.version ?? KONG_COMPATIBLE_VERSION, priority: p.priority, configFields: p.schema });
+    plugins.set(p.name, {
+      name: p.name, version: p.version ?? KONG_COMPATIBLE_VERSION, priority: p.priority, configFields: p.schema, noConsumer: p.noConsumer,
+      globalOnly: p.globalOnly === true,
+      protocols: p.protocols ?? HTTP_PROTOCOLS,
+    });
   }
-  for (const info of extra) plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, ...info });
+  for (const info of extra) plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, noConsumer: false, globalOnly: false, protocols: HTTP_PROTOCOLS, ...info });
   const configSchemas = new Map([...plugins].map(([name, info]) => [name, info.configFields]));
   return { plugins, configSchemas };
 }
@@ -47,8 +59,20 @@ export function withPluginConfigChecks(source: SchemaSource, catalog: PluginCata
     ...source,
     pluginSchemas: catalog.configSchemas,
     validate(schema, input, opts) {
-      const result = source.validate(schema, input, opts);
+      // a plugin's own `protocols` default (ip-restriction's includes tcp and tls), applied when the field is absent
+      const protocols = schema.name === 'plugins' && opts.mode !== 'update' && input.protocols === undefined
+        ? catalog.plugins.get(String(input.name))?.protocols : undefined;
+      const result = source.validate(schema, protocols && protocols !== HTTP_PROTOCOLS ? { ...input, protocols: [...protocols] } : input, opts);
       if (!result.ok || schema.name !== 'plugins') return result;
+      // Kong's eq = null on the plugin's `consumer` field: a field error, reported like any schema violation
+      const info = catalog.plugins.get(String(result.value.name));
+      if (info?.globalOnly) {
+        const scoped = (['consumer', 'route', 'service'] as const).filter((f) => result.value[f] != null);
+        if (scoped.length > 0) return { ok: false, fields: Object.fromEntries(scoped.map((f) => [f, MSG.MUST_BE_NULL])) };
+      }
+      if (result.value.consumer != null && info?.noConsumer) {
+        return { ok: false, fields: { consumer: MSG.MUST_BE_NULL } };
+      }
       const fields = catalog.configSchemas.get(String(result.value.name));
       const config = result.value.config as Record<string, unknown> | null;
       if (!fields || !config) return result;

@@ -19,6 +19,8 @@ export function redactedConfiguration(settings: Settings): Record<string, unknow
     if (SENSITIVE_KEYS.has(key) && isSet(value)) out[key] = REDACTED;
     else out[key] = key.endsWith('_listeners') && Array.isArray(value) ? value.map(snakeCaseKeys) : value;
   }
+  // Kong lists where Kong Manager is served; a node serving no GUI lists nothing
+  if (!('admin_gui_listeners' in out)) out.admin_gui_listeners = [];
   return out;
 }
 

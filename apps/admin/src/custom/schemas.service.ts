@@ -1,15 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { noEntityNamed, noPluginNamed, schemaViolation } from '@tollgate/errors';
-import { ENTITIES, toKongPluginSchemaJson, toKongSchemaJson, validateEntity, type EntitySchema } from '@tollgate/schema';
+import { ENTITIES, toKongPluginSubschemaJson, toKongSchemaJson, type EntitySchema } from '@tollgate/schema';
 import { PLUGIN_CATALOG } from '../bootstrap/tokens';
-import type { PluginCatalog } from './plugin-catalog';
+import { loadDefaultSchemaSource, type SchemaSource } from '../persistence/schema-source';
+import { withPluginConfigChecks, type PluginCatalog } from './plugin-catalog';
 
 export const VALIDATION_SUCCESSFUL = { message: 'schema validation successful' } as const;
 
 /** `/schemas/...`: entity and plugin schemas in Kong's JSON form, and validation without storing. */
 @Injectable()
 export class SchemasService {
-  constructor(@Inject(PLUGIN_CATALOG) private readonly catalog: PluginCatalog) {}
+  /** The validation every stored plugin goes through, plugin-level checks (Kong's entity_checks) included. */
+  private readonly source: SchemaSource;
+
+  constructor(@Inject(PLUGIN_CATALOG) private readonly catalog: PluginCatalog) {
+    this.source = withPluginConfigChecks(loadDefaultSchemaSource(), catalog);
+  }
 
   entitySchema(name: string): unknown {
     return toKongSchemaJson(this.entity(name));
@@ -18,7 +24,7 @@ export class SchemasService {
   pluginSchema(name: string): unknown {
     const plugin = this.catalog.plugins.get(name);
     if (!plugin) throw noPluginNamed(name);
-    return toKongPluginSchemaJson(this.entity('plugins'), plugin.configFields ?? []);
+    return toKongPluginSubschemaJson(this.entity('plugins'), plugin.configFields ?? [], plugin.protocols);
   }
 
   validateEntity(name: string, body: unknown): typeof VALIDATION_SUCCESSFUL {
@@ -31,7 +37,7 @@ export class SchemasService {
 
   private validate(schema: EntitySchema, body: unknown): typeof VALIDATION_SUCCESSFUL {
     const input = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-    const result = validateEntity(schema, input, { mode: 'insert', pluginSchemas: this.catalog.configSchemas });
+    const result = this.source.validate(schema, input, { mode: 'insert', pluginSchemas: this.catalog.configSchemas });
     if (!result.ok) throw schemaViolation(result.fields);
     return VALIDATION_SUCCESSFUL;
   }

@@ -20,6 +20,8 @@ export interface DblessConfigDeps {
   readonly maxConfigBytes?: number;
   /** How long `load` waits for the store and the snapshot rebuild before answering 504 (default 60 s). */
   readonly loadTimeoutMs?: number;
+  /** What a loaded file got away with (repeated YAML keys, migrated 1.1/2.1 paths, ignored decK metadata). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** A config as submitted: the text (file, YAML/JSON body, `config` parameter) or an already decoded table. */
@@ -76,9 +78,10 @@ export class DblessConfig {
     const digest = 'text' in input ? md5(input.text) : md5(JSON.stringify(input.table));
     if ('text' in input && opts.checkHash && digest === this.loadedMd5) return { status: 304 };
     let doc: unknown;
+    const warnings: string[] = [];
     if ('text' in input) {
       try {
-        doc = parseDeclarative(input.text, { fileName: input.fileName });
+        doc = parseDeclarative(input.text, { fileName: input.fileName, warnings });
       } catch (err) {
         if (err instanceof DeclarativeParseError) return { status: 400, body: parseErrorBody(err) };
         throw err;
@@ -88,8 +91,10 @@ export class DblessConfig {
       pluginSchemas: this.deps.pluginSchemas,
       flattenErrors: opts.flattenErrors,
       validate: this.deps.source.validate, // the Admin API's own rules, plugin cross-field checks included
+      warnings,
     });
     if (!result.ok) return { status: 400, body: result.error };
+    for (const warning of warnings) this.deps.onWarning?.(warning);
     if (Buffer.byteLength(JSON.stringify(result.snapshot)) > (this.deps.maxConfigBytes ?? DEFAULT_MAX_CONFIG_BYTES)) {
       return { status: 413 };
     }

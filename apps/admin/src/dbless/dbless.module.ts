@@ -11,6 +11,7 @@ import { DblessConfig } from './dbless-config';
 export interface DblessModuleOptions {
   readonly maxConfigBytes?: number;
   readonly loadTimeoutMs?: number;
+  readonly onWarning?: (message: string) => void;
 }
 
 @Global()

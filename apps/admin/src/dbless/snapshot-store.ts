@@ -48,15 +48,18 @@ async function storeRow(manager: EntityManager, schema: EntitySchema, entity: En
 }
 
 export async function storeSnapshot(dataSource: DataSource, source: SchemaSource, snapshot: Snapshot, mode: StoreMode): Promise<StoreResult> {
+  return dataSource.transaction((manager) => storeSnapshotIn(manager, source, snapshot, mode));
+}
+
+/** storeSnapshot inside a transaction the caller holds (a release rollback runs under the Dao's write lock). */
+export async function storeSnapshotIn(manager: EntityManager, source: SchemaSource, snapshot: Snapshot, mode: StoreMode): Promise<StoreResult> {
   const schemas = storedSchemas(source); // libs/schema lists parents before children
-  return dataSource.transaction(async (manager) => {
-    if (mode === 'replace') await clearAll(manager, schemas);
-    const written: Record<string, number> = {};
-    for (const schema of schemas) {
-      const rows = rowsOf(snapshot, schema.name);
-      for (const entity of rows) await storeRow(manager, schema, entity, mode === 'merge');
-      if (rows.length) written[schema.name] = rows.length;
-    }
-    return { written };
-  });
+  if (mode === 'replace') await clearAll(manager, schemas);
+  const written: Record<string, number> = {};
+  for (const schema of schemas) {
+    const rows = rowsOf(snapshot, schema.name);
+    for (const entity of rows) await storeRow(manager, schema, entity, mode === 'merge');
+    if (rows.length) written[schema.name] = rows.length;
+  }
+  return { written };
 }

@@ -26,7 +26,10 @@ export async function startDblessControlPlane(settings: Settings, opts: DblessCo
   const cp = await startControlPlane(settings, {
     ...cpOptions,
     storage: 'memory',
-    modules: [DblessModule.forRoot({ maxConfigBytes, loadTimeoutMs }), ...(cpOptions.modules ?? [])],
+    modules: [
+      DblessModule.forRoot({ maxConfigBytes, loadTimeoutMs, onWarning: (message) => opts.logger?.warn(`declarative config: ${message}`) }),
+      ...(cpOptions.modules ?? []),
+    ],
     async beforeRoutes(app) {
       const config = app.get<DblessConfig>(DblessConfig);
       dbless = config;

@@ -2,8 +2,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AdminRequest as Request } from '../common/http-types';
 import { methodNotAllowed, notFound } from '@tollgate/errors';
+import { adminIdentityOf } from '../bootstrap/access-control';
 import { Dao, SCHEMA_SOURCE, type Entity, type Page, type SchemaSource, type Scope } from '../persistence';
 import { parseListQuery } from './list-query';
+import { withRemainingTtl } from '../persistence/ttl';
 import { entityInput } from './request-body';
 import type { RouteSpec } from './route-specs';
 
@@ -21,7 +23,18 @@ export class CrudService {
     @Inject(SCHEMA_SOURCE) private readonly source: SchemaSource,
   ) {}
 
-  handle(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
+  async handle(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
+    const schema = this.schema(spec.entity);
+    if (!schema.ttl) return this.dispatch(spec, verb, req);
+    // expired rows are gone for every reader (Kong's ttl cleanup); the rest show the seconds they have left
+    await this.writer(req).purgeExpired(spec.entity);
+    const result = await this.dispatch(spec, verb, req);
+    if (!result) return result;
+    if ('data' in result && Array.isArray(result.data)) return { ...result, data: result.data.map((e) => withRemainingTtl(schema, e as Entity)) };
+    return withRemainingTtl(schema, result as Entity);
+  }
+
+  private dispatch(spec: RouteSpec, verb: Verb, req: Request): Promise<CrudResult> {
     switch (spec.kind) {
       case 'collection':
         return verb === 'GET' ? this.list(spec, req) : this.create(spec, req);
@@ -34,6 +47,11 @@ export class CrudService {
       case 'parent-of-child':
         return this.parentOfChild(spec, verb, req);
     }
+  }
+
+  /** The Dao, with the writes made for `req` reported as the request's (config releases name who wrote). */
+  private writer(req: Request): Dao {
+    return this.dao.as(adminIdentityOf(req));
   }
 
   private schema(entity: string) {
@@ -53,7 +71,7 @@ export class CrudService {
   }
 
   private async create(spec: RouteSpec, req: Request, forced?: Entity): Promise<Entity> {
-    return this.dao.insert(spec.entity, await this.input(spec, req), forced);
+    return this.writer(req).insert(spec.entity, await this.input(spec, req), forced);
   }
 
   private async item(spec: RouteSpec, verb: Verb, req: Request, scope?: Scope, forced?: Entity): Promise<CrudResult> {
@@ -65,11 +83,11 @@ export class CrudService {
         return entity;
       }
       case 'PUT':
-        return this.dao.upsert(spec.entity, key, await this.input(spec, req), scope, forced);
+        return this.writer(req).upsert(spec.entity, key, await this.input(spec, req), scope, forced);
       case 'PATCH':
-        return this.dao.update(spec.entity, key, await this.input(spec, req, () => this.dao.get(spec.entity, key, scope)), scope, forced);
+        return this.writer(req).update(spec.entity, key, await this.input(spec, req, () => this.dao.get(spec.entity, key, scope)), scope, forced);
       default:
-        return this.dao.delete(spec.entity, key, scope);
+        return this.writer(req).delete(spec.entity, key, scope);
     }
   }
 
@@ -114,14 +132,15 @@ export class CrudService {
     const parentSpec: RouteSpec = { kind: 'item', entity: parentEntity, path: '' };
     if (verb === 'PUT' && child) {
       const input = await this.input(parentSpec, req);
-      if (ref) return this.dao.upsert(parentEntity, ref.id, input);
-      const created = await this.dao.insert(parentEntity, input);
-      await this.dao.update(spec.entity, String(child.id), { [field]: { id: created.id } });
+      const writer = this.writer(req);
+      if (ref) return writer.upsert(parentEntity, ref.id, input);
+      const created = await writer.insert(parentEntity, input);
+      await writer.update(spec.entity, String(child.id), { [field]: { id: created.id } });
       return created;
     }
     if (!child || !ref) throw notFound();
     if (verb === 'DELETE') throw methodNotAllowed();
-    if (verb === 'PATCH') return this.dao.update(parentEntity, ref.id, await this.input(parentSpec, req));
+    if (verb === 'PATCH') return this.writer(req).update(parentEntity, ref.id, await this.input(parentSpec, req));
     const parent = await this.dao.get(parentEntity, ref.id);
     if (!parent) throw notFound();
     return parent;

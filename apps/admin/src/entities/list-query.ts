@@ -6,7 +6,7 @@ import type { ListOptions, TagFilter } from '../persistence';
 const MAX_TAGS = 5;
 const TAG = /^[ \x21-\x2B\x2D\x2E\x30-\x7E\u0080-\uFFFC\uFFFE-\u{10FFFF}]+$/u;
 
-/** With repeated params only the first counts, as in Kong. */
+/** With repeated params only the first counts, as in Kong (except `size`: see parseListQuery). */
 export function firstParam(value: unknown): string | undefined {
   if (Array.isArray(value)) return firstParam(value[0]);
   return typeof value === 'string' ? value : undefined;
@@ -38,6 +38,8 @@ export function parseTags(raw: string | undefined, schema: EntitySchema): TagFil
 const FILTERS: Record<string, readonly string[]> = { consumers: ['custom_id'] };
 
 export function parseListQuery(query: Record<string, unknown>, schema: EntitySchema, nested: boolean): ListOptions {
+  // Kong reads a repeated `size` as a table, which is not a number (kong/api/endpoints.lua get_page_size)
+  if (Array.isArray(query.size)) throw invalidSize(SIZE_NOT_A_NUMBER);
   const sizeRaw = firstParam(query.size);
   const size = parseSize(sizeRaw);
   const offset = firstParam(query.offset);

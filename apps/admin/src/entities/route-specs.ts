@@ -34,13 +34,14 @@ export const METHODS_OF: Record<RouteKind, readonly string[]> = {
 export function routeSpecs(entities: ReadonlyMap<string, EntitySchema>, stored: readonly EntitySchema[]): RouteSpec[] {
   const specs: RouteSpec[] = [];
   for (const schema of stored) {
+    if (schema.noAdminApi) continue;
     if (!topLevelDisabled(schema)) {
       specs.push({ kind: 'collection', entity: schema.name, path: schema.adminPath });
       specs.push({ kind: 'item', entity: schema.name, path: `${schema.adminPath}/:id` });
     }
     for (const [field, def] of schema.fields) {
       const parent = def.type === 'foreign' && def.reference ? entities.get(def.reference) : undefined;
-      if (!parent) continue;
+      if (!parent || parent.noAdminApi) continue;
       const link = { entity: parent.name, field, adminPath: parent.adminPath, segment: nestedSegment(schema) };
       if (!NO_PARENT_OF_CHILD.has(`${schema.name}.${field}`) && !topLevelDisabled(schema)) {
         specs.push({ kind: 'parent-of-child', entity: schema.name, path: `${schema.adminPath}/:id/${field}`, parent: link });

@@ -1,5 +1,9 @@
 // Operations of the non-CRUD endpoints (custom/), keyed by Kong path and method.
 
+import { NODE_OPERATIONS } from './node-operations';
+import { RELEASE_OPERATIONS } from './release-operations';
+import { ROLLOUT_OPERATIONS } from './rollout-operations';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonBody = (schema: unknown) => ({ 'application/json': { schema } });
 const ok = (description: string, schema: unknown) => ({ description, content: jsonBody(schema) });
@@ -21,7 +25,40 @@ const PAGING = [
   { name: 'offset', in: 'query', required: false, description: 'Token from the previous page', schema: { type: 'string' } },
 ];
 const MESSAGE = objectSchema({ message: { type: 'string' } });
+const ACME_CERTIFICATE = objectSchema({
+  digest: { type: 'string', description: 'SHA-1 fingerprint, colon-separated hex' },
+  host: { type: 'string', example: 'example.com' },
+  issuer_cn: { type: 'string' },
+  not_before: { type: 'string', example: '2026-01-01 00:00:00' },
+  not_after: { type: 'string', example: '2026-04-01 00:00:00' },
+  valid: { type: 'boolean' },
+  serial_number: { type: 'string' },
+  pubkey_type: { type: 'string', example: 'rsaEncryption' },
+});
 const VALIDATION_OK = objectSchema({ message: { type: 'string', example: 'schema validation successful' } });
+
+// proxy-cache's endpoints (Kong's plugin api.lua): 204 and 404 carry no body
+const CACHE_ENTRY = objectSchema({
+  status: { type: 'integer' }, headers: { type: 'object', additionalProperties: true }, body: { type: 'string' }, body_len: { type: 'integer' },
+  timestamp: { type: 'integer' }, ttl: { type: 'integer' }, version: { type: 'integer' }, req_body: { type: 'string' },
+}, 'A cached response, as stored');
+const CACHE_KEY = stringParam('cache_key', 'The X-Cache-Key of the entry');
+const PLUGIN_ID = stringParam('plugin_id', 'Id of a proxy-cache plugin');
+const PURGED = { description: 'Purged (no body)' };
+const ABSENT = { description: 'No such entry or plugin', content: jsonBody(MESSAGE) };
+const PROXY_CACHE_OPERATIONS = {
+  '/proxy-cache': {
+    delete: { summary: 'Purge every proxy-cache entry of the node', tags: ['proxy-cache'], responses: { '204': PURGED } },
+  },
+  '/proxy-cache/{cache_key}': {
+    get: { summary: 'A cached response, from any proxy-cache plugin', tags: ['proxy-cache'], parameters: [CACHE_KEY], responses: { '200': ok('The entry', CACHE_ENTRY), '404': ABSENT } },
+    delete: { summary: 'Purge one cached response', tags: ['proxy-cache'], parameters: [CACHE_KEY], responses: { '204': PURGED, '404': ABSENT } },
+  },
+  '/proxy-cache/{plugin_id}/caches/{cache_key}': {
+    get: { summary: "A cached response of one plugin's cache", tags: ['proxy-cache'], parameters: [PLUGIN_ID, CACHE_KEY], responses: { '200': ok('The entry', CACHE_ENTRY), '404': ABSENT } },
+    delete: { summary: "Purge one cached response of one plugin's cache", tags: ['proxy-cache'], parameters: [PLUGIN_ID, CACHE_KEY], responses: { '204': PURGED, '404': ABSENT } },
+  },
+};
 
 export const CUSTOM_OPERATIONS: Record<string, Record<string, Record<string, unknown>>> = {
   '/': {
@@ -164,4 +201,43 @@ export const CUSTOM_OPERATIONS: Record<string, Record<string, Record<string, unk
       responses: { '200': ok('Tag index page', TAG_PAGE), '400': { $ref: '#/components/responses/BadRequest' } },
     },
   },
+  ...NODE_OPERATIONS,
+  ...PROXY_CACHE_OPERATIONS,
+  '/acme': {
+    post: {
+      summary: 'Order or renew the certificate of one host (acme plugin)',
+      tags: ['acme'],
+      requestBody: { required: true, content: jsonBody(objectSchema({
+        host: { type: 'string', example: 'example.com', description: 'One domain, without a port' },
+        test_http_challenge_flow: { type: 'boolean', description: 'Only check that http://<host>/.well-known/acme-challenge/ reaches this gateway' },
+      })) },
+      responses: {
+        '201': ok('Certificate created', MESSAGE), '200': ok('Sanity check passed', MESSAGE), '400': ok('Bad host or failed sanity check', MESSAGE),
+        '404': { description: 'No acme plugin is configured' }, '500': ok('The order failed', MESSAGE),
+      },
+    },
+    patch: {
+      summary: 'Renew every certificate due for renewal (acme plugin)',
+      tags: ['acme'],
+      responses: { '202': ok('Renewal started in the background', MESSAGE) },
+    },
+  },
+  '/acme/certificates': {
+    get: {
+      summary: 'Certificates the acme plugin manages',
+      tags: ['acme'],
+      parameters: [{ name: 'invalid_only', in: 'query', required: false, description: 'Only expired or not yet valid certificates', schema: { type: 'boolean' } }],
+      responses: { '200': ok('Certificates', objectSchema({ data: { type: 'array', items: ACME_CERTIFICATE } })), '404': { description: 'No acme plugin is configured' } },
+    },
+  },
+  '/acme/certificates/{host}': {
+    get: {
+      summary: 'The certificate the acme plugin keeps for one host',
+      tags: ['acme'],
+      parameters: [stringParam('host', 'The host')],
+      responses: { '200': ok('Certificate', objectSchema({ data: ACME_CERTIFICATE })), '404': ok('No certificate for this host, or no acme plugin', MESSAGE) },
+    },
+  },
+  ...RELEASE_OPERATIONS,
+  ...ROLLOUT_OPERATIONS,
 };

@@ -23,7 +23,7 @@ export function classifyPath(kongPath: string, entities: ReadonlyMap<string, Ent
       addressed = true;
       continue;
     }
-    const next = byAdminPath.get(segment);
+    const next = byAdminPath.get(segment) ?? (current && addressed ? nestedChild(current, segment, entities) : undefined);
     if (next && (!current || addressed)) {
       if (current) parent = current;
       current = next;
@@ -41,4 +41,13 @@ export function classifyPath(kongPath: string, entities: ReadonlyMap<string, Ent
 function referencedEntity(child: EntitySchema, field: string, entities: ReadonlyMap<string, EntitySchema>): EntitySchema | undefined {
   const def = child.fields.find(([name]) => name === field)?.[1];
   return def?.type === 'foreign' && def.reference ? entities.get(def.reference) : undefined;
+}
+
+/** `/consumers/{consumers}/key-auth`: Kong names some nested collections differently from their top-level path. */
+function nestedChild(parent: EntitySchema, segment: string, entities: ReadonlyMap<string, EntitySchema>): EntitySchema | undefined {
+  for (const child of entities.values()) {
+    if (child.nestedName !== segment) continue;
+    if (child.fields.some(([, def]) => def.type === 'foreign' && def.reference === parent.name)) return child;
+  }
+  return undefined;
 }

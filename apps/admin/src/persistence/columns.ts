@@ -1,6 +1,6 @@
 // How an entity schema becomes a table. Shared by the TypeORM EntitySchema objects and the migrations, so the
 // two can never disagree. Containers are JSON text in both databases; foreign keys are `<field>_id` columns.
-import type { EntitySchema, FieldDef } from '@tollgate/schema';
+import { compositeKeyFields, type EntitySchema, type FieldDef } from '@tollgate/schema';
 
 export type ColumnKind = 'uuid' | 'text' | 'integer' | 'float' | 'boolean' | 'json';
 
@@ -37,12 +37,8 @@ export function foreignColumn(field: string): string {
   return `${field}_id`;
 }
 
-/** Composite uniqueness (plugins' name+route+service+consumer, targets within an upstream) as one column. */
-export function compositeKeyFields(schema: EntitySchema): readonly string[] | undefined {
-  if (schema.cacheKey?.length) return schema.cacheKey;
-  if (schema.endpointKeyScope && schema.endpointKey) return [schema.endpointKeyScope, schema.endpointKey];
-  return undefined;
-}
+/** Composite uniqueness is stored as one `cache_key` column (rule in libs/schema, shared with declarative checks). */
+export { compositeKeyFields };
 
 function kindOf(name: string, def: FieldDef, schema: EntitySchema): ColumnKind {
   if (def.type === 'foreign') return 'uuid';

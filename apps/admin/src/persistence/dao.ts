@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EntitySchema, FieldDef } from '@tollgate/schema';
+import { echoShorthandFields, type EntitySchema, type FieldDef } from '@tollgate/schema';
 import type { Snapshot } from '../../../../libs/declarative/src/snapshot';
 import {
   entityNotFound,
@@ -17,7 +17,7 @@ import {
 } from '@tollgate/errors';
 import { foreignColumn } from './columns';
 import { mapUniqueViolation } from './db-errors';
-import type { ChangeEvent, ListOptions, Page, Scope } from './list-options';
+import type { ChangeEvent, ListOptions, Page, Scope, WriteOrigin } from './list-options';
 import { certificateIdBySni, endpointKeyValue, findRow, locatorFor } from './locate';
 import { parseNumericOffset } from './numeric-offset';
 import { decodePageToken, encodePageToken, UUID } from './page-token';
@@ -27,6 +27,7 @@ import { storedSchemas, type SchemaSource } from './schema-source';
 import { dropTags, replaceTags, whereTags } from './tags-index';
 import { pageTags, type TagRow } from './tags-page';
 import { WriteLock } from './write-lock';
+import { EXPIRED_WHERE, ttlFromNow } from './ttl';
 
 export type { Entity } from './row-mapper';
 export type { TagRow } from './tags-page';
@@ -53,12 +54,25 @@ export class Dao {
   private readonly changes = new Subject<ChangeEvent>();
   readonly changes$: Observable<ChangeEvent> = this.changes.asObservable();
   private readonly stored: EntitySchema[];
+  /** Set only on the views `as()` returns: the origin their writes' change events carry. */
+  private readonly origin: WriteOrigin | undefined = undefined;
 
   constructor(
     readonly dataSource: DataSource,
     readonly source: SchemaSource,
   ) {
     this.stored = storedSchemas(source);
+  }
+
+  /**
+   * This Dao, with every write it makes reported as made by `origin` (the change events carry it). A view shares
+   * everything with its Dao (lock, connection, listeners); making one costs one small object.
+   */
+  as(origin: WriteOrigin | undefined): Dao {
+    if (origin === undefined || origin === this.origin) return this;
+    const view = Object.create(this) as Dao;
+    Object.defineProperty(view, 'origin', { value: origin });
+    return view;
   }
 
   /** Subscribes to committed writes; returns the unsubscribe function. */
@@ -131,6 +145,7 @@ export class Dao {
     return this.lock.run(async () => {
       const snapshot: Record<string, unknown> = { _format_version: '3.0' };
       for (const schema of this.stored) {
+        if (schema.runtimeData) continue;
         const rows: DbRow[] = await this.dataSource.manager
           .createQueryBuilder()
           .select('t.*')
@@ -194,7 +209,7 @@ export class Dao {
       const body = { ...input, ...forced };
       delete body.id;
       await this.resolveForeignKeys(manager, schema, body);
-      const value = { ...this.validate(schema, body, 'update', previous), id: previous.id };
+      const value = ttlFromNow(schema, { ...this.validate(schema, body, 'update', previous), id: previous.id }, body.ttl);
       await this.checkWithDatabase(manager, schema, value);
       const stored = await this.store(manager, schema, value, previous, events);
       events.push({ entity: schema.name, op: 'update', id: String(value.id) });
@@ -220,14 +235,31 @@ export class Dao {
       const row = await findRow(manager, schema.name, locator.where);
       const previous = row ? this.present(schema, row) : undefined;
       if (!locator.byPrimaryKey && schema.endpointKey) body[schema.endpointKey] = locator.key[schema.endpointKey];
+      // acls by group: the URL's group is the default, a group in the body wins (Kong's acl api.lua)
+      else if (!locator.byPrimaryKey && schema.scopedEndpointKey && body[schema.scopedEndpointKey] == null) {
+        body[schema.scopedEndpointKey] = locator.key[schema.scopedEndpointKey];
+      }
       const id = previous?.id ?? (locator.byPrimaryKey ? locator.key.id : randomUUID());
       const prepared = this.stampNew(schema, { ...body, id: undefined }, String(id));
       await this.resolveForeignKeys(manager, schema, prepared);
-      const value = this.validate(schema, prepared, 'upsert', previous);
+      const validated = this.validate(schema, prepared, 'upsert', previous);
+      const value = previous && schema.ttl ? ttlFromNow(schema, { ...validated, created_at: previous.created_at }, body.ttl) : validated;
       await this.checkWithDatabase(manager, schema, value);
       const stored = await this.store(manager, schema, value, previous, events);
       events.push({ entity: schema.name, op: previous ? 'update' : 'create', id: String(value.id) });
       return stored;
+    });
+  }
+
+  /** Deletes the expired rows of a ttl schema (Kong's ttl cleanup), with their cascades. */
+  async purgeExpired(entity: string, nowMs = Date.now()): Promise<void> {
+    const schema = this.schemaOf(entity);
+    if (!schema.ttl) return;
+    const expired: Array<{ id: string }> = await this.dataSource.manager.createQueryBuilder()
+      .select('t.id AS id').from(schema.name, 't').where(EXPIRED_WHERE, { now: Math.floor(nowMs / 1000) }).getRawMany();
+    if (expired.length === 0) return;
+    await this.write(async (manager, events) => {
+      for (const row of expired) await this.removeTree(manager, schema, String(row.id), events);
     });
   }
 
@@ -242,12 +274,27 @@ export class Dao {
     });
   }
 
+  /**
+   * A transaction outside entity CRUD (config releases, the data-plane registry, a rollback's wholesale rewrite),
+   * serialised with every other write: SQLite has one connection, so two open transactions would interleave.
+   * `rewrote`: the work replaced entities without per-row events, so listeners rebuild from a full export.
+   */
+  async transact<T>(work: (manager: EntityManager) => Promise<T>, opts: { readonly rewrote?: boolean } = {}): Promise<T> {
+    const result = await this.lock.run(() => this.dataSource.transaction(work));
+    // an event without entity and id is the SnapshotSource contract's "anything may have changed"
+    if (opts.rewrote) this.changes.next((this.origin ? { origin: this.origin } : undefined) as unknown as ChangeEvent);
+    return result;
+  }
+
   // ----- internals -----
 
   private async write<T>(work: (manager: EntityManager, events: ChangeEvent[]) => Promise<T>): Promise<T> {
     const events: ChangeEvent[] = [];
     const result = await this.lock.run(() => this.dataSource.transaction((manager) => work(manager, events)));
-    for (const event of events) this.changes.next(event);
+    // rows the proxy writes (tokens, sessions) are not configuration: no new config version for them
+    for (const event of events) {
+      if (!this.source.entities.get(event.entity)?.runtimeData) this.changes.next(this.origin ? { ...event, origin: this.origin } : event);
+    }
     return result;
   }
 
@@ -267,7 +314,12 @@ export class Dao {
   }
 
   private present(schema: EntitySchema, row: DbRow): Entity {
-    return fromDbRow(schema, row);
+    const entity = fromDbRow(schema, row);
+    // Kong's select echoes a plugin config's shorthand fields (rate-limiting's redis_host...) from their paths
+    if (schema.name === 'plugins' && isObject(entity.config)) {
+      entity.config = echoShorthandFields(this.source.pluginSchemas?.get(String(entity.name)), entity.config);
+    }
+    return entity;
   }
 
   /** Certificates carry their SNI names (sorted), which live in the snis table. */

@@ -1,5 +1,7 @@
 // One TypeORM DataSource per control plane. SQLite runs in WAL with synchronous=NORMAL: a commit survives a
 // process crash (kill -9) because the WAL is written before the commit returns; only power loss could lose it.
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { Settings } from '@tollgate/config';
 import { allMigrations } from './migrations';
@@ -40,6 +42,7 @@ function connectionOptions(settings: PersistenceSettings): DataSourceOptions {
     };
   }
   if (settings.database === 'sqlite') {
+    createPrivately(settings.sqlite_file);
     return {
       type: 'better-sqlite3',
       database: settings.sqlite_file,
@@ -51,6 +54,16 @@ function connectionOptions(settings: PersistenceSettings): DataSourceOptions {
     };
   }
   throw new Error(`database = ${settings.database} has no persistence layer`);
+}
+
+/**
+ * The database holds credentials and private keys: its directory is created 0700 and the file 0600 before SQLite
+ * opens it, and SQLite gives the -wal and -shm files the mode of the database file.
+ */
+function createPrivately(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
 }
 
 export function createDataSource(settings: PersistenceSettings, source: SchemaSource): DataSource {

@@ -40,9 +40,10 @@ export function locatorFor(schema: EntitySchema, idOrKey: string, scope?: Scope)
     const id = idOrKey.toLowerCase();
     return { where: scoped({ id }), key: { id }, byPrimaryKey: true };
   }
-  if (schema.endpointKey) {
-    const value = endpointKeyValue(schema, schema.endpointKey, idOrKey);
-    return { where: scoped({ [schema.endpointKey]: value }), key: { [schema.endpointKey]: value }, byPrimaryKey: false };
+  const keyField = schema.endpointKey ?? (scope ? schema.scopedEndpointKey : undefined);
+  if (keyField) {
+    const value = endpointKeyValue(schema, keyField, idOrKey);
+    return { where: scoped({ [keyField]: value }), key: { [keyField]: value }, byPrimaryKey: false };
   }
   throw invalidPrimaryKey({ id: 'expected a valid UUID' });
 }

@@ -2,6 +2,7 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Dao } from './dao';
+import { startTtlSweeper } from './ttl-sweeper';
 import { openDataSource, type PersistenceSettings } from './data-source';
 import { applyMigrations } from './run-migrations';
 import { loadDefaultSchemaSource, SCHEMA_SOURCE, type SchemaSource } from './schema-source';
@@ -18,7 +19,11 @@ export interface PersistenceOptions {
 @Global()
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  private readonly stopSweeper: () => void;
+
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource, @Inject(Dao) dao: Dao) {
+    this.stopSweeper = startTtlSweeper(dao);
+  }
 
   static forRoot(settings: PersistenceSettings, options: PersistenceOptions = {}): DynamicModule {
     return {
@@ -41,6 +46,7 @@ export class PersistenceModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopSweeper();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

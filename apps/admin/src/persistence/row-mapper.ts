@@ -1,6 +1,6 @@
 // Admin-API shape <-> database row. Every schema field appears on the way out (unset ones null), foreign keys
 // come back as {id}, containers are JSON text in the database.
-import type { EntitySchema } from '@tollgate/schema';
+import { compositeKeyOf, type EntitySchema } from '@tollgate/schema';
 import { columnsOf, compositeKeyFields, type ColumnSpec } from './columns';
 
 export type Entity = Record<string, unknown>;
@@ -22,14 +22,7 @@ function foreignId(value: unknown): string | null {
 
 /** The composite key string: NULLs compare equal here, unlike in a SQL UNIQUE index. */
 export function cacheKeyOf(schema: EntitySchema, entity: Entity): string | null {
-  const fields = compositeKeyFields(schema);
-  if (!fields) return null;
-  const parts = fields.map((name) => {
-    const value = entity[name];
-    if (value === null || value === undefined) return '';
-    return typeof value === 'object' ? (foreignId(value) ?? '') : String(value);
-  });
-  return `${schema.name}:${parts.join(':')}`;
+  return compositeKeyOf(schema, entity);
 }
 
 export function toDbRow(schema: EntitySchema, entity: Entity): DbRow {

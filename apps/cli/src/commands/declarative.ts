@@ -37,16 +37,23 @@ function loadFile(file: string | undefined, settings: Settings): Snapshot | null
     return null;
   }
   let doc: unknown;
+  const warnings: string[] = [];
   try {
-    doc = declarative.parseDeclarative(text, { fileName: file });
+    // files written for decK read DECK_* variables, as `deck gateway sync` renders them before parsing
+    doc = declarative.parseDeclarative(declarative.substituteDeckEnv(text), { fileName: file, warnings });
   } catch (err) {
+    if (err instanceof declarative.DeckEnvError) {
+      process.stderr.write(`Error: ${file}: ${err.message}\n`);
+      return null;
+    }
     if (!(err instanceof declarative.DeclarativeParseError)) throw err;
     process.stderr.write(`Error: ${describeErrors(declarative.parseErrorBody(err))}`);
     return null;
   }
   // the Admin API's validator (plugin cross-field checks included): a file is held to what POST /plugins enforces
   const { pluginSchemas, source } = dbless.catalogSchemas(settings);
-  const result: FlattenResult = declarative.flattenDeclarative(doc, { pluginSchemas, flattenErrors: true, validate: source.validate });
+  const result: FlattenResult = declarative.flattenDeclarative(doc, { pluginSchemas, flattenErrors: true, validate: source.validate, warnings });
+  for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
   if (result.ok) return result.snapshot;
   process.stderr.write(`Error: ${describeErrors(result.error)}`);
   return null;
@@ -98,7 +105,9 @@ async function dbImport(args: ParsedArgs, file: string | undefined): Promise<num
   const result = await withDatabase(settings, async (dataSource, source) => {
     // the database is created on first use, as `tollgate start` does
     await persistence.applyMigrations(dataSource, 'up');
-    return dbless.storeSnapshot(dataSource, source, snapshot, 'merge');
+    const stored = await dbless.storeSnapshot(dataSource, source, snapshot, 'merge');
+    await recordImport(dataSource, source, settings);
+    return stored;
   }).catch((err: unknown) => {
     const body = (err as { body?: { message?: string } }).body;
     if (typeof body?.message !== 'string') throw err;
@@ -110,6 +119,15 @@ async function dbImport(args: ParsedArgs, file: string | undefined): Promise<num
   const total = Object.values(result.written).reduce((a, b) => a + b, 0);
   process.stdout.write(`import successful: ${total} entities${counts.length ? ` (${counts.join(', ')})` : ''}\n`);
   return 0;
+}
+
+/** The imported configuration becomes a release (source `cli`), as every committed change does. */
+async function recordImport(dataSource: import('typeorm').DataSource, source: import('../../../admin/src/persistence').SchemaSource, settings: Settings): Promise<void> {
+  const { persistence, declarative } = admin();
+  const { ReleaseStore } = require('../../../admin/src/cluster/releases/release-store') as typeof import('../../../admin/src/cluster/releases/release-store');
+  const config = await new persistence.Dao(dataSource, source).exportAll();
+  const store = new ReleaseStore({ dataSource, transact: (work) => dataSource.transaction(work) }, settings.config_release_history);
+  await store.append({ hash: declarative.hashSnapshot(config), config, source: { type: 'cli' } });
 }
 
 function parse(args: ParsedArgs, file: string | undefined): number {

@@ -20,6 +20,7 @@ function getJson(host: string, port: number, path: string): Promise<{ status: nu
 export const health: Command = {
   summary: 'exit 0 with a short report when the node in a prefix is up',
   usage: 'tollgate health [-p PREFIX] [-c FILE]',
+  positionals: 0,
   async run(args) {
     const node = runningNodeFromArgs(args);
     if (node === null) return 1;

@@ -5,6 +5,7 @@ import type { Command } from './types';
 export const migrations: Command = {
   summary: 'manage the database schema: up, list, reset',
   usage: 'tollgate migrations up|list|reset [-c FILE] [--force]',
+  positionals: 1,
   async run(args) {
     const [sub] = args.positionals;
     if (sub !== 'up' && sub !== 'list' && sub !== 'reset') throw new UsageError('migrations needs one of: up, list, reset');

@@ -101,7 +101,7 @@ const SCENARIOS: Scenario[] = [
         'iptables -A TOLLGATE -p tcp --dport 8001 -j DROP', 'iptables -I INPUT 1 -j TOLLGATE'],
       pf: ['pass in quick inet proto tcp from 10.0.0.0/8 to any port 8001', 'block drop in quick inet proto tcp from any to any port 8001'],
     }],
-  ['admin on a public interface with an empty allow-list: drop only', { proxy_listen: 'off', admin_listen: '192.0.2.10:8001' }, {
+  ['admin on a public interface with an empty allow-list: drop only', { proxy_listen: 'off', admin_listen: '192.0.2.10:8001', admin_allow_insecure: 'on' }, {
     nftables: ['ip daddr 192.0.2.10 tcp dport 8001 drop'],
     iptables: ['iptables -N TOLLGATE', 'iptables -A TOLLGATE -p tcp -d 192.0.2.10 --dport 8001 -j DROP', 'iptables -I INPUT 1 -j TOLLGATE'],
     pf: ['block drop in quick inet proto tcp from any to 192.0.2.10 port 8001'],
@@ -151,7 +151,7 @@ describe.each(SCENARIOS)('renderFirewall: %s', (_name, overrides, expected) => {
 });
 
 it('explains each listener in comments (scenario texts)', () => {
-  const text = renderFirewall(settingsWith({ proxy_listen: 'gateway.example:8000, 0.0.0.0:0', admin_listen: '0.0.0.0:8001' }), 'pf');
+  const text = renderFirewall(settingsWith({ proxy_listen: 'gateway.example:8000, 0.0.0.0:0', admin_listen: '0.0.0.0:8001', admin_allow_insecure: 'on' }), 'pf');
   expect(text.split('\n').filter((line) => line.startsWith('# ') && line.includes('_listen'))).toEqual([
     '# proxy_listen gateway.example:8000: open to everyone (hostname: rules match any local address)',
     '# proxy_listen 0.0.0.0:0: ephemeral port, no rule can be written',

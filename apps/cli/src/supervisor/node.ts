@@ -3,15 +3,30 @@
 //   control_plane = control plane only
 //   data_plane    = data-plane workers fed by a remote control plane (hybrid issue)
 import type { Settings } from '@tollgate/config';
-import type { TollgateLogger } from '@tollgate/logging';
+import { reopenLogFiles, type TollgateLogger } from '@tollgate/logging';
 import type { VersionedSnapshot } from '@tollgate/declarative';
-import type { BoundListener } from './messages';
+import type { BoundListener } from '@tollgate/protocol';
+import { adminLogger } from './admin-logger';
+import { nodeDnsReport } from './dns-report';
 import { startStatusServer } from './status-server';
 import { startWorkers, type WorkerPool } from './workers';
+import { planReload, type ReloadReport } from './reload-plan';
 
 export interface NodeHandle {
   readonly listeners: BoundListener[];
   stop(timeoutMs: number): Promise<void>;
+  /** Applies a re-read configuration without dropping a request (SIGHUP, `tollgate reload`). */
+  reload(next: Settings, drainTimeoutMs: number): Promise<ReloadReport>;
+  /** Reopens the log files of the node's processes (SIGUSR1, `tollgate logs reopen`). */
+  reopenLogs(): void;
+}
+
+/** The parts a reload can replace: the worker pool and the status listener. */
+interface Reloadable {
+  settings: Settings;
+  pool: WorkerPool | null;
+  status: { listeners: BoundListener[]; close(): Promise<void> } | null;
+  reopenStatus: ((next: Settings) => Promise<void>) | null;
 }
 
 /** What a node opened so far. Closed in reverse order of opening: data planes and status before the control
@@ -32,33 +47,65 @@ class OpenedParts {
     for (const close of this.closers) await close(2000).catch(() => {});
   }
 
-  handle(): NodeHandle {
-    return {
+  handle(live: Reloadable): NodeHandle {
+    const log = this.log;
+    const node: NodeHandle = {
       listeners: this.listeners,
       stop: async (timeoutMs) => {
-        for (const close of this.closers) await close(timeoutMs).catch((e) => this.log.error({ err: e }, 'error while stopping'));
+        for (const close of this.closers) await close(timeoutMs).catch((e) => log.error({ err: e }, 'error while stopping'));
+      },
+      reopenLogs: () => {
+        reopenLogFiles();
+        live.pool?.reopenLogs();
+      },
+      reload: async (next, drainTimeoutMs) => {
+        const plan = planReload(live.settings, next, live.pool !== null);
+        let proxyListeners = node.listeners.filter((l) => l.key === 'proxy_listen' || l.key === 'stream_listen');
+        if (plan.rollWorkers && live.pool) proxyListeners = await live.pool.reload(next, drainTimeoutMs);
+        if (plan.reopenStatus && live.reopenStatus) await live.reopenStatus(next);
+        live.settings = next;
+        // the rest of the list (admin, cluster) is what the control plane opened at start
+        const kept = node.listeners.filter((l) => !['proxy_listen', 'stream_listen', 'status_listen'].includes(l.key));
+        node.listeners.splice(0, node.listeners.length, ...kept, ...proxyListeners, ...(live.status?.listeners ?? []));
+        return plan;
       },
     };
+    return node;
   }
 }
 
-/** status_listen for the node: ready once every worker applied `appliedHash`'s config; /metrics sums the workers. */
-async function openStatus(parts: OpenedParts, settings: Settings, pool: WorkerPool | null, appliedHash: () => string | null): Promise<void> {
-  const status = await startStatusServer(settings, {
+/** status_listen for the node: ready once every worker applied `appliedHash`'s config; /metrics sums the workers.
+ *  A reload that changes status_listen closes the old listener, then opens the new one (they may share a port). */
+async function openStatus(parts: OpenedParts, live: Reloadable, appliedHash: () => string | null, databaseReachable?: () => Promise<boolean>): Promise<void> {
+  const open = (settings: Settings) => startStatusServer(settings, {
     appliedHash,
-    workers: () => pool?.size ?? 0,
-    collectMetrics: () => pool?.collectMetrics(2000) ?? Promise.resolve([]),
+    databaseReachable,
+    workers: () => live.pool?.size ?? 0,
+    collectMetrics: () => live.pool?.collectMetrics(2000) ?? Promise.resolve([]),
+    dnsReport: () => nodeDnsReport(live.pool, live.settings.worker_processes),
   });
-  parts.add(() => status.close(), status.listeners);
+  live.status = await open(live.settings);
+  live.reopenStatus = async (next) => {
+    await live.status?.close();
+    live.status = null;
+    live.status = await open(next);
+  };
+  parts.add(() => live.status?.close() ?? Promise.resolve(), live.status.listeners);
 }
 
 export async function startNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   if (settings.role === 'data_plane') return startDataPlaneNode(settings, log);
   const parts = new OpenedParts(log);
+  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null };
   try {
-    // Loaded lazily so that `tollgate config check` and friends never pay for NestJS.
+    // Loaded lazily so that `tollgate config check` and friends never pay for NestJS, and a data-plane node's
+    // supervisor never holds it (the links import Admin API modules, which pull in NestJS, rxjs and TypeORM: 930 modules, 22 MiB of RSS at 10,000 routes).
     const { startControlPlane } = require('../../../admin/src/main') as typeof import('../../../admin/src/main');
-    const cpOptions = { logger: log as unknown as import('pino').Logger };
+    const { workerHealthLink } = require('./health-link') as typeof import('./health-link');
+    const { nodeLogLevelLink } = require('./log-level-link') as typeof import('./log-level-link');
+    const healthLink = workerHealthLink(settings.worker_processes);
+    const logLevel = nodeLogLevelLink(settings, log);
+    const cpOptions = { logger: adminLogger(settings, log) as unknown as import('pino').Logger, modules: [healthLink.module(), logLevel.module()] };
     // database = off: the Admin API serves the declarative config from memory (apps/admin/src/dbless)
     const dbless = settings.database === 'off'
       ? await (require('../../../admin/src/dbless') as typeof import('../../../admin/src/dbless')).startDblessControlPlane(settings, cpOptions)
@@ -71,9 +118,11 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       const { startClusterServer, startPgNotify, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
       const { PLUGIN_CATALOG } = await import('../../../admin/src/bootstrap/tokens.js');
       const catalog = cp.app.get<{ plugins: ReadonlyMap<string, unknown> }>(PLUGIN_CATALOG, { strict: false });
+      const { ROLLOUT_PINS } = await import('../../../admin/src/cluster/rollouts/tokens.js');
       const cluster = await startClusterServer(settings, {
         snapshots: cp.snapshots,
         registry: cp.app.get(DATA_PLANE_REGISTRY, { strict: false }),
+        pins: cp.app.get(ROLLOUT_PINS, { strict: false }),
         logger: log,
         bundledPlugins: new Set(catalog.plugins.keys()),
       });
@@ -91,43 +140,54 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
     let pool: WorkerPool | null = null;
     if (settings.role === 'traditional' && settings.proxy_listeners.length + settings.stream_listeners.length > 0) {
-      pool = startWorkers(settings, log);
+      // the data plane's narrow write path (oauth2 tokens, sessions) runs on this control plane's Dao
+      const { entityStoreHost } = await import('./entity-store-host.js');
+      pool = startWorkers(settings, log, dbless ? undefined : entityStoreHost(cp.dao as never));
+      live.pool = pool;
       const p = pool;
+      healthLink.attach(p);
+      logLevel.attach(p);
       parts.add((t) => p.stop(t));
       p.publish(cp.snapshots.current());
       // the delta each version was built with goes along: the pool forwards it instead of diffing 10,000 rows
-      cp.snapshots.subscribe((s: import('@tollgate/declarative/snapshot').VersionedSnapshot, origin?: import('../../../proxy/src/provider/types').SnapshotOrigin) => p.publish(s, origin));
+      cp.snapshots.subscribe((s: import('@tollgate/declarative/snapshot').VersionedSnapshot, origin?: import('@tollgate/protocol').SnapshotOrigin) => p.publish(s, origin));
       parts.listeners.push(...(await p.ready));
     }
 
     const workers = pool;
     // DB-less without any config loaded yet is not ready (Kong: "no configuration available")
-    await openStatus(parts, settings, workers, () =>
+    const { DATABASE_PROBE } = await import('../../../admin/src/bootstrap/tokens.js');
+    const probe = dbless ? undefined : cp.app.get<() => Promise<boolean>>(DATABASE_PROBE, { strict: false });
+    await openStatus(parts, live, () =>
       dbless && !dbless.dbless.configured() ? null : workers ? workers.appliedHash() : cp.snapshots.current().hash,
-    );
+    probe);
   } catch (err) {
     await parts.abort();
     throw err;
   }
-  return parts.handle();
+  return parts.handle(live);
 }
 
 /** role = data_plane: no Admin API, no database; one pull per node, fanned out to the workers over IPC. */
 async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote/index.js');
   const parts = new OpenedParts(log);
+  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null };
   try {
-    const provider = new RemoteConfigProvider(settings, { logger: log });
-    const pool = startWorkers(settings, log);
+    const { ReleaseStatsTotals } = await import('../../../proxy/src/forward/release-stats.js');
+    const releaseStats = new ReleaseStatsTotals();
+    const provider = new RemoteConfigProvider(settings, { logger: log, releaseStats });
+    const pool = startWorkers(settings, log, undefined, (stats) => releaseStats.add(stats));
+    live.pool = pool;
     parts.add((t) => pool.stop(t));
     // the cache (when valid) is published before the workers finish starting: they serve it as soon as they listen
     await provider.start((snapshot: VersionedSnapshot, origin) => pool.publish(snapshot, origin));
     parts.add(() => provider.stop());
     parts.listeners.push(...(await pool.ready));
-    await openStatus(parts, settings, pool, () => pool.appliedHash());
+    await openStatus(parts, live, () => pool.appliedHash());
   } catch (err) {
     await parts.abort();
     throw err;
   }
-  return parts.handle();
+  return parts.handle(live);
 }

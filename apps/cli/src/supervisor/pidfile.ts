@@ -35,7 +35,7 @@ export function writePidFile(prefix: string): void {
 export function removePidFile(prefix: string): void {
   const existing = readPid(prefix);
   if (existing === process.pid) {
-    for (const path of [pidFilePath(prefix), listenersFilePath(prefix)]) {
+    for (const path of [pidFilePath(prefix), listenersFilePath(prefix), reloadStatusPath(prefix)]) {
       try { unlinkSync(path); } catch { /* already gone */ }
     }
   }
@@ -53,6 +53,32 @@ export function writeListenersFile(prefix: string, listeners: readonly { key: st
 export function readListenersFile(prefix: string): { key: string; address: string; port: number }[] | null {
   try {
     return JSON.parse(readFileSync(listenersFilePath(prefix), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The outcome of the last reload, for `tollgate reload` (which sends SIGHUP and waits for `seq` to move). */
+export interface ReloadStatus {
+  readonly pid: number;
+  readonly seq: number;
+  readonly ok: boolean;
+  readonly message: string;
+  /** The configuration file the node reads on every reload (null: defaults and environment only). */
+  readonly conf: string | null;
+}
+
+export function reloadStatusPath(prefix: string): string {
+  return join(prefix, 'pids', 'reload.json');
+}
+
+export function writeReloadStatus(prefix: string, status: ReloadStatus): void {
+  writeFileSync(reloadStatusPath(prefix), JSON.stringify(status) + '\n');
+}
+
+export function readReloadStatus(prefix: string): ReloadStatus | null {
+  try {
+    return JSON.parse(readFileSync(reloadStatusPath(prefix), 'utf8'));
   } catch {
     return null;
   }

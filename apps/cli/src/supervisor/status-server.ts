@@ -2,9 +2,11 @@
 // It lives in the supervisor so it answers for the node as a whole, whatever its role.
 import { createServer, type Server } from 'node:http';
 import type { Settings } from '@tollgate/config';
-import { AggregatorRegistry } from 'prom-client';
-import { formatKongExposition } from '@tollgate/plugins';
-import type { BoundListener } from './messages';
+// the exposition formatter alone: '@tollgate/plugins' would load every bundled plugin into the supervisor
+import { formatKongExposition } from '@tollgate/plugins/bundled/prometheus/exposition';
+import { dnsStatusAnswer, enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, unsupportedHttpVersion, type DnsStatusReport } from '@tollgate/errors';
+import type { BoundListener } from '@tollgate/protocol';
+import { Readiness } from './status-ready';
 
 export interface StatusSource {
   /** null when no configuration is applied by every worker yet. */
@@ -13,12 +15,14 @@ export interface StatusSource {
   databaseReachable?(): Promise<boolean>;
   /** prom-client JSON metrics of every data-plane worker. */
   collectMetrics?(): Promise<unknown[][]>;
+  /** GET /status/dns with new_dns_client = on (apps/cli/src/supervisor/dns-report.ts). */
+  dnsReport(): Promise<DnsStatusReport>;
 }
 
 const EMPTY_HASH = '00000000000000000000000000000000';
 
 export async function startStatusServer(settings: Settings, source: StatusSource): Promise<{ listeners: BoundListener[]; close(): Promise<void> }> {
-  let draining = false;
+  const readiness = new Readiness(settings, source);
   const handler = async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const url = (req.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
     const reply = (status: number, body: unknown) => {
@@ -27,6 +31,7 @@ export async function startStatusServer(settings: Settings, source: StatusSource
       res.end(text);
     };
     try {
+      if (unsupportedHttpVersion(req)) return reply(HTTP_VERSION_NOT_SUPPORTED.status, { message: HTTP_VERSION_NOT_SUPPORTED.message });
       if (url === '/status' && (req.method === 'GET' || req.method === 'HEAD')) {
         const mem = process.memoryUsage();
         const body: Record<string, unknown> = {
@@ -37,21 +42,23 @@ export async function startStatusServer(settings: Settings, source: StatusSource
         if (source.databaseReachable) body.database = { reachable: await source.databaseReachable() };
         return reply(200, body);
       }
-      if (url === '/status/ready') {
-        if (req.method === 'POST') {
-          // Kong's drain switch: `POST /status/ready status=draining` makes readiness fail before a shutdown.
-          const chunks: Buffer[] = [];
-          for await (const c of req) chunks.push(c as Buffer);
-          draining = /status=draining|"status"\s*:\s*"draining"/.test(Buffer.concat(chunks).toString());
-          return reply(200, { message: draining ? 'draining' : 'ready' });
+      if (url === '/status/ready' && (req.method === 'GET' || req.method === 'HEAD' || req.method === 'POST')) {
+        const ready = await readiness.answer(req);
+        if (ready.body === undefined) {
+          res.writeHead(ready.status, { 'content-length': 0 });
+          return res.end();
         }
-        if (draining) return reply(503, { message: 'draining' });
-        if (source.appliedHash() === null) return reply(503, { message: 'no configuration available (empty configuration present)' });
-        return reply(200, { message: 'ready' });
+        return reply(ready.status, ready.body);
+      }
+      if (url === '/status/dns' && req.method === 'GET') {
+        const answer = await dnsStatusAnswer(settings.new_dns_client, () => source.dnsReport());
+        return reply(answer.status, answer.body);
       }
       if (url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
         // Workers count requests; the node's scrape is their sum, as one Kong node with many nginx workers reports.
         const perWorker = (await source.collectMetrics?.()) ?? [];
+        // prom-client (and the @opentelemetry/api it loads) only once something scrapes
+        const { AggregatorRegistry } = require('prom-client') as typeof import('prom-client');
         const registry = AggregatorRegistry.aggregate(perWorker as never);
         const text = formatKongExposition(await registry.metrics());
         res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(text) });
@@ -59,6 +66,7 @@ export async function startStatusServer(settings: Settings, source: StatusSource
       }
       return reply(404, { message: 'Not found' });
     } catch {
+      if (res.headersSent) return void res.destroy();
       return reply(500, { message: 'An unexpected error occurred' });
     }
   };
@@ -69,7 +77,9 @@ export async function startStatusServer(settings: Settings, source: StatusSource
     if (entry.ssl) {
       throw Object.assign(new Error(`status_listen: flag 'ssl' is not supported on the status listener (${entry.listener})`), { expected: true });
     }
-    const server = createServer((req, res) => void handler(req, res));
+    const server = createServer({ connectionsCheckingInterval: 250 }, (req, res) => void handler(req, res));
+    server.headersTimeout = settings.client_header_timeout;
+    enforceClientTimeouts(server, { bodyMs: settings.client_body_timeout, sendMs: settings.send_timeout });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(Object.assign(new Error(`status_listen: cannot listen on ${entry.listener}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`), { expected: true })));

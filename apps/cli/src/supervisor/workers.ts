@@ -1,14 +1,22 @@
 // Runs `worker_processes` data-plane workers with node:cluster. SCHED_NONE lets the kernel hand connections to
 // the workers directly: the supervisor (which also hosts the NestJS control plane) never touches proxy traffic.
 // This is how the `reuseport` listen flag is honoured on Node 20, which has no SO_REUSEPORT option of its own.
+// The primary holds each listening socket while any worker uses it, so a worker replaced by a new one on the
+// same address (a reload, a crash) never closes the port: connections queue and the new worker accepts them.
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
 import type { Settings } from '@tollgate/config';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { diffSnapshots } from '@tollgate/declarative';
 import type { TollgateLogger } from '@tollgate/logging';
-import type { SnapshotOrigin } from '../../../proxy/src/provider/types';
-import type { BoundListener, FromWorker, ToWorker } from './messages';
+// Deep imports, not '@tollgate/plugins': its index loads every bundled plugin (fengari, protobufjs, jose, ioredis…),
+// which the supervisor never runs. The acme link is required on the first acme message for the same reason.
+import { answerNodeCache, isNodeCacheRequest, sizeNodeCache } from '@tollgate/plugins/node-cache';
+import { isStoreRequest } from '@tollgate/plugins/store';
+import { resetSharedCountersFile, sharedCountersFile } from '@tollgate/plugins/shared-counters';
+import type { DnsStatusReport } from '@tollgate/errors';
+import type { BoundListener, FromWorker, HealthAnswer, HealthQuery, SnapshotOrigin, ToWorker } from '@tollgate/protocol';
+import type { StoreHost } from './entity-store-host';
 
 export interface WorkerPool {
   /** Resolves once every worker listens; rejects with the first worker's fatal error. */
@@ -20,80 +28,246 @@ export interface WorkerPool {
   readonly size: number;
   /** Each live worker's prometheus metrics (prom-client JSON), for aggregation on the status listener. */
   collectMetrics(timeoutMs: number): Promise<unknown[][]>;
+  /** Asks every worker to reopen its log files (SIGUSR1). */
+  reopenLogs(): void;
+  /**
+   * Replaces the workers one at a time with workers started on `next` (new listeners, a new count): each new one
+   * listens and serves the current config before an old one drains. A new worker that fails ends the roll and
+   * leaves the old ones serving. Resolves with the listeners in force.
+   */
+  reload(next: Settings, drainTimeoutMs: number): Promise<BoundListener[]>;
+  /** Asks every live worker's balancers; a worker that does not answer in time is left out. */
+  askHealth(query: HealthQuery, timeoutMs: number): Promise<HealthAnswer[]>;
+  /**
+   * GET /status/dns with new_dns_client = on: the DNS statistics of one worker, as one nginx worker answers Kong's
+   * request; always the first live one, so successive reads follow one worker's counters. Null when none answers.
+   */
+  askDnsStats(timeoutMs: number): Promise<DnsStatusReport | null>;
+  /** `/debug/node/log-level`: every worker logs at `level` from now on, workers started later included. */
+  setLogLevel(level: string): void;
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPool {
+/** Deaths before listening that a start forgives (a worker killed by an operator or the OOM killer at boot). */
+const EARLY_DEATHS_FORGIVEN = 3;
+
+interface Started {
+  readonly worker: Worker;
+  readonly listening: Promise<BoundListener[]>;
+}
+
+/** `storeHost`: answers the workers' entity-store requests (traditional mode with a database). */
+export function startWorkers(initial: Settings, log: TollgateLogger, storeHost?: StoreHost, onReleaseStats?: (stats: Record<string, [number, number]>) => void): WorkerPool {
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ exec: join(__dirname, 'dp-worker.js'), silent: false });
 
+  let settings = initial;
+  // node-wide counters start from zero with the node; a reload keeps them (the file outlives rolled workers)
+  resetSharedCountersFile(sharedCountersFile(initial.prefix));
+  // proxy-cache's node-wide cache lives here; the workers reach it over IPC (libs/plugins/src/node-cache)
+  sizeNodeCache(initial.mem_cache_size);
   const applied = new Map<Worker, string>();
   let latest: VersionedSnapshot | null = null;
+  let logLevel: string | null = null;
   let stopping = false;
-  let startedAll = false;
+  /** Workers in service: counted by appliedHash, respawned when they die. */
   const workers = new Set<Worker>();
-
-  let resolveReady!: (l: BoundListener[]) => void;
-  let rejectReady!: (e: Error) => void;
-  const ready = new Promise<BoundListener[]>((res, rej) => { resolveReady = res; rejectReady = rej; });
-  let listening = 0;
+  /** Workers being replaced by a reload: drained, never respawned. */
+  const retiring = new Set<Worker>();
   let listeners: BoundListener[] = [];
+  let earlyDeaths = 0;
 
-  let metricsSeq = 0;
-  const metricsWaiters = new Map<number, (data: unknown[]) => void>();
+  const appliedWaiters = new Map<Worker, () => void>();
+  /** Workers that got their init: later snapshots reach them as deltas, in order. */
+  const online = new Set<Worker>();
 
   const sendTo = (w: Worker, msg: ToWorker) => {
     if (w.isConnected()) w.send(msg);
   };
 
-  const spawn = (respawnDelayMs = 0): void => {
+  /** Questions to a worker (metrics, balancer health, DNS statistics) and their answers, matched by id. */
+  type Answer = Extract<FromWorker, { type: 'metrics' | 'health' | 'dns-stats' }>;
+  let questionSeq = 0;
+  const answerWaiters = new Map<number, (answer: Answer) => void>();
+  /** `read` picks the answer out of the worker's reply; `fallback` when it does not reply within `timeoutMs`. */
+  const ask = <T>(w: Worker, question: (id: number) => ToWorker, read: (answer: Answer) => T, fallback: T, timeoutMs: number) =>
+    new Promise<T>((resolve) => {
+      const id = ++questionSeq;
+      const timer = setTimeout(() => { answerWaiters.delete(id); resolve(fallback); }, timeoutMs);
+      answerWaiters.set(id, (answer) => { clearTimeout(timer); answerWaiters.delete(id); resolve(read(answer)); });
+      sendTo(w, question(id));
+    });
+
+  /** Forks one worker on the current settings; `listening` rejects when it fails before it listens. */
+  const fork = (): Started => {
     const w = cluster.fork();
-    workers.add(w);
+    const workerSettings = settings;
+    let onListening!: (l: BoundListener[]) => void;
+    let onFailed!: (e: Error & { fatal?: boolean }) => void;
+    const listening = new Promise<BoundListener[]>((res, rej) => { onListening = res; onFailed = rej; });
+    listening.catch(() => {}); // observed by whoever waits on it; a crash is also handled by 'exit'
+    let isListening = false;
     w.on('online', () => {
-      sendTo(w, { type: 'init', settings });
+      online.add(w);
+      sendTo(w, { type: 'init', settings: workerSettings });
+      if (logLevel !== null) sendTo(w, { type: 'log-level', level: logLevel });
       if (latest) sendTo(w, { type: 'snapshot', snapshot: latest });
     });
     w.on('message', (msg: FromWorker) => {
+      if (isNodeCacheRequest(msg)) {
+        const reply = answerNodeCache(msg);
+        if (reply) sendTo(w, reply);
+        return;
+      }
+      if (isStoreRequest(msg)) {
+        const answer = storeHost ? storeHost(msg) : Promise.resolve({ type: 'store-result' as const, id: msg.id, ok: false as const, error: 'no database on this node' });
+        void answer.then((reply) => { if (w.isConnected()) w.send(reply); });
+        return;
+      }
+      // the acme plugin's storage and orders live with the control plane of this process (apps/admin AcmeService)
+      const acme = (msg as { type?: unknown } | null)?.type === 'acme'
+        ? (require('../../../../libs/plugins/src/bundled/acme/link') as typeof import('../../../../libs/plugins/src/bundled/acme/link')) : null;
+      if (acme?.isAcmeRequest(msg)) {
+        void acme.serveAcmeRequest(acme.acmeHost(), msg).then((reply) => { if (w.isConnected()) w.send(reply); });
+        return;
+      }
       switch (msg?.type) {
         case 'listening':
-          if (!startedAll) {
-            listeners = msg.listeners;
-            if (++listening === settings.worker_processes) { startedAll = true; resolveReady(listeners); }
-          }
+          isListening = true;
+          onListening(msg.listeners);
           break;
         case 'applied':
           applied.set(w, msg.hash);
+          if (msg.hash === latest?.hash) appliedWaiters.get(w)?.();
           break;
         case 'metrics':
-          metricsWaiters.get(msg.id)?.(msg.data);
+        case 'health':
+        case 'dns-stats':
+          answerWaiters.get(msg.id)?.(msg);
+          break;
+        case 'release-stats':
+          onReleaseStats?.(msg.stats);
           break;
         case 'resync':
           if (latest && msg.hash !== latest.hash) sendTo(w, { type: 'snapshot', snapshot: latest });
           break;
         case 'fatal':
-          if (!startedAll) rejectReady(Object.assign(new Error(msg.message), { expected: true }));
+          if (!isListening) onFailed(Object.assign(new Error(msg.message), { expected: true, fatal: true }));
           else log.error({ worker: w.process.pid }, `data-plane worker failed: ${msg.message}`);
           break;
       }
     });
     w.on('exit', (code, signal) => {
+      online.delete(w);
+      appliedWaiters.get(w)?.();
+      if (!isListening) onFailed(Object.assign(new Error(`a data-plane worker exited before it started listening (code ${code}, signal ${signal})`), { expected: true }));
+    });
+    return { worker: w, listening };
+  };
+
+  /** A worker in service: replaced with backoff when it dies, unless the pool is stopping or retired it. */
+  const enlist = (w: Worker, respawnDelayMs = 0): void => {
+    workers.add(w);
+    w.on('exit', (code, signal) => {
       workers.delete(w);
       applied.delete(w);
-      if (!startedAll && !stopping) {
-        // A worker that dies before it listens (e.g. a crash at load) must not leave start waiting forever.
-        rejectReady(Object.assign(new Error(`a data-plane worker exited before it started listening (code ${code}, signal ${signal})`), { expected: true }));
-        return;
-      }
-      if (stopping || !startedAll) return;
+      if (stopping || retiring.has(w)) return;
       // A crashed worker is replaced; the backoff keeps a crash loop from spinning the CPU.
       const delay = Math.min(5000, Math.max(100, respawnDelayMs * 2));
       log.error({ pid: w.process.pid, code, signal }, `data-plane worker exited; restarting in ${delay} ms`);
-      setTimeout(() => { if (!stopping) spawn(delay); }, delay).unref();
+      setTimeout(() => {
+        if (stopping) return;
+        const next = fork();
+        enlist(next.worker, delay);
+        next.listening.catch((err: Error) => log.error({ err: err.message }, 'restarted data-plane worker failed to start'));
+      }, delay).unref();
     });
-    void respawnDelayMs;
   };
 
-  for (let i = 0; i < settings.worker_processes; i++) spawn();
+  /**
+   * Starts one worker until it listens. A worker that reports a fatal error (a port in use, a bad certificate)
+   * fails the start at once; one that merely died (killed by a signal, crashed) is started again, a few times.
+   */
+  const startOne = async (): Promise<BoundListener[]> => {
+    for (;;) {
+      const s = fork();
+      try {
+        const l = await s.listening;
+        enlist(s.worker);
+        return l;
+      } catch (err) {
+        if ((err as { fatal?: boolean }).fatal || stopping || ++earlyDeaths > EARLY_DEATHS_FORGIVEN) {
+          if (!s.worker.isDead()) s.worker.process.kill('SIGKILL');
+          throw err;
+        }
+        log.error({ pid: s.worker.process.pid }, `${(err as Error).message}; starting it again`);
+      }
+    }
+  };
+
+  const spawnAll = async (count: number): Promise<BoundListener[]> => {
+    const all = await Promise.allSettled(Array.from({ length: count }, () => startOne()));
+    const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return (all[0] as PromiseFulfilledResult<BoundListener[]>).value;
+  };
+
+  const ready = spawnAll(settings.worker_processes).then((l) => (listeners = l));
+
+  /** Resolves when `w` applied the latest snapshot (or there is none yet), or after `timeoutMs`. */
+  const servesLatest = (w: Worker, timeoutMs: number): Promise<void> => {
+    if (!latest || applied.get(w) === latest.hash) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() { clearTimeout(timer); appliedWaiters.delete(w); resolve(); }
+      appliedWaiters.set(w, done);
+    });
+  };
+
+  const drain = (w: Worker, timeoutMs: number): Promise<void> => new Promise<void>((resolve) => {
+    if (w.isDead()) return resolve();
+    const kill = setTimeout(() => w.process.kill('SIGKILL'), timeoutMs + 2000);
+    w.once('exit', () => { clearTimeout(kill); resolve(); });
+    sendTo(w, { type: 'shutdown', timeoutMs });
+  });
+
+  let reloading: Promise<BoundListener[]> | null = null;
+  const roll = async (next: Settings, drainTimeoutMs: number): Promise<BoundListener[]> => {
+    await ready;
+    const previous = settings;
+    settings = next;
+    const old = [...workers];
+    let bound = listeners;
+    try {
+      for (let i = 0; i < Math.max(old.length, next.worker_processes); i++) {
+        if (i < next.worker_processes) {
+          const s = fork();
+          try {
+            bound = await s.listening;
+          } catch (err) {
+            if (!s.worker.isDead()) s.worker.process.kill('SIGKILL');
+            throw err;
+          }
+          enlist(s.worker);
+          await servesLatest(s.worker, 5000);
+        }
+        const w = old[i];
+        if (w) {
+          retiring.add(w);
+          workers.delete(w);
+          applied.delete(w);
+          await drain(w, drainTimeoutMs);
+          retiring.delete(w);
+        }
+      }
+    } catch (err) {
+      // The old workers not yet replaced keep serving; later crashes respawn with the settings they run.
+      settings = previous;
+      throw err;
+    }
+    listeners = bound;
+    return bound;
+  };
 
   return {
     ready,
@@ -109,15 +283,30 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
       const msg: ToWorker = base && delta
         ? { type: 'delta', hash: snapshot.hash, version: snapshot.version, base_hash: base.hash, delta }
         : { type: 'snapshot', snapshot };
-      for (const w of workers) sendTo(w, msg);
+      // A worker not yet online gets `latest` in full when it comes online.
+      for (const w of online) sendTo(w, msg);
     },
     collectMetrics(timeoutMs) {
-      return Promise.all([...workers].map((w) => new Promise<unknown[]>((resolve) => {
-        const id = ++metricsSeq;
-        const timer = setTimeout(() => { metricsWaiters.delete(id); resolve([]); }, timeoutMs);
-        metricsWaiters.set(id, (data) => { clearTimeout(timer); metricsWaiters.delete(id); resolve(data); });
-        sendTo(w, { type: 'metrics-request', id });
-      })));
+      return Promise.all([...workers].map((w) => ask(w, (id) => ({ type: 'metrics-request', id }), (a) => (a.type === 'metrics' ? a.data : []), [] as unknown[], timeoutMs)));
+    },
+    reopenLogs() {
+      for (const w of [...workers, ...retiring]) sendTo(w, { type: 'reopen-logs' });
+    },
+    setLogLevel(level) {
+      logLevel = level;
+      for (const w of [...workers, ...retiring]) sendTo(w, { type: 'log-level', level });
+    },
+    async askHealth(query, timeoutMs) {
+      const answers = await Promise.all([...workers].map((w) =>
+        ask(w, (id) => ({ type: 'health-request', id, query }), (a) => (a.type === 'health' ? a.answer : null), null as HealthAnswer | null, timeoutMs)));
+      return answers.filter((a): a is HealthAnswer => a !== null);
+    },
+    async askDnsStats(timeoutMs) {
+      const first = workers.values().next();
+      if (first.done) return null;
+      const stats = await ask(first.value, (id) => ({ type: 'dns-stats-request', id }), (a) => (a.type === 'dns-stats' ? a.stats : null), null, timeoutMs);
+      // the first worker in service stands for nginx's worker 0; the count is the configured one, as Kong's
+      return stats && { worker: { id: 0, count: settings.worker_processes }, stats };
     },
     appliedHash() {
       if (workers.size === 0) return null;
@@ -129,16 +318,16 @@ export function startWorkers(settings: Settings, log: TollgateLogger): WorkerPoo
       }
       return hash;
     },
+    reload(next, drainTimeoutMs) {
+      // One roll at a time: a second HUP during a roll starts after it, on the file as it is then.
+      const run = (reloading ?? Promise.resolve([] as BoundListener[])).catch(() => []).then(() => roll(next, drainTimeoutMs));
+      reloading = run;
+      return run;
+    },
     async stop(timeoutMs) {
       stopping = true;
-      const exits = [...workers].map((w) => new Promise<void>((resolve) => {
-        if (w.isDead()) return resolve();
-        w.once('exit', () => resolve());
-        sendTo(w, { type: 'shutdown', timeoutMs });
-      }));
-      const deadline = setTimeout(() => { for (const w of workers) w.process.kill('SIGKILL'); }, timeoutMs + 2000);
-      await Promise.all(exits);
-      clearTimeout(deadline);
+      const all = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+      await Promise.all(all.map((w) => drain(w, timeoutMs)));
     },
   };
 }

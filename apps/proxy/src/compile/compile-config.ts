@@ -6,11 +6,12 @@
 // (services, routes, the SNI table, the router's matchers and ranking). A one-route change on 10,000 routes
 // rebuilds the router index and little else.
 import type { Row, RouteRow, ServiceRow, Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
-import { compileHttpRouter } from '@tollgate/router';
+import { compileHttpRouter, isHttpRoutable } from '@tollgate/router';
 import { compilePluginChains, loadPlugins, type PluginChains, type PluginLogger, type PluginRegistry } from '@tollgate/plugins';
 import { compileService } from './compile-service';
 import { compileSniTable } from './sni-table';
-import { compileStreamConfig } from '../stream/compile-stream-config';
+import { compileStreamConfig } from './compile-stream';
+import { ROUTE_DEFAULTS } from './schema-defaults';
 import type { CompiledConfig, CompiledRoute, CompiledService } from './types';
 import type { UpstreamRuntime } from '../upstream/types';
 
@@ -23,6 +24,8 @@ export interface CompileOptions {
   /** Plugins this node runs (`loadPlugins(settings.plugins)`); default: the bundled plugins. */
   readonly pluginRegistry?: PluginRegistry;
   readonly pluginLog?: PluginLogger;
+  /** Warnings of the compile (stream routes with unusable endpoints), for the data plane's log. */
+  readonly warn?: (message: string) => void;
 }
 
 let bundledRegistry: PluginRegistry | null = null;
@@ -74,11 +77,10 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
   const routes = new Map<string, CompiledRoute>();
   const routable: RouteRow[] = [];
   for (const row of (cfg.routes ?? []) as RouteRow[]) {
-    const protocols = row.protocols ?? ['http', 'https'];
-    if (!protocols.some((p) => p === 'http' || p === 'https' || p === 'grpc' || p === 'grpcs')) continue;
+    // services holds the enabled ones: routes of a disabled service are not built into the router
+    if (!isHttpRoutable(row, (id) => services.has(id))) continue;
+    const protocols = row.protocols ?? ROUTE_DEFAULTS.protocols;
     const service = row.service ? (services.get(row.service.id) ?? null) : null;
-    // Routes of a disabled service are not built into the router (Kong spec 01-sync).
-    if (row.service && !service) continue;
     // Without plugins a compiled route depends only on its row and its compiled service.
     const old = plugins === null ? previous?.routes.get(row.id) : undefined;
     if (old !== undefined && old.row === row && old.service === service && old.plugins === NO_PLUGINS) {
@@ -95,9 +97,9 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
         service,
         httpsOnly: !hasPlain,
         grpc: protocols.includes('grpc') || protocols.includes('grpcs'),
-        redirectStatus: row.https_redirect_status_code ?? 426,
-        preserveHost: row.preserve_host === true,
-        stripPath: row.strip_path !== false,
+        redirectStatus: row.https_redirect_status_code ?? ROUTE_DEFAULTS.https_redirect_status_code,
+        preserveHost: row.preserve_host ?? ROUTE_DEFAULTS.preserve_host,
+        stripPath: row.strip_path ?? ROUTE_DEFAULTS.strip_path,
         plugins: plugins ? plugins.lookup(row.id, service?.id ?? null, null).entries : NO_PLUGINS,
         pluginRoute: Object.freeze({ id: row.id, name: row.name ?? null, row }),
         pluginService: service ? Object.freeze({ id: service.id, name: service.row.name ?? null, row: service.row }) : null,
@@ -109,8 +111,8 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
   const router = compileHttpRouter(routable, { previous: previous?.router });
   // Secure contexts are costly to create: keep the table while certificates and snis are the same arrays.
   const sni = before !== null && before.certificates === cfg.certificates && before.snis === cfg.snis ? previous!.sni : compileSniTable(cfg.certificates, cfg.snis);
-  // Stream routes share this snapshot's upstream runtimes and certificates: one set of health checkers.
-  const stream = compileStreamConfig(snapshot, { upstreams, sni }).config;
+  // Stream routes share this snapshot's services, upstream runtimes and certificates: one set of health checkers.
+  const stream = compileStreamConfig({ hash: snapshot.hash, routes: (cfg.routes ?? []) as RouteRow[], services, upstreams, sni, warn: opts.warn });
   const config: CompiledConfig = Object.freeze({
     hash: snapshot.hash,
     version: snapshot.version,
@@ -118,6 +120,7 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     routes,
     services,
     upstreams,
+    upstreamsByName,
     sni,
     stream,
     plugins,

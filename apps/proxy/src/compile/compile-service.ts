@@ -1,15 +1,21 @@
-// Service row -> CompiledService: timeouts, host header and upstream TLS options precomputed.
-import { isIP } from 'node:net';
+// Service row -> CompiledService, for HTTP and stream alike: timeouts, host header and upstream TLS options
+// precomputed.
 import type { Row, ServiceRow } from '@tollgate/declarative/snapshot';
 import type { UpstreamRuntime } from '../upstream/types';
 import { verifyDepthCheck } from './verify-depth';
 import type { CompiledService, UpstreamTlsOptions } from './types';
+import { trustedCertificates } from '@tollgate/pki';
+import { SERVICE_DEFAULTS } from './schema-defaults';
 
 const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, grpc: 80, https: 443, grpcs: 443 };
 
-/** Host header for host:port, omitting the port when it is the protocol's default (Kong's set_host_header). */
+/**
+ * The one builder of the upstream Host header from a host and port (services, balancer peers, set_target; every
+ * protocol): the port is appended unless it is the scheme's default (Kong's set_host_header). An IPv6 literal
+ * (the only kind of host with a ':') is bracketed.
+ */
 export function hostHeaderFor(host: string, port: number, protocol: string): string {
-  const name = isIP(host) === 6 ? `[${host}]` : host;
+  const name = host.charCodeAt(0) !== 91 /* [ */ && host.includes(':') ? `[${host}]` : host;
   return DEFAULT_PORT[protocol] === port ? name : `${name}:${port}`;
 }
 
@@ -18,9 +24,10 @@ export function compileService(
   upstream: UpstreamRuntime | null,
   byId: { certificates: ReadonlyMap<string, Row>; caCertificates: ReadonlyMap<string, Row> },
 ): CompiledService {
-  const tls = row.protocol === 'https' || row.protocol === 'grpcs';
+  // https/grpcs, and tls for stream services (proxy_ssl): the same upstream TLS options
+  const tls = row.protocol === 'https' || row.protocol === 'grpcs' || row.protocol === 'tls';
   const tlsOptions = tls ? upstreamTlsOptions(row, byId) : null;
-  const connectTimeout = row.connect_timeout ?? 60000;
+  const connectTimeout = row.connect_timeout ?? SERVICE_DEFAULTS.connect_timeout;
   return Object.freeze({
     row,
     id: row.id,
@@ -30,10 +37,10 @@ export function compileService(
     host: row.host,
     port: row.port,
     path: row.path ?? null,
-    retries: row.retries ?? 5,
+    retries: row.retries ?? SERVICE_DEFAULTS.retries,
     connectTimeout,
-    writeTimeout: row.write_timeout ?? 60000,
-    readTimeout: row.read_timeout ?? 60000,
+    writeTimeout: row.write_timeout ?? SERVICE_DEFAULTS.write_timeout,
+    readTimeout: row.read_timeout ?? SERVICE_DEFAULTS.read_timeout,
     defaultHostHeader: hostHeaderFor(row.host, row.port, row.protocol),
     upstream,
     directPeer: upstream ? null : Object.freeze({ host: row.host, port: row.port, ip: row.host }),
@@ -60,7 +67,7 @@ function upstreamTlsOptions(
     rejectUnauthorized: verify,
     // the depth only means something for a chain that is verified
     checkServerIdentity: verify && typeof row.tls_verify_depth === 'number' ? verifyDepthCheck(row.tls_verify_depth) : undefined,
-    ca: ca.length > 0 ? ca : undefined,
+    ca: ca.length > 0 ? ca : (trustedCertificates() as string[] | undefined),
     cert: typeof client?.cert === 'string' ? client.cert : undefined,
     key: typeof client?.key === 'string' ? client.key : undefined,
     poolKey,

@@ -3,9 +3,8 @@
 import type { ChainEntry, PluginChains, RouteInfo, ServiceInfo } from '@tollgate/plugins';
 import type { SecureContext } from 'node:tls';
 import type { RouteRow, ServiceRow } from '@tollgate/declarative/snapshot';
-import type { HttpRouter } from '@tollgate/router/types';
+import type { HttpRouter, StreamRouter } from '@tollgate/router/types';
 import type { UpstreamRuntime } from '../upstream/types';
-import type { StreamConfig } from '../stream/types';
 
 /** The service's own host:port when it does not name an upstream (the socket layer resolves names). */
 export interface DirectPeer {
@@ -79,10 +78,58 @@ export interface CompiledConfig {
   readonly routes: ReadonlyMap<string, CompiledRoute>;
   readonly services: ReadonlyMap<string, CompiledService>;
   readonly upstreams: ReadonlyMap<string, UpstreamRuntime>;
+  /** The same upstreams by name (kong.service.set_upstream). */
+  readonly upstreamsByName?: ReadonlyMap<string, UpstreamRuntime>;
   readonly sni: SniTable;
   /** Plugin chains of this snapshot (libs/plugins); absent or null when the snapshot configures no plugin. */
   readonly plugins?: PluginChains | null;
   /** The L4 side of the same snapshot (stream routes and tcp/tls services), sharing upstreams and certificates. */
   readonly stream: StreamConfig;
   readonly compileMs: number;
+}
+
+// The L4 side of a snapshot (stream routes, tcp/tls services), read once per stream connection: a connection keeps
+// the StreamConfig it started with, so a swap never tears it.
+export interface StreamService {
+  readonly row: ServiceRow;
+  readonly id: string;
+  readonly name: string | null;
+  /** 'tls': re-encrypt toward the upstream (proxy_ssl on), with `host` as the server name. */
+  readonly tls: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** 1 + service.retries connection attempts in all. */
+  readonly tries: number;
+  readonly connectTimeout: number;
+  readonly readTimeout: number;
+  readonly writeTimeout: number;
+  /** Set when service.host names an upstream entity; else host:port is connected to directly. */
+  readonly upstream: UpstreamRuntime | null;
+  readonly rejectUnauthorized: boolean;
+  readonly ca: readonly string[] | undefined;
+  readonly clientCert: string | undefined;
+  readonly clientKey: string | undefined;
+}
+
+export interface StreamRoute {
+  readonly row: RouteRow;
+  readonly id: string;
+  readonly name: string | null;
+  /** A tls_passthrough route: the TLS bytes are piped untouched. */
+  readonly passthrough: boolean;
+  /** null: serviceless route (Kong: `no Service found with those values`, status 503). */
+  readonly service: StreamService | null;
+  /** Pre-built log fragment, so logging a session allocates nothing route-related. */
+  readonly logRef: { readonly id: string; readonly name: string | null };
+}
+
+export interface StreamConfig {
+  readonly hash: string;
+  readonly router: StreamRouter;
+  /** Stream routes by id (only routes with tcp, tls or tls_passthrough). */
+  readonly routes: ReadonlyMap<string, StreamRoute>;
+  readonly services: ReadonlyMap<string, StreamService>;
+  readonly upstreams: ReadonlyMap<string, UpstreamRuntime>;
+  /** Certificates by SNI for TLS termination on `ssl` stream listeners. */
+  readonly sni: SniTable;
 }

@@ -1,12 +1,14 @@
-// The access-log line of one HTTP request, written once its response is sent. The line is built by string
-// concatenation around pre-serialised constant parts: JSON.stringify of the nested entry measured ~1 µs per request.
+// The access-log line of one HTTP request, written once its response is sent (a WebSocket upgrade's once its
+// connection closes): Kong's nginx format by default (proxy_access_log_format = kong), or JSON. The JSON line is built by string concatenation around pre-serialised
+// constant parts: JSON.stringify of the nested entry measured ~1 µs per request.
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
-import type { AccessLog } from '@tollgate/logging';
+import { kongLine, type AccessLog } from '@tollgate/logging';
 import { originalDestinationOf } from './client-info';
 import type { ListenerInfo } from './context';
 import type { ClientRequest, ClientResponse } from './errors';
 import { exchangeOf } from './exchange';
+import { UpgradeResponse } from './websocket';
 
 const kEntry = Symbol('tollgate.accessEntry');
 const kLoggedBytes = Symbol('tollgate.loggedBytes');
@@ -30,8 +32,16 @@ class PendingEntry {
 
 type LoggedResponse = ClientResponse & { [kEntry]?: PendingEntry };
 
+export type AccessLogFormat = 'kong' | 'json';
+
 // hot path: one small object per request, listener is a shared function (no closure).
-export function logWhenFinished(log: AccessLog, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string): void {
+export function logWhenFinished(log: AccessLog, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string, format: AccessLogFormat = 'json'): void {
+  if (format === 'kong') {
+    (res as KongLoggedResponse)[kKong] = new PendingKongEntry(log, req, (req.socket ?? null) as LoggedSocket | null, requestId);
+    // 'close' fires however the response ends (finished, aborted, timed out): exactly one line per request
+    (res as ServerResponse).on('close', onKongResponseClose);
+    return;
+  }
   const socket = (req.socket ?? null) as LoggedSocket | null;
   const clientIp = socket?.remoteAddress;
   // Only on `transparent` listeners (left out of the line elsewhere): where the client meant to connect.
@@ -42,10 +52,20 @@ export function logWhenFinished(log: AccessLog, req: ClientRequest, res: ClientR
     `,"request":{"method":"${req.method}","uri":`;
   const mid = `,"scheme":"${listener.scheme}","http_version":"${req.httpVersion}","size":`;
   (res as LoggedResponse)[kEntry] = new PendingEntry(log, req, socket, Date.now(), head, mid, requestId);
-  (res as ServerResponse).on('finish', onResponseFinish);
+  // 'close', not 'finish': a response that never completes (client gone, upstream reset, timeout) is logged too
+  (res as ServerResponse).on('close', onResponseClose);
 }
 
-function onResponseFinish(this: LoggedResponse): void {
+/**
+ * nginx's status for a response that did not complete: what was sent, else what the gateway decided (408 for a
+ * stalled body), else 499 (the client closed the connection first).
+ */
+function loggedStatus(res: ClientResponse): number {
+  if (res.headersSent || res.writableFinished || relayedHeadBytes(res) > 0) return res.statusCode;
+  return res.statusCode === 200 ? 499 : res.statusCode;
+}
+
+function onResponseClose(this: LoggedResponse): void {
   const e = this[kEntry];
   if (e === undefined) return;
   this[kEntry] = undefined;
@@ -54,8 +74,8 @@ function onResponseFinish(this: LoggedResponse): void {
   const now = Date.now();
   e.log.writeLine(
     `{"started_at":${e.startedAt}${e.head}${JSON.stringify(req.url)}${e.mid}${Number(req.headers['content-length'] ?? 0) || 0}` +
-      `},"response":{"status":${this.statusCode},"size":${responseSize(this, e.socket, ex?.responseBytes)}},"request_id":"${e.requestId}"` +
-      `,"latencies":{"request":${now - e.startedAt},"proxy":${ex?.upstreamLatency ?? -1}}}`,
+      `},"response":{"status":${loggedStatus(this)},"size":${responseSize(this, e.socket, ex?.responseBytes)}},"request_id":"${e.requestId}"` +
+      `,"latencies":{"request":${now - e.startedAt},"proxy":${ex?.upstreamLatency ?? upstreamLatencyOf(this)}}}`,
   );
 }
 
@@ -67,4 +87,52 @@ function responseSize(res: ClientResponse, socket: LoggedSocket | null, bodyByte
   const before = socket[kLoggedBytes] ?? 0;
   socket[kLoggedBytes] = total;
   return total - before;
+}
+
+const kKong = Symbol('tollgate.kongAccessEntry');
+
+class PendingKongEntry {
+  constructor(readonly log: AccessLog, readonly req: ClientRequest, readonly socket: LoggedSocket | null, readonly requestId: string) {}
+}
+
+type KongLoggedResponse = ClientResponse & { [kKong]?: PendingKongEntry };
+
+/** Kong's kong_log_format: `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
+ *  "$http_referer" "$http_user_agent" kong_request_id: "$kong_request_id"`. */
+function onKongResponseClose(this: KongLoggedResponse): void {
+  const e = this[kKong];
+  if (e === undefined) return;
+  this[kKong] = undefined;
+  const req = e.req;
+  const headers = req.headers;
+  const ex = exchangeOf(this);
+  // the socket count is taken for every response, so the next one on this connection starts from here
+  const sent = responseSize(this, e.socket, ex?.responseBytes);
+  e.log.writeLine(kongLine({
+    remoteAddr: req.socket?.remoteAddress,
+    request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+    status: loggedStatus(this),
+    bodyBytesSent: ex ? ex.responseBytes : generatedBodyBytes(this, sent),
+    referer: headers.referer as string | undefined,
+    userAgent: headers['user-agent'] as string | undefined,
+    requestId: e.requestId,
+  }));
+}
+
+/** A response without an exchange counting body bytes (the gateway's own answers: no route, plugin exits, errors;
+ *  a WebSocket upgrade's relayed answer and tunnel): its body is what was sent after the header block (`_header`,
+ *  the block Node wrote, or the one relayed straight to an upgrade's socket; HTTP/2 has none and no count). */
+function generatedBodyBytes(res: ClientResponse, sent: number): number {
+  const relayed = relayedHeadBytes(res);
+  if (relayed > 0) return Math.max(0, sent - relayed);
+  const header = (res as { _header?: unknown })._header;
+  return typeof header === 'string' ? Math.max(0, sent - Buffer.byteLength(header, 'latin1')) : 0;
+}
+
+function relayedHeadBytes(res: ClientResponse): number {
+  return res instanceof UpgradeResponse ? res.relayedHeadBytes : 0;
+}
+
+function upstreamLatencyOf(res: ClientResponse): number {
+  return res instanceof UpgradeResponse ? res.upstreamLatency : -1;
 }

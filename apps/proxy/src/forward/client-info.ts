@@ -28,16 +28,21 @@ type TaggedSocket = Socket & {
   _parent?: TaggedSocket;
 };
 
-export function peerAddressOf(socket: TaggedSocket): string {
-  return socket[kProxiedAddress] ?? socket._parent?.[kProxiedAddress] ?? socket.remoteAddress ?? '';
+/** The PROXY protocol source carried on this connection, if any (TLS sockets: on the TCP socket they wrap). */
+function proxiedAddressOf(socket: TaggedSocket): string | undefined {
+  return socket[kProxiedAddress] ?? socket._parent?.[kProxiedAddress];
 }
 
 export function clientOf(ctx: ProxyContext, req: ClientRequest): ClientInfo {
   const socket = req.socket as TaggedSocket;
   const cached = socket[kClient];
   if (cached !== undefined) return cached;
-  const peerIp = peerAddressOf(socket);
-  const info: ClientInfo = { peerIp, trusted: ctx.trust.isTrusted(peerIp), clientIp: peerIp };
+  const tcpPeer = socket.remoteAddress ?? socket._parent?.remoteAddress ?? '';
+  const trusted = ctx.trust.isTrusted(tcpPeer);
+  // As nginx's realip with set_real_ip_from = trusted_ips: a PROXY header from any other peer is ignored.
+  const proxied = trusted ? proxiedAddressOf(socket) : undefined;
+  const peerIp = proxied ?? tcpPeer;
+  const info: ClientInfo = { peerIp, trusted, clientIp: peerIp };
   if (req.httpVersionMajor !== 2) socket[kClient] = info;
   return info;
 }

@@ -22,11 +22,17 @@ export interface ProxyContext {
   /** bytes; 0 = unlimited */
   readonly maxBodySize: number;
   readonly maxHeaders: number;
+  /** Longest request target (nginx: one of large_client_header_buffers); longer gets 414. */
+  readonly maxRequestLine: number;
   readonly logger: ProxyLogger;
   /** proxy_access_log; null when `off`. */
   readonly accessLog: AccessLog | null;
+  /** proxy_access_log_format */
+  readonly accessLogFormat: 'kong' | 'json';
   /** Set by close(): responses then carry `Connection: close`. */
   draining: boolean;
+  /** Hybrid data planes: requests and 5xx per configuration hash, reported to the control plane. */
+  readonly releaseStats?: import('./release-stats').ReleaseStatsCounter | null;
   /** Requests being proxied right now (graceful close waits for 0). */
   inflight: number;
   /** Client sockets of upgraded (WebSocket) tunnels: no server tracks them after the 101, so close() does. */

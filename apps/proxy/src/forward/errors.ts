@@ -6,12 +6,13 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import {
   CONTENT_TYPES,
   grpcStatusFor,
+  isHttp2Request,
   negotiateErrorFormat,
   renderErrorBody,
   type ErrorFormat,
 } from '@tollgate/errors';
 import type { HeaderFlags } from './header-flags';
-import { SERVER_TOKEN } from './identity';
+import { SERVER_TOKEN, VIA_1_1 } from './identity';
 
 export type ClientRequest = IncomingMessage | Http2ServerRequest;
 export type ClientResponse = ServerResponse | Http2ServerResponse;
@@ -52,6 +53,14 @@ function isGrpc(req: ClientRequest): boolean {
 }
 
 /**
+ * A request Kong counts as proxied (its access phase ended with a service): its errors carry the upstream and
+ * proxy latencies and Via, not X-Kong-Response-Latency. `sentAt` is when it went (or would have gone) upstream.
+ */
+export interface ProxiedTiming {
+  readonly sentAt: number;
+}
+
+/**
  * Writes a proxy-generated error. `extra` holds additional raw header pairs. Safe to call when the client is
  * gone or headers were already sent: then the stream is simply destroyed.
  */
@@ -65,6 +74,7 @@ export function sendProxyError(
   settings: ErrorSettings,
   nginxGenerated: boolean,
   extra?: readonly string[],
+  proxied?: ProxiedTiming,
 ): void {
   if (res.headersSent || res.destroyed) {
     if (!res.writableEnded) res.destroy();
@@ -86,9 +96,15 @@ export function sendProxyError(
   headers['content-length'] = String(Buffer.byteLength(body));
   const flags = settings.flags;
   if (flags.requestId) headers['x-kong-request-id'] = requestId;
-  if (flags.responseLatency) headers['x-kong-response-latency'] = String(Math.round(performance.now() - startedAt));
+  if (proxied) {
+    if (flags.via) headers.via = VIA_1_1;
+    if (flags.upstreamLatency) headers['x-kong-upstream-latency'] = String(Math.round(performance.now() - proxied.sentAt));
+    if (flags.proxyLatency) headers['x-kong-proxy-latency'] = String(Math.round(proxied.sentAt - startedAt));
+  } else if (flags.responseLatency) {
+    headers['x-kong-response-latency'] = String(Math.round(performance.now() - startedAt));
+  }
   if (flags.server) headers.server = SERVER_TOKEN;
-  const h2 = req.httpVersionMajor === 2;
+  const h2 = isHttp2Request(req);
   if (extra) {
     for (let i = 0; i < extra.length; i += 2) {
       const name = extra[i].toLowerCase();

@@ -1,38 +1,50 @@
 // One proxied request: attempts against the upstream (with Kong's retry rules, §2.5), then the streamed
-// response. The Exchange is itself the undici dispatch handler, so a request allocates no closures on the
+// response. The Exchange is itself the upstream client's handler, so a request allocates no closures on the
 // common path.
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import { isIP } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import { PROXY_ERRORS } from '@tollgate/errors';
-import { runBodyFilter, runHeaderFilterOnList, type PluginRun } from '@tollgate/plugins';
+import { runBodyFilter, runHeaderFilterOnList, type ChunkFilter, type PluginRun } from '@tollgate/plugins';
 import type { CompiledRoute, CompiledService } from '../compile/types';
-import type { BalancerContext, Peer } from '../upstream/types';
+import type { Peer, UpstreamRuntime } from '../upstream/types';
+import type { UpstreamCall, UpstreamHandler, UpstreamRequest } from '../upstream-http/connection';
+import { NOT_CONNECTED_CODES, TIMEOUT_CODES, type UpstreamError } from '../upstream-http/errors';
 import type { ProxyContext } from './context';
+import { DEBUG_REQUEST_HEADER, pushDebugHeaders } from './debug-headers';
 import { buildDownstreamHeaders, toH2Headers } from './downstream-headers';
 import { sendProxyError, type ClientRequest as DownstreamRequest, type ClientResponse } from './errors';
+import type { RequestState } from './request-state';
+import { chooseTarget, upstreamHostHeader, type AttemptTarget, type RequestBalancerContext } from './target';
 
 const kExchange = Symbol('tollgate.exchange');
 type Tagged<T> = T & { [kExchange]?: Exchange };
-/** Buffer's undocumented direct decoder: toString('latin1') minus the encoding dispatch, on every header. */
-type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, grpc: 80, https: 443, grpcs: 443 };
-/** Failures that happen before the upstream could have seen a byte of the request. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
-const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const NO_BODY = new Set([204, 304]);
+const EMPTY = Buffer.alloc(0);
 
-export class Exchange implements Dispatcher.DispatchHandler {
+/** Removes Content-Length and Transfer-Encoding from a flat header list: the body's framing is decided anew. */
+function dropFraming(headers: string[]): void {
+  for (let i = headers.length - 2; i >= 0; i -= 2) {
+    const name = headers[i].toLowerCase();
+    if (name === 'content-length' || name === 'transfer-encoding') headers.splice(i, 2);
+  }
+}
+
+export class Exchange implements UpstreamHandler, AttemptTarget {
   attempt = 0;
+  // AttemptTarget: this attempt's destination, filled by chooseTarget (no object per attempt)
+  host = '';
+  port = 0;
+  hostHeader = '';
+  sniHost = '';
   peer: Peer | null = null;
   responded = false;
   done = false;
   sentAt = 0;
-  balancerCtx: BalancerContext | null = null;
-  tried: Set<Peer> | null = null;
+  balancerCtx: RequestBalancerContext | null = null;
   /** A body without Content-Length under client_max_body_size: counted while it streams. */
   countBody = false;
   bodyBytes = 0;
@@ -42,91 +54,106 @@ export class Exchange implements Dispatcher.DispatchHandler {
   bufferedBody: Buffer | null = null;
   /** A plugin changed the method (request-transformer http_method). */
   methodOverride: string | null = null;
+  /** The upstream balanced over: the service's, or a plugin's kong.service.set_upstream (target.ts balancerOf). */
+  upstream: UpstreamRuntime | null = null;
   /** ms, for the access log; -1 until the upstream answered. */
   upstreamLatency = -1;
   /** Response body bytes passed to the client (the access log's size on HTTP/2). */
   responseBytes = 0;
+  /** A header_filter plugin ended the request (kong.response.exit): the upstream body is read and dropped. */
+  private exitedInHeaderFilter = false;
+  /** A plugin's per-chunk filter over this response (kong.response.filterChunks in header_filter). */
+  private chunkFilter: ChunkFilter | null = null;
   /** Response held for body_filter plugins until complete. */
   private held: { status: number; headers: string[]; parts: Buffer[] } | null = null;
-  /** The request body as handed to undici (the client request itself, or a counting stream over it). */
+  /** The request body as handed to the upstream client (the client request itself, or a counting stream over it). */
   private body: Readable | null = null;
-  private abortAttempt: ((reason?: Error) => void) | null = null;
-  private resume: (() => void) | null = null;
+  /** The upstream connection carrying the current attempt. */
+  private call: UpstreamCall | null = null;
 
-  constructor(
-    readonly ctx: ProxyContext,
-    readonly req: DownstreamRequest,
-    readonly res: ClientResponse,
-    readonly route: CompiledRoute,
-    readonly service: CompiledService,
-    readonly requestId: string,
-    readonly startedAt: number,
-    readonly path: string,
-    readonly headers: string[],
-    readonly clientHost: string | undefined,
-    readonly hasBody: boolean,
-    readonly wantsTrailers: boolean,
-  ) {}
+  readonly ctx: ProxyContext;
+  readonly req: DownstreamRequest;
+  readonly res: ClientResponse;
+  readonly route: CompiledRoute;
+  readonly service: CompiledService;
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly path: string;
+  /** The upstream header list (index 1 is Host, rewritten per attempt). */
+  readonly headers: string[];
+  readonly clientHost: string | undefined;
+  readonly hasBody: boolean;
+  readonly wantsTrailers: boolean;
+
+  constructor(s: RequestState) {
+    this.ctx = s.ctx;
+    this.req = s.req;
+    this.res = s.res;
+    this.route = s.route;
+    this.service = s.service;
+    this.requestId = s.requestId;
+    this.startedAt = s.startedAt;
+    this.path = s.path;
+    this.headers = s.up.list;
+    this.clientHost = s.up.clientHost;
+    this.hasBody = s.hasBody;
+    this.wantsTrailers = s.up.wantsTrailers;
+    this.plugins = s.run;
+    this.bufferedBody = s.body;
+  }
 
   /** Starts (or restarts, for a retry) one attempt. */
   dispatch(): void {
     const svc = this.service;
-    let host: string;
-    let port: number;
-    let hostHeader: string;
-    let poolKey: string;
-    if (svc.upstream !== null) {
-      const peer = svc.upstream.pick(this.balancerCtx!);
-      if (peer === null) {
-        this.fail(PROXY_ERRORS.NO_PEER.status, PROXY_ERRORS.NO_PEER.message, false);
-        return;
-      }
-      this.peer = peer;
-      host = peer.ip;
-      port = peer.port;
-      hostHeader = DEFAULT_PORT[svc.protocol] === port ? peer.hostHeader : `${peer.hostHeader}:${port}`;
-      poolKey = svc.tlsOptions === null ? `${host}|${port}|${svc.connectTimeout}` : `${host}|${port}|${svc.connectTimeout}|${peer.host}|${svc.tlsOptions.poolKey}`;
-    } else {
-      const direct = svc.directPeer!;
-      host = direct.ip;
-      port = direct.port;
-      hostHeader = svc.defaultHostHeader;
-      poolKey = svc.poolKey;
+    if (!chooseTarget(this, svc, this.plugins, this.upstream, this.balancerCtx)) {
+      this.fail(PROXY_ERRORS.NO_PEER.status, PROXY_ERRORS.NO_PEER.message, false);
+      return;
     }
-    // Host is recomputed on every try (§1.6); preserve_host sends the client's own.
-    this.headers[1] = this.route.preserveHost && this.clientHost !== undefined ? this.clientHost : hostHeader;
+    const host = this.host;
+    const port = this.port;
+    // kong.service.request.set_scheme with a set_target: that scheme instead of the service's
+    const override = this.plugins !== null && this.plugins.targetOverride !== null ? this.plugins.schemeOverride : null;
+    const tls = override === null ? svc.tls : override === 'https';
+    // Same shape as CompiledService.poolKey: ip|port|connect timeout[|sni|tls]
+    let poolKey =
+      this.peer === null && this.plugins?.targetOverride == null
+        ? svc.poolKey
+        : svc.tlsOptions === null || !tls
+          ? `${host}|${port}|${svc.connectTimeout}`
+          : `${host}|${port}|${svc.connectTimeout}|${this.sniHost}|${svc.tlsOptions.poolKey}`;
+    if (tls !== svc.tls) poolKey = `${tls ? 'https' : 'http'}|${poolKey}`;
+    const trace = this.plugins?.trace;
+    if (trace) trace.startTry(host, port, this.sniHost);
+    // Host is recomputed on every try (§1.6).
+    this.headers[1] = upstreamHostHeader(this.route, this.clientHost, this.plugins, this);
     if (this.attempt === 0) this.sentAt = performance.now();
-    const sniHost = this.peer !== null ? this.peer.host : svc.host;
-    const pool = this.ctx.pools.get(poolKey, svc.tls ? 'https' : 'http', host, port, svc.connectTimeout, svc.tlsOptions, isIP(sniHost) === 0 ? sniHost : undefined);
+    const sniHost = this.sniHost;
+    const pool = this.ctx.pools.get(poolKey, host, port, svc.connectTimeout, tls ? svc.tlsOptions : null, isIP(sniHost) === 0 ? sniHost : undefined);
     if (this.countBody && this.body === null) this.body = countedBody(this);
-    pool.dispatch(
-      {
-        path: this.path,
-        method: (this.methodOverride ?? this.req.method) as Dispatcher.HttpMethod,
-        headers: this.headers,
-        body: this.bufferedBody ?? (this.hasBody ? (this.body ?? (this.req as unknown as Readable)) : null),
-        headersTimeout: svc.readTimeout,
-        bodyTimeout: svc.readTimeout,
-      },
-      this,
-    );
+    const request: UpstreamRequest = {
+      path: this.path,
+      method: this.methodOverride ?? this.req.method!,
+      headers: this.headers,
+      body: this.bufferedBody ?? (this.hasBody ? (this.body ?? (this.req as unknown as Readable)) : null),
+      readTimeout: svc.readTimeout,
+      writeTimeout: svc.writeTimeout,
+    };
+    pool.request(request, this);
   }
 
-  onConnect(abort: (reason?: Error) => void): void {
-    this.abortAttempt = abort;
-    if (this.done) abort();
+  onAttach(call: UpstreamCall): void {
+    this.call = call;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  /** The final response's head (the client drops 1xx interim responses, as nginx does). */
+  onHeaders(statusCode: number, raw: string[]): boolean {
     if (this.done) return false;
     this.responded = true;
-    this.resume = resume;
+    this.plugins?.trace?.answeredTry();
     const upstreamLatency = Math.round(performance.now() - this.sentAt);
     this.upstreamLatency = upstreamLatency;
     const svc = this.service;
-    if (this.peer !== null) svc.upstream!.report(this.peer, { kind: 'success', status: statusCode, latencyMs: upstreamLatency });
-    const raw: string[] = new Array(rawHeaders.length);
-    for (let i = 0; i < rawHeaders.length; i++) raw[i] = (rawHeaders[i] as Latin1Buffer).latin1Slice(0, rawHeaders[i].length);
+    if (this.peer !== null) this.upstream!.report(this.peer, { kind: 'success', status: statusCode, latencyMs: upstreamLatency });
     const h2 = this.req.httpVersionMajor === 2;
     const headers = buildDownstreamHeaders(raw, statusCode, {
       flags: this.ctx.flags,
@@ -137,19 +164,69 @@ export class Exchange implements Dispatcher.DispatchHandler {
       closeConnection: this.ctx.draining,
       h2,
     });
+    if (this.ctx.flags.debugHeader && this.req.headers[DEBUG_REQUEST_HEADER] !== undefined) pushDebugHeaders(headers, this.route);
     const setCookie = this.balancerCtx?.setCookie;
     if (setCookie) headers.push('Set-Cookie', setCookie);
     if (this.res.destroyed) return false;
     const run = this.plugins;
-    if (run === null) return this.writeHead(statusCode, headers);
+    if (run === null) return this.writeHead(statusCode, headers) && this.completeIfBodiless(statusCode);
     run.timings.upstreamLatency = upstreamLatency;
     run.timings.proxyLatency = Math.round(this.sentAt - this.startedAt);
     const filtered = runHeaderFilterOnList(run, statusCode, headers);
-    if (run.buffersResponse) {
+    if (run.response.exitResponse !== null) return this.writeHeaderFilterExit(filtered);
+    if (run.response.chunkFilter !== null && !NO_BODY.has(statusCode)) {
+      // a plugin streams this body through its filter: the length is unknown until the end
+      this.chunkFilter = run.response.chunkFilter;
+      dropFraming(filtered);
+      return this.writeHead(statusCode, filtered);
+    }
+    if (run.buffersResponse && !NO_BODY.has(statusCode)) {
       this.held = { status: statusCode, headers: filtered, parts: [] };
       return true;
     }
-    return this.writeHead(statusCode, filtered);
+    return this.writeHead(statusCode, filtered) && this.completeIfBodiless(statusCode);
+  }
+
+  /** 204 and 304 never have a body, whatever Content-Length says (RFC 9110 §8.6): the client response ends with the head. */
+  private completeIfBodiless(statusCode: number): boolean {
+    if (!NO_BODY.has(statusCode)) return true;
+    this.finish();
+    this.res.end();
+    return true;
+  }
+
+  /** Kong's exit from header_filter: its status and body replace the upstream's, the other headers stay. */
+  private writeHeaderFilterExit(headers: string[]): boolean {
+    const exit = this.plugins!.response.exitResponse!;
+    this.exitedInHeaderFilter = true;
+    for (let i = headers.length - 2; i >= 0; i -= 2) {
+      const name = headers[i].toLowerCase();
+      if (name === 'content-length' || name === 'transfer-encoding' || exit.headers[name] !== undefined) headers.splice(i, 2);
+    }
+    for (const name of Object.keys(exit.headers)) {
+      const value = exit.headers[name];
+      if (Array.isArray(value)) for (const v of value) headers.push(name, v);
+      else headers.push(name, value);
+    }
+    headers.push('Content-Length', String(exit.body.length));
+    this.plugins!.response.status = exit.status;
+    if (this.res.destroyed) return false;
+    this.writeHead(exit.status, headers);
+    this.res.end(exit.body);
+    return true;
+  }
+
+  /** A streaming plugin's filter over one chunk: null when it emitted nothing (or failed, logged). */
+  private filterChunk(chunk: Buffer, last: boolean): Buffer | null {
+    let out: Buffer | string;
+    try {
+      out = this.chunkFilter!(chunk, last);
+    } catch (err) {
+      this.plugins!.log.error('response chunk filter failed', { err: (err as Error)?.stack ?? String(err) });
+      return null;
+    }
+    if (out.length === 0) return null;
+    return typeof out === 'string' ? Buffer.from(out) : out;
   }
 
   private writeHead(statusCode: number, headers: string[]): boolean {
@@ -161,12 +238,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.done) return false;
+    if (this.exitedInHeaderFilter) return true;
     this.responseBytes += chunk.length;
     if (this.plugins !== null) {
       this.plugins.timings.responseSize += chunk.length;
       if (this.held !== null) {
         this.held.parts.push(chunk);
         return true;
+      }
+      if (this.chunkFilter !== null) {
+        const out = this.filterChunk(chunk, false);
+        if (out === null) return true;
+        chunk = out;
       }
     }
     const ok = (this.res as ServerResponse).write(chunk);
@@ -177,27 +260,34 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.done) return;
     this.finish();
+    if (this.exitedInHeaderFilter) return;
     const held = this.held;
     if (held === null) {
-      this.res.end();
+      const tail = this.chunkFilter !== null ? this.filterChunk(EMPTY, true) : null;
+      if (tail !== null) this.res.end(tail);
+      else this.res.end();
       return;
     }
     // body_filter plugins see the whole body; the length is announced after they changed it
     const body = runBodyFilter(this.plugins!, Buffer.concat(held.parts));
     const headers = held.headers;
-    for (let i = headers.length - 2; i >= 0; i -= 2) {
-      const name = headers[i].toLowerCase();
-      if (name === 'content-length' || name === 'transfer-encoding') headers.splice(i, 2);
-    }
+    dropFraming(headers);
     headers.push('Content-Length', String(body.length));
     if (this.res.destroyed) return;
-    this.writeHead(held.status, headers);
+    // a body_filter plugin may have replaced the status (the head was held with the body)
+    this.writeHead(this.plugins!.response.status || held.status, headers);
     this.res.end(body);
   }
 
-  onError(err: Error & { code?: string }): void {
+  onError(err: UpstreamError): void {
     if (this.done) return;
     const peer = this.peer;
+    // Kong resolves a service's host before connecting: a name that does not exist is its balancer's 503
+    if (peer === null && !this.responded && err.code === 'ENOTFOUND') {
+      const e = PROXY_ERRORS.NAME_RESOLUTION_FAILED;
+      this.fail(e.status, e.message, false);
+      return;
+    }
     if (this.responded) {
       // Mid-body failure: the status line is gone, so the client connection is cut (as nginx does).
       this.finish();
@@ -205,19 +295,17 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     const code = err.code ?? '';
-    const timedOut = TIMEOUTS.has(code);
+    const timedOut = TIMEOUT_CODES.has(code);
+    this.plugins?.trace?.failTry('failed', timedOut ? 504 : 502);
     if (peer !== null) {
-      const upstream = this.service.upstream!;
+      const upstream = this.upstream!;
       upstream.report(peer, timedOut ? { kind: 'timeout' } : { kind: 'tcp_failure' });
       upstream.release(peer);
       this.peer = null;
     }
-    if (this.canRetry(NOT_CONNECTED.has(code))) {
+    if (mayRetry(this, this.attempt, NOT_CONNECTED_CODES.has(code))) {
       this.attempt++;
-      if (peer !== null) {
-        this.tried ??= new Set();
-        this.tried.add(peer);
-      }
+      if (peer !== null && this.balancerCtx !== null) (this.balancerCtx.triedPeers ??= new Set()).add(peer);
       this.dispatch();
       return;
     }
@@ -226,24 +314,21 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.fail(e.status, e.message, true);
   }
 
-  /** nginx `proxy_next_upstream error timeout`: not once the request went out, unless it is idempotent and bodiless. */
-  private canRetry(beforeConnect: boolean): boolean {
-    if (this.attempt >= this.service.retries || this.res.destroyed) return false;
-    if (!this.hasBody) return beforeConnect || IDEMPOTENT.has(this.req.method!);
-    // A streamed body can be sent again only if no byte of it was consumed.
-    return beforeConnect && !this.req.readableDidRead && !this.req.destroyed;
-  }
-
   fail(status: number, message: string, nginxGenerated: boolean): void {
     this.finish();
-    sendProxyError(this.req, this.res, status, message, this.requestId, this.startedAt, this.ctx.errors, nginxGenerated);
+    // Kong marks the request proxied before its balancer runs: even a balancer failure reports upstream latency
+    const sentAt = this.sentAt > 0 ? this.sentAt : performance.now();
+    // Kong names the route in the access phase, so an upstream failure carries the debug headers too
+    let debug: string[] | undefined;
+    if (this.ctx.flags.debugHeader && this.req.headers[DEBUG_REQUEST_HEADER] !== undefined) pushDebugHeaders((debug = []), this.route);
+    sendProxyError(this.req, this.res, status, message, this.requestId, this.startedAt, this.ctx.errors, nginxGenerated, debug, { sentAt });
   }
 
   finish(): void {
     if (this.done) return;
     this.done = true;
     this.ctx.inflight--;
-    if (this.peer !== null) this.service.upstream!.release(this.peer);
+    if (this.peer !== null) this.upstream!.release(this.peer);
   }
 
   /** The client went away before we were done: stop the upstream side too. */
@@ -254,12 +339,27 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   cancelUpstream(): void {
-    this.abortAttempt?.();
+    this.call?.abort(this);
   }
 
   resumeUpstream(): void {
-    this.resume?.();
+    this.call?.resume(this);
   }
+}
+
+/** What the retry rule reads of a request: an Exchange or a RequestState (a WebSocket upgrade). */
+export type RetriedRequest = Pick<RequestState, 'service' | 'req' | 'res' | 'hasBody'>;
+
+/**
+ * nginx `proxy_next_upstream error timeout` under the service's `retries`, for every HTTP/1 forward step (requests
+ * and WebSocket upgrades): whether a try that failed before any answer goes on to the next target. Not once the
+ * request went out, unless it is idempotent and bodiless. `attempt` counts the retries already made.
+ */
+export function mayRetry(r: RetriedRequest, attempt: number, beforeConnect: boolean): boolean {
+  if (attempt >= r.service.retries || r.res.destroyed) return false;
+  if (!r.hasBody) return beforeConnect || IDEMPOTENT.has(r.req.method!);
+  // A streamed body can be sent again only if no byte of it was consumed.
+  return beforeConnect && !r.req.readableDidRead && !r.req.destroyed;
 }
 
 function onClientDrain(this: Tagged<ClientResponse>): void {
@@ -267,14 +367,16 @@ function onClientDrain(this: Tagged<ClientResponse>): void {
 }
 
 /**
- * A body without Content-Length is counted against client_max_body_size on its way through. A 'data' listener
- * on the request would start the flow before undici reads and lose bytes, so the count sits in a Transform.
+ * A body without Content-Length is counted on its way through: against client_max_body_size, and for the log
+ * plugins' request.size. A 'data' listener
+ * on the request would start the flow before the upstream client reads and lose bytes, so the count sits in a Transform.
  */
 function countedBody(ex: Exchange): Readable {
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       ex.bodyBytes += chunk.length;
-      if (ex.bodyBytes <= ex.ctx.maxBodySize || ex.done) return cb(null, chunk);
+      if (ex.plugins !== null) ex.plugins.timings.requestSize += chunk.length;
+      if (ex.ctx.maxBodySize === 0 || ex.bodyBytes <= ex.ctx.maxBodySize || ex.done) return cb(null, chunk);
       const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
       ex.fail(e.status, e.message, true);
       ex.cancelUpstream();

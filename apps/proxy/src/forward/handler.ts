@@ -1,44 +1,131 @@
 // The request entry point of every HTTP listener: route, guard, then hand over to an Exchange.
-import type { ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import { PROXY_ERRORS } from '@tollgate/errors';
+import { HTTP_VERSION_NOT_SUPPORTED, PROXY_ERRORS, unsupportedHttpVersion } from '@tollgate/errors';
 import { resolveUpstreamPath } from '@tollgate/router';
 import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
-import { hostHeaderFor } from '../compile/compile-service';
-import type { BalancerContext } from '../upstream/types';
 import { logWhenFinished } from './access-line';
 import { clientOf, originalDestinationOf } from './client-info';
 import type { ListenerInfo, ProxyContext } from './context';
 import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
 import { Exchange, onClientClose, tagResponse } from './exchange';
-import { proxyGrpc } from './grpc';
+import { callGrpcForPlugins, forwardGrpc } from './grpc';
+import { balancerContextFor, balancerOf } from './target';
 import { viaFor } from './identity';
 import { nextRequestId } from './request-id';
-import { buildUpstreamHeaders } from './upstream-headers';
-import { applyRequestHeaderChanges, runAccessPhases, type PluginRun } from '@tollgate/plugins';
+import type { RequestState } from './request-state';
+import { buildUpstreamHeaders, type UpstreamHeaders } from './upstream-headers';
+import { tunnel, UpgradeResponse } from './websocket';
+import { RequestTrace, applyRequestHeaderChanges, capturesLogs, recordsTraces, runAccessPhases, type PluginRun } from '@tollgate/plugins';
 import { ProxyHostRequest, beginPluginRun, frameBufferedBody, upstreamPathAfterPlugins, watchForLogPhase, writePluginExit } from './plugin-phase';
-
-type UpstreamHeaders = ReturnType<typeof buildUpstreamHeaders>;
 
 export type RequestHandler = (req: ClientRequest, res: ClientResponse) => void;
 
 export function createRequestHandler(ctx: ProxyContext, listener: ListenerInfo): RequestHandler {
-  const accessLog = ctx.accessLog;
   return function onProxyRequest(req, res) {
-    const requestId = nextRequestId();
-    if (accessLog !== null) logWhenFinished(accessLog, req, res, listener, requestId);
-    try {
-      handleRequest(ctx, listener, req, res, requestId);
-    } catch (err) {
-      // The proxy never lets an exception cross a request (DESIGN.md rule 8).
-      ctx.logger.error({ err: (err as Error).stack }, 'unexpected error while proxying');
-      const e = PROXY_ERRORS.UNEXPECTED;
-      sendProxyError(req, res, e.status, e.message, requestId, performance.now(), ctx.errors, false);
-    }
+    admit(ctx, listener, req, res, observe(ctx, listener, req, res));
   };
 }
+
+/**
+ * What every request gets on arrival, upgrades included (their response closes when the tunnel does): its id, its
+ * access line and its count in the release stats, both taken when the response closes. Returns the id.
+ */
+function observe(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse): string {
+  const requestId = nextRequestId();
+  if (ctx.accessLog !== null) logWhenFinished(ctx.accessLog, req, res, listener, requestId, ctx.accessLogFormat);
+  const releaseStats = ctx.releaseStats;
+  if (releaseStats) {
+    // the configuration the request starts under answers for it, even if a newer one lands meanwhile
+    const hash = ctx.runtime.current.hash;
+    res.once('close', () => releaseStats.record(hash, res.statusCode));
+  }
+  return requestId;
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * Upgrade requests (WebSocket) take the same way as every other request: refusals, routing, https-only,
+ * plugins and balancing. Only the forward step differs: it opens a tunnel (websocket.ts). Until then the answer
+ * is written through a ServerResponse bound to the raw socket, so errors and redirects are the HTTP ones.
+ */
+export function createUpgradeHandler(ctx: ProxyContext, listener: ListenerInfo): UpgradeHandler {
+  return function onUpgrade(req, socket, head) {
+    socket.on('error', () => socket.destroy());
+    let res: UpgradeResponse;
+    try {
+      res = new UpgradeResponse(req, socket as Socket, head);
+    } catch (err) {
+      ctx.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'unexpected error while proxying an upgrade');
+      socket.destroy();
+      return;
+    }
+    admit(ctx, listener, req, res, observe(ctx, listener, req, res));
+  };
+}
+
+function admit(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse, requestId: string): void {
+  try {
+    const refusal = refusalFor(ctx, req);
+    if (refusal !== null) return sendProxyError(req, res, refusal.status, refusal.message, requestId, performance.now(), ctx.errors, true, CLOSE);
+    handleRequest(ctx, listener, req, res, requestId);
+  } catch (err) {
+    // The proxy never lets an exception cross a request (DESIGN.md rule 8).
+    failRequest(ctx, req, res, err, requestId, performance.now(), 'unexpected error while proxying');
+  }
+}
+
+/** The one place an exception becomes Kong's 500 for its request (or a cut connection once headers left). */
+export function failRequest(ctx: ProxyContext, req: ClientRequest, res: ClientResponse, err: unknown, requestId: string, startedAt: number, what: string): void {
+  try {
+    ctx.logger.error({ err: (err as Error)?.stack ?? String(err), request_id: requestId }, what);
+    const e = PROXY_ERRORS.UNEXPECTED;
+    sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+  } catch {
+    res.destroy();
+  }
+}
+
+/**
+ * Requests nginx refuses before any routing: a request line naming another HTTP version (505), a second Host
+ * header (400), a request target longer than a header buffer (414), and TRACE (405, as Kong). The parsed version
+ * says nothing about the connection (`GET / HTTP/2.0` parses as major 2): only the request's stream does.
+ */
+function refusalFor(ctx: ProxyContext, req: ClientRequest): { status: number; message: string } | null {
+  if (unsupportedHttpVersion(req)) return HTTP_VERSION_NOT_SUPPORTED;
+  if (req.url!.length > ctx.maxRequestLine) return PROXY_ERRORS.URI_TOO_LONG;
+  if (req.method === 'TRACE') return PROXY_ERRORS.METHOD_NOT_ALLOWED;
+  if (req.httpVersionMajor === 1 && hasSecondHost(req.rawHeaders)) return BAD_REQUEST;
+  return null;
+}
+
+const BAD_REQUEST = { status: 400, message: 'Bad request' };
+
+// hot path: no allocation, names compared only when the length matches
+function hasSecondHost(raw: string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
+}
+
+/** `GET http://h/path HTTP/1.1`: nginx routes on the target's host and path and ignores the Host header. */
+function originForm(url: string): { host: string; path: string } | null {
+  const m = ABSOLUTE_FORM.exec(url);
+  if (m === null) return null;
+  return { host: m[1], path: m[2] || '/' };
+}
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#@\s]+)([/?][^#]*)?$/i;
 
 function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse, requestId: string): void {
   const startedAt = performance.now();
@@ -51,12 +138,21 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true, CLOSE);
   }
 
-  const url = req.url!;
+  let url = req.url!;
+  let targetHost: string | undefined;
+  if (url.charCodeAt(0) !== 47 /* '/' */) {
+    const absolute = originForm(url);
+    if (absolute !== null) {
+      url = absolute.path[0] === '?' ? `/${absolute.path}` : absolute.path;
+      req.url = url; // the upstream gets the origin form
+      targetHost = absolute.host;
+    }
+  }
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q);
   const h2 = req.httpVersionMajor === 2;
-  const host = (h2 ? (headers[':authority'] as string | undefined) ?? headers.host : headers.host) ?? '';
+  const host = targetHost ?? (h2 ? (headers[':authority'] as string | undefined) ?? headers.host : headers.host) ?? '';
   const contentType = headers['content-type'];
   const grpc = h2 && typeof contentType === 'string' && contentType.startsWith('application/grpc');
   const scheme = listener.scheme;
@@ -70,7 +166,10 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     // Behind TPROXY the port the client dialled is the original destination, not the listener's (Kong: $server_port).
     port: originalDestinationOf(req.socket)?.port ?? listener.port,
   };
+  // the router span (tracing_instrumentations): two clock reads only when something traces
+  const routerStart = recordsTraces() ? performance.now() : 0;
   const match = cfg.router.match(input);
+  const routerEnd = routerStart === 0 ? 0 : performance.now();
   if (match === null) {
     const e = PROXY_ERRORS.NO_ROUTE;
     return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
@@ -111,100 +210,91 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     requestId: ctx.flags.upstreamRequestId ? requestId : null,
   });
 
-  const path = resolveUpstreamPath(match, service.path, rawQuery);
-  if (route.plugins.length === 0) {
-    return proxyUpstream(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, null, null);
+  const state: RequestState = {
+    ctx, cfg, req, res, requestId, startedAt, route, service, match, clientIp, rawQuery,
+    path: resolveUpstreamPath(match, service.path, rawQuery),
+    up, hasBody, run: null, body: null,
+  };
+  if (route.plugins.length === 0) return proxyUpstream(state);
+  const pluginHost = new ProxyHostRequest(req, input.protocol, scheme, host, rawPath, state.path, rawQuery, clientIp, client.trusted);
+  pluginHost.peerIp = client.peerIp;
+  pluginHost.peerPort = req.socket.remotePort;
+  pluginHost.serverPort = input.port;
+  pluginHost.uriCaptures = match.captures;
+  pluginHost.upstreamNames = cfg.upstreamsByName;
+  const run = (state.run = beginPluginRun(ctx, cfg.plugins!, route, req, requestId, pluginHost));
+  if (routerStart !== 0) {
+    run.trace = new RequestTrace(startedAt, routerStart, routerEnd);
+    if (capturesLogs()) run.captureLogs();
   }
-  const pluginHost = new ProxyHostRequest(req, input.protocol, scheme, host, rawPath, path, rawQuery, clientIp);
-  const run = beginPluginRun(ctx, cfg.plugins!, route, req, requestId, pluginHost);
   const pending = runAccessPhases(run);
   if (pending === undefined) {
     watchForLogPhase(run, res, startedAt);
-    return afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run);
+    return afterAccess(state, run);
   }
   pending
     .then(
       () => {
         watchForLogPhase(run, res, startedAt);
-        afterAccess(ctx, req, res, route, service, match, clientIp, requestId, startedAt, path, up, hasBody, run);
+        afterAccess(state, run);
       },
       (err) => {
         watchForLogPhase(run, res, startedAt);
         throw err;
       },
     )
-    .catch((err) => failAfterPlugins(ctx, req, res, err, requestId, startedAt));
+    .catch((err) => failAfterPlugins(state, err));
 }
 
 /** After the access phase: a plugin's exit, or the upstream request with the plugins' changes applied. */
-function afterAccess(
-  ctx: ProxyContext, req: ClientRequest, res: ClientResponse, route: CompiledRoute, service: CompiledService, match: HttpMatch,
-  clientIp: string, requestId: string, startedAt: number, path: string, up: UpstreamHeaders, hasBody: boolean, run: PluginRun,
-): void {
-  if (run.response.exitResponse !== null) return writePluginExit(ctx, req, res, run, requestId, startedAt);
-  applyRequestHeaderChanges(run, up.list);
-  const upstreamPath = upstreamPathAfterPlugins(run, path);
-  if (!run.request.bodyBuffered) {
-    return proxyUpstream(ctx, req, res, route, service, match, clientIp, requestId, startedAt, upstreamPath, up, hasBody, run, null);
-  }
+function afterAccess(s: RequestState, run: PluginRun): void {
+  if (run.response.exitResponse !== null) return writePluginExit(s.ctx, s.req, s.res, run, s.requestId, s.startedAt);
+  applyRequestHeaderChanges(run, s.up.list);
+  s.path = upstreamPathAfterPlugins(run, s.path);
+  if (!run.request.bodyBuffered) return proxyUpstream(s);
   run.request.bufferedBody().then(
     (body) => {
-      frameBufferedBody(up.list, body.length);
-      proxyUpstream(ctx, req, res, route, service, match, clientIp, requestId, startedAt, upstreamPath, up, body.length > 0, run, body);
+      frameBufferedBody(s.up.list, body.length);
+      s.body = body;
+      s.hasBody = body.length > 0;
+      proxyUpstream(s);
     },
-    (err) => failAfterPlugins(ctx, req, res, err, requestId, startedAt),
+    (err) => failAfterPlugins(s, err),
   );
 }
 
-function failAfterPlugins(ctx: ProxyContext, req: ClientRequest, res: ClientResponse, err: unknown, requestId: string, startedAt: number): void {
-  ctx.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'unexpected error while running plugins');
-  const e = PROXY_ERRORS.UNEXPECTED;
-  sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+function failAfterPlugins(s: RequestState, err: unknown): void {
+  failRequest(s.ctx, s.req, s.res, err, s.requestId, s.startedAt, 'unexpected error while running plugins');
 }
 
-function proxyUpstream(
-  ctx: ProxyContext, req: ClientRequest, res: ClientResponse, route: CompiledRoute, service: CompiledService, match: HttpMatch,
-  clientIp: string, requestId: string, startedAt: number, path: string, up: UpstreamHeaders, hasBody: boolean,
-  run: PluginRun | null, body: Buffer | null,
-): void {
-  const headers = req.headers;
-  const url = req.url!;
-  const q = url.indexOf('?');
+/** The forward step: the only place the protocols part ways (HTTP exchange, gRPC stream, WebSocket tunnel). */
+function proxyUpstream(s: RequestState): void {
+  const { ctx, req, res, service, run } = s;
   const h2 = req.httpVersionMajor === 2;
+  // every protocol balances alike: the same upstream (or set_upstream's) and the same hash inputs
+  const balancer = balancerOf(s.cfg, service, run);
+  const bctx = balancer === null ? null : balancerContextFor(req, s.match, s.clientIp, s.rawQuery, run);
   if (service.grpc) {
+    // a plugin made the request a gRPC call (grpc-web, grpc-gateway): one h2 call with its buffered body
+    if (run !== null && run.request.grpcCall) {
+      return callGrpcForPlugins(s, balancer, bctx, { run, body: s.body ?? Buffer.alloc(0) });
+    }
     if (!h2) {
       const e = PROXY_ERRORS.BAD_UPSTREAM_RESPONSE;
-      return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true);
+      return sendProxyError(req, res, e.status, e.message, s.requestId, s.startedAt, ctx.errors, true);
     }
-    return forwardGrpc(ctx, req as Http2ServerRequest, res as Http2ServerResponse, route, service, match, clientIp, requestId, startedAt, path, up.list);
+    return forwardGrpc(s, balancer, bctx);
   }
+  if (res instanceof UpgradeResponse) return tunnel(s, res, balancer, bctx);
   ctx.inflight++;
-  const ex = new Exchange(ctx, req, res, route, service, requestId, startedAt, path, up.list, up.clientHost, hasBody, up.wantsTrailers);
-  if (run !== null) {
-    ex.plugins = run;
-    ex.bufferedBody = body;
-    if (run.request.methodOverride !== null) ex.methodOverride = run.request.methodOverride;
-  }
-  if (service.upstream !== null) {
-    ex.balancerCtx = {
-      clientIp,
-      headers: headers as BalancerContext['headers'],
-      cookies: (headers.cookie as string | undefined) ?? null,
-      path: match.path,
-      query: q === -1 ? null : url.slice(q + 1),
-      captures: match.captures,
-      consumerId: run?.consumer?.id ?? null,
-      credentialId: run?.credential?.id ?? null,
-      get triedPeers() {
-        return ex.tried ?? undefined;
-      },
-    };
-  }
+  const ex = new Exchange(s);
+  ex.upstream = balancer;
+  ex.balancerCtx = bctx;
+  if (run !== null && run.request.methodOverride !== null) ex.methodOverride = run.request.methodOverride;
   tagResponse(res, ex);
   // on, not once: 'close' fires once anyway, and once() allocates a wrapper per request
   (res as ServerResponse).on('close', onClientClose);
-  const contentLength = headers['content-length'];
-  if (body === null && hasBody && ctx.maxBodySize > 0 && contentLength === undefined) ex.countBody = true;
+  if (s.body === null && s.hasBody && req.headers['content-length'] === undefined && (ctx.maxBodySize > 0 || s.run?.hasLogPhase === true)) ex.countBody = true;
   if (ctx.draining && !h2) (res as ServerResponse).shouldKeepAlive = false;
   ex.dispatch();
 }
@@ -241,34 +331,3 @@ function stripPort(host: string): string {
   return colon === -1 ? host : host.slice(0, colon);
 }
 
-
-function forwardGrpc(
-  ctx: ProxyContext,
-  req: Http2ServerRequest,
-  res: Http2ServerResponse,
-  route: CompiledRoute,
-  service: CompiledService,
-  match: HttpMatch,
-  clientIp: string,
-  requestId: string,
-  startedAt: number,
-  path: string,
-  headers: string[],
-): void {
-  let host = service.host;
-  let port = service.port;
-  let hostHeader = service.defaultHostHeader;
-  if (service.upstream !== null) {
-    const peer = service.upstream.pick({ clientIp, headers: req.headers, path: match.path, query: null, captures: match.captures, consumerId: null, credentialId: null });
-    if (peer === null) {
-      const e = PROXY_ERRORS.NO_PEER;
-      return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
-    }
-    service.upstream.release(peer);
-    host = peer.ip;
-    port = peer.port;
-    hostHeader = hostHeaderFor(peer.hostHeader, port, service.protocol);
-  }
-  if (route.preserveHost && req.headers[':authority']) hostHeader = req.headers[':authority'] as string;
-  proxyGrpc({ ctx, req, res, service, requestId, startedAt, path, headers, hostHeader, host, port });
-}

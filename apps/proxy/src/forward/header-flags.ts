@@ -8,11 +8,13 @@ export interface HeaderFlags {
   readonly requestId: boolean;
   readonly upstreamStatus: boolean;
   readonly upstreamRequestId: boolean;
+  /** allow_debug_header: Kong-Debug requests get Kong-Route-* / Kong-Service-* response headers. */
+  readonly debugHeader: boolean;
 }
 
 const DEFAULT_HEADERS = ['server_tokens', 'latency_tokens', 'x-kong-request-id'];
 
-export function compileHeaderFlags(headers: readonly string[] | undefined, upstream: readonly string[] | undefined): HeaderFlags {
+export function compileHeaderFlags(headers: readonly string[] | undefined, upstream: readonly string[] | undefined, allowDebugHeader = false): HeaderFlags {
   const on = new Set((headers ?? DEFAULT_HEADERS).map((h) => h.toLowerCase()));
   const off = on.has('off');
   const has = (...names: string[]) => !off && names.some((n) => on.has(n));
@@ -26,5 +28,6 @@ export function compileHeaderFlags(headers: readonly string[] | undefined, upstr
     requestId: has('x-kong-request-id'),
     upstreamStatus: has('x-kong-upstream-status'),
     upstreamRequestId: !up.has('off') && up.has('x-kong-request-id'),
+    debugHeader: allowDebugHeader,
   });
 }

@@ -3,12 +3,14 @@
 // plugins never reach this file (handler.ts checks route.plugins.length).
 import type { ServerResponse } from 'node:http';
 import {
-  PluginRun, pluginLogger, runBodyFilter, runHeaderFilter, scheduleLog, type HostRequest, type PluginChains, type PluginLogger,
+  PluginRun, pluginLogger, runBodyFilter, runHeaderFilter, scheduleLog, type HostRequest, type PluginChains, type PluginLogger, type RequestTimings,
 } from '@tollgate/plugins';
 import type { CompiledRoute } from '../compile/types';
 import type { ProxyContext } from './context';
 import type { ClientRequest, ClientResponse } from './errors';
-import { SERVER_TOKEN } from './identity';
+import { SERVER_TOKEN, viaFor } from './identity';
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'transfer-encoding'];
 
 const loggers = new WeakMap<ProxyContext, PluginLogger>();
 // one data plane has one ProxyContext: remember the last one instead of a WeakMap read per request
@@ -26,6 +28,14 @@ export class ProxyHostRequest implements HostRequest {
   readonly upstreamPath: string;
   /** Raw query without '?', '' when none. */
   readonly rawQuery: string;
+  // What the Lua PDK reads besides the request itself (kong.client.get_ip, kong.request.get_port, ...).
+  peerIp?: string;
+  peerPort?: number;
+  serverPort?: number;
+  uriCaptures?: Readonly<Record<string, string>> | null;
+  upstreamNames?: ReadonlyMap<string, unknown>;
+  /** Where a body of unknown length that a plugin buffered is counted (Kong's request_length). */
+  timings?: RequestTimings;
 
   constructor(
     private readonly req: ClientRequest,
@@ -38,6 +48,7 @@ export class ProxyHostRequest implements HostRequest {
     /** '' or '?a=b' */
     rawQueryWithMark: string,
     readonly clientIp: string,
+    readonly trustedPeer = false,
   ) {
     this.method = req.method!;
     this.headers = req.headers;
@@ -45,7 +56,25 @@ export class ProxyHostRequest implements HostRequest {
     this.rawQuery = rawQueryWithMark === '' ? '' : rawQueryWithMark.slice(1);
   }
 
-  readBody(): Promise<Buffer> { return readAll(this.req); }
+  get httpVersion(): number { return this.req.httpVersionMajor === 2 ? 2 : this.req.httpVersionMinor === 0 ? 1.0 : 1.1; }
+
+  headerCount(name: string): number {
+    const raw = this.req.rawHeaders;
+    let n = 0;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i].length === name.length && raw[i].toLowerCase() === name) n++;
+    return n;
+  }
+
+  readBody(): Promise<Buffer> {
+    const read = readAll(this.req);
+    if (this.req.headers['content-length'] !== undefined) return read; // already counted
+    return read.then((body) => {
+      if (this.timings) this.timings.requestSize += body.length;
+      return body;
+    });
+  }
+
+  hasUpstream(name: string): boolean { return this.upstreamNames?.has(name) ?? false; }
 }
 
 export interface PluginRequestFacts {
@@ -75,6 +104,7 @@ export function startPluginRun(
   const run = beginPluginRun(ctx, chains, route, req, requestId, host);
   res.once('finish', () => {
     run.timings.totalLatency = Math.round(performance.now() - startedAt);
+    run.timings.responseSize += headerBlockBytes(res);
     scheduleLog(run);
   });
   return run;
@@ -98,8 +128,11 @@ export function beginPluginRun(
     lastLog = log = known;
   }
   const run = new PluginRun(chains, host, route.pluginRoute ?? null, route.pluginService ?? null, requestId, log, Date.now());
+  // Kong's request_length: request line, header block and body. A body without Content-Length is added as it
+  // is read (a plugin buffering it, or the exchange streaming it upstream).
   const contentLength = req.headers['content-length'];
-  run.timings.requestSize = contentLength === undefined ? 0 : Number(contentLength);
+  run.timings.requestSize = requestHeadBytes(req) + (contentLength === undefined ? 0 : Number(contentLength) || 0);
+  host.timings = run.timings;
   return run;
 }
 
@@ -109,10 +142,33 @@ export function beginPluginRun(
  */
 export function watchForLogPhase(run: PluginRun, res: ClientResponse, startedAt: number): void {
   if (!run.hasLogPhase) return;
-  (res as ServerResponse).once('finish', () => {
-    run.timings.totalLatency = Math.round(performance.now() - startedAt);
-    scheduleLog(run);
-  });
+  (res as ServerResponse).once('finish', () => logAfterResponse(run, startedAt, headerBlockBytes(res)));
+}
+
+/**
+ * The response is over: the log phase is scheduled with the request's total latency and `headBytes` more sent.
+ * Called on 'finish' (watchForLogPhase), or by a WebSocket tunnel when it closes (its response never finishes).
+ */
+export function logAfterResponse(run: PluginRun, startedAt: number, headBytes: number): void {
+  const now = performance.now();
+  run.timings.totalLatency = Math.round(now - startedAt);
+  run.timings.responseSize += headBytes;
+  if (run.trace !== null) run.trace.end = now;
+  scheduleLog(run);
+}
+
+/** The request line and header block as the client sent them (`Name: value` lines; HTTP/2 counted alike). */
+export function requestHeadBytes(req: ClientRequest): number {
+  let n = req.method!.length + req.url!.length + req.httpVersion.length + 11; // ' ', ' HTTP/', CRLF, final CRLF
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) n += Buffer.byteLength(raw[i]) + Buffer.byteLength(raw[i + 1]) + 4;
+  return n;
+}
+
+/** Kong's bytes_sent counts the status line and headers: the block Node wrote (HTTP/2 has none to count). */
+function headerBlockBytes(res: ClientResponse): number {
+  const header = (res as { _header?: unknown })._header;
+  return typeof header === 'string' ? Buffer.byteLength(header, 'latin1') : 0;
 }
 
 /** The upstream path after plugin changes (path and query), or `original` when none changed them. */
@@ -141,9 +197,21 @@ export function writePluginExit(ctx: ProxyContext, req: ClientRequest, res: Clie
   headers['content-length'] = String(body.length);
   const flags = ctx.flags;
   if (flags.requestId) headers['x-kong-request-id'] = requestId;
-  if (flags.responseLatency) headers['x-kong-response-latency'] = String(Math.round(performance.now() - startedAt));
+  const latency = String(Math.round(performance.now() - startedAt));
+  if (run.answeredAsProxied) {
+    if (flags.proxyLatency) headers['x-kong-proxy-latency'] = latency;
+  } else if (flags.responseLatency) headers['x-kong-response-latency'] = latency;
   if (flags.server) headers.server = SERVER_TOKEN;
   const h2 = req.httpVersionMajor === 2;
+  if (exit.proxied) {
+    // a function's answer carries no hop-by-hop headers (HTTP/2 forbids them), and the gateway's Via as proxied ones do
+    for (const name of HOP_BY_HOP) delete headers[name];
+    if (flags.via) {
+      const via = viaFor(`${req.httpVersionMajor}.${req.httpVersionMinor}`);
+      const existing = headers.via;
+      headers.via = existing === undefined ? via : `${Array.isArray(existing) ? existing.join(', ') : String(existing)}, ${via}`;
+    }
+  }
   if (ctx.draining && !h2) headers.connection = 'close';
   run.timings.responseSize = body.length;
   // the rest of an unread request body is drained so the connection stays usable

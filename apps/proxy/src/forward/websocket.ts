@@ -1,225 +1,233 @@
-// WebSocket (any Upgrade) proxying on http/https routes (kong-data-plane.md §2.6): the upgrade request goes
-// upstream with `Connection: keep-alive, Upgrade`; after the 101 both sockets are piped raw, and the service's
-// read/write timeouts act as idle timeouts.
+// WebSocket (any Upgrade) proxying on http/https routes (kong-data-plane.md §2.6): the forward step of an upgrade
+// request, which reached it through the same pipeline as every request (handler.ts). The request goes upstream
+// with `Connection: keep-alive, Upgrade`; after the 101 both sockets are piped raw, and the service's
+// read/write timeouts act as idle timeouts. A failed try is retried on the next target by the HTTP rule. The
+// upstream's answer goes through header_filter; the log phase, the access line and the release stats are taken when
+// the tunnel closes (nginx finalizes, and logs, an upgraded request then).
 import { request as httpRequest, ServerResponse, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { PROXY_ERRORS } from '@tollgate/errors';
-import { resolveUpstreamPath } from '@tollgate/router';
-import type { TLSSocket } from 'node:tls';
-import { clientOf, originalDestinationOf } from './client-info';
-import type { ProxyContext } from './context';
+import { runHeaderFilterOnList } from '@tollgate/plugins';
+import type { UpstreamRuntime } from '../upstream/types';
+import { NOT_CONNECTED_CODES, TIMEOUT_CODES, upstreamError } from '../upstream-http/errors';
 import { buildDownstreamHeaders } from './downstream-headers';
-import { viaFor } from './identity';
-import { writeRawError } from './raw-response';
-import { nextRequestId } from './request-id';
-import { buildUpstreamHeaders, type UpstreamHeaders } from './upstream-headers';
-import { applyRequestHeaderChanges, runAccessPhases, type PluginRun } from '@tollgate/plugins';
-import { startPluginRun, writePluginExit } from './plugin-phase';
-import type { HttpMatch } from '@tollgate/router/types';
-import type { CompiledRoute, CompiledService } from '../compile/types';
-import type { Peer } from '../upstream/types';
+import { sendProxyError } from './errors';
+import { mayRetry } from './exchange';
+import { logAfterResponse } from './plugin-phase';
+import { chooseTarget, emptyTarget, upstreamHostHeader, type RequestBalancerContext } from './target';
+import type { RequestState } from './request-state';
 
-export interface UpgradeListener {
-  readonly scheme: 'http' | 'https';
-  readonly port: number;
+/**
+ * The response of an upgrade request, bound to its raw socket until the upstream answers: refusals, redirects,
+ * plugin exits and upstream errors are written as on any request. The connection closes after such an answer.
+ * An answer relayed from upstream (the 101, or its refusal) is written straight to the socket; the response then
+ * keeps its status and head size and still emits 'close' when the connection ends, so the access line and the
+ * release stats see it as any other response (access-line.ts, handler.ts).
+ */
+export class UpgradeResponse extends ServerResponse {
+  /** Bytes of the status line and headers relayed straight to the socket; 0 until then. */
+  relayedHeadBytes = 0;
+  /** ms until the upstream answered (the access line's proxy latency); -1 until then. */
+  upstreamLatency = -1;
+
+  constructor(req: IncomingMessage, readonly tunnelSocket: Socket, readonly head: Buffer) {
+    super(req);
+    this.shouldKeepAlive = false;
+    this.assignSocket(tunnelSocket);
+    this.once('finish', endSocket);
+  }
+
+  /** Takes the socket over to write the upstream's answer `head` (status `status`) itself. */
+  relay(status: number, head: string): void {
+    const socket = this.tunnelSocket;
+    this.detachSocket(socket);
+    this.statusCode = status;
+    this.relayedHeadBytes = Buffer.byteLength(head, 'latin1');
+    // nginx finalizes (and logs) an upgraded request when its connection closes
+    socket.once('close', () => this.emit('close'));
+    socket.write(head);
+  }
 }
 
-export function createUpgradeHandler(ctx: ProxyContext, listener: UpgradeListener) {
-  return function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    try {
-      proxyUpgrade(ctx, listener, req, socket as Socket, head);
-    } catch (err) {
-      ctx.logger.error({ err: (err as Error).stack }, 'unexpected error while proxying an upgrade');
-      socket.destroy();
-    }
-  };
+function endSocket(this: UpgradeResponse): void {
+  this.tunnelSocket.end();
 }
 
-function proxyUpgrade(ctx: ProxyContext, listener: UpgradeListener, req: IncomingMessage, socket: Socket, head: Buffer): void {
-  const startedAt = performance.now();
-  const cfg = ctx.runtime.current;
-  const requestId = nextRequestId();
-  socket.on('error', () => socket.destroy());
-  const url = req.url!;
-  const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
-  const match = cfg.router.match({
-    protocol: listener.scheme,
-    method: req.method!,
-    host: req.headers.host ?? '',
-    path: rawPath,
-    headers: req.headers,
-    sni: listener.scheme === 'https' ? (socket as TLSSocket).servername || undefined : undefined,
-    port: originalDestinationOf(req.socket)?.port ?? listener.port,
-  });
-  const accept = req.headers.accept;
-  if (match === null) return writeRawError(socket, 404, PROXY_ERRORS.NO_ROUTE.message, accept, requestId, ctx.flags);
-  const route = cfg.routes.get(match.route.id)!;
-  if (route.httpsOnly && listener.scheme !== 'https') return writeRawError(socket, 426, PROXY_ERRORS.HTTPS_REQUIRED.message, accept, requestId, ctx.flags);
-  const service = route.service;
-  if (service === null) return writeRawError(socket, 503, PROXY_ERRORS.NO_SERVICE.message, accept, requestId, ctx.flags);
-
-  const client = clientOf(ctx, req);
-  const clientIp = client.trusted && ctx.trust.headerName !== null ? ctx.trust.realIp(client.peerIp, true, req.headers[ctx.trust.headerName]) : client.peerIp;
-  const up = buildUpstreamHeaders(req, {
-    scheme: listener.scheme,
-    listenPort: String(listener.port),
-    peerIp: client.peerIp,
-    clientIp,
-    trusted: client.trusted,
-    prefix: route.stripPath && match.matchedPath !== null && match.matchedPath !== '/' ? match.matchedPath : null,
-    rawPath,
-    via: viaFor(req.httpVersion),
-    requestId: ctx.flags.upstreamRequestId ? requestId : null,
-  });
+/**
+ * Opens the upstream connection, relays the 101, then pipes both sockets. A try that fails before any answer goes
+ * on to the next target under the HTTP retry rule (exchange.ts mayRetry).
+ */
+export function tunnel(t: RequestState, res: UpgradeResponse, balancer: UpstreamRuntime | null, bctx: RequestBalancerContext | null): void {
+  const { ctx, service, requestId, startedAt, up } = t;
+  const req = t.req as IncomingMessage;
+  const socket = res.tunnelSocket;
+  const head = res.head;
+  const run = t.run;
   // Other upgrades (h2c, ...) are not tunnelled: the request goes up without Upgrade.
   if (up.websocket) up.list.push('Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket');
   else up.list.push('Connection', 'keep-alive');
-  if (up.chunked) up.list.push('Transfer-Encoding', 'chunked');
-  const rawQuery = q === -1 ? '' : url.slice(q);
-  const path = resolveUpstreamPath(match, service.path, rawQuery);
-  if (route.plugins.length === 0) return tunnel(ctx, req, socket, head, route, service, match, clientIp, requestId, startedAt, up, path, accept);
-
-  // An upgrade is a request like any other for the plugins: authentication, ACLs and rate limits must hold
-  // before a tunnel opens. A ServerResponse bound to the raw socket lets a plugin's exit be written as usual.
-  const res = new ServerResponse(req);
-  res.assignSocket(socket);
-  const run = startPluginRun(ctx, cfg.plugins!, route, req, res as never, requestId, startedAt, {
-    protocol: listener.scheme, scheme: listener.scheme, host: req.headers.host ?? '', rawPath, upstreamPathWithQuery: path, rawQuery, clientIp,
-  });
-  const afterAccess = () => {
-    if (run.response.exitResponse !== null) {
-      res.once('finish', () => socket.end());
-      return writePluginExit(ctx, req as never, res as never, run, requestId, startedAt);
-    }
-    res.detachSocket(socket);
-    applyRequestHeaderChanges(run, up.list);
-    tunnel(ctx, req, socket, head, route, service, match, clientIp, requestId, startedAt, up, path, accept, run);
+  if (t.body !== null) {
+    for (let i = up.list.length - 2; i >= 2; i -= 2) if (/^(content-length|transfer-encoding)$/i.test(up.list[i])) up.list.splice(i, 2);
+    up.list.push('Content-Length', String(t.body.length));
+  } else if (up.chunked) up.list.push('Transfer-Encoding', 'chunked');
+  const path = t.path;
+  const setCookie = bctx?.setCookie;
+  const target = emptyTarget();
+  let attempt = 0;
+  let sentAt = 0;
+  /** Bytes sent to the client once the tunnel or the relayed refusal started (Kong's bytes_sent). */
+  let sentBytes = 0;
+  const countSent = (chunk: Buffer | string) => (sentBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk, 'latin1') : chunk.length);
+  // the response never finishes once the socket is detached: the log phase runs when the connection closes
+  const logOnClose = () => {
+    if (run !== null && run.hasLogPhase) socket.once('close', () => logAfterResponse(run, startedAt, sentBytes));
   };
-  const pending = runAccessPhases(run);
-  if (pending === undefined) return afterAccess();
-  pending.then(afterAccess, (err: unknown) => {
-    ctx.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'unexpected error while running plugins on an upgrade');
-    writeRawError(socket, 500, PROXY_ERRORS.UNEXPECTED.message, accept, requestId, ctx.flags);
-  });
-}
-
-/** Opens the upstream connection, relays the 101, then pipes both sockets. */
-function tunnel(
-  ctx: ProxyContext, req: IncomingMessage, socket: Socket, head: Buffer, route: CompiledRoute, service: CompiledService, match: HttpMatch,
-  clientIp: string, requestId: string, startedAt: number, up: UpstreamHeaders, path: string, accept: string | undefined, run: PluginRun | null = null,
-): void {
-  let host = service.host;
-  let port = service.port;
-  let hostHeader = service.defaultHostHeader;
-  let peer: Peer | null = null;
-  if (service.upstream !== null) {
-    peer = service.upstream.pick({ clientIp, headers: req.headers, path: match.path, query: null, captures: match.captures, consumerId: run?.consumer?.id ?? null, credentialId: null });
-    if (peer === null) return writeRawError(socket, 503, PROXY_ERRORS.NO_PEER.message, accept, requestId, ctx.flags);
-    host = peer.ip;
-    port = peer.port;
-    hostHeader = `${peer.hostHeader}:${port}`;
-  }
-  up.list[1] = route.preserveHost && up.clientHost !== undefined ? up.clientHost : hostHeader;
-  const sentAt = performance.now();
-  const upReq = (service.tls ? httpsRequest : httpRequest)({
-    host,
-    port,
-    method: req.method,
-    path,
-    headers: up.list as never,
-    setHost: false,
-    agent: false,
-    timeout: service.connectTimeout,
-    ...(service.tlsOptions
-      ? {
-          rejectUnauthorized: service.tlsOptions.rejectUnauthorized,
-          ca: service.tlsOptions.ca,
-          cert: service.tlsOptions.cert,
-          key: service.tlsOptions.key,
-          ...(service.tlsOptions.checkServerIdentity ? { checkServerIdentity: service.tlsOptions.checkServerIdentity } : {}),
-        }
-      : {}),
-  } as never);
-  const release = () => {
-    if (peer !== null) {
-      service.upstream!.release(peer);
-      peer = null;
-    }
-  };
-  upReq.on('timeout', () => upReq.destroy(Object.assign(new Error('timeout'), { timedOut: true })));
-  upReq.on('error', (err: Error & { timedOut?: boolean }) => {
-    release();
-    const e = err.timedOut ? PROXY_ERRORS.UPSTREAM_TIMEOUT : PROXY_ERRORS.BAD_UPSTREAM_RESPONSE;
-    writeRawError(socket, e.status, e.message, accept, requestId, ctx.flags);
-  });
-  upReq.on('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
+  /** The head of the upstream's answer as the client gets it: Kong's headers added, then header_filter. */
+  const answerHead = (upRes: IncomingMessage, upgraded: boolean): string[] => {
+    const upstreamLatency = Math.round(performance.now() - sentAt);
+    res.upstreamLatency = upstreamLatency;
     const headers = buildDownstreamHeaders(upRes.rawHeaders, upRes.statusCode!, {
       flags: ctx.flags,
       requestId,
       proxyLatency: Math.round(sentAt - startedAt),
-      upstreamLatency: Math.round(performance.now() - sentAt),
+      upstreamLatency,
       clientWantsTrailers: false,
-      closeConnection: false,
+      closeConnection: !upgraded,
       h2: false,
     });
-    let text = `HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}\r\n`;
-    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    text += `Connection: Upgrade\r\nUpgrade: ${upRes.headers.upgrade ?? 'websocket'}\r\n\r\n`;
-    socket.write(text);
-    if (upHead.length > 0) socket.write(upHead);
-    if (head.length > 0) upSocket.write(head);
-    const idle = Math.max(service.readTimeout, service.writeTimeout);
-    upSocket.setTimeout(idle, () => upSocket.destroy());
-    socket.setTimeout(idle, () => socket.destroy());
-    upSocket.setNoDelay(true);
-    // Either side finishing ends the tunnel (as nginx does); both sockets allow half-open, so close explicitly.
-    const teardown = () => {
-      release();
-      socket.end();
-      upSocket.end();
-      socket.destroySoon?.();
-      upSocket.destroySoon();
+    if (upgraded && setCookie) headers.push('Set-Cookie', setCookie);
+    if (run === null) return headers;
+    run.trace?.answeredTry();
+    run.timings.upstreamLatency = upstreamLatency;
+    run.timings.proxyLatency = Math.round(sentAt - startedAt);
+    // a header_filter exit cannot replace an answer already switching protocols: its header changes still apply
+    return runHeaderFilterOnList(run, upRes.statusCode!, headers);
+  };
+
+  const tryTarget = (): void => {
+    if (!chooseTarget(target, service, run, balancer, bctx)) {
+      const e = PROXY_ERRORS.NO_PEER;
+      return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+    }
+    let peer = target.peer;
+    run?.trace?.startTry(target.host, target.port, target.sniHost);
+    up.list[1] = upstreamHostHeader(t.route, up.clientHost, run, target);
+    if (attempt === 0) sentAt = performance.now();
+    const upReq = (service.tls ? httpsRequest : httpRequest)({
+      host: target.host,
+      port: target.port,
+      method: req.method,
+      path,
+      headers: up.list as never,
+      setHost: false,
+      agent: false,
+      timeout: service.connectTimeout,
+      ...(service.tlsOptions
+        ? {
+            rejectUnauthorized: service.tlsOptions.rejectUnauthorized,
+            ca: service.tlsOptions.ca,
+            cert: service.tlsOptions.cert,
+            key: service.tlsOptions.key,
+            ...(service.tlsOptions.checkServerIdentity ? { checkServerIdentity: service.tlsOptions.checkServerIdentity } : {}),
+          }
+        : {}),
+    } as never);
+    const release = () => {
+      if (peer !== null) {
+        balancer!.release(peer);
+        peer = null;
+      }
     };
-    upSocket.on('error', () => socket.destroy());
-    upSocket.on('end', teardown);
-    upSocket.on('close', teardown);
-    socket.on('end', teardown);
-    socket.on('close', () => upSocket.destroy());
-    ctx.tunnels.add(socket);
-    socket.once('close', () => ctx.tunnels.delete(socket));
-    upSocket.pipe(socket);
-    socket.pipe(upSocket);
-  });
-  upReq.on('response', (upRes: IncomingMessage) => {
-    // The upstream refused the upgrade: relay its answer and close.
-    release();
-    const headers = buildDownstreamHeaders(upRes.rawHeaders, upRes.statusCode!, {
-      flags: ctx.flags,
-      requestId,
-      proxyLatency: Math.round(sentAt - startedAt),
-      upstreamLatency: Math.round(performance.now() - sentAt),
-      clientWantsTrailers: false,
-      closeConnection: true,
-      h2: false,
+    upReq.on('timeout', () => {
+      // still connecting: nothing reached the upstream, as a refused connection
+      const code = upReq.socket?.connecting === false ? 'UPSTREAM_READ_TIMEOUT' : 'UPSTREAM_CONNECT_TIMEOUT';
+      upReq.destroy(upstreamError(code, 'timeout'));
     });
-    let text = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage ?? ''}\r\n`;
-    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    const chunked = upRes.headers['content-length'] === undefined;
-    if (chunked) text += 'Transfer-Encoding: chunked\r\n';
-    socket.write(`${text}\r\n`);
-    upRes.on('data', (chunk: Buffer) => {
-      if (chunked) socket.write(`${chunk.length.toString(16)}\r\n`);
-      socket.write(chunk);
-      if (chunked) socket.write(CRLF);
+    upReq.on('error', (err: Error & { code?: string }) => {
+      const code = err.code ?? '';
+      const timedOut = TIMEOUT_CODES.has(code);
+      run?.trace?.failTry('failed', timedOut ? 504 : 502);
+      const failed = peer;
+      if (failed !== null) balancer!.report(failed, timedOut ? { kind: 'timeout' } : { kind: 'tcp_failure' });
+      release();
+      if (res.socket === null) return socket.destroy();
+      if (mayRetry(t, attempt, NOT_CONNECTED_CODES.has(code))) {
+        req.unpipe(upReq);
+        attempt++;
+        if (failed !== null && bctx !== null) (bctx.triedPeers ??= new Set()).add(failed);
+        return tryTarget();
+      }
+      const e = timedOut ? PROXY_ERRORS.UPSTREAM_TIMEOUT : PROXY_ERRORS.BAD_UPSTREAM_RESPONSE;
+      sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true, undefined, { sentAt });
     });
-    upRes.on('end', () => (chunked ? socket.end('0\r\n\r\n') : socket.end()));
-    upRes.on('error', () => socket.destroy());
-  });
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) upReq.end();
-  else req.pipe(upReq);
+    upReq.on('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
+      if (peer !== null) balancer!.report(peer, { kind: 'success', status: 101, latencyMs: Math.round(performance.now() - sentAt) });
+      if (socket.destroyed) {
+        release();
+        return upSocket.destroy();
+      }
+      logOnClose();
+      const headers = answerHead(upRes, true);
+      let text = `HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}\r\n`;
+      for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+      text += `Connection: Upgrade\r\nUpgrade: ${upRes.headers.upgrade ?? 'websocket'}\r\n\r\n`;
+      res.relay(101, text);
+      countSent(text);
+      if (upHead.length > 0) socket.write(upHead);
+      sentBytes += upHead.length;
+      if (run !== null && run.hasLogPhase) upSocket.on('data', countSent);
+      if (head.length > 0) upSocket.write(head);
+      const idle = Math.max(service.readTimeout, service.writeTimeout);
+      upSocket.setTimeout(idle, () => upSocket.destroy());
+      socket.setTimeout(idle, () => socket.destroy());
+      upSocket.setNoDelay(true);
+      // Either side finishing ends the tunnel (as nginx does); both sockets allow half-open, so close explicitly.
+      const teardown = () => {
+        release();
+        socket.end();
+        upSocket.end();
+        socket.destroySoon?.();
+        upSocket.destroySoon();
+      };
+      upSocket.on('error', () => socket.destroy());
+      upSocket.on('end', teardown);
+      upSocket.on('close', teardown);
+      socket.on('end', teardown);
+      socket.on('close', () => upSocket.destroy());
+      ctx.tunnels.add(socket);
+      socket.once('close', () => ctx.tunnels.delete(socket));
+      upSocket.pipe(socket);
+      socket.pipe(upSocket);
+    });
+    upReq.on('response', (upRes: IncomingMessage) => {
+      // The upstream refused the upgrade: relay its answer and close.
+      if (peer !== null) balancer!.report(peer, { kind: 'success', status: upRes.statusCode!, latencyMs: Math.round(performance.now() - sentAt) });
+      release();
+      if (socket.destroyed) return upRes.destroy();
+      logOnClose();
+      const headers = answerHead(upRes, false);
+      let text = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage ?? ''}\r\n`;
+      for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+      const chunked = upRes.headers['content-length'] === undefined;
+      if (chunked) text += 'Transfer-Encoding: chunked\r\n';
+      text += '\r\n';
+      res.relay(upRes.statusCode!, text);
+      countSent(text);
+      upRes.on('data', (chunk: Buffer) => {
+        sentBytes += chunk.length;
+        if (chunked) socket.write(`${chunk.length.toString(16)}\r\n`);
+        socket.write(chunk);
+        if (chunked) socket.write(CRLF);
+      });
+      upRes.on('end', () => (chunked ? socket.end('0\r\n\r\n') : socket.end()));
+      upRes.on('error', () => socket.destroy());
+    });
+    if (t.body !== null) upReq.end(t.body);
+    else if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) upReq.end();
+    else req.pipe(upReq);
+  };
+  tryTarget();
 }
 
 const CRLF = Buffer.from('\r\n');

@@ -1,3 +1,3 @@
 export type { ConfigProvider, SnapshotListener } from './types';
 export { StaticConfigProvider, toVersioned } from './static-provider';
-export { IpcConfigProvider, isSnapshotMessage, type IpcChannel, type SnapshotMessage } from './ipc-provider';
+export { IpcConfigProvider, type IpcChannel } from './ipc-provider';

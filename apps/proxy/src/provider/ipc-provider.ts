@@ -1,41 +1,60 @@
-// Configuration from the parent process: a worker forked by the lead's process receives
-// `{type:'snapshot', snapshot}` messages over the IPC channel (process.send in the parent).
+// Configuration from the supervisor: the provider of every data-plane worker the CLI forks (apps/cli
+// supervisor/dp-worker.ts). The supervisor sends a full snapshot first, then each version as a delta from the
+// one before (libs/protocol worker-ipc.ts); IPC is ordered, so a delta for another base means a message was
+// missed and the worker asks for the full snapshot again ('resync'). Each applied version is acknowledged.
+import { applyDelta } from '@tollgate/declarative/delta';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import type { FromWorker, ToWorker } from '@tollgate/protocol';
 import type { ConfigProvider, SnapshotListener } from './types';
-
-export interface SnapshotMessage {
-  readonly type: 'snapshot';
-  readonly snapshot: VersionedSnapshot;
-}
 
 /** The IPC endpoint; `process` in a forked worker. */
 export interface IpcChannel {
-  on(event: 'message', listener: (message: unknown) => void): unknown;
-  off(event: 'message', listener: (message: unknown) => void): unknown;
-  send?(message: unknown): boolean;
-}
-
-export function isSnapshotMessage(message: unknown): message is SnapshotMessage {
-  const m = message as SnapshotMessage | null;
-  return !!m && m.type === 'snapshot' && !!m.snapshot && typeof m.snapshot.hash === 'string' && !!m.snapshot.config;
+  on(event: 'message', listener: (message: ToWorker) => void): unknown;
+  off(event: 'message', listener: (message: ToWorker) => void): unknown;
+  send?(message: FromWorker): boolean;
 }
 
 export class IpcConfigProvider implements ConfigProvider {
-  private handler: ((message: unknown) => void) | null = null;
+  private deliver: ((snapshot: VersionedSnapshot) => void) | null = null;
+  /** A snapshot that arrived before start(): delivered then. */
+  private pending: VersionedSnapshot | null = null;
+  /** The newest version received: the base the next delta must name. */
+  private held: VersionedSnapshot | null = null;
 
-  constructor(private readonly channel: IpcChannel = process as unknown as IpcChannel) {}
+  /** Listens from construction: the supervisor may send the snapshot while the data plane is still starting. */
+  constructor(private readonly channel: IpcChannel = process as unknown as IpcChannel) {
+    channel.on('message', this.onMessage);
+  }
+
+  private readonly onMessage = (msg: ToWorker): void => {
+    if (msg?.type === 'snapshot') return this.receive(msg.snapshot);
+    if (msg?.type !== 'delta') return;
+    const held = this.held;
+    if (held === null || held.hash !== msg.base_hash) {
+      this.channel.send?.({ type: 'resync', hash: held?.hash ?? null });
+      return;
+    }
+    this.receive({ hash: msg.hash, version: msg.version, config: applyDelta(held.config, msg.delta) });
+  };
+
+  private receive(snapshot: VersionedSnapshot): void {
+    this.held = snapshot;
+    if (this.deliver) this.deliver(snapshot);
+    else this.pending = snapshot;
+  }
 
   async start(onSnapshot: SnapshotListener): Promise<void> {
-    this.handler = (message) => {
-      if (isSnapshotMessage(message)) onSnapshot(message.snapshot);
+    this.deliver = (snapshot) => {
+      onSnapshot(snapshot);
+      this.channel.send?.({ type: 'applied', hash: snapshot.hash });
     };
-    this.channel.on('message', this.handler);
-    // Tell the parent we are listening so it can send the current snapshot at once.
-    this.channel.send?.({ type: 'ready_for_snapshot', pid: process.pid });
+    const pending = this.pending;
+    this.pending = null;
+    if (pending) this.deliver(pending);
   }
 
   async stop(): Promise<void> {
-    if (this.handler) this.channel.off('message', this.handler);
-    this.handler = null;
+    this.channel.off('message', this.onMessage);
+    this.deliver = null;
   }
 }

@@ -1,8 +1,8 @@
 // A fixed configuration: a VersionedSnapshot object, a bare Snapshot, or a JSON/YAML file holding either.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import { hashSnapshot } from '@tollgate/protocol';
 import type { ConfigProvider, SnapshotListener } from './types';
 
 export class StaticConfigProvider implements ConfigProvider {
@@ -38,6 +38,7 @@ export class StaticConfigProvider implements ConfigProvider {
 export function toVersioned(source: VersionedSnapshot | Snapshot): VersionedSnapshot {
   if ('config' in source && 'hash' in source) return source as VersionedSnapshot;
   const config = source as Snapshot;
-  const hash = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+  // the contract's hash: equal content gives the hash the control plane would give it
+  const hash = hashSnapshot(config);
   return { hash, version: 0, config };
 }

@@ -2,7 +2,9 @@
 // so a swap never tears a request (DESIGN.md rule 5).
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import type { PluginLogger, PluginRegistry } from '@tollgate/plugins';
+import { loadPlugins } from '@tollgate/plugins';
 import { compileConfig, type UpstreamFactory } from '../compile/compile-config';
+import { resolveSnapshotReferences } from '../compile/resolve-references';
 import type { CompiledConfig } from '../compile/types';
 import { emptyConfig } from './empty-config';
 
@@ -16,6 +18,7 @@ export interface ApplyResult {
 export class Runtime {
   /** The config in force. Read it once per request. */
   current: CompiledConfig = emptyConfig();
+  private bundled: PluginRegistry | null = null;
 
   constructor(
     private readonly createUpstream?: UpstreamFactory,
@@ -27,11 +30,17 @@ export class Runtime {
   apply(snapshot: VersionedSnapshot): ApplyResult {
     const previous = this.current;
     if (snapshot.hash === previous.hash) return { applied: false, hash: previous.hash, compileMs: 0 };
-    const { config, retired } = compileConfig(snapshot, {
+    const registry = this.plugins?.registry ?? (this.bundled ??= loadPlugins(['bundled']));
+    const resolved = resolveSnapshotReferences(snapshot, {
+      pluginSchemas: registry.schemas,
+      warn: (obj, msg) => this.plugins?.log?.warn(msg, obj),
+    });
+    const { config, retired } = compileConfig(resolved, {
       createUpstream: this.createUpstream,
       previous,
       pluginRegistry: this.plugins?.registry,
       pluginLog: this.plugins?.log,
+      warn: (message) => this.plugins?.log?.warn(message, {}),
     });
     // synchronous from here: the swap must not await
     this.current = config;

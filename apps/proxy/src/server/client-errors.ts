@@ -1,15 +1,12 @@
 // Bad requests rejected by the HTTP parser (llhttp) before any handler runs: smuggling attempts, oversized or
 // malformed headers, header-read timeouts. Answered with nginx's statuses and Kong's bodies, then closed.
-import type { Socket } from 'node:net';
-import { PROXY_ERRORS, renderErrorBody, CONTENT_TYPES, type ErrorFormat } from '@tollgate/errors';
+import type { Http2ServerResponse } from 'node:http2';
+import { Socket } from 'node:net';
+import { PROXY_ERRORS, renderErrorBody, CONTENT_TYPES, parserRejection, type ErrorFormat, type ParserError } from '@tollgate/errors';
 import { nextRequestId } from '../forward/request-id';
 import { SERVER_TOKEN } from '../forward/identity';
 import type { HeaderFlags } from '../forward/header-flags';
 
-interface ParserError extends Error {
-  code?: string;
-  rawPacket?: Buffer;
-}
 
 function responseFor(status: number, message: string, format: ErrorFormat, flags: HeaderFlags): string {
   const requestId = nextRequestId();
@@ -21,27 +18,40 @@ function responseFor(status: number, message: string, format: ErrorFormat, flags
   return `${head}\r\n${body}`;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 414: 'URI Too Long' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 405: 'Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 414: 'URI Too Long',
+};
 
-export function createClientErrorHandler(flags: HeaderFlags, format: ErrorFormat) {
+const HEADER_TOO_LARGE = PROXY_ERRORS.HEADER_TOO_LARGE;
+
+export function createClientErrorHandler(flags: HeaderFlags, format: ErrorFormat, lineLimit: number) {
   return function onClientError(err: ParserError, socket: Socket): void {
-    if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    const rejection = parserRejection(err, HEADER_TOO_LARGE, lineLimit);
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean; statusCode: number } })._httpMessage;
+    if (rejection.silent || !socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }
-    let status = 400;
-    let message = 'Bad request';
-    switch (err.code) {
-      case 'HPE_HEADER_OVERFLOW':
-        status = PROXY_ERRORS.HEADER_TOO_LARGE.status;
-        message = PROXY_ERRORS.HEADER_TOO_LARGE.message;
-        break;
-      case 'ERR_HTTP_REQUEST_TIMEOUT':
-        status = 408;
-        message = 'Request timeout';
-        break;
+    // a body that fails to parse after its request reached the handler: its access line records this answer
+    if (inFlight) inFlight.statusCode = rejection.status;
+    socket.end(responseFor(rejection.status, rejection.message, format, flags));
+    socket.destroySoon?.();
+  };
+}
+
+/** CONNECT is no method a gateway proxies: Kong answers 405 (Node would close the connection silently). */
+export function createConnectHandler(flags: HeaderFlags, format: ErrorFormat) {
+  const e = PROXY_ERRORS.METHOD_NOT_ALLOWED;
+  return function onConnect(_req: unknown, socket: Socket | Http2ServerResponse): void {
+    if (!(socket instanceof Socket)) {
+      // an HTTP/2 CONNECT stream (the same event on an h2 server): answered on its stream
+      const body = renderErrorBody(format, e.message, nextRequestId());
+      socket.writeHead(e.status, { 'content-type': CONTENT_TYPES[format], 'content-length': Buffer.byteLength(body) });
+      socket.end(body);
+      return;
     }
-    socket.end(responseFor(status, message, format, flags));
+    socket.on('error', () => socket.destroy());
+    if (socket.writable) socket.end(responseFor(e.status, e.message, format, flags));
     socket.destroySoon?.();
   };
 }

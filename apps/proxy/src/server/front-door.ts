@@ -34,7 +34,8 @@ export function createFrontDoor(opts: FrontDoorOptions): Server {
           socket.destroy();
           return;
         }
-        if (parsed.source !== null) (socket as Socket & { [kProxiedAddress]?: string })[kProxiedAddress] = parsed.source;
+        // kept aside: it becomes the client address only if the TCP peer is trusted (forward/client-info.ts)
+        if (parsed.source !== null) (socket as Socket & { [kProxiedAddress]?: string })[kProxiedAddress] = parsed.source.ip;
         buffered = buffered.subarray(parsed.length);
         proxyDone = true;
       }

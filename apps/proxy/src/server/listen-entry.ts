@@ -2,7 +2,7 @@
 // failing with a message that names the key and the entry, never a bare errno.
 import type { Server } from 'node:net';
 import type { ListenEntry } from '@tollgate/config/types';
-import { openTransparentSocket } from '../stream/transparent';
+import { openTransparentSocket } from './transparent';
 
 export function listenOn(server: Server, entry: ListenEntry, key: 'proxy_listen' | 'stream_listen'): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -9,9 +9,9 @@ import type { SecureContext } from 'node:tls';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
 import type { ProxyContext } from '../forward/context';
 import { recordOriginalDestination } from '../forward/client-info';
-import { createRequestHandler } from '../forward/handler';
-import { createUpgradeHandler } from '../forward/websocket';
-import { createClientErrorHandler } from './client-errors';
+import { createRequestHandler, createUpgradeHandler, type UpgradeHandler } from '../forward/handler';
+import { enforceClientTimeouts, requestLineLimit } from '@tollgate/errors';
+import { createClientErrorHandler, createConnectHandler } from './client-errors';
 import { createFrontDoor } from './front-door';
 import { listenOn } from './listen-entry';
 
@@ -33,6 +33,8 @@ export interface TlsMaterial {
   readonly key: string;
   /** SNI lookup into the config in force. */
   readonly findContext: (serverName: string) => SecureContext | null;
+  /** Plugins' certificate phase for a name findContext does not know (acme); null: nothing to wait for. */
+  readonly certificatePhase?: (serverName: string) => Promise<SecureContext | null> | null;
 }
 
 function httpOptions(settings: Settings): ServerOptions {
@@ -66,7 +68,9 @@ export async function openProxyListener(
 ): Promise<BoundListener> {
   const base = httpOptions(settings);
   const sock = socketOptions(entry);
-  const clientError = createClientErrorHandler(ctx.flags, ctx.errors.defaultFormat);
+  const clientError = createClientErrorHandler(ctx.flags, ctx.errors.defaultFormat, requestLineLimit(settings.client_max_header_size));
+  const onConnect = createConnectHandler(ctx.flags, ctx.errors.defaultFormat);
+  const timeouts = { bodyMs: settings.client_body_timeout, sendMs: settings.send_timeout };
   const sessions = new Set<Http2Session>();
   const trackSession = (session: Http2Session) => {
     sessions.add(session);
@@ -76,15 +80,21 @@ export async function openProxyListener(
   let servers: NetServer[];
   let acceptor: NetServer;
   const handlerFor = (port: number) => createRequestHandler(ctx, { scheme, port, portText: String(port) });
-  // The port is known only after binding (port 0 in tests): the handler reads it through this box.
-  const portBox = { port: entry.port };
+  // The port is known only after binding (port 0 in tests): the handlers are rebuilt then.
+  const upgradeHandlerFor = (port: number) => createUpgradeHandler(ctx, { scheme, port, portText: String(port) });
   const lateHandler = (req: never, res: never) => handlers.current(req, res);
-  const handlers = { current: handlerFor(entry.port) };
+  const lateUpgrade: UpgradeHandler = (req, socket, head) => handlers.upgrade(req, socket, head);
+  const handlers = { current: handlerFor(entry.port), upgrade: upgradeHandlerFor(entry.port) };
 
   const tlsOptions = {
     cert: tls.cert,
     key: tls.key,
-    SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, tls.findContext(name) ?? undefined),
+    SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => {
+      const known = tls.findContext(name);
+      const pending = known ? null : tls.certificatePhase?.(name);
+      if (!pending) return cb(null, known ?? undefined);
+      pending.then((ctx) => cb(null, ctx ?? undefined), () => cb(null, undefined));
+    },
     minVersion: 'TLSv1.2' as const,
   };
 
@@ -93,18 +103,21 @@ export async function openProxyListener(
     server.on('request', lateHandler as never);
     server.on('session', trackSession);
     server.on('clientError', clientError as never);
+    server.on('connect', onConnect as never);
     servers = [server as unknown as NetServer];
   } else if (entry.ssl) {
     const server = createHttpsServer({ ...base, ...tlsOptions, ...sock });
     server.on('request', lateHandler as never);
     server.on('clientError', clientError);
-    server.on('upgrade', createUpgradeHandler(ctx, { scheme, get port() { return portBox.port; } }));
+    server.on('connect', onConnect);
+    server.on('upgrade', lateUpgrade);
     servers = [server];
   } else {
     const server = createHttpServer({ ...base, ...sock });
     server.on('request', lateHandler as never);
     server.on('clientError', clientError);
-    server.on('upgrade', createUpgradeHandler(ctx, { scheme, get port() { return portBox.port; } }));
+    server.on('connect', onConnect);
+    server.on('upgrade', lateUpgrade);
     servers = [server];
     if (entry.http2) {
       const h2 = createH2cServer({ maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined });
@@ -113,6 +126,8 @@ export async function openProxyListener(
       servers.push(h2 as unknown as NetServer);
     }
   }
+
+  for (const server of servers) enforceClientTimeouts(server, timeouts);
 
   const needsFrontDoor = entry.proxyProtocol || (!entry.ssl && entry.http2);
   acceptor = needsFrontDoor
@@ -130,8 +145,8 @@ export async function openProxyListener(
   if (entry.transparent) acceptor.prependListener('connection', recordOriginalDestination);
   await listenOn(acceptor, entry, 'proxy_listen');
   const address = acceptor.address() as AddressInfo;
-  portBox.port = address.port;
   handlers.current = handlerFor(address.port);
+  handlers.upgrade = upgradeHandlerFor(address.port);
   return { entry, address: address.address, port: address.port, ssl: entry.ssl, http2: entry.http2, acceptor, servers, h2Sessions: sessions };
 }
 

@@ -5,7 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { BalancerContext, Peer } from '../upstream/types';
 import { SocketReader } from './socket-reader';
-import type { StreamService } from './types';
+import type { StreamService } from '../compile/types';
 
 export interface Try {
   readonly ip: string;

@@ -8,8 +8,9 @@ import { connectUpstream, type Try } from './connect-upstream';
 import { relay, type PipeEnd } from './pipe';
 import { preread } from './preread';
 import type { SocketReader } from './socket-reader';
-import { parseProxyHeader, type ProxyHeaderResult, V2_MAX_LENGTH } from './proxy-header';
-import type { StreamAccessLog, StreamConfig, StreamLog, StreamRoute } from './types';
+import { parseProxyHeader, type ProxyHeaderResult, V2_MAX_LENGTH } from '../server/proxy-protocol';
+import type { StreamConfig, StreamRoute } from '../compile/types';
+import type { StreamAccessLog, StreamLog } from './types';
 
 export interface ListenerContext {
   readonly listener: string;
@@ -20,6 +21,8 @@ export interface ListenerContext {
   readonly accessLog: StreamAccessLog | null;
   readonly defaultContext: SecureContext | null;
   readonly prereadTimeoutMs: number;
+  /** trusted_ips: only a trusted peer's PROXY header sets the client address (nginx's set_real_ip_from). */
+  readonly isTrusted: (ip: string) => boolean;
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -95,7 +98,7 @@ export async function runSession(socket: Socket, ctx: ListenerContext, clientRea
     const read = await preread(socket, EMPTY, parseProxy, V2_MAX_LENGTH + 1, ctx.prereadTimeoutMs);
     if (read.kind !== 'done') return reject(400, `PROXY protocol header not received (${read.kind})`);
     if (read.value.kind !== 'ok') return reject(400, `invalid PROXY protocol header: ${read.value.kind === 'invalid' ? read.value.reason : ''}`);
-    if (read.value.source !== null) {
+    if (read.value.source !== null && ctx.isTrusted(clientIp)) {
       clientIp = plainIp(read.value.source.ip);
       clientPort = read.value.source.port;
     }

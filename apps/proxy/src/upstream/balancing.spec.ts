@@ -163,12 +163,14 @@ describe('passive health checks, threshold and setHealth', () => {
     expect(rt.health()[0]).toMatchObject({ id: 'T1', target: '10.0.0.1:80', weight: 100, health: 'UNHEALTHY' });
   });
 
-  it('setHealth errors: unknown target 404, unknown address 400, checks off 400', () => {
+  it('setHealth errors: unknown target 404, unknown address 400; checks off still takes a manual status', () => {
     const rt = createUpstreamRuntime(passive({ tcp_failures: 1 }), [targetRow('10.0.0.1:80')]);
     expect(rt.setHealth('nope:80', null, false)).toEqual({ ok: false, status: 404, message: 'Not found' });
     expect(rt.setHealth('10.0.0.1:80', '10.9.9.9', false)).toEqual({ ok: false, status: 400, message: 'target not found' });
     const off = createUpstreamRuntime(upstreamRow({ name: 'off' }), [targetRow('10.0.0.1:80')]);
-    expect(off.setHealth('10.0.0.1:80', null, false)).toEqual({ ok: false, status: 400, message: 'no healthchecker found for off' });
+    expect(off.setHealth('10.0.0.1:80', null, false)).toEqual({ ok: true });
+    expect(off.pick(ctx())).toBeNull();
+    expect(off.health()[0]).toMatchObject({ health: 'HEALTHCHECKS_OFF' });
   });
 
   it.each([

@@ -1,4 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DnsResolverLike, createDnsCache } from './dns-cache';
+import { dnsCacheOptions } from './dns-settings';
+import { DnsStats } from './dns-stats';
 import { createUpstreamRuntime } from './index';
 import { ctx, targetRow, upstreamRow } from './spec-helpers';
 
@@ -102,5 +107,84 @@ describe('hostname targets', () => {
     expect(rt.health().map((t) => t.health)).toEqual(['DNS_ERROR', 'HEALTHCHECKS_OFF']);
     expect(rt.health()[0].data.dns).toMatch(/name error/);
     expect(new Set(Array.from({ length: 5 }, () => rt.pick(ctx())!.ip))).toEqual(new Set(['10.0.0.3']));
+  });
+});
+
+describe("family: Kong's new DNS client (new_dns_client = on, resolver_family)", () => {
+  const code = (c: string) => Object.assign(new Error(c), { code: c });
+  /** Records every question; `table` answers A/AAAA by "<type> <name>", SRV by name. */
+  function recording(table: Record<string, Array<{ address: string; ttl: number }>>, srv: Record<string, Array<{ name: string; port: number; priority: number; weight: number }>> = {}) {
+    const asked: string[] = [];
+    const answer = async (key: string) => {
+      asked.push(key);
+      if (!table[key]) throw code('ENODATA');
+      return table[key];
+    };
+    const resolver: DnsResolverLike = {
+      resolve4: (n) => answer(`A ${n}`),
+      resolve6: (n) => answer(`AAAA ${n}`),
+      resolveSrv: async (n) => {
+        asked.push(`SRV ${n}`);
+        if (!srv[n]) throw code('ENODATA');
+        return srv[n];
+      },
+      lookup: async (n) => {
+        asked.push(`getaddrinfo ${n}`);
+        return [{ address: '10.9.9.9', family: 4 }];
+      },
+    };
+    return { resolver, asked };
+  }
+
+  it.each([
+    ['A,SRV (Kong\'s default): a plain name is asked A only', { a: true, aaaa: false, srv: true }, { 'A web.test': [{ address: '10.0.0.1', ttl: 60 }] }, ['A web.test'], '10.0.0.1'],
+    ['A,SRV: nothing but A, and no getaddrinfo when A is empty', { a: true, aaaa: false, srv: true }, {}, ['A web.test'], null],
+    ['A,AAAA: AAAA after an empty A', { a: true, aaaa: true, srv: false }, { 'AAAA web.test': [{ address: '::1', ttl: 60 }] }, ['A web.test', 'AAAA web.test'], '::1'],
+    ['AAAA: A never asked', { a: false, aaaa: true, srv: false }, { 'AAAA web.test': [{ address: '::2', ttl: 60 }] }, ['AAAA web.test'], '::2'],
+  ])('%s', async (_what, family, table, asked, ip) => {
+    const r = recording(table);
+    const dns = createDnsCache({ resolver: r.resolver, family });
+    if (ip === null) await expect(dns.resolve('web.test')).rejects.toThrow('name error');
+    else expect((await dns.resolve('web.test')).addresses).toEqual([{ ip }]);
+    expect(r.asked).toEqual(asked);
+  });
+
+  it('asks an _<service>._<proto>.<name> name SRV only, then its targets A', async () => {
+    const r = recording({ 'A node.test': [{ address: '10.0.0.7', ttl: 60 }] }, { '_http._tcp.svc.test': [{ name: 'node.test', port: 8080, priority: 1, weight: 0 }] });
+    const dns = createDnsCache({ resolver: r.resolver, family: { a: true, aaaa: false, srv: true } });
+    expect(await dns.resolve('_http._tcp.svc.test')).toMatchObject({ type: 'SRV', addresses: [{ ip: '10.0.0.7', port: 8080, weight: 1, name: 'node.test' }] });
+    expect(r.asked).toEqual(['SRV _http._tcp.svc.test', 'A node.test']);
+  });
+
+  it('asks an SRV-shaped name A when SRV is not in the family', async () => {
+    const r = recording({ 'A _http._tcp.svc.test': [{ address: '10.0.0.8', ttl: 60 }] });
+    const dns = createDnsCache({ resolver: r.resolver, family: { a: true, aaaa: false, srv: false } });
+    expect((await dns.resolve('_http._tcp.svc.test')).addresses).toEqual([{ ip: '10.0.0.8' }]);
+    expect(r.asked).toEqual(['A _http._tcp.svc.test']);
+  });
+});
+
+describe('dnsCacheOptions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-dns-'));
+  writeFileSync(join(dir, 'legacy-hosts'), '10.1.1.1 legacy.test\n');
+  writeFileSync(join(dir, 'new-hosts'), '10.2.2.2 new.test\n');
+  const settings = {
+    dns_hostsfile: join(dir, 'legacy-hosts'), dns_order: ['LAST', 'SRV', 'A', 'CNAME'], dns_stale_ttl: 10,
+    resolver_hosts_file: join(dir, 'new-hosts'), resolver_family: ['A', 'SRV'], resolver_stale_ttl: 20,
+  };
+
+  it('new_dns_client = off: the dns_* keys, no statistics', () => {
+    const o = dnsCacheOptions({ ...settings, new_dns_client: false });
+    expect([...o.hosts!.keys()]).toEqual(['legacy.test']);
+    expect(o).toMatchObject({ srv: true, staleTtlMs: 10_000 });
+    expect(o.family).toBeUndefined();
+    expect(o.stats).toBeUndefined();
+  });
+
+  it('new_dns_client = on: the resolver_* keys, statistics kept', () => {
+    const o = dnsCacheOptions({ ...settings, new_dns_client: true });
+    expect([...o.hosts!.keys()]).toEqual(['new.test']);
+    expect(o).toMatchObject({ family: { a: true, aaaa: false, srv: true }, staleTtlMs: 20_000 });
+    expect(o.stats).toBeInstanceOf(DnsStats);
   });
 });

@@ -1,8 +1,12 @@
 // TTL-respecting DNS cache for target and service host names. Order as Kong's default dns_order
-// (SRV before A; AAAA only when neither answers), then the system resolver (/etc/hosts) via lookup.
-// An expired entry is re-queried; if that fails the stale answer is served for up to staleTtlMs.
+// (SRV before A; AAAA only when neither answers), then the system resolver (/etc/hosts) via lookup; or, with
+// `family` (new_dns_client = on), as Kong's new DNS client. An expired entry is re-queried; if that fails the stale
+// answer is served for up to staleTtlMs. With `stats` every run and every query is counted as Kong's new DNS
+// client counts them.
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
+import type { DnsStatsReport } from '@tollgate/errors';
+import { type DnsRunOutcome, type DnsStats, isSrvName, nameServerFailed, runKey } from './dns-stats';
 
 export interface DnsAddress {
   readonly ip: string;
@@ -40,13 +44,24 @@ export interface DnsCacheOptions {
   readonly resolver?: DnsResolverLike;
   /** Query SRV first (Kong's dns_order LAST,SRV,A,CNAME). Default true. */
   readonly srv?: boolean;
+  /**
+   * Kong's new DNS client (resolver_family) instead of the order above: a name of the form _<service>._<proto>.<name>
+   * is asked SRV only, any other name A then AAAA, each type only when listed; no getaddrinfo fallback.
+   */
+  readonly family?: { readonly a: boolean; readonly aaaa: boolean; readonly srv: boolean };
   readonly now?: () => number;
+  /** Hosts-file entries (lower-case name -> addresses): they answer before any DNS query (dns_hostsfile). */
+  readonly hosts?: ReadonlyMap<string, readonly string[]>;
+  /** Kong's new DNS client statistics (new_dns_client = on); none are kept without. */
+  readonly stats?: DnsStats;
 }
 
 export interface DnsCache {
   resolve(name: string): Promise<DnsAnswer>;
   /** The cached answer without querying (fresh or stale), if any. */
   peek(name: string): DnsAnswer | undefined;
+  /** GET /status/dns's `stats`; null when no statistics are kept (new_dns_client = off). */
+  stats(): DnsStatsReport | null;
 }
 
 interface Entry {
@@ -56,9 +71,11 @@ interface Entry {
 
 const LOCALHOST: DnsAnswer = Object.freeze({ addresses: [{ ip: '127.0.0.1' }], ttlMs: Infinity, type: 'A' });
 
-function systemResolver(): DnsResolverLike {
+/** The operating system's resolver, or the name servers of dns_resolver (`ip`, `ip:port`, `[ipv6]:port`). */
+export function systemResolver(servers: readonly string[] = []): DnsResolverLike {
   // Short timeout: a missing DNS server must not stall a config compile for the default 5 s × 4 tries.
   const r = new dnsPromises.Resolver({ timeout: 2000, tries: 2 });
+  if (servers.length > 0) r.setServers([...servers]);
   return {
     resolve4: (n, o) => r.resolve4(n, o),
     resolve6: (n, o) => r.resolve6(n, o),
@@ -77,20 +94,35 @@ export function createDnsCache(options: DnsCacheOptions = {}): DnsCache {
   const ttlFallbackMs = options.ttlFallbackMs ?? 30_000;
   const staleTtlMs = options.staleTtlMs ?? 3_600_000;
   const resolver = options.resolver ?? systemResolver();
-  const useSrv = options.srv ?? true;
+  const family = options.family ?? null;
+  const useSrv = family ? family.srv : options.srv ?? true;
   const now = options.now ?? Date.now;
+  const stats = options.stats ?? null;
   const entries = new Map<string, Entry>();
   const inflight = new Map<string, Promise<DnsAnswer>>();
 
-  async function queryA(name: string): Promise<DnsAnswer | null> {
-    const a = await resolver.resolve4(name, { ttl: true }).catch(() => []);
+  /** One run's queries: whether any of them reached no name server (Kong then counts the run as `fail`). */
+  interface Run { unanswered: boolean }
+
+  /** One query to the name servers; [] when it fails, counted when statistics are kept. */
+  function ask<T>(run: Run, name: string, type: 'A' | 'AAAA' | 'SRV', query: () => Promise<T[]>): Promise<T[]> {
+    const counted = stats ? stats.query(name, type, query, now) : query();
+    return counted.catch((err: unknown) => {
+      if (nameServerFailed(err)) run.unanswered = true;
+      return [];
+    });
+  }
+
+  async function queryA(run: Run, name: string): Promise<DnsAnswer | null> {
+    const a = await ask(run, name, 'A', () => resolver.resolve4(name, { ttl: true }));
     if (a.length > 0) return { addresses: a.map((r) => ({ ip: r.address })), ttlMs: minTtlMs(a), type: 'A' };
     return null;
   }
 
-  async function querySrv(name: string): Promise<DnsAnswer | null> {
-    if (!useSrv || !resolver.resolveSrv) return null;
-    const records = await resolver.resolveSrv(name).catch(() => []);
+  async function querySrv(run: Run, name: string): Promise<DnsAnswer | null> {
+    const resolveSrv = resolver.resolveSrv;
+    if (!useSrv || !resolveSrv) return null;
+    const records = await ask(run, name, 'SRV', () => resolveSrv.call(resolver, name));
     if (records.length === 0) return null;
     const addresses: DnsAddress[] = [];
     let ttlMs = ttlFallbackMs;
@@ -103,41 +135,81 @@ export function createDnsCache(options: DnsCacheOptions = {}): DnsCache {
     return addresses.length > 0 ? { addresses, ttlMs, type: 'SRV' } : null;
   }
 
-  async function query(name: string): Promise<DnsAnswer> {
-    const [srv, a] = await Promise.all([querySrv(name), queryA(name)]);
-    if (srv) return srv;
-    if (a) return a;
-    const aaaa = await resolver.resolve6(name, { ttl: true }).catch(() => []);
+  async function queryAAAA(run: Run, name: string): Promise<DnsAnswer | null> {
+    const aaaa = await ask(run, name, 'AAAA', () => resolver.resolve6(name, { ttl: true }));
     if (aaaa.length > 0) return { addresses: aaaa.map((r) => ({ ip: r.address })), ttlMs: minTtlMs(aaaa), type: 'AAAA' };
-    if (resolver.lookup) {
-      const found = await resolver.lookup(name).catch(() => []);
-      if (found.length > 0) return { addresses: found.map((r) => ({ ip: r.address })), ttlMs: ttlFallbackMs, type: 'hosts' };
-    }
+    return null;
+  }
+
+  async function query(run: Run, name: string): Promise<DnsAnswer> {
+    const fromHosts = options.hosts?.get(name);
+    if (fromHosts && fromHosts.length > 0) return { addresses: fromHosts.map((ip) => ({ ip })), ttlMs: Infinity, type: 'hosts' };
+    const answer = family ? await newClientQuery(run, name, family) : await legacyQuery(run, name);
+    if (answer) return answer;
     throw new Error(`dns server error: 3 name error (${name})`);
+  }
+
+  async function legacyQuery(run: Run, name: string): Promise<DnsAnswer | null> {
+    const [srv, a] = await Promise.all([querySrv(run, name), queryA(run, name)]);
+    const answer = srv ?? a ?? (await queryAAAA(run, name));
+    if (answer || !resolver.lookup) return answer;
+    const found = await resolver.lookup(name).catch(() => []);
+    return found.length > 0 ? { addresses: found.map((r) => ({ ip: r.address })), ttlMs: ttlFallbackMs, type: 'hosts' } : null;
+  }
+
+  async function newClientQuery(run: Run, name: string, types: NonNullable<DnsCacheOptions['family']>): Promise<DnsAnswer | null> {
+    if (types.srv && isSrvName(name)) return querySrv(run, name);
+    return (types.a ? await queryA(run, name) : null) ?? (types.aaaa ? await queryAAAA(run, name) : null);
+  }
+
+  /** Literals answer without a query; like Kong's, the first run of one is its cache's miss, later runs hits. */
+  function literal(name: string, answer: DnsAnswer): Promise<DnsAnswer> {
+    if (stats) {
+      const key = runKey(name, useSrv);
+      stats.incr(key, 'runs');
+      stats.incr(key, entries.has(name) ? 'hit_lru' : 'miss');
+      entries.set(name, { answer, expiresAt: Infinity });
+    }
+    return Promise.resolve(answer);
   }
 
   function resolve(rawName: string): Promise<DnsAnswer> {
     const name = rawName.toLowerCase();
-    if (isIP(name) !== 0) return Promise.resolve({ addresses: [{ ip: name }], ttlMs: Infinity, type: 'ip' });
-    if (name === 'localhost') return Promise.resolve(LOCALHOST);
+    if (isIP(name) !== 0) return literal(name, { addresses: [{ ip: name }], ttlMs: Infinity, type: 'ip' });
+    if (name === 'localhost') return literal(name, LOCALHOST);
+    const key = stats ? runKey(name, useSrv) : '';
+    stats?.incr(key, 'runs');
+    const counted = (outcome: DnsRunOutcome) => stats?.incr(key, outcome);
     const entry = entries.get(name);
     const t = now();
-    if (entry && t < entry.expiresAt) return Promise.resolve(entry.answer);
-    let pending = inflight.get(name);
-    if (!pending) {
-      pending = query(name)
-        .then((answer) => {
-          entries.set(name, { answer, expiresAt: now() + answer.ttlMs });
-          return answer;
-        })
-        .catch((err: unknown) => {
-          const old = entries.get(name);
-          if (old && now() < old.expiresAt + staleTtlMs) return { ...old.answer, stale: true };
-          throw err;
-        })
-        .finally(() => inflight.delete(name));
-      inflight.set(name, pending);
+    if (entry && t < entry.expiresAt) {
+      counted('hit_lru');
+      return Promise.resolve(entry.answer);
     }
+    let pending = inflight.get(name);
+    if (pending) {
+      counted('hit_shm');
+      return pending;
+    }
+    const run: Run = { unanswered: false };
+    pending = query(run, name)
+      .then((answer) => {
+        counted('miss');
+        entries.set(name, { answer, expiresAt: now() + answer.ttlMs });
+        return answer;
+      })
+      .catch((err: unknown) => {
+        const old = entries.get(name);
+        if (old && now() < old.expiresAt + staleTtlMs) {
+          counted('miss');
+          stats?.incr(key, 'stale');
+          return { ...old.answer, stale: true };
+        }
+        counted(run.unanswered ? 'fail' : 'miss');
+        throw err;
+      })
+      .finally(() => inflight.delete(name));
+    inflight.set(name, pending);
     return pending;
   }
 
@@ -148,5 +220,5 @@ export function createDnsCache(options: DnsCacheOptions = {}): DnsCache {
     return now() < entry.expiresAt ? entry.answer : { ...entry.answer, stale: true };
   }
 
-  return { resolve, peek };
+  return { resolve, peek, stats: () => stats?.report() ?? null };
 }

@@ -1,5 +1,6 @@
 // Shapes the node-local health state the way `GET /upstreams/{u}/health` answers.
 import type { Address, TargetEntry } from './address';
+import type { TargetAddressHealth } from '@tollgate/plugins';
 import type { BalancerHealth, HealthName, TargetHealth, TargetHealthData } from './types';
 
 function weights(addresses: readonly Address[]) {
@@ -53,4 +54,23 @@ export function balancerHealth(
     id,
     details: { healthy, weight: weights(balanced), hosts: targets.map((t) => targetData(t, checksEnabled)) },
   };
+}
+
+/** Every target address of these balancers as Kong's kong_upstream_target_health reports it: a target with no
+ *  resolved address is one `dns_error` series with an empty address. */
+export function targetAddressHealth(upstreams: Iterable<{ readonly name: string; health(): TargetHealth[] }>): TargetAddressHealth[] {
+  const out: TargetAddressHealth[] = [];
+  for (const upstream of upstreams) {
+    for (const t of upstream.health()) {
+      const target = String(t.target);
+      if (t.data.addresses.length === 0) {
+        out.push({ upstream: upstream.name, target, address: '', state: 'dns_error' });
+        continue;
+      }
+      for (const a of t.data.addresses) {
+        out.push({ upstream: upstream.name, target, address: `${a.ip}:${a.port}`, state: a.health.toLowerCase() as TargetAddressHealth['state'] });
+      }
+    }
+  }
+  return out;
 }

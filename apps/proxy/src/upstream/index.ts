@@ -16,3 +16,5 @@ export type {
   UpstreamLog,
   UpstreamRuntime,
 } from './types';
+export { answerHealthQuery } from './health-query';
+export type { HealthAnswer, HealthQuery } from '@tollgate/protocol';

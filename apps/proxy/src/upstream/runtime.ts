@@ -41,6 +41,11 @@ export interface UpstreamRuntimeOptions {
 const NO_HASH = 0;
 let sharedDns: DnsCache | null = null;
 
+/** The data plane's DNS cache, built from the dns_* keys; set once at start, before the first configuration. */
+export function useDnsCache(cache: DnsCache): void {
+  sharedDns = cache;
+}
+
 export class UpstreamRuntimeImpl implements UpstreamRuntime {
   readonly id: string;
   readonly name: string;
@@ -174,7 +179,7 @@ export class UpstreamRuntimeImpl implements UpstreamRuntime {
   setHealth(target: string, address: string | null, healthy: boolean): SetHealthResult {
     const t = this.findTarget(target);
     if (t === undefined) return { ok: false, status: 404, message: 'Not found' };
-    if (!this.checks.enabled) return { ok: false, status: 400, message: `no healthchecker found for ${this.name}` };
+    // Kong gives every balancer a health checker: a manual status applies even with probes and counters off.
     let matches = t.addresses;
     if (address !== null) {
       const { host, port } = parseHostPort(address);

@@ -1,5 +1,5 @@
 // Public shapes of the upstream runtime: what the proxy passes in to pick a peer, and what it gets back.
-// Structurally the Snapshot's Row (libs/declarative/src/snapshot.ts); kept local so this folder has no lib dependency.
+// Row is structurally the Snapshot's Row (libs/declarative/src/snapshot.ts); the health shapes are libs/protocol's.
 export type Row = Readonly<Record<string, unknown>> & { readonly id: string };
 
 /** Per-request inputs of the balancer. Keep the same object across the retries of one request. */
@@ -44,42 +44,9 @@ export type Outcome =
   | { readonly kind: 'tcp_failure' }
   | { readonly kind: 'timeout' };
 
-export type HealthName = 'HEALTHY' | 'UNHEALTHY' | 'DNS_ERROR' | 'HEALTHCHECKS_OFF';
-
-export interface AddressHealth {
-  readonly ip: string;
-  readonly port: number;
-  readonly weight: number;
-  readonly health: HealthName;
-}
-
-export interface TargetHealthData {
-  readonly host: string;
-  readonly port: number;
-  readonly dns: string;
-  readonly nodeWeight: number;
-  readonly weight: { readonly total: number; readonly available: number; readonly unavailable: number };
-  readonly addresses: readonly AddressHealth[];
-}
-
-/** A targets row plus `health` and `data`: one element of `GET /upstreams/{u}/health`'s `data`. */
-export type TargetHealth = Row & { readonly health: HealthName; readonly data: TargetHealthData };
-
-/** `data` of `GET /upstreams/{u}/health?balancer_health=1`. */
-export interface BalancerHealth {
-  readonly health: 'HEALTHY' | 'UNHEALTHY' | 'HEALTHCHECKS_OFF';
-  readonly balancer_health: 'HEALTHY' | 'UNHEALTHY';
-  readonly id: string;
-  readonly details: {
-    readonly healthy: boolean;
-    readonly weight: { readonly total: number; readonly available: number; readonly unavailable: number };
-    readonly hosts: readonly TargetHealthData[];
-  };
-}
-
-export type SetHealthResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly status: 400 | 404; readonly message: string };
+// The health shapes cross the Admin API and the supervisor <-> worker IPC: defined once in libs/protocol.
+import type { BalancerHealth, SetHealthResult, TargetHealth } from '@tollgate/protocol';
+export type { AddressHealth, BalancerHealth, HealthName, SetHealthResult, TargetHealth, TargetHealthData } from '@tollgate/protocol';
 
 /** pino-compatible subset. */
 export interface UpstreamLog {

@@ -11,3 +11,17 @@ export const runOnPreflight: FieldDef = { type: 'boolean', required: true, defau
 export const realm = (def: string | null): FieldDef => ({ type: 'string', ...(def === null ? {} : { default: def }), description: 'Realm of the WWW-Authenticate header.' });
 export const headerNames = (def: string[]): FieldDef => ({ type: 'array', required: true, elements: typedefs.headerName, default: def });
 export const stringArray = (def?: string[]): FieldDef => ({ type: 'array', elements: { type: 'string' }, ...(def ? { default: def } : {}) });
+
+/** Kong's typedefs.url: socket.url must find a host and a scheme. */
+export const url = (value: unknown): string | undefined => {
+  if (typeof value !== 'string') return undefined;
+  if (value.startsWith('//')) return 'missing scheme in url';
+  try {
+    return new URL(value).host === '' ? 'missing host in url' : undefined;
+  } catch {
+    return 'missing host in url';
+  }
+};
+
+/** A plugin field of Kong's typedefs.url. */
+export const urlField: FieldDef = { type: 'string', custom: url };

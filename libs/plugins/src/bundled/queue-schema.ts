@@ -1,6 +1,16 @@
 // Kong's shared `queue` record of log plugins (kong/tools/queue_schema.lua).
 import type { FieldDef } from '@tollgate/schema';
 
+/**
+ * Kong's `typedefs.queue { default = {...} }`: the plugin's own defaults apply when the whole `queue` record is
+ * left out (opentelemetry: max_batch_size 200); a `queue` given in part takes the field defaults for the rest.
+ */
+export function queueRecordWith(defaults: Readonly<Record<string, unknown>>): FieldDef {
+  const whole: Record<string, unknown> = {};
+  for (const [name, def] of queueRecord.fields!) whole[name] = def.default ?? null;
+  return { ...queueRecord, default: { ...whole, ...defaults } };
+}
+
 export const queueRecord: FieldDef = {
   type: 'record',
   required: true,

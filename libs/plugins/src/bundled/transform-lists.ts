@@ -1,5 +1,7 @@
 // "name:value" lists of the request/response transformers, split once at compile time.
 
+import { checkColonPair } from '@tollgate/schema/fields/strings';
+
 export type Pair = readonly [string, string];
 
 export function pairs(list: unknown): Pair[] {
@@ -15,7 +17,5 @@ export function names(list: unknown): string[] {
 
 /** Kong's colon-separated list check: `invalid value: <entry>` for entries without `name:value`. */
 export function colonPair(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const colon = value.indexOf(':');
-  return colon <= 0 ? `invalid value: ${value}` : undefined;
+  return typeof value === 'string' ? checkColonPair(value) : undefined;
 }

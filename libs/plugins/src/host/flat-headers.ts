@@ -9,6 +9,8 @@ export function applyRequestHeaderChanges(run: PluginRun, list: string[]): strin
   if (changes === null) return list;
   // forEach, not for..of: no [key, value] array per change
   changes.forEach((value, name) => {
+    // Host is the list's first pair, rewritten on every try by the host (a plugin's Host reaches it there)
+    if (name === 'host' && list[0] === 'Host') return;
     // drop every existing occurrence, then append the new value(s)
     for (let i = list.length - 2; i >= 0; i -= 2) {
       if (list[i].length === name.length && list[i].toLowerCase() === name) list.splice(i, 2);

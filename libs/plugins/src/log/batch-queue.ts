@@ -3,8 +3,8 @@
 import type { PluginLogger } from '../types';
 
 export interface QueueSettings {
-  readonly max_batch_size: number;
-  readonly max_coalescing_delay: number; // seconds
+  max_batch_size: number;
+  max_coalescing_delay: number; // seconds
   readonly max_entries: number;
   readonly max_retry_time: number; // seconds
   readonly initial_retry_delay: number; // seconds
@@ -82,4 +82,42 @@ export class BatchQueue<T> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+// one queue per plugin entity, kept across reconfigures so no entry is lost on a config swap
+const queues = new Map<string, BatchQueue<unknown>>();
+
+/** The queue of plugin entity `pluginId` (created on first use), updated to this config's settings and sender. */
+export function pluginQueue<T>(plugin: string, pluginId: string, settings: QueueSettings, send: BatchSender<T>, log: PluginLogger): BatchQueue<T> {
+  let queue = queues.get(pluginId) as BatchQueue<T> | undefined;
+  if (queue) queue.update(settings, send);
+  else queues.set(pluginId, (queue = new BatchQueue<T>(settings, send, log, `${plugin}.${pluginId}`)) as BatchQueue<unknown>);
+  return queue;
+}
+
+const present = (v: unknown): v is number => typeof v === 'number';
+
+/**
+ * A plugin config's queue settings (Kong's Queue.get_plugin_params): `queue`, with the deprecated top-level
+ * fields still honoured when set to something other than their old default (queue_size -> max_batch_size,
+ * flush_timeout -> max_coalescing_delay, batch_span_count -> max_batch_size); retry_count only earns a warning.
+ */
+export function queueSettingsOf(plugin: string, config: Record<string, unknown>, log: PluginLogger): QueueSettings {
+  const settings = { ...(config.queue as QueueSettings) };
+  if (present(config.retry_count) && config.retry_count !== 10) {
+    log.warn(`${plugin}: the retry_count parameter no longer works, please update your configuration to use initial_retry_delay and max_retry_time instead`);
+  }
+  if (present(config.queue_size) && config.queue_size !== 1) {
+    settings.max_batch_size = config.queue_size;
+    log.warn(`${plugin}: the queue_size parameter is deprecated, please update your configuration to use queue.max_batch_size instead`);
+  }
+  if (present(config.flush_timeout) && config.flush_timeout !== 2) {
+    settings.max_coalescing_delay = config.flush_timeout;
+    log.warn(`${plugin}: the flush_timeout parameter is deprecated, please update your configuration to use queue.max_coalescing_delay instead`);
+  }
+  if (present(config.batch_span_count) && config.batch_span_count !== 200) {
+    settings.max_batch_size = config.batch_span_count;
+    log.warn(`${plugin}: the batch_span_count parameter is deprecated, please update your configuration to use queue.max_batch_size instead`);
+  }
+  return settings;
 }

@@ -1,4 +1,4 @@
-// What the gateway (the proxy's forward handler, or the test harness) hands the pipeline for one request.
+// What the gateway (the proxy's forward handler) hands the pipeline for one request.
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface HostRequest {
@@ -12,7 +12,22 @@ export interface HostRequest {
   /** Raw query string without '?', '' when none. */
   readonly rawQuery: string;
   readonly headers: IncomingHttpHeaders;
+  /** Times the client sent header `name` (lower-case): `headers` keeps only the first of some (User-Agent). */
+  headerCount?(name: string): number;
   readonly clientIp: string;
+  /** The connection's peer (kong.client.get_ip), when it differs from clientIp's source. */
+  readonly peerIp?: string;
+  readonly peerPort?: number;
+  /** The port the client connected to (kong.request.get_port). */
+  readonly serverPort?: number;
+  /** 1.0, 1.1 or 2 (default 1.1). */
+  readonly httpVersion?: number;
+  /** The TCP peer is in trusted_ips: its X-Forwarded-* headers are believed (kong.request.get_forwarded_*). */
+  readonly trustedPeer?: boolean;
+  /** Regex captures of the matched route path ("0", "1", names): request-transformer's uri_captures. */
+  readonly uriCaptures?: Readonly<Record<string, string>> | null;
+  /** Whether an upstream of this name exists in the running config (kong.service.set_upstream). */
+  hasUpstream?(name: string): boolean;
   /** Reads the whole client body (called at most once). */
   readBody(): Promise<Buffer>;
 }
@@ -22,4 +37,6 @@ export interface PluginExit {
   status: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
+  /** A cloud function's answer standing in for the upstream's: gets the gateway's Via entry. */
+  proxied?: boolean;
 }

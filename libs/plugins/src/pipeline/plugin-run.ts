@@ -4,6 +4,7 @@ import type { Row } from '@tollgate/declarative/snapshot';
 import type { Chain, ChainEntry, PluginChains } from '../chains';
 import type { PluginClient, PluginContext, PluginLogger, RequestTimings, RouteInfo, ServiceInfo } from '../types';
 import type { HostRequest } from './host';
+import type { RequestTrace } from '../tracing/trace';
 import { RequestView } from './request-view';
 import { ResponseView } from './response-view';
 
@@ -20,6 +21,15 @@ export class PluginRun implements PluginContext, PluginClient {
   switchRank = Number.MAX_SAFE_INTEGER;
   consumerChanged = false;
   private sharedCtx: Record<string, unknown> | null = null;
+  /** kong.log.set_serialize_value: dotted key -> value merged into the log serializer's document. */
+  serializeValues: Map<string, unknown> | null = null;
+  /** kong.service.set_upstream / set_target: where the proxy sends this request instead of the service's. */
+  upstreamOverride: string | null = null;
+  targetOverride: { readonly host: string; readonly port: number } | null = null;
+  /** kong.service.request.set_scheme: with a target override, the scheme used to reach it. */
+  schemeOverride: 'http' | 'https' | null = null;
+  /** Spans and timings for the tracing plugins (opentelemetry, zipkin); null when nothing traces. */
+  trace: RequestTrace | null = null;
 
   constructor(
     readonly chains: PluginChains,
@@ -27,7 +37,7 @@ export class PluginRun implements PluginContext, PluginClient {
     readonly route: RouteInfo | null,
     readonly service: ServiceInfo | null,
     readonly requestId: string,
-    readonly log: PluginLogger,
+    public log: PluginLogger,
     startedAt: number,
   ) {
     this.request = new RequestView(host);
@@ -36,8 +46,24 @@ export class PluginRun implements PluginContext, PluginClient {
     this.timings = { startedAt, upstreamLatency: null, proxyLatency: null, totalLatency: null, requestSize: 0, responseSize: 0 };
   }
 
+  /** Keeps this request's log lines (with the active span) for opentelemetry's logs signal, still logging them. */
+  captureLogs(): void {
+    const trace = this.trace;
+    const base = this.log;
+    if (trace === null) return;
+    this.log = {
+      debug: (m, o) => { trace.log('debug', m); base.debug(m, o); },
+      info: (m, o) => { trace.log('info', m); base.info(m, o); },
+      warn: (m, o) => { trace.log('warn', m); base.warn(m, o); },
+      error: (m, o) => { trace.log('error', m); base.error(m, o); },
+    };
+  }
+
   /** Kong's kong.ctx.shared: most requests never touch it, so it is allocated on first read. */
   get ctx(): Record<string, unknown> { return (this.sharedCtx ??= {}); }
+  /** Kong's ngx.ctx.KONG_PROXIED set by a plugin that answered as the upstream would (proxy-cache hits): the
+   *  answer carries the proxy latency, not X-Kong-Response-Latency. */
+  get answeredAsProxied(): boolean { return this.sharedCtx?.KONG_PROXIED === true; }
   get client(): PluginClient { return this; }
   get ip(): string { return this.host.clientIp; }
   get entities() { return this.chains.entities; }

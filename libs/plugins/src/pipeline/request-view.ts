@@ -21,7 +21,16 @@ export class RequestView implements PluginRequest {
   get scheme() { return this.host_.scheme; }
   get host() { return this.host_.host; }
   get rawPath() { return this.host_.rawPath; }
+  get rawQuery() { return this.host_.rawQuery; }
+  get httpVersion() { return (this.host_.httpVersion ?? 1.1).toFixed(1); }
+  get trustedPeer() { return this.host_.trustedPeer === true; }
   get headers(): IncomingHttpHeaders { return this.host_.headers; }
+
+  headerCount(name: string): number {
+    if (this.host_.headerCount) return this.host_.headerCount(name);
+    const v = this.host_.headers[name];
+    return v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
+  }
 
   getHeader(name: string): string | undefined {
     const changed = this.headerChanges?.get(name);
@@ -76,6 +85,10 @@ export class RequestView implements PluginRequest {
   bufferedBody(): Promise<Buffer> { return this.bodyOverride ? Promise.resolve(this.bodyOverride) : this.bodyPromise!; }
 
   setBody(body: Buffer | string): void { this.bodyOverride = typeof body === 'string' ? Buffer.from(body) : body; }
+
+  /** A plugin asked for the request to go upstream as a gRPC call (callAsGrpc). */
+  grpcCall = false;
+  callAsGrpc(): void { this.grpcCall = true; }
 
   /** Upstream query string ('' or '?a=b') after plugin changes. */
   upstreamQuery(): string {

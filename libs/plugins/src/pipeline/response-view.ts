@@ -1,7 +1,7 @@
 // The response as plugins see it: exits during access, header changes queued in access and applied live from
 // header_filter on.
 import { renderProxyError } from '@tollgate/errors';
-import type { PluginResponse } from '../types';
+import type { ChunkFilter, PluginResponse } from '../types';
 import type { PluginExit } from './host';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -14,13 +14,15 @@ export class ResponseView implements PluginResponse {
   live: Record<string, string | string[] | number | undefined> | null = null;
   status = 0;
   body: Buffer | undefined;
+  /** Set in header_filter by filterChunks: the host streams the upstream body through it. */
+  chunkFilter: ChunkFilter | null = null;
 
   /** `request` gives the Accept header for error bodies (read only when a plugin calls error()). */
   constructor(private readonly request: { getHeader(name: string): string | undefined }, private readonly requestId: string) {}
 
   get exited(): boolean { return this.exitResponse !== null; }
 
-  exit(status: number, body?: unknown, headers?: Readonly<Record<string, string>>): void {
+  exit(status: number, body?: unknown, headers?: Readonly<Record<string, string | readonly string[]>>, options?: { readonly proxied?: boolean }): void {
     const out: Record<string, string | string[]> = {};
     let payload: Buffer;
     if (body === undefined || body === null) payload = Buffer.alloc(0);
@@ -29,8 +31,8 @@ export class ResponseView implements PluginResponse {
       payload = Buffer.from(JSON.stringify(body));
       out['content-type'] = JSON_TYPE;
     }
-    if (headers) for (const k of Object.keys(headers)) out[k.toLowerCase()] = headers[k];
-    this.exitResponse = { status, headers: out, body: payload };
+    if (headers) for (const k of Object.keys(headers)) { const v = headers[k]; out[k.toLowerCase()] = typeof v === 'string' ? v : [...v]; }
+    this.exitResponse = { status, headers: out, body: payload, ...(options?.proxied ? { proxied: true } : {}) };
   }
 
   error(status: number, message: string, headers?: Readonly<Record<string, string>>): void {
@@ -46,6 +48,18 @@ export class ResponseView implements PluginResponse {
     return Array.isArray(v) ? v[0] : String(v);
   }
 
+  getHeaders(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    const live = this.live;
+    if (live !== null) {
+      for (const k of Object.keys(live)) {
+        const v = live[k];
+        if (v !== undefined) out[k] = Array.isArray(v) ? [...v] : String(v);
+      }
+    }
+    return out;
+  }
+
   setHeader(name: string, value: string | readonly string[]): void {
     this.change(name.toLowerCase(), typeof value === 'string' ? value : [...value], false);
   }
@@ -53,7 +67,22 @@ export class ResponseView implements PluginResponse {
   addHeader(name: string, value: string): void { this.change(name.toLowerCase(), value, true); }
   clearHeader(name: string): void { this.change(name.toLowerCase(), null, false); }
 
+  /** Upstream trailers of a gRPC call (lower-case names), set by the proxy before body_filter. */
+  trailers: Readonly<Record<string, string>> | null = null;
+
+  getTrailer(name: string): string | undefined { return this.trailers?.[name.toLowerCase()]; }
+
+  filterChunks(filter: ChunkFilter): void {
+    const previous = this.chunkFilter;
+    // two streaming plugins compose in chain order: the later one sees what the earlier one emitted
+    this.chunkFilter = previous === null ? filter : (chunk, last) => {
+      const out = previous(chunk, last);
+      return filter(typeof out === 'string' ? Buffer.from(out) : out, last);
+    };
+  }
+
   getBody(): Buffer | undefined { return this.body; }
+  setStatus(status: number): void { this.status = status; }
   setBody(body: Buffer | string): void { this.body = typeof body === 'string' ? Buffer.from(body) : body; }
 
   private change(key: string, value: string | string[] | null, append: boolean): void {

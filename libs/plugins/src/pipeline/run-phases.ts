@@ -1,7 +1,8 @@
 // The phase runner. rewrite and access may be async (a Redis call); everything from header_filter on is
 // synchronous; log runs on setImmediate after the response finished, so it can never delay it.
 // hot path: handlers are called directly (no closure per entry); a promise is awaited only when one is returned.
-import type { ChainEntry } from '../chains';
+import type { SecureContext } from 'node:tls';
+import type { ChainEntry, PluginChains } from '../chains';
 import type { PhaseResult, PluginHandler } from '../types';
 import type { PluginRun } from './plugin-run';
 
@@ -9,6 +10,7 @@ const isPromise = (v: PhaseResult): v is Promise<void> => v !== undefined && typ
 
 /** rewrite (global plugins only, as Kong) then access. Returns a promise only if some handler was async. */
 export function runAccessPhases(run: PluginRun): PhaseResult {
+  if (run.trace !== null) run.trace.accessStart = performance.now();
   if (run.firstChain.hasRewrite === false) return runAccessFrom(run, 0);
   const rewrite = runRewriteFrom(run, 0);
   if (isPromise(rewrite)) return rewrite.then(() => runAccessFrom(run, 0));
@@ -22,13 +24,21 @@ function runRewriteFrom(run: PluginRun, start: number): PhaseResult {
     const e = entries[i];
     if (!e.global || !e.handler.rewrite || !e.protocols.has(run.host.protocol)) continue;
     let result: PhaseResult;
+    const span = run.trace !== null && run.trace.wantsPluginSpan('rewrite') ? run.trace.startPluginSpan('rewrite', e.name) : null;
     try {
       result = e.handler.rewrite(run, e.conf);
     } catch (err) {
+      if (span !== null) run.trace!.endSpan(span);
       fail(run, e, 'rewrite', err);
       continue;
     }
-    if (isPromise(result)) return result.catch((err) => fail(run, e, 'rewrite', err)).then(() => runRewriteFrom(run, i + 1));
+    if (isPromise(result)) {
+      return result.catch((err) => fail(run, e, 'rewrite', err)).then(() => {
+        if (span !== null) run.trace!.endSpan(span);
+        return runRewriteFrom(run, i + 1);
+      });
+    }
+    if (span !== null) run.trace!.endSpan(span);
   }
 }
 
@@ -39,6 +49,7 @@ function runAccessFrom(run: PluginRun, start: number): PhaseResult {
     const e = entries[i];
     if (!e.handler.access || !e.protocols.has(run.host.protocol)) continue;
     let result: PhaseResult;
+    const span = run.trace !== null && run.trace.wantsPluginSpan('access') ? run.trace.startPluginSpan('access', e.name) : null;
     try {
       result = e.handler.access(run, e.conf);
     } catch (err) {
@@ -46,8 +57,12 @@ function runAccessFrom(run: PluginRun, start: number): PhaseResult {
       result = undefined;
     }
     if (isPromise(result)) {
-      return result.catch((err) => fail(run, e, 'access', err)).then(() => runAccessFrom(run, afterAuthentication(run, e, i) + 1));
+      return result.catch((err) => fail(run, e, 'access', err)).then(() => {
+        if (span !== null) run.trace!.endSpan(span);
+        return runAccessFrom(run, afterAuthentication(run, e, i) + 1);
+      });
     }
+    if (span !== null) run.trace!.endSpan(span);
     if (!run.consumerChanged) continue;
     const before = run.chain;
     const next = afterAuthentication(run, e, i);
@@ -100,18 +115,27 @@ function callSync(run: PluginRun, e: ChainEntry, phase: SyncPhase): void {
   const handler: PluginHandler = e.handler;
   const fn = handler[phase];
   if (fn === undefined) return;
+  const span = phase === 'header_filter' && run.trace !== null && run.trace.wantsPluginSpan('header_filter') ? run.trace.startPluginSpan('header_filter', e.name) : null;
   try {
     fn.call(handler, run, e.conf);
   } catch (err) {
     run.log.error(`[${e.name}] ${phase} failed`, { err: (err as Error)?.stack ?? String(err) });
   }
+  if (span !== null) run.trace!.endSpan(span);
 }
 
 /** header_filter over the final response headers (mutated in place). */
 export function runHeaderFilter(run: PluginRun, status: number, headers: Record<string, string | string[] | number | undefined>): void {
   run.response.attach(status, headers);
+  if (run.trace !== null) markHeaderFilter(run);
   if (run.firstChain.hasHeaderFilter === false && run.chain.hasHeaderFilter === false) return;
   runSyncPhase(run, 'header_filter');
+}
+
+function markHeaderFilter(run: PluginRun): void {
+  const t = run.trace!;
+  t.headerFilterStart = performance.now();
+  if (t.accessEnd === 0) t.accessEnd = t.headerFilterStart;
 }
 
 /** body_filter over the whole buffered body; returns the body to send. */
@@ -128,4 +152,25 @@ export function scheduleLog(run: PluginRun): void {
 
 function runLog(run: PluginRun): void {
   runSyncPhase(run, 'log');
+}
+
+/**
+ * Kong's certificate phase for a server name the SNI table does not know: the global plugins that have one, in
+ * priority order; the first certificate wins. null (synchronously) when no plugin runs: the handshake goes on
+ * with the default certificate without waiting.
+ */
+export function runCertificatePhase(chains: PluginChains | null | undefined, serverName: string): Promise<SecureContext | null> | null {
+  const entries = chains?.certificate;
+  if (!entries || entries.length === 0) return null;
+  return (async () => {
+    for (const e of entries) {
+      try {
+        const ctx = await e.handler.certificate!(serverName, e.conf);
+        if (ctx) return ctx;
+      } catch {
+        // a plugin's failure leaves the default certificate in place
+      }
+    }
+    return null;
+  })();
 }

@@ -1,4 +1,3 @@
-// Test support for plugin authors: a minimal gateway over the real pipeline, an echo upstream, snapshot rows.
-export { startHarness, type Harness, type HarnessOptions } from './harness';
+// Test support for plugin tests: an echo upstream and snapshot rows to serve from a real node or data plane.
 export { startEchoUpstream, type EchoUpstream } from './echo-upstream';
 export { SnapshotBuilder } from './snapshot-builder';

@@ -15,6 +15,8 @@ export class SnapshotBuilder {
   basicauth: Row[] = [];
   jwt: Row[] = [];
   acls: Row[] = [];
+  upstreams: Row[] = [];
+  targets: Row[] = [];
 
   service(port: number, extra: Record<string, unknown> = {}): ServiceRow {
     const row = { id: randomUUID(), name: null, protocol: 'http', host: '127.0.0.1', port, path: null, retries: 5,
@@ -56,8 +58,9 @@ export class SnapshotBuilder {
     return row;
   }
 
-  basicAuth(consumer: Row, username: string, passwordHash: string): Row {
-    const row = { id: randomUUID(), username, password: passwordHash, consumer: { id: consumer.id }, tags: null, created_at: 0 } as Row;
+  /** `password` as a declarative file carries it: in clear, hashed by the node on load. */
+  basicAuth(consumer: Row, username: string, password: string): Row {
+    const row = { id: randomUUID(), username, password, consumer: { id: consumer.id }, tags: null, created_at: 0 } as Row;
     this.basicauth.push(row);
     return row;
   }
@@ -74,10 +77,24 @@ export class SnapshotBuilder {
     return row;
   }
 
+  /** An upstream with Kong's defaults (the node fills them when it loads the snapshot). */
+  upstream(name: string, extra: Record<string, unknown> = {}): Row {
+    const row = { id: randomUUID(), name, created_at: 0, ...extra } as Row;
+    this.upstreams.push(row);
+    return row;
+  }
+
+  target(upstream: Row, target: string, extra: Record<string, unknown> = {}): Row {
+    const row = { id: randomUUID(), target, weight: 100, upstream: { id: upstream.id }, created_at: 0, ...extra } as Row;
+    this.targets.push(row);
+    return row;
+  }
+
   build(): Snapshot {
     return {
       _format_version: '3.0', services: this.services, routes: this.routes, consumers: this.consumers, plugins: this.plugins,
       keyauth_credentials: this.keyauth, basicauth_credentials: this.basicauth, jwt_secrets: this.jwt, acls: this.acls,
+      ...(this.upstreams.length ? { upstreams: this.upstreams, targets: this.targets } : {}),
     };
   }
 }

@@ -73,6 +73,12 @@ export const httpFieldCases: HttpCase[] = [
   { name: 'regex with optional literal before first metachar', routes: [{ name: 'r', paths: ['~/colou?r'] }], request: { path: '/color' }, expect: 'r' },
   { name: 'regex group: first listed regex that matches decides the captures', routes: [{ name: 'r', paths: ['~/x/(?<a>\\d+)', '~/x/(?<b>.+)'] }], request: { path: '/x/12' }, expect: 'r', captures: { '0': '/x/12', '1': '12', a: '12' } },
   { name: 'regex group: second regex', routes: [{ name: 'r', paths: ['~/x/(?<a>\\d+)', '~/x/(?<b>.+)'] }], request: { path: '/x/ab' }, expect: 'r', captures: { '0': '/x/ab', '1': 'ab', b: 'ab' } },
+  // Kong's dialect (regex-dialect.ts): Rust flags and anchors JavaScript has no spelling for
+  { name: 'regex inline (?i) after a literal', routes: [{ name: 'r', paths: ['~/(?i)admin$'] }], request: { path: '/ADMIN' }, expect: 'r', matchedPath: '/ADMIN' },
+  { name: 'regex scoped (?i:...) flag', routes: [{ name: 'r', paths: ['~/(?i:ab)c$'] }], request: { path: '/ABC' }, expect: null },
+  { name: 'regex \\z end of text', routes: [{ name: 'r', paths: ['~/a\\z'] }], request: { path: '/ab' }, expect: null },
+  { name: 'regex \\z end of text matches', routes: [{ name: 'r', paths: ['~/a\\z'] }], request: { path: '/a' }, expect: 'r' },
+  { name: 'regex named group after a literal segment', routes: [{ name: 'r', paths: ['~/users/x/(?<name>\\w+)'] }], request: { path: '/users/x/bob' }, expect: 'r', captures: { '0': '/users/x/bob', '1': 'bob', name: 'bob' } },
   { name: 'invalid regex drops that path, never widens the route', routes: [{ name: 'r', paths: ['~/a(?<'] }], request: { path: '/a' }, expect: null },
 
   // headers

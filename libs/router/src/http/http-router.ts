@@ -266,11 +266,15 @@ interface BuiltMatchers {
 /** Matchers hold no per-match state (their regexes have no `g`/`y` flag), so routers may share them. */
 const builtByRow = new WeakMap<RouteRow, BuiltMatchers>();
 
+/** Shared by every route that compiled without a warning (nearly all): one array, not one per route. */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
+
 function matchersOf(route: RouteRow): BuiltMatchers {
   let built = builtByRow.get(route);
   if (built === undefined) {
     const warnings: string[] = [];
-    built = { matchers: buildHttpMatchers(route, (w) => warnings.push(w)), warnings };
+    const matchers = buildHttpMatchers(route, (w) => warnings.push(w));
+    built = { matchers, warnings: warnings.length === 0 ? NO_WARNINGS : warnings };
     builtByRow.set(route, built);
   }
   return built;

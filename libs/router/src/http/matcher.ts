@@ -80,7 +80,9 @@ function pathPatterns(group: readonly string[], warn: (msg: string) => void, rou
       warn(`route ${routeLabel}: path '${p}' skipped: ${(err as Error).message}`);
     }
   });
-  return patterns;
+  // An exact-size copy: an array grown by push keeps room for 17 elements, and a compiled router holds one of
+  // these (and one matcher list) per route for its lifetime (~2.5 MiB of a worker's heap at 10,000 routes).
+  return patterns.slice();
 }
 
 /** Builds the matchers of one HTTP-family route; a part that cannot be compiled drops (never widens) the route. */
@@ -108,5 +110,5 @@ export function buildHttpMatchers(route: RouteRow, warn: (msg: string) => void):
     const id = groups.length === 1 ? route.id : uuidV5(`${route.id}#${groupIndex}`, SPLIT_ROUTE_NAMESPACE);
     matchers.push({ route, id, priority: httpPriority(route, group), methods, hosts, headers, snis, paths });
   });
-  return matchers;
+  return matchers.slice(); // exact size, as pathPatterns' result
 }

@@ -98,10 +98,20 @@ describe('snis', () => {
   test.each<[Record<string, unknown>, unknown]>([
     [{ name: '*.a.com', certificate }, null],
     [{ name: 'a.*', certificate }, null],
-    [{ name: 'a.*.com', certificate }, { name: 'invalid wildcard: must be placed at leftmost or rightmost label' }],
-    [{ name: '*.a.*', certificate }, { name: 'invalid wildcard: must have at most one wildcard' }],
+    // Kong's spec 01-schema/11-snis_spec.lua
+    [{ name: '*', certificate }, null],
+    [{ name: 'test.wildcard.*', certificate }, null],
+    [{ name: 'a.*.com', certificate }, { name: 'wildcard must be leftmost or rightmost character' }],
+    [{ name: 'foo.*.wildcard.com', certificate }, { name: 'wildcard must be leftmost or rightmost character' }],
+    [{ name: '*.a.*', certificate }, { name: 'only one wildcard must be specified' }],
+    [{ name: '*.*.wildcard.*', certificate }, { name: 'only one wildcard must be specified' }],
     [{ name: 'a.com:443', certificate }, { name: 'must not have a port' }],
+    [{ name: '*.wildcard.com:8000', certificate }, { name: 'must not have a port' }],
+    [{ name: 'wildcard.*:80', certificate }, { name: 'wildcard must be leftmost or rightmost character' }],
+    [{ name: 'test.wildcard.com:*', certificate }, { name: 'invalid value: test.wildcard.com:wildcard' }],
     [{ name: '::1', certificate }, { name: 'must not be an IP' }],
+    [{ name: '10.0.0.1:8001', certificate }, { name: 'must not be an IP' }],
+    [{ name: 'example^com', certificate }, { name: 'invalid value: example^com' }],
     [{ name: 'a.com' }, { certificate: 'required field missing' }],
   ])('%j', (input, fields) => {
     expect(fieldsOf(snis, input)).toEqual(fields);

@@ -98,12 +98,32 @@ export const acls: EntitySchema = {
   plugin: 'acl',
   primaryKey: ['id'],
   cacheKey: ['consumer', 'group'],
+  scopedEndpointKey: 'group',
   description: 'A group membership of a consumer, for the acl plugin.',
   fields: [
     ['id', t.uuid],
     ['created_at', created],
     ['consumer', consumer],
     ['group', { type: 'string', required: true, description: 'Group name.', example: 'admins' }],
+    ['tags', t.tags],
+  ],
+};
+
+export const hmacauth_credentials: EntitySchema = {
+  name: 'hmacauth_credentials',
+  adminPath: '/hmac-auths',
+  nestedName: 'hmac-auth',
+  plugin: 'hmac-auth',
+  primaryKey: ['id'],
+  endpointKey: 'username',
+  cacheKey: ['username'],
+  description: 'A username and shared secret signing requests for the hmac-auth plugin.',
+  fields: [
+    ['id', t.uuid],
+    ['created_at', created],
+    ['consumer', consumer],
+    ['username', { type: 'string', required: true, unique: true, description: 'Username sent in the signature.', example: 'alice' }],
+    ['secret', { type: 'string', auto: true, description: 'HMAC secret; generated when not given.', example: 'Xc2Rnm2HZGHZc9PbAPzbKRKJVDWEwpmS' }],
     ['tags', t.tags],
   ],
 };

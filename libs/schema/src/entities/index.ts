@@ -10,15 +10,24 @@ import { targets } from './targets';
 import { certificates } from './certificates';
 import { snis } from './snis';
 import { ca_certificates } from './ca-certificates';
-import { acls, basicauth_credentials, jwt_secrets, keyauth_credentials } from './credentials';
+import { acls, basicauth_credentials, hmacauth_credentials, jwt_secrets, keyauth_credentials } from './credentials';
+import { oauth2_authorization_codes, oauth2_credentials, oauth2_tokens } from './oauth2';
+import { session_metadatas, sessions } from './sessions';
+import { vaults } from './vaults';
+import { acme_storage } from './acme-storage';
+import { key_sets, keys } from './keys';
 
 export { services, routes, consumers, plugins, upstreams, targets, certificates, snis, ca_certificates };
-export { keyauth_credentials, basicauth_credentials, jwt_secrets, acls };
+export { keyauth_credentials, basicauth_credentials, jwt_secrets, acls, hmacauth_credentials };
+export { oauth2_credentials, oauth2_authorization_codes, oauth2_tokens, sessions, session_metadatas };
+export { vaults, keys, key_sets, acme_storage };
 
 export const ENTITIES: ReadonlyMap<string, EntitySchema> = new Map(
   [
     certificates, ca_certificates, snis, services, routes, consumers, upstreams, targets, plugins,
-    keyauth_credentials, basicauth_credentials, jwt_secrets, acls,
+    keyauth_credentials, basicauth_credentials, jwt_secrets, acls, hmacauth_credentials,
+    oauth2_credentials, oauth2_authorization_codes, oauth2_tokens, sessions, session_metadatas,
+    vaults, key_sets, keys, acme_storage,
   ].map((schema) => [schema.name, schema]),
 );
 

@@ -2,6 +2,7 @@
 // which fields each forbids and which it needs at least one of, with Kong's messages.
 import { EntityCheck } from '../types';
 import { isEmptyValue } from '../validate/helpers';
+import { routeRegexEngineError } from '../fields/strings';
 
 type Entity = Record<string, unknown>;
 type Issue = { field?: string; message: string };
@@ -68,5 +69,32 @@ export const routeSnisCheck: EntityCheck = {
       { message: "failed conditional validation given value of field 'protocols'" },
       { field: 'snis', message: "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'" },
     ];
+  },
+};
+
+const REGEX_FIELDS = ['paths', 'headers'];
+
+/**
+ * Kong 3.x (traditional_compatible) builds each route's ATC expression and compiles it with the Rust regex
+ * crate: a regex PCRE accepted but Rust refuses (look-around, backreferences...) fails the whole route.
+ */
+export const routeRegexCheck: EntityCheck = {
+  fields: REGEX_FIELDS,
+  kongJson: { custom_entity_check: { field_sources: ['id', 'protocols', 'snis', 'sources', 'destinations', 'methods', 'hosts', 'paths', 'headers', 'expression', 'regex_priority', 'priority'], run_with_missing_fields: true } },
+  check: (entity) => {
+    const out: Issue[] = [];
+    const seen = new Set<string>();
+    const report = (regex: string) => {
+      const message = routeRegexEngineError(regex);
+      if (message && !seen.has(message)) {
+        seen.add(message);
+        out.push({ message });
+      }
+    };
+    for (const path of (entity.paths as unknown[] | null) ?? []) if (typeof path === 'string' && path.startsWith('~')) report(path.slice(1));
+    for (const values of Object.values((entity.headers as Record<string, unknown> | null) ?? {})) {
+      for (const v of Array.isArray(values) ? values : []) if (typeof v === 'string' && v.startsWith('~*')) report(v.slice(2));
+    }
+    return out;
   },
 };

@@ -93,3 +93,36 @@ describe('matching fields', () => {
     expect(insert({ methods: ['GET', 'POST', 'GET'] })).toMatchObject({ ok: true, value: { methods: ['GET', 'POST'] } });
   });
 });
+
+// routes.paths as Kong 3.x (traditional_compatible) validates them: typedefs.router_path (percent-encoding,
+// normal form of prefixes, a PCRE dry-run of regexes) and the router's Rust regex compile as an entity check.
+describe('paths: Kong\'s router_path and regex dialect', () => {
+  const rust = (regex: string, why: string) => ({ '@entity': [`Router Expression failed validation: regex parse error: ${regex}: ${why}`] });
+  test.each<[string, unknown]>([
+    ['/kong(-ee){0,1}.com', null],
+    ['/users/\\d+', null],
+    ['/caf%C3%A9', null],
+    ['~/items/(?P<item>[a-z]+)', null],
+    ['~/(?i)admin', null],
+    ['~/a\\z', null],
+    ['~/users/x/(?<name>\\w+)', null],
+    ['~/route/persons/\\d{3}/[a-z]+', null],
+    ['~(?i)/admin', { paths: ['should start with: / (fixed path) or ~/ (regex path)'] }],
+    ['/a/../b', { paths: ["non-normalized path, consider use '/b' instead"] }],
+    ['/%7Euser', { paths: ["non-normalized path, consider use '/~user' instead"] }],
+    ['/some%2words', { paths: ["invalid url-encoded value: '%2w'"] }],
+    ['~/some%2Gwords', { paths: ["invalid url-encoded value: '%2G'"] }],
+    ['/foo//bar', { paths: ['must not have empty segments'] }],
+    ['~/users/(foo/profile', { paths: ['invalid regex: \'/users/(foo/profile\' (PCRE returned: pcre2_compile() failed: missing closing parenthesis in "/users/(foo/profile")'] }],
+    ['~/a(?=b)', rust('/a(?=b)', 'look-around, including look-ahead and look-behind, is not supported')],
+    ['~/(a)\\1', rust('/(a)\\1', 'backreferences are not supported')],
+    ['~/a\\Z', rust('/a\\Z', 'unrecognized escape sequence')],
+  ])('%s', (path, fields) => {
+    expect(fieldsOf({ protocols: ['http'], paths: [path] })).toEqual(fields);
+  });
+
+  it('checks header regexes with the same dialect', () => {
+    expect(fieldsOf({ protocols: ['http'], headers: { 'x-v': ['~*^v(?=2)'] } })).toEqual(rust('^v(?=2)', 'look-around, including look-ahead and look-behind, is not supported'));
+    expect(fieldsOf({ protocols: ['http'], headers: { 'x-v': ['~*^v(?P<n>\\d)$'] } })).toBeNull();
+  });
+});

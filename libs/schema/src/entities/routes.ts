@@ -1,6 +1,6 @@
 import { EntitySchema } from '../types';
 import * as t from '../fields/typedefs';
-import { routeProtocolCheck, routeSnisCheck } from './route-protocols';
+import { routeProtocolCheck, routeRegexCheck, routeSnisCheck } from './route-protocols';
 
 const GRPC = ['grpc', 'grpcs'];
 
@@ -42,7 +42,7 @@ export const routes: EntitySchema = {
     ['tags', t.tags],
     ['service', t.foreign('services', { on_delete: 'restrict', description: 'Service this route forwards to; may be null.', example: { id: '7fca84d6-7d37-4a74-a7b0-93e576089a41' } })],
   ],
-  entityChecks: [routeSnisCheck, routeProtocolCheck],
+  entityChecks: [routeSnisCheck, routeProtocolCheck, routeRegexCheck],
   // grpc routes default to strip_path=false (Kong's grpc subschema)
   prepare: (input, mode) => {
     const protocols = input.protocols;

@@ -3,6 +3,11 @@
 const URL_RE = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?([^?#]*)/;
 
 export function parseServiceUrl(url: string): Record<string, unknown> {
+  // Kong parses with socket.url: without a scheme (no `:` at all) there is no authority, the whole text is a path
+  if (!url.includes(':') && url.trim() !== '') {
+    const path = url.replace(/[?#].*$/s, '');
+    return { protocol: 'http', host: null, port: 80, path: path === '' ? null : path };
+  }
   const match = URL_RE.exec(url)!;
   const [, scheme, rawHost, rawPort, rawPath] = match;
   const explicitPort = rawPort !== undefined && /^\d+$/.test(rawPort) ? Number(rawPort) : undefined;

@@ -19,6 +19,9 @@ describe('url shorthand', () => {
     ['', { url: 'length must be at least 1', host: 'required field missing' }],
     [' ', { host: 'invalid value:  ' }],
     ['http://', { host: 'required field missing' }],
+    // Kong's spec 10-services_routes "handles invalid url": no scheme, so the text is a path and there is no host
+    ['invalid url', { host: 'required field missing', path: 'should start with: /' }],
+    ['/only/a/path', { host: 'required field missing' }],
   ])('%j', (url, expected) => {
     expect(pick(insert({ url }))).toEqual(expected);
   });

@@ -55,6 +55,22 @@ describe('upstreams', () => {
     expect(fieldsOf(upstreams, input)).toEqual(fields);
   });
 
+  test.each<[Record<string, unknown>, Record<string, unknown>]>([
+    [{ algorithm: 'consistent-hashing', hash_on: 'none' }, { algorithm: 'round-robin', hash_on: 'none' }],
+    [{ algorithm: 'round-robin', hash_on: 'ip' }, { algorithm: 'consistent-hashing', hash_on: 'ip' }],
+    [{ algorithm: 'least-connections', hash_on: 'ip' }, { algorithm: 'least-connections', hash_on: 'none' }],
+    [{ algorithm: 'latency', hash_on: 'consumer' }, { algorithm: 'latency', hash_on: 'none' }],
+    [{ algorithm: 'consistent-hashing' }, { algorithm: 'consistent-hashing', hash_on: 'none' }],
+    [{ hash_on: null }, { algorithm: 'round-robin', hash_on: 'none' }],
+  ])("Kong's algorithm/hash_on normalisation on save: %j is stored as %j", (input, stored) => {
+    expect(validateEntity(upstreams, { name: 'u', ...input }, { mode: 'insert' })).toMatchObject({ ok: true, value: stored });
+  });
+
+  test('an invalid algorithm lists Kong\'s values in Kong\'s order', () => {
+    expect(fieldsOf(upstreams, { name: 'u', algorithm: 'random' })).toEqual({ algorithm: 'expected one of: consistent-hashing, least-connections, round-robin, latency' });
+    expect(fieldsOf(upstreams, { name: 'u', hash_fallback: 'x' })).toMatchObject({ hash_fallback: 'expected one of: none, consumer, ip, header, cookie, path, query_arg, uri_capture' });
+  });
+
   test('hash_on implies consistent-hashing; least-connections implies hash_on none', () => {
     expect(validateEntity(upstreams, { name: 'u', hash_on: 'ip' }, { mode: 'insert' })).toMatchObject({ ok: true, value: { algorithm: 'consistent-hashing' } });
     expect(validateEntity(upstreams, { name: 'u', algorithm: 'least-connections' }, { mode: 'insert' })).toMatchObject({ ok: true, value: { hash_on: 'none' } });
@@ -84,6 +100,10 @@ describe('targets', () => {
   test.each<[Record<string, unknown>, unknown]>([
     [{ upstream: UP, target: 'hostname:1.0' }, { target: "Invalid target ('hostname:1.0'); not a valid hostname or ip address" }],
     [{ upstream: UP, target: 'a.com:70000' }, { target: "Invalid target ('a.com:70000'); not a valid hostname or ip address" }],
+    // Kong reads a digits-and-dots host as IPv4 (kong/tools/ip.lua hostname_type), so these are no hostnames
+    [{ upstream: UP, target: '123' }, { target: "Invalid target ('123'); not a valid hostname or ip address" }],
+    [{ upstream: UP, target: '123:80' }, { target: "Invalid target ('123:80'); not a valid hostname or ip address" }],
+    [{ upstream: UP, target: '1.2.3' }, { target: "Invalid target ('1.2.3'); not a valid hostname or ip address" }],
     [{ upstream: UP, target: 'a.com', weight: 65536 }, { weight: 'value should be between 0 and 65535' }],
     [{ target: 'a.com' }, { upstream: 'required field missing' }],
   ])('%j', (input, fields) => {

@@ -7,7 +7,12 @@ import { healthchecks } from './healthchecks';
 const HASH_ON = ['none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'];
 const hashField = (description: string): FieldDef => ({ type: 'string', default: 'none', one_of: HASH_ON, description, example: 'header' });
 const is = (expected: string) => (value: unknown) => value === expected;
-const without = (excluded: string) => HASH_ON.filter((v) => v !== excluded);
+/** hash_fallback's choices when hash_on is one of these, in Kong's order (its message lists them; path's differs). */
+const FALLBACK_FOR: ReadonlyArray<readonly [string, string[]]> = [
+  ['consumer', ['none', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture']],
+  ['ip', ['none', 'consumer', 'header', 'cookie', 'path', 'query_arg', 'uri_capture']],
+  ['path', ['none', 'consumer', 'header', 'cookie', 'query_arg', 'ip', 'uri_capture']],
+];
 
 export const upstreams: EntitySchema = {
   name: 'upstreams',
@@ -50,19 +55,23 @@ export const upstreams: EntitySchema = {
     conditional({ ifField: 'hash_on', when: is('none'), thenField: 'hash_fallback', then: matches({ one_of: ['none'] }) }),
     conditional({ ifField: 'hash_on', when: is('cookie'), thenField: 'hash_fallback', then: matches({ one_of: ['none'] }) }),
     // hash_fallback may repeat hash_on only for the kinds that carry their own key (header, query_arg, uri_capture)
-    ...['consumer', 'ip', 'path'].map((kind) =>
-      conditional({ ifField: 'hash_on', when: is(kind), thenField: 'hash_fallback', then: matches({ one_of: without(kind) }) }),
+    ...FALLBACK_FOR.map(([kind, allowed]) =>
+      conditional({ ifField: 'hash_on', when: is(kind), thenField: 'hash_fallback', then: matches({ one_of: allowed }) }),
     ),
     distinct(['hash_on_header', 'hash_fallback_header']),
     distinct(['hash_on_query_arg', 'hash_fallback_query_arg']),
     distinct(['hash_on_uri_capture', 'hash_fallback_uri_capture']),
   ],
-  // Kong's algorithm/hash_on shorthands: one implies the other when only one is given
+  // Kong's algorithm/hash_on shorthands, in Kong's order (kong/db/schema/entities/upstreams.lua): least-connections
+  // and latency clear hash_on; then an explicit hash_on picks the algorithm (none -> round-robin, else
+  // consistent-hashing) and a cleared one becomes none. Applied on every write, PATCH included.
   prepare: (input) => {
     const out = { ...input };
-    const { algorithm, hash_on: hashOn } = input;
-    if (typeof hashOn === 'string' && algorithm === undefined) out.algorithm = hashOn === 'none' ? 'round-robin' : 'consistent-hashing';
-    if ((algorithm === 'least-connections' || algorithm === 'latency') && hashOn === undefined) out.hash_on = 'none';
+    if (input.algorithm === 'least-connections' || input.algorithm === 'latency') out.hash_on = null;
+    if ('hash_on' in out) {
+      if (out.hash_on === null) out.hash_on = 'none';
+      else out.algorithm = out.hash_on === 'none' ? 'round-robin' : 'consistent-hashing';
+    }
     return out;
   },
 };

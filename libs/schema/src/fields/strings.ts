@@ -1,5 +1,6 @@
 // Validators for Kong's string typedefs (names, tags, hosts, paths, IPs). Each returns a Kong message or undefined.
 import { isIP } from 'node:net';
+import { pcreMessage, rustMessage, translateKongRegex } from '@tollgate/router/regex-dialect';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_RE.test(value);
@@ -72,7 +73,9 @@ export function splitHostPort(value: string): HostPort {
     badPort = !(port >= 0 && port <= 65535);
   }
   const family = isIP(host);
-  const kind = family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : isHostname(host) ? 'name' : 'invalid';
+  // Kong (kong/tools/ip.lua hostname_type) takes any digits-and-dots host for an IPv4 address: `123` is invalid
+  const looksIpv4 = /^[\d.]+$/.test(host);
+  const kind = family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : !looksIpv4 && isHostname(host) ? 'name' : 'invalid';
   return { host, port, hasPort: portText !== undefined, badPort, kind };
 }
 
@@ -108,14 +111,23 @@ export function checkRouteHost(value: string): string | undefined {
   return checkHostWithOptionalPort(value.replace('*', 'wildcard'));
 }
 
-/** typedefs.wildcard_host for SNIs: not an IP, no port, `*` leftmost or rightmost. */
+/**
+ * typedefs.wildcard_host for SNIs (Kong's validate_wildcard_host): one `*`, as the first or last character; then
+ * the name with `*` read as a label must be a hostname (not an IP) without a port. Routes' hosts use other texts.
+ */
 export function checkSni(value: string): string | undefined {
-  const wildcard = checkWildcard(value);
-  if (wildcard) return wildcard;
-  const parsed = splitHostPort(value.replace('*', 'wildcard'));
+  const first = value.indexOf('*');
+  let host = value;
+  if (first >= 0) {
+    if (first !== 0 && first !== value.length - 1) return 'wildcard must be leftmost or rightmost character';
+    host = value.replaceAll('*', 'wildcard');
+    if (value.indexOf('*', first + 1) >= 0) return 'only one wildcard must be specified';
+  }
+  const parsed = splitHostPort(host);
+  // a port that is no number makes the whole name invalid; a number out of range is still "a port"
+  if ((parsed.kind === 'invalid' && !parsed.badPort) || Number.isNaN(parsed.port)) return `invalid value: ${host}`;
   if (parsed.kind === 'ipv4' || parsed.kind === 'ipv6') return 'must not be an IP';
   if (parsed.hasPort) return 'must not have a port';
-  if (parsed.kind === 'invalid') return `invalid value: ${value}`;
   return undefined;
 }
 
@@ -127,9 +139,12 @@ export function checkUriPath(value: string): string | undefined {
   if (!value.startsWith('/')) return 'should start with: /';
   if (value.includes('//')) return 'must not have empty segments';
   if (!PATH_CHARS.test(value)) return `invalid path: '${value}' (characters outside of the reserved list of RFC 3986 found)`;
+  return checkPercentEncoding(value);
+}
+
+function checkPercentEncoding(value: string): string | undefined {
   const bad = BAD_PERCENT.exec(value);
-  if (bad) return `invalid url-encoded value: '%${bad[1]}'`;
-  return undefined;
+  return bad ? `invalid url-encoded value: '%${bad[1]}'` : undefined;
 }
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
@@ -154,25 +169,30 @@ export function normalizeRouterPath(path: string): string {
   return out.join('/') || '/';
 }
 
-/** One element of routes.paths: `/prefix` or `~/regex`. */
+/**
+ * One element of routes.paths: `/prefix` or `~/regex` (Kong's typedefs.router_path). Kong 3.x checks only the
+ * percent-encoding of both kinds, then that a prefix is in normal form (so `/kong(-ee){0,1}.com` is a valid
+ * prefix), and dry-runs a regex with PCRE; what only the Rust regex engine refuses is the route's entity check.
+ */
 export function checkRouterPath(value: string): string | undefined {
   if (!value.startsWith('/') && !value.startsWith('~/')) return 'should start with: / (fixed path) or ~/ (regex path)';
   if (value.includes('//')) return 'must not have empty segments';
+  const percent = checkPercentEncoding(value);
+  if (percent) return percent;
   if (value.startsWith('~')) {
     const regex = value.slice(1);
-    try {
-      new RegExp(regex, 'u');
-    } catch (error) {
-      const detail = String((error as Error).message).replace(/^Invalid regular expression: \/.*\/\w*: /, '');
-      return `invalid regex: '${regex}' (PCRE returned: ${detail})`;
-    }
-    return undefined;
+    const result = translateKongRegex(regex);
+    return !result.ok && result.error.engine === 'pcre' ? pcreMessage(regex, result.error.message) : undefined;
   }
-  const invalid = checkUriPath(value);
-  if (invalid) return invalid;
   const normalized = normalizeRouterPath(value);
   if (normalized !== value) return `non-normalized path, consider use '${normalized}' instead`;
   return undefined;
+}
+
+/** What the Rust regex engine of Kong's router refuses in a route regex (paths `~/...`, header values `~*...`). */
+export function routeRegexEngineError(regex: string): string | undefined {
+  const result = translateKongRegex(regex);
+  return !result.ok && result.error.engine === 'rust' ? rustMessage(regex, result.error.message) : undefined;
 }
 
 /** typedefs.ip_or_cidr (route sources/destinations). */
@@ -192,6 +212,36 @@ const HEADER_NAME = /^[A-Za-z0-9_-]+$/;
 export function checkHeaderName(value: string): string | undefined {
   if (HEADER_NAME.test(value)) return undefined;
   return `bad header name '${value}', allowed characters are A-Z, a-z, 0-9, '_', and '-'`;
+}
+
+// What Node (and HTTP) accepts in a header value: HTAB, visible ASCII, obs-text. CR/LF would split a header (response
+// splitting), NUL truncates it, and any of them makes every request through the plugin fail.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A string a plugin writes into a request or response header. */
+export function checkHeaderValue(value: string): string | undefined {
+  return HEADER_VALUE.test(value) ? undefined : 'invalid characters for an HTTP header (CR, LF, NUL and other control characters are not allowed)';
+}
+
+/** Kong's `name:value` list entry (transformer plugins): `invalid value: <entry>` without a colon. */
+export function checkColonPair(value: string): string | undefined {
+  const colon = value.indexOf(':');
+  return colon <= 0 ? `invalid value: ${value}` : undefined;
+}
+
+/** A `name:value` entry that becomes a header: a token name and a header-safe value. */
+export function checkHeaderPair(value: string): string | undefined {
+  const malformed = checkColonPair(value);
+  if (malformed) return malformed;
+  const colon = value.indexOf(':');
+  if (!TOKEN.test(value.slice(0, colon))) return `invalid header name in: ${JSON.stringify(value)}`;
+  return checkHeaderValue(value.slice(colon + 1));
+}
+
+/** A header name a plugin is told to write (any HTTP token, unlike the stricter typedefs.header_name). */
+export function checkHeaderToken(value: string): string | undefined {
+  return TOKEN.test(value) ? undefined : `bad header name '${JSON.stringify(value).slice(1, -1)}'`;
 }
 
 /** upstreams.name: a hostname, not an IP, no port. */

@@ -1,7 +1,7 @@
 // Reusable field definitions, like Kong's typedefs.lua. Entities spread these and add a description and example.
 import { FieldDef } from '../types';
 import {
-  checkHeaderName, checkHost, checkHostWithOptionalPort, checkIpOrCidr, checkRouteHost, checkRouterPath, checkSni,
+  checkHeaderName, checkHeaderPair, checkHeaderToken, checkHeaderValue, checkHost, checkHostWithOptionalPort, checkIpOrCidr, checkRouteHost, checkRouterPath, checkSni,
   checkTag, checkUriPath, checkUtf8Name,
 } from './strings';
 import { MSG } from './messages';
@@ -52,6 +52,12 @@ export const path: FieldDef = { type: 'string', custom: str(checkUriPath) };
 export const timeout: FieldDef = { type: 'integer', between: [1, 2147483646], default: 60000 };
 
 export const headerName: FieldDef = { type: 'string', custom: str(checkHeaderName) };
+
+// Plugin config strings that end up on the wire as headers: checked once here, so no plugin can be configured
+// into a 500 on every request (or into response splitting).
+export const headerValue: FieldDef = { type: 'string', custom: str(checkHeaderValue) };
+export const headerToken: FieldDef = { type: 'string', custom: str(checkHeaderToken) };
+export const headerPair: FieldDef = { type: 'string', custom: str(checkHeaderPair) };
 
 export const sni: FieldDef = { type: 'string', custom: str(checkSni) };
 

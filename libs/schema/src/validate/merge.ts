@@ -3,9 +3,14 @@
 import { FieldList, ValidateOptions } from '../types';
 import { deepCopy, isPlainObject, Obj } from './helpers';
 import { getOwn, setOwn } from './hostile-input';
+import { expandShorthandFields, shorthandFieldsOf } from '../fields/shorthand-fields';
 
 export function mergeRecord(fields: FieldList | undefined, previous: Obj, patch: Obj, entity: Obj, opts: ValidateOptions): Obj {
   const out: Obj = deepCopy(previous);
+  // shorthands echoed in the stored shape are not inputs; the patch's own move to their paths before merging
+  // (an invalid shorthand value stays as given: the validation after the merge reports it)
+  for (const s of shorthandFieldsOf(fields)) delete out[s.name];
+  if (fields) patch = expandShorthandFields(fields, patch, () => undefined, {});
   const defs = new Map(fields ?? []);
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;

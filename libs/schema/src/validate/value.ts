@@ -6,6 +6,9 @@ import { isUuid } from '../fields/strings';
 import { defaultFor, isPlainObject, Obj, setKey, ValueError } from './helpers';
 import { getOwn, MAX_VALUE_DEPTH, nestsDeeperThan, setOwn } from './hostile-input';
 import { runValidators } from './scalar-checks';
+import { expandShorthandFields } from '../fields/shorthand-fields';
+import { randomKey } from './auto-fields';
+import { isReference } from '../vault/reference';
 
 const ENTITY_KEY = '@entity';
 
@@ -49,9 +52,16 @@ export function validateValue(def: FieldDef, input: unknown, opts: ValidateOptio
   switch (def.type) {
     case 'array': case 'set': return validateList(def, value as unknown[], opts);
     case 'map': return validateMap(def, value as Obj, opts);
-    case 'record': return validateRecordValue(def.fields ?? [], value as Obj, opts, def.entity_checks);
+    case 'record': {
+      const result = validateRecordValue(def.fields ?? [], value as Obj, opts, def.entity_checks);
+      // Kong runs a record's custom_validator once its fields are valid (typedefs.pem)
+      const error = result.error === undefined ? def.custom?.(result.value) : undefined;
+      return error ? { value: result.value, error } : result;
+    }
     case 'foreign': return validateForeign(value as Obj);
     default: {
+      // Kong: a reference in a referenceable field is valid as it stands; its secret is checked where it is used
+      if (def.referenceable && isReference(value)) return { value };
       const error = runValidators(def, value);
       return error ? { value, error } : { value: def.normalize && !error ? def.normalize(value) : value };
     }
@@ -119,6 +129,7 @@ export function validateRecordValue(
 ): ValueResult {
   const known = new Set(fields.map(([name]) => name));
   const errors: Record<string, ValueError> = {};
+  input = expandShorthandFields(fields, input, (def, raw) => validateValue(def, raw, opts).error, errors);
   for (const key of Object.keys(input)) if (!known.has(key) && input[key] !== undefined) unknownField(errors, key);
   const out: Obj = {};
   for (const [name, def] of fields) {
@@ -129,7 +140,10 @@ export function validateRecordValue(
       if (issue && errors[issue.field] === undefined) errors[issue.field] = issue.message;
       continue;
     }
-    const result = validateValue(fieldDef, getOwn(input, name), opts);
+    let given = getOwn(input, name);
+    // an auto string inside a record (oauth2's config.provision_key) is generated like an entity's auto key
+    if (given == null && fieldDef.auto && fieldDef.type === 'string' && !fieldDef.uuid && opts.autoFields !== false) given = randomKey();
+    const result = validateValue(fieldDef, given, opts);
     out[name] = result.value;
     if (result.error !== undefined) errors[name] = result.error;
   }
@@ -163,6 +177,8 @@ export function applyChecks(checks: readonly EntityCheck[], entity: Obj, errors:
   const failedFields = new Set(Object.keys(errors));
   for (const check of checks) {
     if (check.fields ? check.fields.some((f) => failedFields.has(f)) : hadErrors) continue;
+    // Kong: a check over a field holding a vault reference waits for the secret (it is not known here)
+    if (check.fields?.some((f) => isReference(entity[f]))) continue;
     for (const { field, message } of check.check(entity)) {
       if (field) {
         if (errors[field] === undefined) errors[field] = message;

@@ -9,7 +9,7 @@ export function coreEntitiesMigration(schemas: readonly EntitySchema[]): new () 
     readonly name = 'CoreEntities1764130000000';
 
     async up(runner: QueryRunner): Promise<void> {
-      for (const schema of schemas) await runner.createTable(tableFor(schema), true, false, true);
+      for (const schema of schemas) await runner.createTable(tableFor(schema, runner.connection.driver.options.type), true, false, true);
       await runner.createTable(tagsTable(), true, false, true);
     }
 

@@ -3,8 +3,15 @@ import { Table, TableIndex } from 'typeorm';
 import type { EntitySchema } from '@tollgate/schema';
 import { columnsOf, sqlType, TAGS_TABLE } from '../columns';
 
-export function tableFor(schema: EntitySchema): Table {
+/**
+ * Unique indexes are created so that a row breaking several of them reports the first in schema order, as
+ * PostgreSQL does with Kong's tables (a key repeating both `name` and `kid` names `name`). PostgreSQL checks
+ * indexes in creation order, SQLite the most recently created first, so SQLite gets them reversed.
+ */
+export function tableFor(schema: EntitySchema, driver: string): Table {
   const specs = columnsOf(schema);
+  const unique = specs.filter((spec) => spec.unique);
+  if (driver === 'better-sqlite3') unique.reverse();
   return new Table({
     name: schema.name,
     columns: specs.map((spec) => ({
@@ -14,9 +21,7 @@ export function tableFor(schema: EntitySchema): Table {
       isNullable: !spec.primary,
     })),
     indices: [
-      ...specs
-        .filter((spec) => spec.unique)
-        .map((spec) => new TableIndex({ name: `${schema.name}_${spec.column}_key`, columnNames: [spec.column], isUnique: true })),
+      ...unique.map((spec) => new TableIndex({ name: `${schema.name}_${spec.column}_key`, columnNames: [spec.column], isUnique: true })),
       ...specs
         .filter((spec) => spec.indexed && !spec.unique)
         .map((spec) => new TableIndex({ name: `${schema.name}_${spec.column}_idx`, columnNames: [spec.column] })),

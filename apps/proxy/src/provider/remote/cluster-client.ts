@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, brotliDecompressSync, gunzip, gunzipSync } from 'node:zlib';
 import type { Settings } from '@tollgate/config';
 import { loadPem } from '@tollgate/pki';
-import { SHARED_MTLS_SERVER_NAME } from './protocol';
+import { SHARED_MTLS_SERVER_NAME } from '@tollgate/protocol';
 
 const unbrotli = promisify(brotliDecompress);
 const ungzip = promisify(gunzip);

@@ -2,4 +2,3 @@ export { RemoteConfigProvider, cachePath, type RemoteProviderOptions, type Remot
 export { ClusterClient, type ClusterClientSettings, type PullResponse } from './cluster-client';
 export { resolveDataPlaneId } from './node-id';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-export * from './protocol';

@@ -9,9 +9,9 @@ import type { Settings } from '@tollgate/config';
 import { applyDelta, hashSnapshot, readCacheFile, writeCacheFile, type Snapshot, type VersionedSnapshot } from '@tollgate/declarative';
 import type { ConfigProvider, SnapshotListener } from '../types';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { ClusterClient, type ClusterClientSettings } from './cluster-client';
+import { ClusterClient, type ClusterClientSettings, type PullResponse } from './cluster-client';
 import { resolveDataPlaneId } from './node-id';
-import { DEFAULT_HOLD_MS, encodePullQuery, NODE_VERSION, type ConfigPayload, type IncompatibleBody } from './protocol';
+import { DEFAULT_HOLD_MS, encodePullQuery, NODE_VERSION, RELEASE_HEADER, type ConfigPayload, type IncompatibleBody } from '@tollgate/protocol';
 
 export interface RemoteLogger {
   /** Operator-relevant events (cache boot, reconnection); falls back to info. */
@@ -34,7 +34,22 @@ export interface RemoteProviderOptions {
   readonly nodeVersion?: string;
   /** How long an applied version waits before it is written to the disk cache; default CACHE_WRITE_DELAY_MS. */
   readonly cacheWriteDelayMs?: number;
+  /** The node's request counts per configuration, reported on every pull. */
+  readonly releaseStats?: { snapshot(): Record<string, [number, number]>; onChange(listener: () => void): () => void };
 }
+
+/**
+ * A held pull is cut short this long after it started when requests were counted meanwhile, so the control plane
+ * hears of errors within seconds (a staged rollout's error budget) while an idle data plane still holds for long.
+ */
+export const STATS_REPORT_MS = 2000;
+
+/**
+ * A configuration arrives before the control plane has recorded it as a release (the release is written just after
+ * the change is published): the next pull then holds only this long, so the 304 that names the release reaches the
+ * disk cache soon. Once per configuration: a control plane that never names releases costs one short pull.
+ */
+export const RELEASE_PROBE_MS = 1000;
 
 /**
  * Writing the cache serialises and compresses the whole config (~80 ms of CPU for 10,000 routes), so it is kept
@@ -75,6 +90,10 @@ export class RemoteConfigProvider implements ConfigProvider {
   private pendingSince = 0;
   private lastRefusal: string | null = null;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+  /** The pull in flight: cut short (without counting as a failure) to report fresh request counts. */
+  private inflight: { readonly controller: AbortController; readonly startedAt: number; cut: NodeJS.Timeout | null; cutShort: boolean } | null = null;
+  private unsubscribeStats: (() => void) | null = null;
+  private probedRelease: string | null = null;
 
   constructor(private readonly settings: RemoteProviderSettings, private readonly opts: RemoteProviderOptions) {
     this.client = new ClusterClient(settings);
@@ -96,11 +115,22 @@ export class RemoteConfigProvider implements ConfigProvider {
     } else if (!cached.missing) {
       this.opts.logger.error({ path: this.cacheFile }, `${cached.reason}; ignoring the disk cache`);
     }
+    this.unsubscribeStats = this.opts.releaseStats?.onChange(() => this.statsChanged()) ?? null;
     this.loop = this.run(onSnapshot);
+  }
+
+  private statsChanged(): void {
+    const pull = this.inflight;
+    if (!pull || pull.cut) return;
+    pull.cut = setTimeout(() => {
+      pull.cutShort = true;
+      pull.controller.abort();
+    }, Math.max(0, pull.startedAt + STATS_REPORT_MS - Date.now()));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribeStats?.();
     this.abort.abort();
     if (this.sleeping) { clearTimeout(this.sleeping.timer); this.sleeping.resolve(); }
     await this.loop;
@@ -114,6 +144,8 @@ export class RemoteConfigProvider implements ConfigProvider {
     const plugins = this.opts.plugins ?? this.settings.plugins.filter((p) => p !== 'off');
     let failures = 0;
     while (!this.stopped) {
+      const probing = this.held !== null && typeof this.held.release !== 'number' && this.probedRelease !== this.held.hash ? this.held!.hash : null;
+      const probe = probing !== null;
       const path = encodePullQuery({
         node_id: this.nodeId,
         node_hostname: hostname(),
@@ -121,12 +153,20 @@ export class RemoteConfigProvider implements ConfigProvider {
         config_hash: this.forceFull ? '' : this.held?.hash ?? '',
         labels: this.settings.cluster_dp_labels,
         plugins,
-        wait: hold,
+        wait: probe ? Math.min(hold, RELEASE_PROBE_MS) : hold,
+        release_stats: this.opts.releaseStats?.snapshot(),
       });
       let delay = 0;
+      const pull = { controller: new AbortController(), startedAt: Date.now(), cut: null as NodeJS.Timeout | null, cutShort: false };
+      this.inflight = pull;
+      // Cleared in `finally`: this async loop's suspended frame would otherwise keep the last answer (a full
+      // snapshot's body: ~5 MB at 10,000 routes) alive through the whole next long poll.
+      let res: PullResponse | null = null;
       try {
-        const res = await this.client.get(path, hold + 15_000, this.abort.signal);
+        res = await this.client.get(path, hold + 15_000, AbortSignal.any([this.abort.signal, pull.controller.signal]));
         this.stats.pulls++;
+        // a probe cut short (fresh request counts) or failed is tried again; one that was answered is done
+        if (probing !== null) this.probedRelease = probing;
         if (!this.stats.connected) this.notice({ control_plane: this.settings.cluster_control_plane }, 'connected to the control plane');
         this.stats.connected = true;
         this.stats.lastError = null;
@@ -134,15 +174,21 @@ export class RemoteConfigProvider implements ConfigProvider {
           failures = 0;
           this.lastRefusal = null;
           this.stats.lastPayloadBytes = res.wireBytes;
-          this.accept(JSON.parse(res.body.toString('utf8')) as ConfigPayload, onSnapshot);
+          this.accept(JSON.parse(res.body.toString('utf8')) as ConfigPayload, onSnapshot, releaseHeader(res.headers[RELEASE_HEADER]));
         } else if (res.status === 304) {
           failures = 0;
+          const release = releaseHeader(res.headers[RELEASE_HEADER]);
+          if (release !== null && this.held && this.held.release !== release) {
+            this.held = { ...this.held, release };
+            this.persist(this.held);
+          }
         } else {
           delay = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
           this.refused(res.status, res.body);
         }
       } catch (err) {
         if (this.stopped) break;
+        if (pull.cutShort) continue; // the next pull carries the new counts
         const message = (err as Error).message;
         if (this.stats.connected || this.stats.lastError === null) {
           this.opts.logger.warn({ control_plane: this.settings.cluster_control_plane, err: message }, 'control plane unreachable; serving the last configuration and retrying');
@@ -150,9 +196,17 @@ export class RemoteConfigProvider implements ConfigProvider {
         this.stats.connected = false;
         this.stats.lastError = message;
         delay = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
+      } finally {
+        res = null;
+        this.endPull(pull);
       }
       if (delay > 0) await this.sleep(delay);
     }
+  }
+
+  private endPull(pull: { cut: NodeJS.Timeout | null }): void {
+    if (pull.cut) clearTimeout(pull.cut);
+    if (this.inflight === pull) this.inflight = null;
   }
 
   private refused(status: number, body: Buffer): void {
@@ -171,7 +225,7 @@ export class RemoteConfigProvider implements ConfigProvider {
     this.stats.lastError = message;
   }
 
-  private accept(payload: ConfigPayload, onSnapshot: SnapshotListener): void {
+  private accept(payload: ConfigPayload, onSnapshot: SnapshotListener, release: number | null = null): void {
     let config: Snapshot;
     if (payload.type === 'delta') {
       if (!this.held || this.held.hash !== payload.base_hash) {
@@ -187,7 +241,7 @@ export class RemoteConfigProvider implements ConfigProvider {
     // A full snapshot must hash to what the control plane announced before anything serves it.
     if (payload.type === 'full' && this.verify(config, payload) !== payload.hash) return;
     this.forceFull = false;
-    const versioned: VersionedSnapshot = { hash: payload.hash, version: payload.version, config };
+    const versioned: VersionedSnapshot = { hash: payload.hash, version: payload.version, config, release };
     this.held = versioned;
     // the delta goes along: the supervisor forwards it to its workers instead of diffing 10,000 rows again
     onSnapshot(versioned, payload.type === 'delta' ? { base_hash: payload.base_hash, delta: payload.delta } : undefined);
@@ -254,4 +308,10 @@ export class RemoteConfigProvider implements ConfigProvider {
       this.sleeping = { timer, resolve };
     });
   }
+}
+
+/** The release number a control plane sent, or null (absent, or not a positive integer). */
+function releaseHeader(value: string | string[] | undefined): number | null {
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : 0;
+  return n > 0 ? n : null;
 }

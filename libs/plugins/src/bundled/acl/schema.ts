@@ -8,3 +8,6 @@ export const schema = withConfigChecks([
   ['always_use_authenticated_groups', { type: 'boolean', required: true, default: false }],
   ['include_consumer_groups', { type: 'boolean', default: false }],
 ], [onlyOneOf(['allow', 'deny']), atLeastOneOf(['allow', 'deny'])]);
+
+/** Kong's `consumer = typedefs.no_consumer`: this plugin is never scoped to a consumer. */
+export const noConsumer = true;

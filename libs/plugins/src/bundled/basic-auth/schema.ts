@@ -6,3 +6,6 @@ export const schema: FieldList = [
   ['hide_credentials', hideCredentials],
   ['realm', realm('service')],
 ];
+
+/** Kong's `consumer = typedefs.no_consumer`: this plugin is never scoped to a consumer. */
+export const noConsumer = true;

@@ -1,11 +1,11 @@
-import type { FieldList } from '@tollgate/schema';
+import { typedefs, type FieldList } from '@tollgate/schema';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'];
 
 export const schema: FieldList = [
-  ['origins', { type: 'array', elements: { type: 'string' }, description: 'Allowed origins: exact, "*" or a regex.' }],
-  ['headers', { type: 'array', elements: { type: 'string' } }],
-  ['exposed_headers', { type: 'array', elements: { type: 'string' } }],
+  ['origins', { type: 'array', elements: typedefs.headerValue, description: 'Allowed origins: exact, "*" or a regex.' }],
+  ['headers', { type: 'array', elements: typedefs.headerValue }],
+  ['exposed_headers', { type: 'array', elements: typedefs.headerValue }],
   ['methods', { type: 'array', default: METHODS, elements: { type: 'string', one_of: METHODS } }],
   ['max_age', { type: 'number' }],
   ['credentials', { type: 'boolean', required: true, default: false }],
@@ -13,3 +13,6 @@ export const schema: FieldList = [
   ['preflight_continue', { type: 'boolean', required: true, default: false }],
   ['allow_origin_absent', { type: 'boolean', required: true, default: true }],
 ];
+
+/** Kong's `consumer = typedefs.no_consumer`: this plugin is never scoped to a consumer. */
+export const noConsumer = true;

@@ -2,33 +2,29 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { PluginHandler, PluginLogger } from '../../types';
-import { BatchQueue, type QueueSettings } from '../../log/batch-queue';
+import { pluginQueue, queueSettingsOf, type BatchQueue } from '../../log/batch-queue';
+import { applyCustomFields, compileCustomFields, type CustomFields } from '../../log/custom-fields';
 import { serializeLog } from '../../log/serializer';
 import { KONG_VERSION } from '../common';
 
-interface Conf { readonly queue: BatchQueue<Record<string, unknown>> }
-
-// one queue per plugin entity, kept across reconfigures so no entry is lost on a config swap
-const queues = new Map<string, BatchQueue<Record<string, unknown>>>();
+interface Conf { readonly queue: BatchQueue<Record<string, unknown>>; readonly custom: CustomFields | null }
 
 export const handler: PluginHandler<Conf> = {
   name: 'http-log',
   priority: 12,
   version: KONG_VERSION,
   prepare: (config, env) => {
-    const settings = config.queue as QueueSettings;
-    const send = sender(config, env.log);
-    let queue = queues.get(env.pluginId);
-    if (queue) queue.update(settings, send);
-    else queues.set(env.pluginId, (queue = new BatchQueue(settings, send, env.log, `http-log.${env.pluginId}`)));
-    return { queue };
+    const settings = queueSettingsOf('http-log', config, env.log);
+    const queue = pluginQueue('http-log', env.pluginId, settings, sender(config, settings.max_batch_size === 1, env.log), env.log);
+    return { queue, custom: compileCustomFields(config, env.pluginId) };
   },
   log(kong, conf) {
+    applyCustomFields(kong, conf.custom);
     conf.queue.add(serializeLog(kong));
   },
 };
 
-function sender(config: Record<string, unknown>, log: PluginLogger) {
+function sender(config: Record<string, unknown>, single: boolean, log: PluginLogger) {
   const endpoint = new URL(config.http_endpoint as string);
   const client = endpoint.protocol === 'https:' ? https : http;
   const agent = new client.Agent({ keepAlive: true, keepAliveMsecs: config.keepalive as number });
@@ -36,7 +32,6 @@ function sender(config: Record<string, unknown>, log: PluginLogger) {
   if (endpoint.username) {
     headers.authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(endpoint.username)}:${decodeURIComponent(endpoint.password)}`).toString('base64');
   }
-  const single = (config.queue as QueueSettings).max_batch_size === 1;
   return (batch: Record<string, unknown>[]) =>
     new Promise<void>((resolve, reject) => {
       const body = JSON.stringify(single ? batch[0] : batch);

@@ -13,3 +13,6 @@ export const schema: FieldList = [
   ['header_names', { ...headerNames(['authorization']), type: 'set' }],
   ['realm', realm(null)],
 ];
+
+/** Kong's `consumer = typedefs.no_consumer`: this plugin is never scoped to a consumer. */
+export const noConsumer = true;

@@ -11,3 +11,6 @@ export const schema: FieldList = [
   ['run_on_preflight', runOnPreflight],
   ['realm', realm(null)],
 ];
+
+/** Kong's `consumer = typedefs.no_consumer`: this plugin is never scoped to a consumer. */
+export const noConsumer = true;

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { formatKongExposition, LATENCY_BUCKETS } from './exposition';
 
 const BUCKETS = [...LATENCY_BUCKETS];
+const AI_LABELS = ['ai_provider', 'ai_model', 'cache_status', 'vector_db', 'embeddings_provider', 'embeddings_model', 'workspace'];
 
 export interface ConnectionStats {
   readonly active: number;
@@ -15,12 +16,30 @@ export interface ConnectionStats {
   readonly totalRequests: number;
 }
 
+/** One address of an upstream target as Kong's kong_upstream_target_health labels it. */
+export interface TargetAddressHealth {
+  readonly upstream: string;
+  readonly target: string;
+  /** `ip:port`; '' when the target's name did not resolve (state dns_error). */
+  readonly address: string;
+  readonly state: 'healthchecks_off' | 'healthy' | 'unhealthy' | 'dns_error';
+}
+
+/** What the data plane's balancers report: the plugin entities in force (to see whether one asks for upstream
+ *  health) and the health of every target address. */
+export interface UpstreamHealthSource {
+  readonly plugins: ReadonlyArray<{ readonly name: string; readonly conf: unknown }>;
+  targets(): TargetAddressHealth[];
+}
+
 let connectionStats: () => ConnectionStats | null = () => null;
+let upstreamHealth: () => UpstreamHealthSource | null = () => null;
 let datastoreReachable: () => boolean = () => true;
 const nodeInfo = { id: '', version: '' };
 
 /** The data plane reports its socket counters here (kong_nginx_connections_total / kong_nginx_requests_total). */
 export function setConnectionStatsProvider(fn: () => ConnectionStats | null): void { connectionStats = fn; }
+export function setUpstreamHealthProvider(fn: () => UpstreamHealthSource | null): void { upstreamHealth = fn; }
 export function setDatastoreReachableProvider(fn: () => boolean): void { datastoreReachable = fn; }
 export function setNodeInfo(id: string, version: string): void {
   nodeInfo.id = id;
@@ -35,6 +54,11 @@ export const metrics = {
   upstreamLatency: new Histogram({ name: 'kong_upstream_latency_ms', help: 'Latency added by upstream response for each service/route in Kong', labelNames: ['service', 'route', 'workspace'], buckets: BUCKETS, registers: [metricsRegistry] }),
   requestLatency: new Histogram({ name: 'kong_request_latency_ms', help: 'Total latency incurred during requests for each service/route in Kong', labelNames: ['service', 'route', 'workspace'], buckets: BUCKETS, registers: [metricsRegistry] }),
   bandwidth: new Counter({ name: 'kong_bandwidth_bytes', help: 'Total bandwidth (ingress/egress) throughput in bytes', labelNames: ['service', 'route', 'direction', 'workspace', 'consumer'], registers: [metricsRegistry] }),
+  // AI mode (ai_metrics): what the AI plugins put in the log serializer's `ai` section
+  aiRequests: new Counter({ name: 'ai_llm_requests_total', help: 'AI requests total per ai_provider in Kong', labelNames: AI_LABELS, registers: [metricsRegistry] }),
+  aiCost: new Counter({ name: 'ai_llm_cost_total', help: 'AI requests cost per ai_provider/cache in Kong', labelNames: AI_LABELS, registers: [metricsRegistry] }),
+  aiTokens: new Counter({ name: 'ai_llm_tokens_total', help: 'AI requests cost per ai_provider/cache in Kong', labelNames: [...AI_LABELS.slice(0, 6), 'token_type', 'workspace'], registers: [metricsRegistry] }),
+  aiProviderLatency: new Histogram({ name: 'ai_llm_provider_latency_ms', help: 'LLM response Latency for each AI plugins per ai_provider in Kong', labelNames: AI_LABELS, buckets: [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 10000, 30000, 60000], registers: [metricsRegistry] }),
   metricErrors: new Counter({ name: 'kong_nginx_metric_errors_total', help: 'Number of nginx-lua-prometheus errors', registers: [metricsRegistry] }),
 };
 
@@ -55,6 +79,22 @@ new Gauge({
     this.reset();
     const s = connectionStats();
     if (s) this.set({ node_id: nodeInfo.id, subsystem: 'http' }, s.totalRequests);
+  },
+});
+const HEALTH_STATES = ['healthchecks_off', 'healthy', 'unhealthy', 'dns_error'] as const;
+new Gauge({
+  name: 'kong_upstream_target_health',
+  help: 'Health status of targets of upstream. States = healthchecks_off|healthy|unhealthy|dns_error, value is 1 when state is populated.',
+  labelNames: ['upstream', 'target', 'address', 'state', 'subsystem'], registers: [metricsRegistry],
+  aggregator: 'max', // every worker runs the same balancers: one node reports each address once
+  collect() {
+    this.reset();
+    // exported only while some prometheus plugin has upstream_health_metrics on (Kong's configure())
+    const source = upstreamHealth();
+    if (!source || !source.plugins.some((p) => p.name === 'prometheus' && (p.conf as { upstreamHealth?: boolean }).upstreamHealth === true)) return;
+    for (const t of source.targets()) {
+      for (const state of HEALTH_STATES) this.set({ upstream: t.upstream, target: t.target, address: t.address, state, subsystem: 'http' }, state === t.state ? 1 : 0);
+    }
   },
 });
 new Gauge({

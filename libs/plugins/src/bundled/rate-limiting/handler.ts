@@ -2,7 +2,7 @@
 // cluster (falls back to local on a data plane: it has no database) or redis counters.
 import type { PluginContext, PluginHandler, PrepareEnv } from '../../types';
 import { KONG_VERSION } from '../common';
-import { LocalPolicy, RedisPolicy, prepareLimit, redisClient, type CounterPolicy, type Limit, type RedisSettings } from './policies';
+import { LocalPolicy, RedisPolicy, localCountersProblem, prepareLimit, redisClient, type CounterPolicy, type Limit, type RedisSettings } from './policies';
 import { PERIODS } from './schema';
 import { HEADER_SUFFIX, windowEnd } from './windows';
 
@@ -20,9 +20,10 @@ interface Conf {
   readonly errorMessage: string;
 }
 
-// local counters live as long as the plugin entity, across reconfigures
+// local counters live as long as the plugin entity, across reconfigures (and in the node's shared table)
 const localPolicies = new Map<string, LocalPolicy>();
 let warnedCluster = false;
+let warnedLocal = false;
 
 export const handler: PluginHandler<Conf> = {
   name: 'rate-limiting',
@@ -66,8 +67,13 @@ function policyFor(config: Record<string, unknown>, env: PrepareEnv): CounterPol
     warnedCluster = true;
     env.log.warn('[rate-limiting] policy "cluster" needs a database; this node counts locally (use "redis" to share counters)');
   }
+  const problem = localCountersProblem();
+  if (problem !== null && !warnedLocal) {
+    warnedLocal = true;
+    env.log.warn(`[rate-limiting] local counters are not shared by this node's workers (${problem}); each worker counts alone`);
+  }
   let local = localPolicies.get(env.pluginId);
-  if (!local) localPolicies.set(env.pluginId, (local = new LocalPolicy()));
+  if (!local) localPolicies.set(env.pluginId, (local = new LocalPolicy(env.pluginId)));
   return local;
 }
 

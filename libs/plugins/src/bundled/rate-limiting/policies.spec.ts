@@ -8,7 +8,7 @@ const T0 = Date.UTC(2026, 10, 26, 6, 0, 0); // a minute boundary
 
 describe('LocalPolicy', () => {
   it('counts per window and does not count rejected requests', () => {
-    const policy = new LocalPolicy();
+    const policy = new LocalPolicy('spec-1');
     const l = limits([['second', 2], ['minute', 3]]);
     const seen: number[][] = [];
     for (const at of [T0, T0 + 10, T0 + 20, T0 + 1000, T0 + 1500, T0 + 2000]) seen.push([...policy.usage('r', 's', 'c', l, at)]);
@@ -23,27 +23,33 @@ describe('LocalPolicy', () => {
   });
 
   it('keeps route, service and identifier apart', () => {
-    const policy = new LocalPolicy();
+    const policy = new LocalPolicy('spec-2');
     const l = limits([['minute', 10]]);
     const keys: Array<[string, string, string]> = [['r1', 's', 'a'], ['r2', 's', 'a'], ['r1', 's2', 'a'], ['r1', 's', 'b'], ['r1', 's', 'a']];
     expect(keys.map(([r, s, id]) => policy.usage(r, s, id, l, T0)[0])).toEqual([0, 0, 0, 0, 1]);
   });
 
   it('keeps a window counter when another window is added (reconfigure)', () => {
-    const policy = new LocalPolicy();
+    const policy = new LocalPolicy('spec-3');
     policy.usage('r', 's', 'c', limits([['minute', 10]]), T0);
     policy.usage('r', 's', 'c', limits([['minute', 10]]), T0 + 1);
     expect([...policy.usage('r', 's', 'c', limits([['second', 5], ['minute', 10]]), T0 + 2)]).toEqual([0, 2]);
   });
 
-  it('forgets counters once every window of them passed', () => {
-    const policy = new LocalPolicy();
-    const l = limits([['second', 5]]);
-    policy.usage('r', 's', 'c', l, T0);
-    policy.usage('r', 's', 'c', l, T0 + 5000); // sweeps: the T0 second is over
-    const internals = policy as unknown as { byRoute: Map<string, Map<string, Map<string, unknown>>> };
-    expect(internals.byRoute.get('r')!.get('s')!.size).toBe(1);
-    policy.usage('r', 's', 'other', l, T0 + 10000);
-    expect([...internals.byRoute.get('r')!.get('s')!.keys()]).toEqual(['other']);
+  it('keeps two plugin entities apart, and shares one entity between policies of the node', () => {
+    const l = limits([['minute', 10]]);
+    const first = new LocalPolicy('plugin-1');
+    expect(first.usage('r', 's', 'c', l, T0)[0]).toBe(0);
+    expect(new LocalPolicy('plugin-2').usage('r', 's', 'c', l, T0)[0]).toBe(0);
+    // another worker's policy for the same entity (same table): it sees the first one's count
+    expect(new LocalPolicy('plugin-1').usage('r', 's', 'c', l, T0)[0]).toBe(1);
+  });
+
+  it('starts a window from zero when it turns over', () => {
+    const policy = new LocalPolicy('turnover');
+    const l = limits([['second', 1]]);
+    expect(policy.usage('r', 's', 'c', l, T0)[0]).toBe(0);
+    expect(policy.usage('r', 's', 'c', l, T0 + 999)[0]).toBe(1);
+    expect(policy.usage('r', 's', 'c', l, T0 + 1000)[0]).toBe(0);
   });
 });

@@ -2,7 +2,8 @@
 // under its limit (a rejected request does not count, as Kong).
 import Redis from 'ioredis';
 import type { Period } from './schema';
-import { EXPIRATION, EXPIRATION_MS, windowStart } from './windows';
+import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, counterMemory, finish, hashPart, tableBytes } from '../../shared-counters';
+import { EXPIRATION, windowEnd, windowStart } from './windows';
 
 /** One configured window, with what the hot path needs precomputed (prepare time). */
 export interface Limit {
@@ -23,67 +24,96 @@ export interface CounterPolicy {
   usage(routeId: string, serviceId: string, identifier: string, limits: readonly Limit[], now: number): number[] | Promise<number[]>;
 }
 
-/** Window start and count per period (by PERIODS position) of one (route, service, identifier). */
-class Counters {
-  readonly starts = [0, 0, 0, 0, 0, 0];
-  readonly counts = [0, 0, 0, 0, 0, 0];
+/** The node's counter table, opened on first use (2^18 slots of 32 bytes: 8 MiB, touched only where used). */
+const TABLE_SLOTS = 1 << 18;
+let table: CounterTable | null = null;
+let tableProblem: string | null = null;
+
+/** The node's counter table (response-ratelimiting's local policy counts in it too, under its own keys). */
+export function nodeTable(): CounterTable {
+  if (table === null) {
+    const memory = counterMemory(tableBytes(TABLE_SLOTS));
+    tableProblem = memory.problem;
+    try {
+      table = new CounterTable(memory.buffer);
+    } catch (err) {
+      // a file left by another layout: count in this process rather than not at all
+      tableProblem = `${(err as Error).message}; counting in this worker only`;
+      table = new CounterTable(new ArrayBuffer(tableBytes(TABLE_SLOTS)));
+    }
+  }
+  return table;
+}
+
+/** Why local counters are not node-wide in this process, if they should be and are not (logged once at prepare). */
+export function localCountersProblem(): string | null {
+  nodeTable();
+  return tableProblem;
 }
 
 /**
- * In-process counters (one per data-plane process). Survives reconfigures: keyed by plugin id in the caller.
- * hot path: nested maps on strings the config already holds (route, service, consumer ids), so a request builds
- * no key string; the counts array is reused.
+ * Kong's `local` policy: counters per node, shared by all its data-plane workers (libs/plugins/src/shared-counters).
+ * `scope` (the plugin id) keeps two plugin entities apart; a reconfigure keeps the counts (same plugin id).
+ * A request increments every window, then takes the increments back if any window was already at its limit:
+ * concurrent workers can never let more than the limit through (at worst one is refused early while another's
+ * increment is being taken back).
+ * hot path: the key is hashed from the strings the config holds, no key string is built; no allocation.
  */
 export class LocalPolicy implements CounterPolicy {
-  private readonly byRoute = new Map<string, Map<string, Map<string, Counters>>>();
-  private sweepAt = 0;
+  private readonly table = nodeTable();
+  private readonly scopeA: number;
+  private readonly scopeB: number;
+  /** (route, service) -> the key's hashes so far: ids come from the config, hashed once, not per request. */
+  private readonly prefixes = new Map<string, Map<string, Int32Array>>();
   private scratch: number[] = [];
+  private cellsScratch: number[] = [];
+
+  constructor(scope = '') {
+    this.scopeA = hashPart(SEED_A, scope, MULTIPLIER_A);
+    this.scopeB = hashPart(SEED_B, scope, MULTIPLIER_B);
+  }
+
+  private prefix(routeId: string, serviceId: string): Int32Array {
+    let byService = this.prefixes.get(routeId);
+    if (byService === undefined) this.prefixes.set(routeId, (byService = new Map()));
+    let hashes = byService.get(serviceId);
+    if (hashes === undefined) {
+      hashes = Int32Array.of(
+        hashPart(hashPart(this.scopeA, routeId, MULTIPLIER_A), serviceId, MULTIPLIER_A),
+        hashPart(hashPart(this.scopeB, routeId, MULTIPLIER_B), serviceId, MULTIPLIER_B),
+      );
+      byService.set(serviceId, hashes);
+    }
+    return hashes;
+  }
 
   usage(routeId: string, serviceId: string, identifier: string, limits: readonly Limit[], now: number): number[] {
-    if (now >= this.sweepAt) this.sweep(now);
-    let byService = this.byRoute.get(routeId);
-    if (byService === undefined) this.byRoute.set(routeId, (byService = new Map()));
-    let byId = byService.get(serviceId);
-    if (byId === undefined) byService.set(serviceId, (byId = new Map()));
-    let c = byId.get(identifier);
-    if (c === undefined) byId.set(identifier, (c = new Counters()));
+    const prefix = this.prefix(routeId, serviceId);
+    const a = hashPart(prefix[0], identifier, MULTIPLIER_A);
+    const b = hashPart(prefix[1], identifier, MULTIPLIER_B);
+    const nowS = Math.floor(now / 1000) - EPOCH_BASE_S;
+    const cells = this.cellsScratch;
     const counts = this.scratch;
+    cells.length = limits.length;
     counts.length = limits.length;
-    let allowed = true;
     for (let i = 0; i < limits.length; i++) {
       const l = limits[i];
-      const p = l.periodIndex;
-      const start = windowStart(l.period, now);
-      if (c.starts[p] !== start) {
-        c.starts[p] = start;
-        c.counts[p] = 0;
-      }
-      const count = c.counts[p];
-      counts[i] = count;
-      if (count >= l.limit) allowed = false;
+      const startS = Math.floor(windowStart(l.period, now) / 1000);
+      const endS = Math.ceil(windowEnd(l.period, now) / 1000) - EPOCH_BASE_S;
+      const cell = this.table.cell(finish(Math.imul(a ^ startS, MULTIPLIER_A) ^ l.periodIndex), finish(Math.imul(b + startS, MULTIPLIER_B) + l.periodIndex), endS, nowS);
+      if (cell < 0) throw new Error('the local counter table is full');
+      cells[i] = cell;
     }
-    if (allowed) for (let i = 0; i < limits.length; i++) c.counts[limits[i].periodIndex]++;
+    const shared = this.table.cells;
+    let allowed = true;
+    for (let i = 0; i < limits.length; i++) {
+      const before = Atomics.add(shared, cells[i], 1);
+      counts[i] = before;
+      if (before >= limits[i].limit) allowed = false;
+    }
+    if (!allowed) for (let i = 0; i < limits.length; i++) Atomics.sub(shared, cells[i], 1);
     return counts;
   }
-
-  /** Drops counters whose windows all passed, once a second, so memory follows live clients only. */
-  private sweep(now: number): void {
-    this.sweepAt = now + 1000;
-    for (const [routeId, byService] of this.byRoute) {
-      for (const [serviceId, byId] of byService) {
-        for (const [id, c] of byId) if (expired(c, now)) byId.delete(id);
-        if (byId.size === 0) byService.delete(serviceId);
-      }
-      if (byService.size === 0) this.byRoute.delete(routeId);
-    }
-  }
-}
-
-function expired(c: Counters, now: number): boolean {
-  for (let p = 0; p < c.counts.length; p++) {
-    if (c.counts[p] > 0 && c.starts[p] + EXPIRATION_MS[p] > now) return false;
-  }
-  return true;
 }
 
 // KEYS: one per window; ARGV: limits then expirations. Atomic: read all, increment all only if all are below.

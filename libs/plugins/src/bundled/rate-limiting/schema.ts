@@ -1,5 +1,5 @@
-import type { FieldDef } from '@tollgate/schema';
-import { typedefs } from '@tollgate/schema';
+import type { FieldDef, FieldList } from '@tollgate/schema';
+import { flatShorthands, typedefs, withShorthandFields } from '@tollgate/schema';
 import { atLeastOneOf, requiredWhen, withConfigChecks, type ConfigCheck } from '../../validate-config';
 
 export const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
@@ -7,25 +7,28 @@ export type Period = (typeof PERIODS)[number];
 
 const limit: FieldDef = { type: 'number', gt: 0 };
 
-const redis: FieldDef = {
-  type: 'record',
-  required: true,
-  description: 'Redis connection for the redis policy.',
-  fields: [
+export const redisFields: FieldList = [
     ['host', { ...typedefs.host }],
     ['port', { ...typedefs.port, default: 6379 }],
     ['timeout', { ...typedefs.timeout, default: 2000 }],
     ['connect_timeout', { ...typedefs.timeout, default: 2000 }],
     ['send_timeout', { ...typedefs.timeout, default: 2000 }],
     ['read_timeout', { ...typedefs.timeout, default: 2000 }],
-    ['username', { type: 'string' }],
-    ['password', { type: 'string' }],
+    ['username', { type: 'string', referenceable: true }],
+    ['password', { type: 'string', referenceable: true }],
     ['database', { type: 'integer', default: 0 }],
     ['ssl', { type: 'boolean', required: true, default: false }],
     ['ssl_verify', { type: 'boolean', required: true, default: false }],
     ['server_name', { ...typedefs.sni }],
-  ],
-};
+];
+
+/** Kong's kong.tools.redis.schema config_schema, shared by the rate limiting plugins. */
+export const redis: FieldDef = { type: 'record', required: true, description: 'Redis connection for the redis policy.', fields: redisFields };
+
+/** Kong 3.x still accepts (and echoes) the pre-3.6 flat `redis_*` fields; response-ratelimiting shares them. */
+export const REDIS_SHORTHANDS = flatShorthands('redis', redisFields,
+  ['host', 'port', 'password', 'username', 'ssl', 'ssl_verify', 'server_name', 'timeout', 'database'],
+  { password: { len_min: 0 } });
 
 /** Kong: a longer window may not allow fewer requests than a shorter one. */
 const periodsInOrder: ConfigCheck = (c) => {
@@ -42,7 +45,7 @@ const periodsInOrder: ConfigCheck = (c) => {
   return [];
 };
 
-export const schema = withConfigChecks([
+export const schema = withShorthandFields(withConfigChecks([
   ...PERIODS.map((p): [string, FieldDef] => [p, { ...limit, description: `Requests allowed per ${p}.` }]),
   ['limit_by', { type: 'string', default: 'consumer', one_of: ['consumer', 'credential', 'ip', 'service', 'header', 'path', 'consumer-group'] }],
   ['header_name', typedefs.headerName],
@@ -60,4 +63,4 @@ export const schema = withConfigChecks([
   requiredWhen('policy', 'redis', 'redis.host'),
   requiredWhen('limit_by', 'header', 'header_name'),
   requiredWhen('limit_by', 'path', 'path'),
-]);
+]), REDIS_SHORTHANDS);

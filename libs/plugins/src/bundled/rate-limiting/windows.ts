@@ -1,5 +1,5 @@
 // Fixed windows aligned as Kong's timestamp.get_timestamps: UTC second, minute, hour, day, month, year.
-import { PERIODS, type Period } from './schema';
+import { type Period } from './schema';
 
 const SECONDS: Record<Exclude<Period, 'month' | 'year'>, number> = { second: 1, minute: 60, hour: 3600, day: 86400 };
 
@@ -45,9 +45,6 @@ export function windowEnd(period: Period, now: number): number {
 
 /** Seconds a key of this window must live (Kong's EXPIRATION table). */
 export const EXPIRATION: Record<Period, number> = { second: 1, minute: 60, hour: 3600, day: 86400, month: 2592000, year: 31536000 };
-
-/** EXPIRATION by position in PERIODS. */
-export const EXPIRATION_MS: readonly number[] = PERIODS.map((p) => EXPIRATION[p] * 1000);
 
 /** `X-RateLimit-Limit-Minute` spelling. */
 export const HEADER_SUFFIX: Record<Period, string> = {

@@ -1,3 +1,4 @@
+import { typedefs } from '@tollgate/schema';
 import { withConfigChecks, type ConfigCheck } from '../../validate-config';
 
 const bodyOrMessage: ConfigCheck = (c) => {
@@ -11,7 +12,7 @@ const bodyOrMessage: ConfigCheck = (c) => {
 export const schema = withConfigChecks([
   ['status_code', { type: 'integer', required: true, default: 503, between: [100, 599] }],
   ['message', { type: 'string' }],
-  ['content_type', { type: 'string' }],
+  ['content_type', typedefs.headerValue],
   ['body', { type: 'string' }],
   ['echo', { type: 'boolean', required: true, default: false }],
   ['trigger', { type: 'string' }],

@@ -1,0 +1,2 @@
+export { DATA_PLANE_LINK, type DataPlaneLink } from './data-plane-link';
+export { UpstreamHealthModule } from './upstream-health.module';

@@ -1,0 +1,29 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '@tollgate/config';
+import { planReload } from './reload-plan';
+
+const prefix = mkdtempSync(join(tmpdir(), 'tollgate-reload-plan-'));
+const settings = (env: Record<string, string> = {}) => loadSettings({ prefix, cwd: prefix, env: { TOLLGATE_WORKER_PROCESSES: '1', ...env } });
+
+describe('planReload: what a reload does with each changed key', () => {
+  it.each([
+    ['nothing changed', {}, { rollWorkers: false, reopenStatus: false, needRestart: [] }],
+    ['worker_processes', { TOLLGATE_WORKER_PROCESSES: '3' }, { rollWorkers: true, reopenStatus: false, needRestart: [] }],
+    ['a proxy listener', { TOLLGATE_PROXY_LISTEN: '127.0.0.1:9000' }, { rollWorkers: true, reopenStatus: false, needRestart: [] }],
+    ['trusted_ips (a data-plane key)', { TOLLGATE_TRUSTED_IPS: '10.0.0.0/8' }, { rollWorkers: true, reopenStatus: false, needRestart: [] }],
+    ['the status listener', { TOLLGATE_STATUS_LISTEN: '127.0.0.1:9007' }, { rollWorkers: false, reopenStatus: true, needRestart: [] }],
+    ['the admin listener', { TOLLGATE_ADMIN_LISTEN: '127.0.0.1:9001' }, { rollWorkers: false, reopenStatus: false, needRestart: ['admin_listen', 'admin_listeners'] }],
+    ['the database', { TOLLGATE_DATABASE: 'off' }, { rollWorkers: false, reopenStatus: false, needRestart: ['database'] }],
+    ['new_dns_client (the Admin API answers GET /status/dns by it)', { TOLLGATE_NEW_DNS_CLIENT: 'on' }, { rollWorkers: false, reopenStatus: false, needRestart: ['new_dns_client'] }],
+  ])('%s', (_name, env, expected) => {
+    const plan = planReload(settings(), settings(env));
+    expect({ rollWorkers: plan.rollWorkers, reopenStatus: plan.reopenStatus, needRestart: plan.needRestart }).toEqual(expected);
+  });
+
+  it('a node without workers (no proxy listener at start) needs a restart to open the first ones', () => {
+    const plan = planReload(settings(), settings({ TOLLGATE_WORKER_PROCESSES: '2' }), false);
+    expect(plan).toMatchObject({ rollWorkers: false, needRestart: ['worker_processes'] });
+  });
+});

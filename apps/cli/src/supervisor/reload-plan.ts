@@ -1,0 +1,34 @@
+// What a reload (SIGHUP, `tollgate reload`) does with each changed key. Data-plane keys (listeners,
+// worker_processes, timeouts, plugins' node-level settings...) take effect by rolling the workers; the status
+// listener is reopened; what the control plane, the database or the prefix use is fixed for the life of the
+// process (new_dns_client too: the Admin API answers GET /status/dns by it), so those keys are reported as
+// waiting for a restart rather than silently ignored.
+import type { Settings } from '@tollgate/config';
+
+export interface ReloadReport {
+  /** Every key whose value differs. */
+  readonly changed: readonly string[];
+  readonly rollWorkers: boolean;
+  readonly reopenStatus: boolean;
+  /** Changed keys that take effect only on `tollgate restart`. */
+  readonly needRestart: readonly string[];
+}
+
+const RESTART_ONLY = /^(role|prefix|database|sqlite_file|node_id|declarative_config|plugins|new_dns_client|(pg|admin|cluster)_.*)$/;
+const STATUS = /^status_listen(ers)?$/;
+
+export function planReload(current: Settings, next: Settings, hasWorkers = true): ReloadReport {
+  const keys = new Set([...Object.keys(current), ...Object.keys(next)]);
+  keys.delete('sources'); // where each value came from (file, environment, default), not a setting
+  const changed: string[] = [];
+  for (const key of keys) {
+    if (JSON.stringify((current as unknown as Record<string, unknown>)[key]) !== JSON.stringify((next as unknown as Record<string, unknown>)[key])) changed.push(key);
+  }
+  changed.sort();
+  const needRestart = changed.filter((k) => RESTART_ONLY.test(k));
+  const workerKeys = changed.filter((k) => !RESTART_ONLY.test(k) && !STATUS.test(k));
+  // A node started without data-plane listeners has no workers to roll: opening the first ones is a restart.
+  const rollWorkers = workerKeys.length > 0 && hasWorkers;
+  if (workerKeys.length > 0 && !hasWorkers) needRestart.push(...workerKeys);
+  return { changed, rollWorkers, reopenStatus: changed.some((k) => STATUS.test(k)), needRestart };
+}

@@ -1,0 +1,347 @@
+// RFC 9112 response framing for the upstream client: status line, header section, message body length (§6.3),
+// chunked coding with its trailer section (§7.1). Whatever a strict reader must not guess at (obs-fold, bare CR or
+// LF, a bad or repeated Content-Length, Content-Length with Transfer-Encoding, a coding other than chunked) fails
+// the exchange, as nginx's "upstream sent invalid header" does (502).
+import { upstreamError } from './errors';
+
+/** Kong's proxy_buffer_size (160k): the largest response head nginx would accept from an upstream. */
+export const MAX_HEAD_BYTES = 160 * 1024;
+
+export interface ResponseEvents {
+  onResponseHead(status: number, headers: string[]): void;
+  onResponseBody(chunk: Buffer): void;
+  /** `extra`: bytes arrived after the end of the message (the connection cannot be trusted again). */
+  onResponseEnd(trailers: string[] | null, extra: boolean): void;
+}
+
+const enum State {
+  Head,
+  Length,
+  ChunkSize,
+  ChunkExt,
+  ChunkSizeLf,
+  ChunkData,
+  ChunkDataCr,
+  ChunkDataLf,
+  Trailers,
+  UntilClose,
+  Done,
+}
+
+const CR = 13;
+const LF = 10;
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const NOTHING = Buffer.alloc(0);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** RFC 9110 §5.5: field values are VCHAR, obs-text, SP and HTAB; a CR or LF here is a bare one (the split ate CRLF). */
+const BAD_FIELD_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
+const KEEP_ALIVE_TOKEN = /(?:^|,)[ \t]*keep-alive[ \t]*(?:,|$)/i;
+const DIGITS = /^[0-9]{1,15}$/;
+
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+export class ResponseParser {
+  private state = State.Done;
+  private partial: Buffer | null = null;
+  private remaining = 0;
+  private sizeDigits = 0;
+  private headRequest = false;
+  private gathered: Buffer = NOTHING;
+  private gatheredFrom = 0;
+  private gatheredNext = 0;
+  /** The response allows the connection to carry another request (HTTP/1.1 without `close`, or 1.0 keep-alive). */
+  keepAlive = false;
+  /** At least one byte of a response arrived for the current request. */
+  started = false;
+  /** Set by the owner when it stops listening (abort, error): parsing stops at once. */
+  halted = false;
+
+  constructor(private readonly events: ResponseEvents) {}
+
+  reset(headRequest: boolean): void {
+    this.state = State.Head;
+    this.partial = null;
+    this.headRequest = headRequest;
+    this.keepAlive = false;
+    this.started = false;
+    this.halted = false;
+  }
+
+  get expectsClose(): boolean {
+    return this.state === State.UntilClose;
+  }
+
+  get done(): boolean {
+    return this.state === State.Done;
+  }
+
+  /** The peer closed: completes a close-delimited body, anything else was cut short. */
+  finish(): void {
+    if (this.state === State.UntilClose) {
+      this.state = State.Done;
+      this.events.onResponseEnd(null, false);
+      return;
+    }
+    if (this.state !== State.Done) throw upstreamError('UPSTREAM_CLOSED', this.started ? 'upstream prematurely closed connection while reading response' : 'upstream closed connection before sending a response');
+  }
+
+  /** Throws an UpstreamError on a framing violation. */
+  execute(buf: Buffer): void {
+    if (buf.length > 0) this.started = true;
+    let i = 0;
+    const end = buf.length;
+    while (i < end && !this.halted) {
+      switch (this.state) {
+        case State.Head: {
+          const next = this.readHead(buf, i);
+          if (next < 0) return;
+          i = next;
+          continue;
+        }
+        case State.Length: {
+          const n = Math.min(this.remaining, end - i);
+          this.remaining -= n;
+          const chunk = i === 0 && n === end ? buf : buf.subarray(i, i + n);
+          i += n;
+          this.events.onResponseBody(chunk);
+          if (this.remaining === 0 && !this.halted) this.complete(null, i < end);
+          continue;
+        }
+        case State.UntilClose:
+          this.events.onResponseBody(i === 0 ? buf : buf.subarray(i));
+          return;
+        case State.ChunkSize: {
+          const c = buf[i];
+          const v = hexValue(c);
+          if (v >= 0) {
+            // 13 hex digits stay below 2^53: anything larger is no real chunk
+            if (++this.sizeDigits > 13) throw invalid('upstream sent too large chunk size');
+            this.remaining = this.remaining * 16 + v;
+            i++;
+            continue;
+          }
+          if (this.sizeDigits === 0) throw invalid('upstream sent invalid chunked response');
+          if (c === CR) this.state = State.ChunkSizeLf;
+          else if (c === 59 /* ; */ || c === 32 || c === 9) this.state = State.ChunkExt;
+          else throw invalid('upstream sent invalid chunked response');
+          i++;
+          continue;
+        }
+        case State.ChunkExt: {
+          const c = buf[i++];
+          if (c === CR) this.state = State.ChunkSizeLf;
+          else if ((c < 32 && c !== 9) || c === 127) throw invalid('upstream sent invalid chunked response');
+          continue;
+        }
+        case State.ChunkSizeLf:
+          if (buf[i++] !== LF) throw invalid('upstream sent invalid chunked response');
+          if (this.remaining === 0) {
+            this.state = State.Trailers;
+            this.partial = null;
+          } else this.state = State.ChunkData;
+          continue;
+        case State.ChunkData: {
+          const n = Math.min(this.remaining, end - i);
+          this.remaining -= n;
+          const chunk = buf.subarray(i, i + n);
+          i += n;
+          if (this.remaining === 0) this.state = State.ChunkDataCr;
+          this.events.onResponseBody(chunk);
+          continue;
+        }
+        case State.ChunkDataCr:
+          if (buf[i++] !== CR) throw invalid('upstream sent invalid chunked response');
+          this.state = State.ChunkDataLf;
+          continue;
+        case State.ChunkDataLf:
+          if (buf[i++] !== LF) throw invalid('upstream sent invalid chunked response');
+          this.state = State.ChunkSize;
+          this.remaining = 0;
+          this.sizeDigits = 0;
+          continue;
+        case State.Trailers: {
+          const next = this.readTrailers(buf, i);
+          if (next < 0) return;
+          i = next;
+          continue;
+        }
+        case State.Done:
+          // bytes after a complete response (or before any request): the connection is not reused
+          this.events.onResponseEnd(null, true);
+          return;
+      }
+    }
+  }
+
+  private complete(trailers: string[] | null, extra: boolean): void {
+    this.state = State.Done;
+    this.events.onResponseEnd(trailers, extra);
+  }
+
+  /**
+   * Gathers bytes up to the blank line: its offset in `gathered` (from `gatheredFrom`), or -1 while it is
+   * incomplete. `gatheredNext` is where the rest of `buf` starts after it.
+   */
+  private gather(buf: Buffer, start: number): number {
+    let data = buf;
+    let from = start;
+    let searchFrom = start;
+    const prior = this.partial;
+    if (prior !== null) {
+      data = Buffer.concat([prior, buf.subarray(start)]);
+      from = 0;
+      searchFrom = Math.max(0, prior.length - 3);
+    }
+    const at = data.indexOf(CRLFCRLF, searchFrom);
+    if (at < 0) {
+      if (data.length - from > MAX_HEAD_BYTES) throw invalid('upstream sent too big header');
+      this.partial = from === 0 && data !== buf ? data : Buffer.from(data.subarray(from));
+      return -1;
+    }
+    if (at - from > MAX_HEAD_BYTES) throw invalid('upstream sent too big header');
+    this.partial = null;
+    this.gathered = data;
+    this.gatheredFrom = from;
+    this.gatheredNext = prior === null ? at + 4 : start + (at + 4 - prior.length);
+    return at;
+  }
+
+  /** Parses one head (status line and fields); returns the index after it in `buf`, or -1 for more bytes. */
+  private readHead(buf: Buffer, start: number): number {
+    const at = this.gather(buf, start);
+    if (at === -1) return -1;
+    const text = (this.gathered as Latin1Buffer).latin1Slice(this.gatheredFrom, at + 2);
+    this.gathered = NOTHING;
+    let eol = text.indexOf('\r\n');
+    const line = text.slice(0, eol);
+    // HTTP/1.x SP 3DIGIT [SP reason]
+    if (line.length < 12 || !line.startsWith('HTTP/1.') || line.charCodeAt(8) !== 32 || (line.length > 12 && line.charCodeAt(12) !== 32)) {
+      throw invalid('upstream sent no valid HTTP/1.0 header');
+    }
+    const minor = line.charCodeAt(7) - 48;
+    if (minor !== 0 && minor !== 1) throw invalid('upstream sent no valid HTTP/1.0 header');
+    const d0 = line.charCodeAt(9) - 48;
+    const d1 = line.charCodeAt(10) - 48;
+    const d2 = line.charCodeAt(11) - 48;
+    if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || BAD_FIELD_CHAR.test(line)) throw invalid('upstream sent no valid HTTP/1.0 header');
+    const status = d0 * 100 + d1 * 10 + d2;
+    const headers: string[] = [];
+    let contentLength = -1;
+    let chunked = false;
+    let close = false;
+    let keepAliveToken = false;
+    let pos = eol + 2;
+    while (pos < text.length) {
+      eol = text.indexOf('\r\n', pos);
+      const colon = text.indexOf(':', pos);
+      if (colon <= pos || colon > eol) throw invalid('upstream sent invalid header');
+      const name = text.slice(pos, colon);
+      // no whitespace before the colon, no obs-fold (a line starting with SP/HTAB is no token)
+      if (!TOKEN.test(name)) throw invalid('upstream sent invalid header');
+      let vs = colon + 1;
+      let ve = eol;
+      while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
+      while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
+      const value = text.slice(vs, ve);
+      if (BAD_FIELD_CHAR.test(value)) throw invalid('upstream sent invalid header');
+      pos = eol + 2;
+      switch (name.length) {
+        case 10:
+          if (name.toLowerCase() === 'connection') {
+            if (CLOSE_TOKEN.test(value)) close = true;
+            else if (KEEP_ALIVE_TOKEN.test(value)) keepAliveToken = true;
+          }
+          break;
+        case 14:
+          if (name.toLowerCase() === 'content-length') {
+            if (contentLength >= 0) throw invalid('upstream sent duplicate header line: "Content-Length"');
+            if (!DIGITS.test(value)) throw invalid('upstream sent invalid "Content-Length" header');
+            contentLength = Number(value);
+          }
+          break;
+        case 17:
+          if (name.toLowerCase() === 'transfer-encoding') {
+            if (chunked || value.toLowerCase() !== 'chunked') throw invalid('upstream sent unknown "Transfer-Encoding"');
+            chunked = true;
+          }
+          break;
+      }
+      headers.push(name, value);
+    }
+    const next = this.gatheredNext;
+    if (status < 200) {
+      // 1xx interim responses (100, 103) precede the final one and are dropped, as nginx does; 101 was never asked for
+      if (status === 101) throw invalid('upstream sent unexpected 101 response');
+      return next;
+    }
+    if (chunked && contentLength >= 0) throw invalid('upstream sent "Content-Length" and "Transfer-Encoding" headers at the same time');
+    if (chunked && minor === 0) throw invalid('upstream sent "Transfer-Encoding" in an HTTP/1.0 response');
+    this.keepAlive = !close && (minor === 1 || keepAliveToken);
+    this.events.onResponseHead(status, headers);
+    if (this.halted) return next;
+    if (this.headRequest || status === 204 || status === 304) {
+      this.complete(null, next < buf.length);
+    } else if (chunked) {
+      this.state = State.ChunkSize;
+      this.remaining = 0;
+      this.sizeDigits = 0;
+    } else if (contentLength >= 0) {
+      this.remaining = contentLength;
+      if (contentLength === 0) this.complete(null, next < buf.length);
+      else this.state = State.Length;
+    } else {
+      this.keepAlive = false;
+      this.state = State.UntilClose;
+    }
+    return next;
+  }
+
+  /** The trailer section after the last chunk: validated like header fields, handed over as a flat list. */
+  private readTrailers(buf: Buffer, start: number): number {
+    // the common case: no trailer fields, just the final CRLF
+    if (this.partial === null && buf.length - start >= 2 && buf[start] === CR && buf[start + 1] === LF) {
+      this.complete(null, start + 2 < buf.length);
+      return start + 2;
+    }
+    if (this.partial !== null && this.partial.length === 1 && this.partial[0] === CR && buf[start] === LF) {
+      this.partial = null;
+      this.complete(null, start + 1 < buf.length);
+      return start + 1;
+    }
+    if (this.partial === null && buf.length - start < 2) {
+      this.partial = Buffer.from(buf.subarray(start));
+      return -1;
+    }
+    const at = this.gather(buf, start);
+    if (at === -1) return -1;
+    const text = (this.gathered as Latin1Buffer).latin1Slice(this.gatheredFrom, at + 2);
+    this.gathered = NOTHING;
+    const trailers: string[] = [];
+    let pos = 0;
+    while (pos < text.length) {
+      const eol = text.indexOf('\r\n', pos);
+      const colon = text.indexOf(':', pos);
+      if (colon <= pos || colon > eol) throw invalid('upstream sent invalid trailer');
+      const name = text.slice(pos, colon);
+      const value = text.slice(colon + 1, eol).trim();
+      if (!TOKEN.test(name) || BAD_FIELD_CHAR.test(value)) throw invalid('upstream sent invalid trailer');
+      trailers.push(name, value);
+      pos = eol + 2;
+    }
+    const next = this.gatheredNext;
+    this.complete(trailers, next < buf.length);
+    return next;
+  }
+}
+
+function invalid(message: string): Error {
+  return upstreamError('UPSTREAM_INVALID_RESPONSE', message);
+}

@@ -1,0 +1,58 @@
+// Bench-only preload (NODE_OPTIONS=--require …/probe.cjs, inherited by the node's workers): lets bench/memory/run.mjs
+// ask every Tollgate process for its memory figures and a heap snapshot without an inspector or a signal (SIGUSR1/2
+// belong to the gateway). The runner writes PROBE_DIR/request.json {seq, snapshot}; each process answers once per
+// seq with PROBE_DIR/<pid>-<seq>.json (after a full GC) and, when asked, PROBE_DIR/<pid>-<seq>.heapsnapshot.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const v8 = require('node:v8');
+
+function rollup() {
+  try {
+    const text = fs.readFileSync('/proc/self/smaps_rollup', 'utf8');
+    const kib = (k) => Number((text.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1] || 0);
+    return { Pss: kib('Pss'), Pss_Anon: kib('Pss_Anon'), Pss_File: kib('Pss_File') };
+  } catch { return null; }
+}
+
+/** Loaded CommonJS modules per package (node_modules/<pkg>) or per first-party top folder. */
+function packages() {
+  const counts = {};
+  for (const file of Object.keys(require.cache)) {
+    const m = file.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/) || file.match(/dist\/((?:apps|libs)\/[^/]+)/);
+    const key = m ? m[1] : 'other';
+    counts[key] = (counts[key] || 0) + 1;
+  }
+  return counts;
+}
+
+const dir = process.env.BENCH_MEMORY_PROBE_DIR;
+if (dir) {
+  let seen = 0;
+  const timer = setInterval(() => {
+    let req;
+    try { req = JSON.parse(fs.readFileSync(path.join(dir, 'request.json'), 'utf8')); } catch { return; }
+    if (req.seq === seen) return;
+    seen = req.seq;
+    if (typeof global.gc === 'function') { global.gc(); global.gc(); }
+    const out = path.join(dir, `${process.pid}-${req.seq}`);
+    // a snapshot grows the process by its own size: it is written only after the figures were taken (a later seq)
+    if (req.snapshot) { v8.writeHeapSnapshot(`${out}.heapsnapshot`); fs.writeFileSync(`${out}.json`, '{}'); return; }
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const kib = (k) => Number((status.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1] || 0);
+    const report = {
+      pid: process.pid, ppid: process.ppid, worker: !!process.env.NODE_UNIQUE_ID,
+      usage: process.memoryUsage(),
+      proc_kib: { VmRSS: kib('VmRSS'), RssAnon: kib('RssAnon'), RssFile: kib('RssFile'), RssShmem: kib('RssShmem') },
+      spaces: v8.getHeapSpaceStatistics().map((s) => ({ name: s.space_name, used: s.space_used_size, size: s.space_size })),
+      code: v8.getHeapCodeStatistics(),
+      // proportional set size: file pages shared with the other process (the node binary) counted once in the sum
+      pss_kib: rollup(),
+      modules: Object.keys(require.cache).length,
+      packages: packages(),
+    };
+    fs.writeFileSync(`${out}.json.tmp`, JSON.stringify(report));
+    fs.renameSync(`${out}.json.tmp`, `${out}.json`);
+  }, 200);
+  timer.unref();
+}

@@ -1,0 +1,89 @@
+// nginx's client_body_timeout and send_timeout for Node HTTP servers (HTTP/1, HTTPS, HTTP/2 with its HTTP/1
+// fallback). Both are idle timeouts: the time between two successful reads of a body, or two successful writes
+// to a client. Like nginx, a stalled body or a client that stops reading gets its connection closed with no
+// response; the access log records 408 for the body case (the status nginx logs).
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { Socket } from 'node:net';
+import { isHttp2Request } from './http-version';
+
+export interface ClientTimeouts {
+  /** ms without a byte of a request body still expected (nginx client_body_timeout). */
+  readonly bodyMs: number;
+  /** ms without progress while response bytes wait for the client (nginx send_timeout). */
+  readonly sendMs: number;
+}
+
+const kSending = Symbol('tollgate.sendPhase');
+type GuardedSocket = Socket & { [kSending]?: boolean; _httpMessage?: (ServerResponse & { req?: IncomingMessage }) | null };
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+/** A body read that timed out: recorded as 408, then the connection (HTTP/1) or stream (HTTP/2) is cut. */
+function cutStalledBody(res: AnyResponse): void {
+  if (!res.headersSent) res.statusCode = 408;
+  res.destroy();
+}
+
+/**
+ * The body is not read because we stopped consuming it (backpressure from a slow upstream): its buffer is full.
+ * A stalled client leaves it below the high-water mark, whatever way the consumer reads.
+ */
+function heldByUs(req: AnyRequest): boolean {
+  return req.readableLength >= req.readableHighWaterMark;
+}
+
+function onSocketTimeout(this: ClientTimeouts, socket: GuardedSocket): void {
+  if (!(socket instanceof Socket)) {
+    // an HTTP/2 session's own timeout: what Node does when nobody listens
+    (socket as { destroy(): void }).destroy();
+    return;
+  }
+  const res = socket._httpMessage;
+  const req = res?.req;
+  if (!res || !req || res.writableFinished) {
+    // between requests: keep-alive idle expiry (Node's keepAliveTimeout arms the same timer)
+    socket.destroy();
+    return;
+  }
+  if (!req.complete) {
+    if (heldByUs(req)) socket.setTimeout(this.bodyMs);
+    else cutStalledBody(res);
+    return;
+  }
+  if (socket[kSending] && socket.writableLength > 0) {
+    socket.destroy();
+    return;
+  }
+  // request read; the response waits on the upstream or is moving: watch writes from now on
+  socket[kSending] = true;
+  socket.setTimeout(this.sendMs);
+}
+
+function watchHttp2Stream(t: ClientTimeouts, req: Http2ServerRequest, res: Http2ServerResponse): void {
+  const stream = req.stream;
+  let sending = false;
+  stream.setTimeout(t.bodyMs, () => {
+    if (stream.destroyed) return;
+    if (!req.complete && !heldByUs(req)) return cutStalledBody(res);
+    if (sending && stream.writableLength > 0) return void stream.destroy();
+    sending = req.complete;
+    stream.setTimeout(sending ? t.sendMs : t.bodyMs);
+  });
+}
+
+/**
+ * Arms the timeouts on every request of `server`. The server's 'timeout' listener replaces Node's default
+ * (destroy on any socket timeout), which would also cut a client that waits for a slow upstream.
+ */
+export function enforceClientTimeouts(server: EventEmitter, t: ClientTimeouts): void {
+  if (!(t.bodyMs > 0) || !(t.sendMs > 0)) return;
+  server.prependListener('request', (req: AnyRequest, res: AnyResponse) => {
+    if (isHttp2Request(req)) return watchHttp2Stream(t, req, res as Http2ServerResponse);
+    const socket = req.socket as GuardedSocket;
+    socket[kSending] = false;
+    socket.setTimeout(t.bodyMs);
+  });
+  server.on('timeout', onSocketTimeout.bind(t));
+}

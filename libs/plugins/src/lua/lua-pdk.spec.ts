@@ -1,0 +1,322 @@
+// The Lua layer against the real phase runner (PluginRun + runAccessPhases/runHeaderFilter): snippets, the PDK
+// bridge, the sandbox, the instruction budget and request-transformer templates.
+import { compilePluginChains } from '../chains';
+import type { HostRequest } from '../pipeline/host';
+import { PluginRun } from '../pipeline/plugin-run';
+import { runAccessPhases, runHeaderFilter } from '../pipeline/run-phases';
+import { loadPlugins } from '../registry';
+import { SnapshotBuilder } from '../testing/snapshot-builder';
+import { serializeLog } from '../log/serializer';
+import { validatePluginConfig } from '../validate-config';
+import { unknownPdkName } from './surface-check';
+import { configureLua } from './settings';
+import { resetLuaVm } from './vm';
+
+const registry = loadPlugins(['bundled']);
+const errors: string[] = [];
+const log = { debug: () => {}, info: () => {}, warn: () => {}, error: (m: string, o?: unknown) => errors.push(`${m} ${JSON.stringify(o)}`) };
+
+function host(over: Partial<HostRequest> = {}): HostRequest {
+  return {
+    method: 'GET', protocol: 'http', scheme: 'http', host: 'api.test', rawPath: '/things/42', upstreamPath: '/things/42', rawQuery: 'page=2&page=3&q=x',
+    headers: { host: 'api.test', 'x-api-key': 'k1', authorization: 'Bearer abc' }, clientIp: '10.0.0.1', peerIp: '10.0.0.2',
+    uriCaptures: { '0': '/things/42', '1': '42', id: '42' }, readBody: async () => Buffer.from('{"a":1}'),
+    ...over,
+  };
+}
+
+async function runWith(plugins: Array<[string, Record<string, unknown>]>, over: Partial<HostRequest> = {}): Promise<PluginRun> {
+  const b = new SnapshotBuilder(registry);
+  const service = b.service(1);
+  const route = b.route(service, ['/things']);
+  for (const [name, config] of plugins) {
+    const checked = validatePluginConfig(registry.schemas, name, config);
+    if (!checked.ok) throw new Error(JSON.stringify(checked.fields));
+    b.plugin(name, checked.value as Record<string, unknown>, { route });
+  }
+  const chains = compilePluginChains(b.build(), registry, { log });
+  const run = new PluginRun(chains, host(over), { id: route.id, name: null, row: route }, { id: service.id, name: null, row: service }, 'req-1', log, Date.now());
+  await runAccessPhases(run);
+  return run;
+}
+
+const access = (...snippets: string[]): [string, Record<string, unknown>] => ['pre-function', { access: snippets }];
+
+beforeEach(() => { errors.length = 0; });
+
+describe('pre-function / post-function snippets', () => {
+  it('run a PDK snippet unchanged: reads and changes the upstream request', async () => {
+    const run = await runWith([access(`
+      local auth = kong.request.get_header("authorization")
+      kong.service.request.set_header("x-seen", auth .. "|" .. kong.request.get_path() .. "|" .. kong.request.get_method())
+      kong.service.request.set_path("/rewritten")
+      kong.service.request.clear_header("x-api-key")`)]);
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-seen')).toBe('Bearer abc|/things/42|GET');
+    expect(run.request.getPath()).toBe('/rewritten');
+    expect(run.request.upstreamHeaders()['x-api-key']).toBeUndefined();
+  });
+
+  it("Kong's closure form keeps upvalues between requests; the chunk runs once", async () => {
+    const snippet = 'local count = 0\nreturn function() count = count + 1; kong.service.request.set_header("x-count", tostring(count)) end';
+    const b = new SnapshotBuilder(registry);
+    const service = b.service(1);
+    const route = b.route(service, ['/things']);
+    b.plugin('pre-function', { access: [snippet] }, { route });
+    const chains = compilePluginChains(b.build(), registry, { log });
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = new PluginRun(chains, host(), { id: route.id, name: null, row: route }, null, 'r', log, Date.now());
+      await runAccessPhases(run);
+      seen.push(run.request.getHeader('x-count')!);
+    }
+    expect(seen).toEqual(['1', '2', '3']);
+  });
+
+  it('kong.response.exit ends the request with the body and headers; later snippets do not run', async () => {
+    const run = await runWith([access('kong.response.exit(403, { message = "nope" }, { ["X-Why"] = "test" })', 'kong.service.request.set_header("x-after", "1")')]);
+    expect(run.response.exitResponse?.status).toBe(403);
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toEqual({ message: 'nope' });
+    expect(run.response.exitResponse?.headers['x-why']).toBe('test');
+    expect(run.request.getHeader('x-after')).toBeUndefined();
+  });
+
+  it('ngx.say + ngx.exit answer the request; ngx.req and ngx.var read it', async () => {
+    const run = await runWith([access('ngx.say("uri=", ngx.var.request_uri, " key=", ngx.req.get_headers()["X_API_KEY"], " arg=", ngx.var.arg_q)', 'ngx.exit(200)')]);
+    expect(run.response.exitResponse?.status).toBe(200);
+    expect(run.response.exitResponse?.body.toString()).toBe('uri=/things/42?page=2&page=3&q=x key=k1 arg=x\n');
+  });
+
+  it('ngx.exit with an error status and no content gives Kong\'s default body', async () => {
+    const run = await runWith([access('return ngx.exit(ngx.HTTP_UNAUTHORIZED)')]);
+    expect(run.response.exitResponse?.status).toBe(401);
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toMatchObject({ message: 'Unauthorized' });
+  });
+
+  it('a snippet that throws fails the request with Kong\'s 500 and logs the Lua error', async () => {
+    const run = await runWith([access('error("boom")')]);
+    expect(run.response.exitResponse?.status).toBe(500);
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toMatchObject({ message: 'An unexpected error occurred' });
+    expect(errors.join('\n')).toContain('boom');
+  });
+
+  it('an endless loop is stopped by the instruction budget', async () => {
+    const started = Date.now();
+    const run = await runWith([access('while true do end')]);
+    expect(run.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('instruction budget exceeded');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('string.rep is bounded (fengari would spend seconds building a huge string outside the budget)', async () => {
+    const ok = await runWith([access('kong.service.request.set_header("x", ("ab"):rep(3, "-"))')]);
+    expect(ok.request.getHeader('x')).toBe('ab-ab-ab');
+    const huge = await runWith([access('local s = ("x"):rep(3e8)')]);
+    expect(huge.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('resulting string too large');
+  });
+
+  it('the PDK tables, shared by every snippet, cannot be changed by one', async () => {
+    const run = await runWith([access('kong.request.get_header = function() return "forged" end')]);
+    expect(run.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('Cannot modify kong.request.get_header. Protected by the sandbox.');
+    const after = await runWith([access('kong.service.request.set_header("x", kong.request.get_header("x-api-key"))')]);
+    expect(after.request.getHeader('x')).toBe('k1');
+  });
+
+  it('the sandbox has no io, os.execute, load or arbitrary require', async () => {
+    const run = await runWith([access(`
+      kong.service.request.set_header("x-io", tostring(io.open))
+      kong.service.request.set_header("x-exec", tostring(os.execute))
+      kong.service.request.set_header("x-load", tostring(load))
+      kong.service.request.set_header("x-req", select(2, pcall(require, "os")))`)]);
+    expect(run.request.getHeader('x-io')).toBe('nil');
+    expect(run.request.getHeader('x-exec')).toBe('nil');
+    expect(run.request.getHeader('x-load')).toBe('nil');
+    expect(run.request.getHeader('x-req')).toContain("require 'os' not allowed within sandbox");
+  });
+
+  it('a PDK function Tollgate lacks is refused at config time, naming it', () => {
+    const r = validatePluginConfig(registry.schemas, 'pre-function', { access: ['local v = kong.cache:get("k")'] });
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify((r as { fields: unknown }).fields)).toContain("error parsing pre-function: kong.cache is not available in Tollgate's PDK");
+  });
+
+  it('a name computed at run time fails that request and the log names it', async () => {
+    const run = await runWith([access('local area = "cache"; local x = kong[area]')]);
+    expect(run.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain("kong.cache is not available in Tollgate's PDK");
+  });
+
+  it('a syntax error is a config error in Kong\'s words', () => {
+    const r = validatePluginConfig(registry.schemas, 'post-function', { access: ['local x = '] });
+    expect((r as unknown as { fields: { config: { access: string[] } } }).fields.config.access[0]).toBe('error parsing post-function: [string "local x = "]:1: unexpected symbol near <eof>');
+  });
+
+  it('needs at least one phase, as Kong', () => {
+    const r = validatePluginConfig(registry.schemas, 'pre-function', {});
+    expect((r as { fields: Record<string, unknown> }).fields['@entity']).toEqual([
+      "at least one of these fields must be non-empty: 'config.certificate', 'config.rewrite', 'config.access', 'config.header_filter', 'config.body_filter', 'config.log'",
+    ]);
+  });
+
+  it('kong.ctx.shared is shared with later snippets and JS plugins; kong.ctx.plugin and ngx.ctx are per request', async () => {
+    const run = await runWith([
+      ['pre-function', { access: ['kong.ctx.shared.who = "pre"; kong.ctx.plugin.mine = 1; ngx.ctx.n = 5'] }],
+      ['post-function', { access: ['kong.service.request.set_header("x-shared", kong.ctx.shared.who .. tostring(kong.ctx.plugin.mine) .. ngx.ctx.n)'] }],
+    ]);
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-shared')).toBe('prenil5');
+    expect(run.ctx.who).toBe('pre');
+  });
+
+  it('kong.log.set_serialize_value reaches the log serializer', async () => {
+    const run = await runWith([access('kong.log.set_serialize_value("request.tenant", "acme"); kong.log.set_serialize_value("extra", { a = 1 })')]);
+    const doc = serializeLog(run) as { request: { tenant: string }; extra: unknown };
+    expect(doc.request.tenant).toBe('acme');
+    expect(doc.extra).toEqual({ a: 1 });
+  });
+
+  it('header_filter snippets change the response headers', async () => {
+    const run = await runWith([['post-function', { header_filter: ['kong.response.set_header("x-status", kong.response.get_status()); kong.response.clear_header("server")'] }]]);
+    const headers: Record<string, string | string[] | number | undefined> = { server: 'up', 'content-type': 'text/plain' };
+    runHeaderFilter(run, 201, headers);
+    expect(headers).toEqual({ 'content-type': 'text/plain', 'x-status': '201' });
+  });
+
+  it('ngx.var.upstream_uri can be set (path and query); other variables are read-only', async () => {
+    const run = await runWith([access('ngx.var.upstream_uri = "/v2" .. ngx.var.uri .. "?a=1"')]);
+    expect(run.request.getPath()).toBe('/v2/things/42');
+    expect(run.request.upstreamQuery()).toBe('?a=1');
+    const ro = await runWith([access('ngx.var.host = "x"')]);
+    expect(ro.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toMatch(/\[string \\?"ngx.var.host = \\?"x\\?"\\?"\]:1: variable \\?"host\\?" not changeable/);
+  });
+
+  it('ngx.re: match (named and positional, unmatched = false), find (byte offsets), gmatch, sub, gsub', async () => {
+    const run = await runWith([access(`
+      local m = ngx.re.match("/users/42/x", [[^/users/(?<id>\\d+)(/y)?]], "jo")
+      local from, to = ngx.re.find("héllo world", "wor")
+      local words = {}
+      for w in ngx.re.gmatch("a1 b2 c3", [[([a-z])(\\d)]]) do words[#words + 1] = w[1] .. w[2] end
+      local one = ngx.re.sub("aaa", "a", "[$0]")
+      local all, n = ngx.re.gsub("Bearer abc", [[^Bearer\\s+(?<tok>.+)$]], "token=\${tok}")
+      local upper = ngx.re.gsub("a-b", "[a-z]", function(c) return c[0]:upper() end)
+      kong.service.request.set_header("x-re", table.concat({ m[0], m[1], m.id, tostring(m[2]), from, to, table.concat(words, ","), one, all, n, upper }, "|"))
+      local bad, err = ngx.re.match("x", "(")
+      kong.service.request.set_header("x-bad", tostring(bad) .. " " .. err)`)]);
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-re')).toBe('/users/42|42|42|false|8|10|a1,b2,c3|[a]aa|token=abc|1|A-B');
+    expect(run.request.getHeader('x-bad')).toMatch(/^nil pcre_compile\(\) failed: /);
+  });
+
+  it("kong.request.get_query: repeated names are lists, a bare name is true (Kong's shape)", async () => {
+    const run = await runWith([access('local q = kong.request.get_query(); kong.service.request.set_header("x", q.page[1] .. q.page[2] .. tostring(q.flag) .. q.q)')], { rawQuery: 'page=2&page=3&flag&q=x' });
+    expect(run.request.getHeader('x')).toBe('23truex');
+  });
+
+  it('reads the body when a snippet asks for it', async () => {
+    const run = await runWith([access('kong.service.request.set_header("x-body", kong.request.get_raw_body() .. tostring(kong.request.get_body().a))')], {
+      headers: { host: 'api.test', 'content-type': 'application/json' },
+    });
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-body')).toBe('{"a":1}1');
+  });
+});
+
+describe('request-transformer templates', () => {
+  const rt = (config: Record<string, unknown>): [string, Record<string, unknown>] => ['request-transformer', config];
+
+  it('renders headers, query_params and uri_captures (positional and named)', async () => {
+    const run = await runWith([rt({
+      add: { headers: ['x-key:$(headers.x_api_key)', 'x-page:$(query_params["q"])', 'x-cap:$(uri_captures[1])-$(uri_captures.id)'] },
+    })]);
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-key')).toBe('k1');
+    expect(run.request.getHeader('x-page')).toBe('x');
+    expect(run.request.getHeader('x-cap')).toBe('42-42');
+  });
+
+  it("evaluates Supabase's expression both ways", async () => {
+    const expr = "$((headers.authorization ~= nil and headers.authorization:sub(1, 10) ~= 'Bearer sb_' and headers.authorization) or headers.apikey)";
+    const cfg = rt({ add: { headers: [`Authorization: ${expr}`] }, replace: { headers: [`Authorization: ${expr}`] } });
+    const user = await runWith([cfg], { headers: { authorization: 'Bearer user-jwt', apikey: 'anon' } });
+    expect(user.request.getHeader('authorization')).toBe(' Bearer user-jwt');
+    const keyOnly = await runWith([cfg], { headers: { apikey: 'anon-key' } });
+    expect(keyOnly.request.getHeader('authorization')).toBe(' anon-key');
+    const sbKey = await runWith([cfg], { headers: { authorization: 'Bearer sb_publishable', apikey: 'legacy' } });
+    expect(sbKey.request.getHeader('authorization')).toBe(' legacy');
+  });
+
+  it('a missing value renders as an empty string; a quoted template is the escape', async () => {
+    const run = await runWith([rt({ add: { headers: ['x-none:$(headers.nothing)', "x-lit:$('$(uri_captures.id)')"] } })]);
+    expect(run.request.getHeader('x-none')).toBe('');
+    expect(run.request.getHeader('x-lit')).toBe('$(uri_captures.id)');
+  });
+
+  it('templates see the headers as the plugin found them (a removed header still renders)', async () => {
+    const run = await runWith([rt({ remove: { headers: ['x-api-key'] }, add: { headers: ['x-was:$(headers["x-api-key"])'] } })]);
+    expect(run.request.getHeader('x-api-key')).toBeUndefined();
+    expect(run.request.getHeader('x-was')).toBe('k1');
+  });
+
+  it('the template sandbox has no string library and no write access', async () => {
+    const noString = await runWith([rt({ add: { headers: ['x:$(string.upper(headers.host))'] } })]);
+    expect(noString.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain("attempt to index a nil value (global 'string')");
+  });
+
+  it('a template that does not compile is refused at config time', () => {
+    const r = validatePluginConfig(registry.schemas, 'request-transformer', { add: { headers: ['x:$(shared.written = true)'] } });
+    expect(JSON.stringify((r as { fields: unknown }).fields)).toContain("value '$(shared.written = true)' is not in supported format, error:");
+  });
+
+  it('values without $(...) never touch Lua', async () => {
+    const run = await runWith([rt({ add: { headers: ['x-plain:a $ b (c)'] } })]);
+    expect(run.request.getHeader('x-plain')).toBe('a $ b (c)');
+  });
+});
+
+describe('untrusted_lua', () => {
+  afterEach(() => { configureLua({ untrusted_lua: 'sandbox' }); resetLuaVm(); });
+
+  it('off refuses the serverless plugins and fails template values', async () => {
+    configureLua({ untrusted_lua: 'off' });
+    resetLuaVm();
+    const r = validatePluginConfig(registry.schemas, 'pre-function', { access: ['return'] });
+    expect(JSON.stringify((r as { fields: unknown }).fields)).toContain("loading of untrusted Lua code disabled because 'untrusted_lua' config option is set to 'off'");
+    const run = await runWith([['request-transformer', { add: { headers: ['x:$(headers.host)'] } }]]);
+    expect(run.response.exitResponse?.status).toBe(500);
+  });
+
+  it('sandbox allows require of untrusted_lua_sandbox_requires only', async () => {
+    configureLua({ untrusted_lua: 'sandbox', untrusted_lua_sandbox_requires: ['string'] });
+    resetLuaVm();
+    const run = await runWith([access('kong.service.request.set_header("x", require("string").upper("ok"))')]);
+    expect(run.request.getHeader('x')).toBe('OK');
+  });
+
+  it('on gives the snippets the whole Lua environment', async () => {
+    configureLua({ untrusted_lua: 'on' });
+    resetLuaVm();
+    const run = await runWith([access('kong.ctx.shared.k = "v"; kong.service.request.set_header("x", type(io.write) .. type(load) .. kong.ctx.shared.k)')]);
+    expect(run.request.getHeader('x')).toBe('functionfunctionv');
+    const tpl = await runWith([['request-transformer', { add: { headers: ['y:$(string.upper(headers.host))'] } }]]);
+    expect(tpl.request.getHeader('y')).toBe('API.TEST');
+  });
+});
+
+describe('unknownPdkName', () => {
+  it.each([
+    ['kong.request.get_header("a")', undefined],
+    ['kong.ctx.shared.anything.deep = 1', undefined],
+    ['local v = ngx.var.whatever', undefined],
+    ['-- kong.cache.get in a comment\nlocal s = "kong.db.x"', undefined],
+    ['kong.db.routes:select()', 'kong.db'],
+    ['ngx.re.match(s, "x")', undefined],
+    ['ngx.shared.cache:get("k")', 'ngx.shared'],
+    ['kong.request.get_foo()', 'kong.request.get_foo'],
+  ])('%s', (src, expected) => {
+    expect(unknownPdkName(src)).toBe(expected);
+  });
+});

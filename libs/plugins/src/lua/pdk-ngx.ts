@@ -1,0 +1,188 @@
+// The ngx.* functions that map directly onto the plugin API: ngx.var, ngx.req.*, ngx.say/print/exit, ngx.log.
+import { current } from './active';
+import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
+import { joinArgs, logAt, type RaiseExit } from './pdk-response';
+import { onlyIn, parseQuery, pushHeaders } from './pdk-request';
+import { requestState } from './request-state';
+import { checkString, optString, pushString, pushValue } from './values';
+
+/** nginx's log levels (ngx.STDERR .. ngx.DEBUG). */
+export const NGX_LEVELS: Readonly<Record<string, number>> = { STDERR: 0, EMERG: 1, ALERT: 2, CRIT: 3, ERR: 4, WARN: 5, NOTICE: 6, INFO: 7, DEBUG: 8 };
+
+export const NGX_CONSTANTS: Readonly<Record<string, number>> = {
+  ...NGX_LEVELS,
+  OK: 0, ERROR: -1, AGAIN: -2, DONE: -4, DECLINED: -5,
+  HTTP_CONTINUE: 100, HTTP_SWITCHING_PROTOCOLS: 101, HTTP_OK: 200, HTTP_CREATED: 201, HTTP_ACCEPTED: 202, HTTP_NO_CONTENT: 204,
+  HTTP_PARTIAL_CONTENT: 206, HTTP_SPECIAL_RESPONSE: 300, HTTP_MOVED_PERMANENTLY: 301, HTTP_MOVED_TEMPORARILY: 302,
+  HTTP_SEE_OTHER: 303, HTTP_NOT_MODIFIED: 304, HTTP_TEMPORARY_REDIRECT: 307, HTTP_PERMANENT_REDIRECT: 308,
+  HTTP_BAD_REQUEST: 400, HTTP_UNAUTHORIZED: 401, HTTP_PAYMENT_REQUIRED: 402, HTTP_FORBIDDEN: 403, HTTP_NOT_FOUND: 404,
+  HTTP_NOT_ALLOWED: 405, HTTP_NOT_ACCEPTABLE: 406, HTTP_REQUEST_TIMEOUT: 408, HTTP_CONFLICT: 409, HTTP_GONE: 410,
+  HTTP_UPGRADE_REQUIRED: 426, HTTP_TOO_MANY_REQUESTS: 429, HTTP_CLOSE: 444, HTTP_ILLEGAL: 451,
+  HTTP_INTERNAL_SERVER_ERROR: 500, HTTP_METHOD_NOT_IMPLEMENTED: 501, HTTP_BAD_GATEWAY: 502,
+  HTTP_SERVICE_UNAVAILABLE: 503, HTTP_GATEWAY_TIMEOUT: 504, HTTP_VERSION_NOT_SUPPORTED: 505, HTTP_INSUFFICIENT_STORAGE: 507,
+};
+
+const LEVEL_TO_LOG = (level: number): 'debug' | 'info' | 'warn' | 'error' =>
+  level <= NGX_LEVELS.ERR ? 'error' : level === NGX_LEVELS.WARN ? 'warn' : level === NGX_LEVELS.DEBUG ? 'debug' : 'info';
+
+function cookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** ngx.var.<name> for the variables a plugin can see; unknown ones read nil, as nginx's undefined variables. */
+function variable(name: string): string | number | undefined {
+  const { run } = current();
+  const req = run.request;
+  const host = run.host;
+  if (name.startsWith('http_')) return req.getHeader(name.slice(5).replace(/_/g, '-'));
+  if (name.startsWith('arg_')) return req.getQuery().get(name.slice(4))?.[0];
+  if (name.startsWith('cookie_')) return cookie(req.getHeader('cookie'), name.slice(7));
+  switch (name) {
+    case 'request_uri': return host.rawQuery === '' ? req.rawPath : `${req.rawPath}?${host.rawQuery}`;
+    case 'uri': return req.rawPath;
+    case 'args': case 'query_string': { const q = req.upstreamQuery(); return q === '' ? undefined : q.slice(1); }
+    case 'is_args': return req.upstreamQuery() === '' ? '' : '?';
+    case 'host': return req.host.replace(/:\d+$/, '').toLowerCase();
+    case 'scheme': return req.scheme;
+    case 'request_method': return req.method;
+    case 'remote_addr': case 'realip_remote_addr': return host.peerIp ?? run.client.ip;
+    case 'remote_port': return host.peerPort;
+    case 'server_port': return host.serverPort;
+    case 'server_protocol': return `HTTP/${host.httpVersion ?? 1.1}`;
+    case 'request_id': case 'kong_request_id': return run.requestId;
+    case 'upstream_uri': return req.getPath() + req.upstreamQuery();
+    case 'content_type': return req.getHeader('content-type');
+    case 'content_length': return req.getHeader('content-length');
+    case 'status': return run.response.getStatus() || undefined;
+    default: return undefined;
+  }
+}
+
+export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { ngx: Record<string, HostFunction>; req: Record<string, HostFunction>; host: Record<string, HostFunction> } {
+  const run = () => current().run;
+  const say = (newline: boolean): HostFunction => (L) => {
+    onlyIn(L, newline ? 'ngx.say' : 'ngx.print', ['rewrite', 'access']);
+    const s = requestState(run());
+    (s.said ??= []).push(joinArgs(L, 1) + (newline ? '\n' : ''));
+    lua.lua_pushinteger(L, 1);
+    return 1;
+  };
+  return {
+    ngx: {
+      say: say(true),
+      print: say(false),
+      exit: (L) => {
+        const status = lauxlib.luaL_checkinteger(L, 1);
+        const phase = current().phase;
+        if (status >= 200 && (phase === 'rewrite' || phase === 'access')) {
+          const s = requestState(run());
+          const body = s.said ? s.said.join('') : undefined;
+          if (body !== undefined || status < 300) run().response.exit(status, body);
+          else run().response.error(status, defaultMessage(status));
+        }
+        return raiseExit(L);
+      },
+      log: (L) => {
+        const level = lauxlib.luaL_checkinteger(L, 1);
+        logAt(LEVEL_TO_LOG(level), joinArgs(L, 2));
+        return 0;
+      },
+      now: (L) => { lua.lua_pushnumber(L, Date.now() / 1000); return 1; },
+      time: (L) => { lua.lua_pushinteger(L, Math.floor(Date.now() / 1000)); return 1; },
+      encode_base64: (L) => { pushString(L, Buffer.from(lauxlib.luaL_checklstring(L, 1)).toString('base64')); return 1; },
+      decode_base64: (L) => { pushValue(L, Buffer.from(checkString(L, 1), 'base64')); return 1; },
+      escape_uri: (L) => { pushString(L, encodeURIComponent(checkString(L, 1))); return 1; },
+      unescape_uri: (L) => {
+        const s = checkString(L, 1);
+        try { pushString(L, decodeURIComponent(s.replace(/\+/g, ' '))); } catch { pushString(L, s); }
+        return 1;
+      },
+    },
+    req: {
+      get_headers: (L) => { pushHeaders(L, run().request.upstreamHeaders() as Record<string, unknown>, headersMt()); return 1; },
+      set_header: (L) => {
+        onlyIn(L, 'ngx.req.set_header', ['rewrite', 'access']);
+        const name = checkString(L, 1).toLowerCase();
+        const t = lua.lua_type(L, 2);
+        if (t === lua.LUA_TNIL || t === lua.LUA_TNONE) run().request.clearHeader(name);
+        else if (t === lua.LUA_TTABLE) {
+          const list: string[] = [];
+          for (let i = 1; ; i++) {
+            lua.lua_rawgeti(L, 2, i);
+            const v = optString(L, -1);
+            lua.lua_pop(L, 1);
+            if (v === undefined) break;
+            list.push(v);
+          }
+          if (list.length === 0) run().request.clearHeader(name);
+          else run().request.setHeader(name, list);
+        } else run().request.setHeader(name, checkString(L, 2));
+        return 0;
+      },
+      clear_header: (L) => { onlyIn(L, 'ngx.req.clear_header', ['rewrite', 'access']); run().request.clearHeader(checkString(L, 1)); return 0; },
+      get_method: (L) => { pushString(L, run().request.method); return 1; },
+      get_uri_args: (L) => {
+        const out: Record<string, string | readonly string[]> = {};
+        for (const [k, vs] of run().request.getQuery()) out[k] = vs.length === 1 ? vs[0] : vs;
+        pushValue(L, out);
+        return 1;
+      },
+      read_body: () => 0,
+      get_body_data: (L) => { pushValue(L, current().body); return 1; },
+    },
+    host: {
+      print: (L) => {
+        const n = lua.lua_gettop(L);
+        const parts: string[] = [];
+        for (let i = 1; i <= n; i++) {
+          parts.push(fromLua(lauxlib.luaL_tolstring(L, i)));
+          lua.lua_pop(L, 1);
+        }
+        logAt('info', parts.join('\t'));
+        return 0;
+      },
+      var_get: (L) => { pushValue(L, variable(checkString(L, 1))); return 1; },
+      var_set: (L) => {
+        const name = checkString(L, 1);
+        if (name !== 'upstream_uri') return lauxlib.luaL_error(L, toLua(`variable "${name}" not changeable`));
+        onlyIn(L, 'ngx.var.upstream_uri', ['rewrite', 'access']);
+        const value = checkString(L, 2);
+        const q = value.indexOf('?');
+        run().request.setPath(q === -1 ? value : value.slice(0, q));
+        run().request.setQuery(parseQuery(q === -1 ? '' : value.slice(q + 1)));
+        return 0;
+      },
+      get_status: (L) => {
+        const s = requestState(run());
+        pushValue(L, run().response.getStatus() || s.status || 0);
+        return 1;
+      },
+      set_status: (L) => {
+        const status = lauxlib.luaL_checkinteger(L, 1);
+        requestState(run()).status = status;
+        return 0;
+      },
+    },
+  };
+}
+
+/** Kong's default bodies for an ngx.exit(status) without content. */
+export function defaultMessage(status: number): string {
+  switch (status) {
+    case 400: return 'Bad request';
+    case 401: return 'Unauthorized';
+    case 403: return 'Forbidden';
+    case 404: return 'Not found';
+    case 405: return 'Method not allowed';
+    case 500: return 'An unexpected error occurred';
+    case 502: return 'An invalid response was received from the upstream server';
+    case 503: return 'The upstream server is currently unavailable';
+    case 504: return 'The upstream server is timing out';
+    default: return 'The upstream server responded with ' + status;
+  }
+}

@@ -1,0 +1,169 @@
+// kong.request.* and kong.service.request.*: the client request as the plugin API exposes it (PluginRun.request).
+import { current, type LuaPhase } from './active';
+import { lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
+import { checkString, optString, pushString, pushValue, toValue } from './values';
+
+const BEFORE_PROXY: readonly LuaPhase[] = ['rewrite', 'access'];
+
+/** Kong's phase check: a function that cannot run in this phase is an error naming both. */
+export function onlyIn(L: LuaState, name: string, phases: readonly LuaPhase[]): void {
+  const phase = current().phase;
+  if (!phases.includes(phase)) lauxlib.luaL_error(L, toLua(`${name} cannot be called in the ${phase} phase (only in: ${phases.join(', ')})`));
+}
+
+const headerKey = (name: string) => name.toLowerCase().replace(/_/g, '-');
+
+/** Pushes a header list as Kong's get_headers table (case-insensitive lookups, `_` read as `-`). */
+export function pushHeaders(L: LuaState, headers: Record<string, unknown>, headersMt: number): void {
+  pushValue(L, stripPseudo(headers));
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, headersMt);
+  lua.lua_setmetatable(L, -2);
+}
+
+function stripPseudo(headers: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  for (const k of Object.keys(headers)) if (k.startsWith(':')) (out ??= { ...headers }), delete out[k];
+  return out ?? headers;
+}
+
+/** Query as Kong returns it: a value, or a list for repeated names. */
+export function queryTable(query: ReadonlyMap<string, readonly string[]>): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [k, vs] of query) out[k] = vs.length === 1 ? vs[0] : vs;
+  return out;
+}
+
+/** Kong's get_query: an argument without `=` is `true`, a repeated one a list (as sent, when no plugin changed it). */
+function kongQuery(): Record<string, unknown> {
+  const run = current().run;
+  if (run.request.queryOverride !== null || !run.host.rawQuery.includes('&') && run.host.rawQuery.includes('=')) return queryTable(run.request.getQuery());
+  const out: Record<string, unknown> = {};
+  for (const part of run.host.rawQuery.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const decode = (s: string) => { try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; } };
+    const name = decode(eq === -1 ? part : part.slice(0, eq));
+    const value: string | true = eq === -1 ? true : decode(part.slice(eq + 1));
+    const prev = out[name];
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+function forwarded(header: string): string | undefined {
+  const run = current().run;
+  if (!run.host.trustedPeer) return undefined;
+  const v = run.request.getHeader(header);
+  return v === undefined ? undefined : v.split(',')[0].trim();
+}
+
+const port = () => current().run.host.serverPort ?? (current().run.request.scheme === 'https' ? 443 : 80);
+
+export function requestFunctions(headersMt: () => number): Record<string, HostFunction> {
+  const req = () => current().run.request;
+  return {
+    get_header: (L) => { pushValue(L, req().getHeader(headerKey(checkString(L, 1)))); return 1; },
+    get_headers: (L) => { pushHeaders(L, req().upstreamHeaders() as Record<string, unknown>, headersMt()); return 1; },
+    get_method: (L) => { pushString(L, req().method); return 1; },
+    get_path: (L) => { pushString(L, req().rawPath); return 1; },
+    get_path_with_query: (L) => {
+      const raw = current().run.host.rawQuery;
+      pushString(L, raw === '' ? req().rawPath : `${req().rawPath}?${raw}`);
+      return 1;
+    },
+    get_raw_path: (L) => { pushString(L, req().rawPath); return 1; },
+    get_scheme: (L) => { pushString(L, req().scheme); return 1; },
+    get_host: (L) => { pushString(L, req().host.replace(/:\d+$/, '').toLowerCase()); return 1; },
+    get_port: (L) => { lua.lua_pushinteger(L, port()); return 1; },
+    get_http_version: (L) => { lua.lua_pushnumber(L, current().run.host.httpVersion ?? 1.1); return 1; },
+    get_forwarded_scheme: (L) => { pushString(L, forwarded('x-forwarded-proto') ?? req().scheme); return 1; },
+    get_forwarded_host: (L) => { pushString(L, forwarded('x-forwarded-host') ?? req().host.replace(/:\d+$/, '').toLowerCase()); return 1; },
+    get_forwarded_port: (L) => { lua.lua_pushinteger(L, Number(forwarded('x-forwarded-port') ?? port())); return 1; },
+    get_forwarded_path: (L) => { pushString(L, forwarded('x-forwarded-path') ?? req().rawPath); return 1; },
+    get_forwarded_prefix: (L) => { pushValue(L, forwarded('x-forwarded-prefix')); return 1; },
+    get_query: (L) => { pushValue(L, kongQuery()); return 1; },
+    get_query_arg: (L) => { pushValue(L, req().getQuery().get(checkString(L, 1))?.[0]); return 1; },
+    get_raw_query: (L) => { pushString(L, req().upstreamQuery().slice(1)); return 1; },
+    get_raw_body: (L) => {
+      const body = current().body;
+      if (body === null) { lua.lua_pushnil(L); pushString(L, 'request body was not read'); return 2; }
+      pushValue(L, body);
+      return 1;
+    },
+    get_body: (L) => {
+      const body = current().body;
+      const type = req().getHeader('content-type') ?? '';
+      if (body === null) { lua.lua_pushnil(L); pushString(L, 'request body was not read'); return 2; }
+      if (type.includes('application/json')) {
+        try { pushValue(L, JSON.parse(body.toString())); return 1; } catch { lua.lua_pushnil(L); pushString(L, 'invalid json body'); return 2; }
+      }
+      if (type.includes('application/x-www-form-urlencoded')) {
+        const m = new Map<string, string[]>();
+        for (const [k, v] of new URLSearchParams(body.toString())) m.set(k, [...(m.get(k) ?? []), v]);
+        pushValue(L, queryTable(m));
+        return 1;
+      }
+      lua.lua_pushnil(L);
+      pushString(L, 'unsupported content type');
+      return 2;
+    },
+    get_start_time: (L) => { lua.lua_pushinteger(L, Math.round(current().run.timings.startedAt)); return 1; },
+  };
+}
+
+function headerValue(L: LuaState, idx: number): string | string[] {
+  if (lua.lua_type(L, idx) === lua.LUA_TTABLE) return (toValue(L, idx) as unknown[]).map(String);
+  const v = optString(L, idx);
+  if (v === undefined && lua.lua_type(L, idx) === lua.LUA_TBOOLEAN) return String(lua.lua_toboolean(L, idx));
+  if (v === undefined) lauxlib.luaL_argerror(L, idx, toLua('invalid header value: expected a string, number or table'));
+  return v!;
+}
+
+export function serviceRequestFunctions(): Record<string, HostFunction> {
+  const req = () => current().run.request;
+  return {
+    set_header: (L) => {
+      onlyIn(L, 'kong.service.request.set_header', BEFORE_PROXY);
+      req().setHeader(checkString(L, 1).toLowerCase(), headerValue(L, 2));
+      return 0;
+    },
+    add_header: (L) => {
+      onlyIn(L, 'kong.service.request.add_header', BEFORE_PROXY);
+      const v = headerValue(L, 2);
+      for (const one of Array.isArray(v) ? v : [v]) req().addHeader(checkString(L, 1), one);
+      return 0;
+    },
+    clear_header: (L) => { onlyIn(L, 'kong.service.request.clear_header', BEFORE_PROXY); req().clearHeader(checkString(L, 1)); return 0; },
+    set_headers: (L) => {
+      onlyIn(L, 'kong.service.request.set_headers', BEFORE_PROXY);
+      lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
+      const all = toValue(L, 1) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(all)) req().setHeader(k.toLowerCase(), Array.isArray(v) ? v.map(String) : String(v));
+      return 0;
+    },
+    set_path: (L) => {
+      onlyIn(L, 'kong.service.request.set_path', BEFORE_PROXY);
+      const path = checkString(L, 1);
+      if (!path.startsWith('/')) lauxlib.luaL_argerror(L, 1, toLua('path must start with /'));
+      req().setPath(path);
+      return 0;
+    },
+    set_raw_query: (L) => { onlyIn(L, 'kong.service.request.set_raw_query', BEFORE_PROXY); req().setQuery(parseQuery(checkString(L, 1))); return 0; },
+    set_query: (L) => {
+      onlyIn(L, 'kong.service.request.set_query', BEFORE_PROXY);
+      lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
+      const m = new Map<string, string[]>();
+      for (const [k, v] of Object.entries(toValue(L, 1) as Record<string, unknown>)) m.set(k, Array.isArray(v) ? v.map(String) : [v === true ? '' : String(v)]);
+      req().setQuery(m);
+      return 0;
+    },
+    set_method: (L) => { onlyIn(L, 'kong.service.request.set_method', BEFORE_PROXY); req().setMethod(checkString(L, 1)); return 0; },
+    set_raw_body: (L) => { onlyIn(L, 'kong.service.request.set_raw_body', BEFORE_PROXY); req().setBody(Buffer.from(lauxlib.luaL_checklstring(L, 1))); return 0; },
+  };
+}
+
+export function parseQuery(raw: string): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const [k, v] of new URLSearchParams(raw)) m.set(k, [...(m.get(k) ?? []), v]);
+  return m;
+}

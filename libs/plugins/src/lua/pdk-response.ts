@@ -1,0 +1,164 @@
+// kong.response.*, kong.service.set_upstream/set_target, kong.client.*, kong.log.*, kong.router.*, kong.node.*.
+import { hostname } from 'node:os';
+import { serializeLog } from '../log/serializer';
+import { current } from './active';
+import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
+import { onlyIn } from './pdk-request';
+import { luaSettings } from './settings';
+import { checkString, optString, pushString, pushValue, toValue } from './values';
+
+/** Raises the exit sentinel: the snippet stops here and the phase runner treats it as a normal end. */
+export type RaiseExit = (L: LuaState) => number;
+
+export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunction> {
+  const res = () => current().run.response;
+  return {
+    exit: (L) => {
+      onlyIn(L, 'kong.response.exit', ['rewrite', 'access']);
+      const status = lauxlib.luaL_checkinteger(L, 1);
+      if (status < 100 || status > 599) lauxlib.luaL_argerror(L, 1, toLua('code must be a number between 100 and 599'));
+      const t = lua.lua_type(L, 2);
+      const body = t === lua.LUA_TTABLE ? toValue(L, 2) : t === lua.LUA_TNIL || t === lua.LUA_TNONE ? undefined : Buffer.from(lauxlib.luaL_checklstring(L, 2));
+      const headers: Record<string, string> = {};
+      if (lua.lua_type(L, 3) === lua.LUA_TTABLE) {
+        for (const [k, v] of Object.entries(toValue(L, 3) as Record<string, unknown>)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+      }
+      res().exit(status, body, headers);
+      return raiseExit(L);
+    },
+    get_status: (L) => { lua.lua_pushinteger(L, res().getStatus()); return 1; },
+    get_header: (L) => { pushValue(L, res().getHeader(checkString(L, 1).toLowerCase())); return 1; },
+    get_headers: (L) => {
+      const live = (res() as unknown as { live: Record<string, unknown> | null }).live;
+      pushValue(L, live ?? {});
+      return 1;
+    },
+    get_source: (L) => {
+      const r = res();
+      pushString(L, r.exited ? 'exit' : r.getStatus() >= 500 && r.getStatus() !== 0 && current().run.timings.upstreamLatency === null ? 'error' : 'service');
+      return 1;
+    },
+    set_header: (L) => { res().setHeader(checkString(L, 1), headerText(L, 2)); return 0; },
+    add_header: (L) => {
+      const v = headerText(L, 2);
+      for (const one of Array.isArray(v) ? v : [v]) res().addHeader(checkString(L, 1), one);
+      return 0;
+    },
+    clear_header: (L) => { res().clearHeader(checkString(L, 1)); return 0; },
+    set_headers: (L) => {
+      lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
+      for (const [k, v] of Object.entries(toValue(L, 1) as Record<string, unknown>)) res().setHeader(k, Array.isArray(v) ? v.map(String) : String(v));
+      return 0;
+    },
+    get_raw_body: (L) => {
+      onlyIn(L, 'kong.response.get_raw_body', ['body_filter', 'log']);
+      pushValue(L, res().getBody());
+      return 1;
+    },
+    set_raw_body: (L) => {
+      onlyIn(L, 'kong.response.set_raw_body', ['body_filter']);
+      res().setBody(Buffer.from(lauxlib.luaL_checklstring(L, 1)));
+      return 0;
+    },
+  };
+}
+
+function headerText(L: LuaState, idx: number): string | string[] {
+  if (lua.lua_type(L, idx) === lua.LUA_TTABLE) return (toValue(L, idx) as unknown[]).map(String);
+  const v = optString(L, idx);
+  if (v === undefined) lauxlib.luaL_argerror(L, idx, toLua('invalid header value: expected a string, number or table'));
+  return v!;
+}
+
+export function serviceFunctions(): Record<string, HostFunction> {
+  return {
+    set_upstream: (L) => {
+      onlyIn(L, 'kong.service.set_upstream', ['rewrite', 'access']);
+      const name = checkString(L, 1);
+      const run = current().run;
+      if (run.host.hasUpstream && !run.host.hasUpstream(name)) {
+        lua.lua_pushnil(L);
+        pushString(L, `could not find an Upstream named '${name}'`);
+        return 2;
+      }
+      run.upstreamOverride = name;
+      run.targetOverride = null;
+      lua.lua_pushboolean(L, true);
+      return 1;
+    },
+    set_target: (L) => {
+      onlyIn(L, 'kong.service.set_target', ['rewrite', 'access']);
+      const host = checkString(L, 1);
+      const port = lauxlib.luaL_checkinteger(L, 2);
+      if (port < 0 || port > 65535) lauxlib.luaL_argerror(L, 2, toLua('port must be an integer between 0 and 65535'));
+      const run = current().run;
+      run.targetOverride = { host, port };
+      run.upstreamOverride = null;
+      return 0;
+    },
+  };
+}
+
+export function clientFunctions(): Record<string, HostFunction> {
+  const run = () => current().run;
+  return {
+    get_ip: (L) => { pushString(L, run().host.peerIp ?? run().client.ip); return 1; },
+    get_forwarded_ip: (L) => { pushString(L, run().client.ip); return 1; },
+    get_port: (L) => { pushValue(L, run().host.peerPort ?? null); return 1; },
+    get_forwarded_port: (L) => { pushValue(L, run().host.peerPort ?? null); return 1; },
+    get_consumer: (L) => { pushValue(L, run().client.consumer); return 1; },
+    get_credential: (L) => { pushValue(L, run().client.credential); return 1; },
+    get_protocol: (L) => { pushString(L, run().host.protocol); return 1; },
+  };
+}
+
+/** Kong's kong.log.*: every argument converted with tostring and concatenated without separators. */
+export function joinArgs(L: LuaState, from: number): string {
+  const n = lua.lua_gettop(L);
+  let out = '';
+  for (let i = from; i <= n; i++) {
+    out += fromLua(lauxlib.luaL_tolstring(L, i));
+    lua.lua_pop(L, 1);
+  }
+  return out;
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+export function logAt(level: Level, text: string): void {
+  const call = current();
+  call.run.log[level](`[lua] ${text}`, { plugin_id: call.pluginId, phase: call.phase });
+}
+
+export function logFunctions(): Record<string, HostFunction> {
+  const at = (level: Level): HostFunction => (L) => { logAt(level, joinArgs(L, 1)); return 0; };
+  return {
+    debug: at('debug'), info: at('info'), notice: at('info'), warn: at('warn'),
+    err: at('error'), crit: at('error'), alert: at('error'), emerg: at('error'),
+    set_serialize_value: (L) => {
+      const key = checkString(L, 1);
+      const t = lua.lua_type(L, 2);
+      if (t !== lua.LUA_TNIL && t !== lua.LUA_TNUMBER && t !== lua.LUA_TSTRING && t !== lua.LUA_TBOOLEAN && t !== lua.LUA_TTABLE) {
+        lauxlib.luaL_argerror(L, 2, toLua('value must be a number, string, boolean, table or nil'));
+      }
+      const run = current().run;
+      (run.serializeValues ??= new Map()).set(key, t === lua.LUA_TNIL ? null : toValue(L, 2));
+      return 0;
+    },
+    serialize: (L) => { pushValue(L, serializeLog(current().run)); return 1; },
+  };
+}
+
+export function routerFunctions(): Record<string, HostFunction> {
+  return {
+    get_route: (L) => { pushValue(L, current().run.route?.row ?? null); return 1; },
+    get_service: (L) => { pushValue(L, current().run.service?.row ?? null); return 1; },
+  };
+}
+
+export function nodeFunctions(): Record<string, HostFunction> {
+  return {
+    get_id: (L) => { pushValue(L, luaSettings().nodeId); return 1; },
+    get_hostname: (L) => { pushString(L, hostname()); return 1; },
+  };
+}

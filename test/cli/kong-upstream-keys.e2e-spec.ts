@@ -1,0 +1,97 @@
+// Kong keys that Tollgate honours for upstream traffic, through the real `tollgate start`: dns_resolver and
+// dns_hostsfile for the targets of upstream entities, lua_ssl_trusted_certificate for upstream TLS verification.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { issueCertificate } from '@tollgate/pki';
+import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+import { startDnsServer, type TestDnsServer } from '../support/dns-server';
+import { http } from '../support/http';
+import { waitFor } from '../support/wait';
+
+jest.setTimeout(90_000);
+
+const listen = async (server: Server): Promise<number> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+};
+
+describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
+  let node: RunningNode;
+  let dns: TestDnsServer;
+  const servers: Server[] = [];
+  let backendPort: number;
+  let trustedPort: number;
+  let untrustedPort: number;
+  const admin = (path: string, body: unknown) => http('POST', `http://127.0.0.1:${node.port('admin_listen')}${path}`, { body });
+  const proxied = (path: string) => waitFor(async () => {
+    const r = await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}${path}`);
+    return r.status === 404 ? undefined : r; // 404 until the data plane has the route
+  }, `the route ${path}`);
+
+  beforeAll(async () => {
+    const dir = tempPrefix();
+    const backend = createHttpServer((req, res) => res.end(`backend saw ${req.url}`));
+    backendPort = await listen(backend);
+    const trustedCa = issueCertificate({ commonName: 'Operator CA', isCa: true });
+    const otherCa = issueCertificate({ commonName: 'Unknown CA', isCa: true });
+    const https = (ca: typeof trustedCa) => {
+      const leaf = issueCertificate({ commonName: 'localhost', altNames: ['localhost', '127.0.0.1'], issuer: ca, usage: 'server' });
+      return createHttpsServer({ cert: leaf.cert, key: leaf.key }, (_req, res) => res.end('tls ok')) as unknown as Server;
+    };
+    const trusted = https(trustedCa);
+    const untrusted = https(otherCa);
+    trustedPort = await listen(trusted);
+    untrustedPort = await listen(untrusted);
+    servers.push(backend, trusted, untrusted);
+
+    dns = await startDnsServer({ 'dns-backend.tollgate.test': '127.0.0.1' });
+    writeFileSync(join(dir, 'ca.pem'), trustedCa.cert);
+    writeFileSync(join(dir, 'hosts'), '# test hosts file\n127.0.0.1   hosts-backend.tollgate.test  alias.tollgate.test\n');
+    const conf = writeConf(dir, loopbackConf(dir, {
+      dns_resolver: `127.0.0.1:${dns.port}`,
+      dns_hostsfile: join(dir, 'hosts'),
+      lua_ssl_trusted_certificate: join(dir, 'ca.pem'),
+    }));
+    node = await startNode(['-c', conf, '-p', dir]);
+  });
+
+  afterAll(async () => {
+    if (node) await stopNode(node);
+    await dns?.close();
+    for (const s of servers) s.close();
+  });
+
+  it('resolves an upstream target through the name server of dns_resolver', async () => {
+    expect((await admin('/upstreams', { name: 'via-dns' })).status).toBe(201);
+    expect((await admin('/upstreams/via-dns/targets', { target: `dns-backend.tollgate.test:${backendPort}` })).status).toBe(201);
+    expect((await admin('/services', { name: 'via-dns', host: 'via-dns' })).status).toBe(201);
+    expect((await admin('/services/via-dns/routes', { paths: ['/dns'] })).status).toBe(201);
+    const r = await proxied('/dns/x');
+    expect([r.status, r.text]).toEqual([200, 'backend saw /x']);
+    expect(dns.asked).toContain('dns-backend.tollgate.test');
+  });
+
+  it('answers an upstream target from dns_hostsfile before asking any name server', async () => {
+    expect((await admin('/upstreams', { name: 'via-hosts' })).status).toBe(201);
+    expect((await admin('/upstreams/via-hosts/targets', { target: `alias.tollgate.test:${backendPort}` })).status).toBe(201);
+    expect((await admin('/services', { name: 'via-hosts', host: 'via-hosts' })).status).toBe(201);
+    expect((await admin('/services/via-hosts/routes', { paths: ['/hosts'] })).status).toBe(201);
+    const r = await proxied('/hosts/y');
+    expect([r.status, r.text]).toEqual([200, 'backend saw /y']);
+    expect(dns.asked).not.toContain('alias.tollgate.test');
+  });
+
+  it('verifies upstream TLS against lua_ssl_trusted_certificate when a service has no ca_certificates', async () => {
+    expect((await admin('/services', { name: 'trusted', url: `https://localhost:${trustedPort}`, tls_verify: true, retries: 0 })).status).toBe(201);
+    expect((await admin('/services/trusted/routes', { paths: ['/trusted'] })).status).toBe(201);
+    expect((await admin('/services', { name: 'untrusted', url: `https://localhost:${untrustedPort}`, tls_verify: true, retries: 0 })).status).toBe(201);
+    expect((await admin('/services/untrusted/routes', { paths: ['/untrusted'] })).status).toBe(201);
+    const ok = await proxied('/trusted');
+    expect([ok.status, ok.text]).toEqual([200, 'tls ok']);
+    const refused = await proxied('/untrusted');
+    expect(refused.status).toBe(502);
+  });
+});

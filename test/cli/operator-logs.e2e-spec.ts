@@ -1,0 +1,121 @@
+// Logs as an operator reads them, through the real `tollgate start`: level words, text on a terminal, JSON
+// elsewhere; the access log in JSON on request; the Admin API's own access and error logs.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { BIN, loopbackConf, ROOT, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+import { http } from '../support/http';
+import { waitFor } from '../support/wait';
+
+jest.setTimeout(90_000);
+
+const readLines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+
+describe('proxy_access_log_format = json, admin_access_log and admin_error_log', () => {
+  let node: RunningNode;
+  let prefix: string;
+
+  beforeAll(async () => {
+    prefix = tempPrefix();
+    const conf = writeConf(prefix, loopbackConf(prefix, {
+      proxy_access_log_format: 'json',
+      admin_access_log: 'logs/admin-requests.log',
+      admin_error_log: 'logs/admin-errors.log',
+      log_level: 'info',
+    }));
+    node = await startNode(['-c', conf, '-p', prefix]);
+  });
+  afterAll(async () => { if (node) await stopNode(node); });
+
+  it('writes one JSON object per proxied request', async () => {
+    await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/json-logged?x=1`);
+    const entry = await waitFor(async () => readLines(join(prefix, 'logs', 'access.log')).map((l) => JSON.parse(l)).find((e) => e.request.uri === '/json-logged?x=1'), 'the JSON access line');
+    expect(entry).toMatchObject({ client_ip: '127.0.0.1', request: { method: 'GET' }, response: { status: 404 } });
+    expect(entry.request_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("writes every Admin API request to admin_access_log in nginx's combined format, refused ones included", async () => {
+    await http('GET', `http://127.0.0.1:${node.port('admin_listen')}/services?size=1`, { headers: { 'user-agent': 'ops/1', referer: 'http://gui.local/' } });
+    await http('GET', `http://127.0.0.1:${node.port('admin_listen')}/no-such-thing`);
+    const file = join(prefix, 'logs', 'admin-requests.log');
+    await waitFor(async () => (readLines(file).length >= 2 ? true : undefined), 'two admin access lines');
+    const lines = readLines(file);
+    expect(lines.find((l) => l.includes('/services?size=1'))).toMatch(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/services\?size=1 HTTP\/1\.1" 200 \d+ "http:\/\/gui\.local\/" "ops\/1"$/);
+    expect(lines.find((l) => l.includes('/no-such-thing'))).toMatch(/"GET \/no-such-thing HTTP\/1\.1" 404 \d+ "-" "-"$/);
+    expect(readLines(join(prefix, 'logs', 'access.log')).some((l) => l.includes('/services?size=1'))).toBe(false);
+  });
+
+  it("writes the control plane's log lines to admin_error_log, the proxy's to proxy_error_log", async () => {
+    const admin = await waitFor(async () => {
+      const lines = readLines(join(prefix, 'logs', 'admin-errors.log')).map((l) => JSON.parse(l));
+      return lines.some((l) => l.msg === 'admin API listening') ? lines : undefined;
+    }, 'the admin log line');
+    expect(admin.every((l) => l.name === 'tollgate-admin' && typeof l.level === 'string')).toBe(true);
+    const proxy = readLines(join(prefix, 'logs', 'error.log')).map((l) => JSON.parse(l));
+    expect(proxy.some((l) => String(l.msg).startsWith('tollgate started'))).toBe(true);
+    expect(proxy.some((l) => l.msg === 'admin API listening')).toBe(false);
+  });
+});
+
+describe('console logs', () => {
+  it('are JSON lines with the level as a word when stderr is not a terminal', async () => {
+    const prefix = tempPrefix();
+    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix)), '-p', prefix]);
+    try {
+      const started = node.logs.map((l) => JSON.parse(l)).find((l) => String(l.msg).startsWith('tollgate started'));
+      expect(started).toMatchObject({ level: 'notice', name: 'tollgate', role: 'traditional' });
+    } finally {
+      await stopNode(node);
+    }
+  });
+
+  it('are human-readable on a terminal: time, level, message, key=value fields', async () => {
+    const prefix = tempPrefix();
+    const conf = writeConf(prefix, loopbackConf(prefix));
+    // script(1) gives the node a pseudo-terminal; its output is what a person at that terminal would read
+    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} start -c ${conf} -p ${prefix}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (chunk) => (screen += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(async () => (screen.includes('tollgate started') ? true : undefined), 'the start line on the terminal', 60_000);
+      const line = screen.split(/\r?\n/).find((l) => l.includes('tollgate started'))!;
+      expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z notice tollgate started \\(role traditional, prefix ${prefix}\\) role=traditional prefix=${prefix}$`));
+      expect(screen).not.toContain('{"level"');
+    } finally {
+      child.stdin.write('\x03'); // Ctrl-C at the terminal: the node stops gracefully
+      await exited;
+    }
+  });
+});
+
+describe('stream sessions in the access log', () => {
+  it("are written in nginx's stream `basic` format by default, as Kong logs them", async () => {
+    const echo = createNetServer((socket) => socket.pipe(socket));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const prefix = tempPrefix();
+    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { stream_listen: '127.0.0.1:0' })), '-p', prefix]);
+    try {
+      const adminUrl = `http://127.0.0.1:${node.port('admin_listen')}`;
+      expect((await http('POST', `${adminUrl}/services`, { body: { name: 'echo', protocol: 'tcp', host: '127.0.0.1', port: (echo.address() as AddressInfo).port } })).status).toBe(201);
+      expect((await http('POST', `${adminUrl}/services/echo/routes`, { body: { protocols: ['tcp'], destinations: [{ ip: '127.0.0.1' }] } })).status).toBe(201);
+      const reply = await waitFor(async () => {
+        const received = await new Promise<string>((resolve) => {
+          const c = connect(node.port('stream_listen'), '127.0.0.1', () => c.end('hello stream'));
+          let data = '';
+          c.on('data', (chunk) => (data += chunk));
+          c.on('close', () => resolve(data));
+          c.on('error', () => resolve(''));
+        });
+        return received === 'hello stream' ? received : undefined;
+      }, 'the tcp route on the data plane');
+      expect(reply).toBe('hello stream');
+      const line = await waitFor(async () => readLines(join(prefix, 'logs', 'access.log')).find((l) => / TCP 200 /.test(l)), 'the stream access line');
+      expect(line).toMatch(/^127\.0\.0\.1 \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] TCP 200 12 12 \d+\.\d{3}$/);
+    } finally {
+      await stopNode(node);
+      echo.close();
+    }
+  });
+});

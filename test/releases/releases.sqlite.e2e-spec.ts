@@ -1,0 +1,3 @@
+import { releasesSuite } from './releases-suite';
+
+describe('config releases on SQLite', () => releasesSuite('sqlite'));
