@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { http } from '../support/http';
 import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 import { waitFor } from '../support/wait';
+import { upgrade } from './support/protocols';
 
 describe('proxy answers as Kong (real node)', () => {
   let node: RunningNode;
@@ -64,6 +65,13 @@ describe('proxy answers as Kong (real node)', () => {
     expect(res.headers['x-kong-upstream-latency']).toMatch(/^\d+$/);
     expect(res.headers['x-kong-proxy-latency']).toMatch(/^\d+$/);
     expect(res.headers.via).toMatch(/^1\.1 tollgate\//);
+    expect(res.headers['x-kong-response-latency']).toBeUndefined();
+  });
+
+  it('a WebSocket upgrade to an unresolvable service host is the same 503 as HTTP, not a failed try', async () => {
+    const res = await upgrade(node.port('proxy_listen'), '/nxdomain');
+    expect(res.status).toBe(503);
+    expect(res.headers['x-kong-upstream-latency']).toMatch(/^\d+$/);
     expect(res.headers['x-kong-response-latency']).toBeUndefined();
   });
 

@@ -10,7 +10,7 @@ import { runBodyFilter, runHeaderFilterOnList, type ChunkFilter, type PluginRun 
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import type { Peer, UpstreamRuntime } from '../upstream/types';
 import type { UpstreamCall, UpstreamHandler, UpstreamRequest } from '../upstream-http/connection';
-import { NOT_CONNECTED_CODES, TIMEOUT_CODES, type UpstreamError } from '../upstream-http/errors';
+import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, type UpstreamError } from '../upstream-http/errors';
 import type { ProxyContext } from './context';
 import { DEBUG_REQUEST_HEADER, pushDebugHeaders } from './debug-headers';
 import { buildDownstreamHeaders, toH2Headers } from './downstream-headers';
@@ -282,8 +282,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   onError(err: UpstreamError): void {
     if (this.done) return;
     const peer = this.peer;
-    // Kong resolves a service's host before connecting: a name that does not exist is its balancer's 503
-    if (peer === null && !this.responded && err.code === 'ENOTFOUND') {
+    if (!this.responded && unresolvedServiceHost(peer, err.code)) {
       const e = PROXY_ERRORS.NAME_RESOLUTION_FAILED;
       this.fail(e.status, e.message, false);
       return;

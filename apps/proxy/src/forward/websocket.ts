@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { runHeaderFilterOnList } from '@tollgate/plugins';
 import type { UpstreamRuntime } from '../upstream/types';
-import { NOT_CONNECTED_CODES, TIMEOUT_CODES, upstreamError } from '../upstream-http/errors';
+import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, upstreamError } from '../upstream-http/errors';
 import { buildDownstreamHeaders } from './downstream-headers';
 import { sendProxyError } from './errors';
 import { mayRetry } from './exchange';
@@ -146,6 +146,11 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
     });
     upReq.on('error', (err: Error & { code?: string }) => {
       const code = err.code ?? '';
+      if (unresolvedServiceHost(peer, code)) {
+        if (res.socket === null) return socket.destroy();
+        const e = PROXY_ERRORS.NAME_RESOLUTION_FAILED;
+        return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false, undefined, { sentAt });
+      }
       const timedOut = TIMEOUT_CODES.has(code);
       run?.trace?.failTry('failed', timedOut ? 504 : 502);
       const failed = peer;

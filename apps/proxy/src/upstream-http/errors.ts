@@ -25,6 +25,14 @@ export const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set([
   'EADDRNOTAVAIL',
 ]);
 
+/**
+ * Kong resolves a direct service's host before it connects: a name that does not exist is its balancer's 503 (no
+ * try failed, nothing is retried). `peer` is the balancer's target; null when the service names a host directly.
+ */
+export function unresolvedServiceHost(peer: unknown, code: string | undefined): boolean {
+  return peer === null && code === 'ENOTFOUND';
+}
+
 export function upstreamError(code: UpstreamErrorCode, message: string): UpstreamError {
   const err = new Error(message) as UpstreamError;
   err.code = code;
