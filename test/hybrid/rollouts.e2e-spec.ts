@@ -49,6 +49,12 @@ describe.each(['sqlite', 'postgres'] as const)('staged rollouts on %s: control p
     await addRoute(cp.port('admin_listen'), 'base', upstream.port);
     await Promise.all([canary, ...stable].map((dp) => proxyAnswers(dp, '/base')));
   });
+  // a test that fails with its rollout open must not fail the next ones with 409 (one open rollout at a time)
+  afterEach(async () => {
+    if (!cp) return;
+    const open = ((await admin('GET', '/rollouts')).json?.data ?? []).filter((r: any) => r.state === 'open');
+    for (const r of open) await admin('POST', `/rollouts/${r.id}/abort`, { reason: 'left open by a failed test' });
+  });
   afterAll(async () => {
     await Promise.all([canary, ...(stable ?? []), cp].filter(Boolean).map((n) => stopNode(n)));
     upstream?.server.close();
