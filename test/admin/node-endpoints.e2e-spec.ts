@@ -118,6 +118,21 @@ describe('node endpoints (traditional node, 2 workers)', () => {
     expect(nope.json).toEqual({ message: "No vault named 'hcv'" });
   });
 
+  it.each([
+    ['key-auth', ['consumer', 'protocols', 'config']],
+    ['acme', ['consumer', 'service', 'route', 'protocols', 'config']],
+    ['rate-limiting', ['protocols', 'config']],
+  ])("GET /schemas/plugins/%s: the plugin's own fields, forbidden scopes as Kong's eq-null foreign fields", async (name, fields) => {
+    const res = await http('GET', `${admin}/schemas/plugins/${name}`);
+    expect(res.status).toBe(200);
+    expect(res.json.fields.map((f: object) => Object.keys(f)[0])).toEqual(fields);
+    if (fields[0] === 'consumer') {
+      expect(res.json.fields[0].consumer).toEqual({
+        type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.',
+      });
+    }
+  });
+
   it('GET / lists configuration.admin_gui_listeners (none: no GUI is served)', async () => {
     const res = await http('GET', `${admin}/`);
     expect(res.json.configuration.admin_gui_listeners).toEqual([]);

@@ -116,6 +116,18 @@ describe('toKongSchemaJson', () => {
     expect(json.fields[1].config).toEqual({ type: 'record', required: true, fields: [{ minute: { type: 'number' } }] });
   });
 
+  test("a plugin's forbidden scopes come first as Kong's eq-null foreign fields (typedefs.no_consumer, ...)", () => {
+    const names = (scope: { noConsumer?: boolean; globalOnly?: boolean }) =>
+      (toKongPluginSubschemaJson(plugins, [], ['http'], scope) as { fields: object[] }).fields.map((f) => Object.keys(f)[0]);
+    expect(names({ noConsumer: true })).toEqual(['consumer', 'protocols', 'config']);
+    expect(names({ noConsumer: true, globalOnly: true })).toEqual(['consumer', 'service', 'route', 'protocols', 'config']);
+    expect(names({})).toEqual(['protocols', 'config']);
+    const json = toKongPluginSubschemaJson(plugins, [], ['http'], { noConsumer: true }) as { fields: Record<string, any>[] };
+    expect(json.fields[0].consumer).toEqual({
+      type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.',
+    });
+  });
+
   test('route protocols keep mutually_exclusive_subsets and nested element types', () => {
     const json = toKongSchemaJson(routes) as { fields: Record<string, any>[] };
     const protocols = json.fields.find((f) => 'protocols' in f)!.protocols;

@@ -58,15 +58,32 @@ export function toKongSchemaJson(schema: EntitySchema): Json {
   return out;
 }
 
+/** Kong's typedefs.no_consumer / no_service / no_route as `schema_to_jsonable` prints them (`eq = ngx.null` -> null). */
+const NO_SCOPE: Record<'consumer' | 'service' | 'route', Json> = {
+  consumer: { type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.' },
+  service: { type: 'foreign', reference: 'services', eq: null, description: "A reference to the 'services' table with a null value allowed." },
+  route: { type: 'foreign', reference: 'routes', eq: null, description: "A reference to the 'routes' table with a null value allowed." },
+};
+
+/** What a plugin's schema.lua forbids: `consumer = typedefs.no_consumer` (auth plugins), and all three for global-only ones. */
+export interface PluginScopeRules {
+  readonly noConsumer?: boolean;
+  readonly globalOnly?: boolean;
+}
+
 /**
- * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: `protocols` with
- * the plugin's default, then its `config` record), not the whole plugins entity.
+ * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: the scopes it
+ * forbids as `eq: null` foreign fields, `protocols` with the plugin's default, then its `config` record), not the
+ * whole plugins entity. Kong Manager reads the `consumer` field to know whether a plugin can be scoped to one.
  */
-export function toKongPluginSubschemaJson(pluginsSchema: EntitySchema, configFields: FieldList, protocols: readonly string[]): Json {
+export function toKongPluginSubschemaJson(
+  pluginsSchema: EntitySchema, configFields: FieldList, protocols: readonly string[], scope: PluginScopeRules = {},
+): Json {
   const entityProtocols = pluginsSchema.fields.find(([name]) => name === 'protocols')?.[1];
   const fields: FieldList = [
     ['protocols', { ...(entityProtocols ?? { type: 'set', required: true }), default: [...protocols] }],
     ['config', { type: 'record', required: true, fields: configFields }],
   ];
-  return { fields: fieldsJson(fields) };
+  const forbidden: Array<keyof typeof NO_SCOPE> = scope.globalOnly ? ['consumer', 'service', 'route'] : scope.noConsumer ? ['consumer'] : [];
+  return { fields: [...forbidden.map((name) => ({ [name]: { ...NO_SCOPE[name] } })), ...fieldsJson(fields)] };
 }
