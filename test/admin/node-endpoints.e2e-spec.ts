@@ -133,6 +133,23 @@ describe('node endpoints (traditional node, 2 workers)', () => {
     }
   });
 
+  it("GET /schemas/keys and /schemas/key_sets: Kong 3.x's fields, keys and checks; the URL form key-sets is no entity name", async () => {
+    const keys = await http('GET', `${admin}/schemas/keys`);
+    expect(keys.status).toBe(200);
+    expect(keys.json.fields.map((f: object) => Object.keys(f)[0])).toEqual(['id', 'set', 'name', 'kid', 'jwk', 'pem', 'tags', 'created_at', 'updated_at']);
+    expect(keys.json).toMatchObject({
+      endpoint_key: 'name', primary_key: ['id'], cache_key: ['kid', 'set'],
+      entity_checks: [{ mutually_exclusive: ['jwk', 'pem'] }, { at_least_one_of: ['jwk', 'pem'] }],
+    });
+    expect(keys.json.fields[1].set).toMatchObject({ type: 'foreign', reference: 'key_sets', on_delete: 'cascade' });
+    const sets = await http('GET', `${admin}/schemas/key_sets`);
+    expect(sets.json.fields.map((f: object) => Object.keys(f)[0])).toEqual(['id', 'name', 'tags', 'created_at', 'updated_at']);
+    expect(sets.json).toMatchObject({ endpoint_key: 'name', primary_key: ['id'] });
+    const dashed = await http('GET', `${admin}/schemas/key-sets`);
+    expect(dashed.status).toBe(404);
+    expect(dashed.json).toEqual({ message: "No entity named 'key-sets'" });
+  });
+
   it('GET / lists configuration.admin_gui_listeners (none: no GUI is served)', async () => {
     const res = await http('GET', `${admin}/`);
     expect(res.json.configuration.admin_gui_listeners).toEqual([]);
