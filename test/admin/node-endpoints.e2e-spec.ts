@@ -133,6 +133,33 @@ describe('node endpoints (traditional node, 2 workers)', () => {
     }
   });
 
+  // Kong 3.10: 26 bundled plugins declare protocols = typedefs.protocols_http, the others typedefs.protocols.
+  it("POST|PATCH /plugins: a protocols_http plugin refuses stream protocols as Kong's subschema; the others take any", async () => {
+    const refused = await http('POST', `${admin}/plugins`, { body: { name: 'key-auth', protocols: ['http', 'tcp'] } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({
+      code: 2, name: 'schema violation',
+      message: 'schema violation (protocols.2: expected one of: grpc, grpcs, http, https)',
+      fields: { protocols: [null, 'expected one of: grpc, grpcs, http, https'] },
+    });
+    const correlation = await http('POST', `${admin}/plugins`, { body: { name: 'correlation-id', protocols: ['http'] } });
+    expect(correlation.status).toBe(201);
+    const patched = await http('PATCH', `${admin}/plugins/${correlation.json.id}`, { body: { protocols: ['udp'] } });
+    expect(patched.status).toBe(400);
+    expect(patched.json.fields).toEqual({ protocols: ['expected one of: grpc, grpcs, http, https'] });
+    const tcpLog = await http('POST', `${admin}/plugins`, { body: { name: 'tcp-log', protocols: ['tcp', 'tls'], config: { host: '127.0.0.1', port: 9 } } });
+    expect(tcpLog.status).toBe(201);
+    expect(tcpLog.json.protocols).toEqual(['tcp', 'tls']);
+    for (const id of [correlation.json.id, tcpLog.json.id]) expect((await http('DELETE', `${admin}/plugins/${id}`)).status).toBe(204);
+    const keyAuth = await http('GET', `${admin}/schemas/plugins/key-auth`);
+    expect(keyAuth.json.fields[1].protocols).toEqual({
+      type: 'set', required: true, default: ['grpc', 'grpcs', 'http', 'https'], elements: { type: 'string', one_of: ['grpc', 'grpcs', 'http', 'https'] },
+      description: 'A set of strings representing HTTP protocols.',
+    });
+    const tcpLogSchema = await http('GET', `${admin}/schemas/plugins/tcp-log`);
+    expect(tcpLogSchema.json.fields[0].protocols.elements.one_of).toEqual(['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp']);
+  });
+
   it("GET /schemas/keys and /schemas/key_sets: Kong 3.x's fields, keys and checks; the URL form key-sets is no entity name", async () => {
     const keys = await http('GET', `${admin}/schemas/keys`);
     expect(keys.status).toBe(200);
