@@ -118,6 +118,65 @@ describe('node endpoints (traditional node, 2 workers)', () => {
     expect(nope.json).toEqual({ message: "No vault named 'hcv'" });
   });
 
+  it.each([
+    ['key-auth', ['consumer', 'protocols', 'config']],
+    ['acme', ['consumer', 'service', 'route', 'protocols', 'config']],
+    ['rate-limiting', ['protocols', 'config']],
+  ])("GET /schemas/plugins/%s: the plugin's own fields, forbidden scopes as Kong's eq-null foreign fields", async (name, fields) => {
+    const res = await http('GET', `${admin}/schemas/plugins/${name}`);
+    expect(res.status).toBe(200);
+    expect(res.json.fields.map((f: object) => Object.keys(f)[0])).toEqual(fields);
+    if (fields[0] === 'consumer') {
+      expect(res.json.fields[0].consumer).toEqual({
+        type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.',
+      });
+    }
+  });
+
+  // Kong 3.10: 26 bundled plugins declare protocols = typedefs.protocols_http, the others typedefs.protocols.
+  it("POST|PATCH /plugins: a protocols_http plugin refuses stream protocols as Kong's subschema; the others take any", async () => {
+    const refused = await http('POST', `${admin}/plugins`, { body: { name: 'key-auth', protocols: ['http', 'tcp'] } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({
+      code: 2, name: 'schema violation',
+      message: 'schema violation (protocols.2: expected one of: grpc, grpcs, http, https)',
+      fields: { protocols: [null, 'expected one of: grpc, grpcs, http, https'] },
+    });
+    const correlation = await http('POST', `${admin}/plugins`, { body: { name: 'correlation-id', protocols: ['http'] } });
+    expect(correlation.status).toBe(201);
+    const patched = await http('PATCH', `${admin}/plugins/${correlation.json.id}`, { body: { protocols: ['udp'] } });
+    expect(patched.status).toBe(400);
+    expect(patched.json.fields).toEqual({ protocols: ['expected one of: grpc, grpcs, http, https'] });
+    const tcpLog = await http('POST', `${admin}/plugins`, { body: { name: 'tcp-log', protocols: ['tcp', 'tls'], config: { host: '127.0.0.1', port: 9 } } });
+    expect(tcpLog.status).toBe(201);
+    expect(tcpLog.json.protocols).toEqual(['tcp', 'tls']);
+    for (const id of [correlation.json.id, tcpLog.json.id]) expect((await http('DELETE', `${admin}/plugins/${id}`)).status).toBe(204);
+    const keyAuth = await http('GET', `${admin}/schemas/plugins/key-auth`);
+    expect(keyAuth.json.fields[1].protocols).toEqual({
+      type: 'set', required: true, default: ['grpc', 'grpcs', 'http', 'https'], elements: { type: 'string', one_of: ['grpc', 'grpcs', 'http', 'https'] },
+      description: 'A set of strings representing HTTP protocols.',
+    });
+    const tcpLogSchema = await http('GET', `${admin}/schemas/plugins/tcp-log`);
+    expect(tcpLogSchema.json.fields[0].protocols.elements.one_of).toEqual(['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp']);
+  });
+
+  it("GET /schemas/keys and /schemas/key_sets: Kong 3.x's fields, keys and checks; the URL form key-sets is no entity name", async () => {
+    const keys = await http('GET', `${admin}/schemas/keys`);
+    expect(keys.status).toBe(200);
+    expect(keys.json.fields.map((f: object) => Object.keys(f)[0])).toEqual(['id', 'set', 'name', 'kid', 'jwk', 'pem', 'tags', 'created_at', 'updated_at']);
+    expect(keys.json).toMatchObject({
+      endpoint_key: 'name', primary_key: ['id'], cache_key: ['kid', 'set'],
+      entity_checks: [{ mutually_exclusive: ['jwk', 'pem'] }, { at_least_one_of: ['jwk', 'pem'] }],
+    });
+    expect(keys.json.fields[1].set).toMatchObject({ type: 'foreign', reference: 'key_sets', on_delete: 'cascade' });
+    const sets = await http('GET', `${admin}/schemas/key_sets`);
+    expect(sets.json.fields.map((f: object) => Object.keys(f)[0])).toEqual(['id', 'name', 'tags', 'created_at', 'updated_at']);
+    expect(sets.json).toMatchObject({ endpoint_key: 'name', primary_key: ['id'] });
+    const dashed = await http('GET', `${admin}/schemas/key-sets`);
+    expect(dashed.status).toBe(404);
+    expect(dashed.json).toEqual({ message: "No entity named 'key-sets'" });
+  });
+
   it('GET / lists configuration.admin_gui_listeners (none: no GUI is served)', async () => {
     const res = await http('GET', `${admin}/`);
     expect(res.json.configuration.admin_gui_listeners).toEqual([]);

@@ -97,6 +97,13 @@ describe('database = off with declarative_config', () => {
     expect(await proxyStatus('/one')).toBe(200);
   });
 
+  it('PUT /debug/node/log-level/{level} is 405 without a database, as Kong; GET still reports the level', async () => {
+    const put = await http('PUT', `${admin}/debug/node/log-level/debug`);
+    expect(put.status).toBe(405);
+    expect(put.json).toEqual({ message: 'cannot change log level when not using a database' });
+    expect((await http('GET', `${admin}/debug/node/log-level`)).json).toEqual({ message: 'log level: notice' });
+  });
+
   it('POST /schemas/{entity}/validate still works (it writes nothing)', async () => {
     const reply = await http('POST', `${admin}/schemas/services/validate`, { body: { host: 'example.test' } });
     expect(reply.status).toBe(200);

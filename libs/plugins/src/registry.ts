@@ -21,6 +21,8 @@ export interface LoadedPlugin {
   readonly globalOnly?: boolean;
   /** Default `protocols` of the plugin's instances, when not Kong's http ones. */
   readonly protocols?: readonly string[];
+  /** See PluginModule.protocolsHttp. */
+  readonly protocolsHttp?: boolean;
 }
 
 export interface PluginRegistry {
@@ -45,7 +47,8 @@ export function loadPluginModule(spec: string, baseDir = process.cwd()): PluginM
     if (entry && (entry.handler || (entry.default as Record<string, unknown> | undefined)?.handler)) {
       return {
         schema: pick(entry, 'schema') as PluginConfigFields, handler: pick(entry, 'handler') as PluginHandler,
-        noConsumer: pick(entry, 'noConsumer') === true, globalOnly: pick(entry, 'globalOnly') === true, ...protocolsOf(entry),
+        noConsumer: pick(entry, 'noConsumer') === true, globalOnly: pick(entry, 'globalOnly') === true, protocolsHttp: pick(entry, 'protocolsHttp') === true,
+        ...protocolsOf(entry),
       };
     }
     const base = isPath ? target : dirnameOfPackage(target);
@@ -53,7 +56,8 @@ export function loadPluginModule(spec: string, baseDir = process.cwd()): PluginM
     const handlerMod = require(join(base, 'handler')) as Record<string, unknown>;
     return {
       schema: pick(schemaMod, 'schema') as PluginConfigFields, handler: pick(handlerMod, 'handler') as PluginHandler,
-      noConsumer: pick(schemaMod, 'noConsumer') === true, globalOnly: pick(schemaMod, 'globalOnly') === true, ...protocolsOf(schemaMod),
+      noConsumer: pick(schemaMod, 'noConsumer') === true, globalOnly: pick(schemaMod, 'globalOnly') === true,
+      protocolsHttp: pick(schemaMod, 'protocolsHttp') === true, ...protocolsOf(schemaMod),
     };
   } catch (err) {
     throw new PluginLoadError(`could not load plugin '${spec}': ${(err as Error).message}`);
@@ -103,7 +107,7 @@ export function loadPlugins(list: readonly string[] = ['bundled'], options: Load
     const h = mod.handler;
     found.set(h.name, {
       name: h.name, version: h.version ?? '0.1.0', priority: h.priority, handler: h, schema: mod.schema, source, noConsumer: mod.noConsumer === true,
-      globalOnly: mod.globalOnly === true,
+      globalOnly: mod.globalOnly === true, protocolsHttp: mod.protocolsHttp === true,
       ...(mod.protocols ? { protocols: mod.protocols } : {}),
     });
   };

@@ -195,6 +195,12 @@ export interface PluginModule {
    * the consumer is what they find out). A plugin entity naming one is refused with `consumer: value must be null`.
    */
   readonly noConsumer?: boolean;
+  /**
+   * Kong's `protocols = typedefs.protocols_http`: an instance may name only grpc, grpcs, http and https (a plugin
+   * entity naming tcp is refused with `protocols.1: expected one of: grpc, grpcs, http, https`). Absent: Kong's
+   * `typedefs.protocols`, any protocol.
+   */
+  readonly protocolsHttp?: boolean;
   /** Kong's no_consumer + no_service + no_route (acme): only a global instance may exist; a plugin entity naming
    *  a service, route or consumer is refused with `value must be null` on that field. */
   readonly globalOnly?: boolean;

@@ -110,10 +110,33 @@ describe('toKongSchemaJson', () => {
   });
 
   test("plugin schema is the plugin's own fields, as Kong's subschema: protocols with its default, then config", () => {
-    const json = toKongPluginSubschemaJson(plugins, [['minute', { type: 'number' }]], ['http', 'https', 'tcp']) as { fields: Record<string, any>[] };
+    const json = toKongPluginSubschemaJson([['minute', { type: 'number' }]], ['http', 'https', 'tcp']) as { fields: Record<string, any>[] };
     expect(json.fields.map((f) => Object.keys(f)[0])).toEqual(['protocols', 'config']);
     expect(json.fields[0].protocols).toMatchObject({ type: 'set', required: true, default: ['http', 'https', 'tcp'], elements: { type: 'string' } });
     expect(json.fields[1].config).toEqual({ type: 'record', required: true, fields: [{ minute: { type: 'number' } }] });
+  });
+
+  test("a plugin's forbidden scopes come first as Kong's eq-null foreign fields (typedefs.no_consumer, ...)", () => {
+    const names = (scope: { noConsumer?: boolean; globalOnly?: boolean }) =>
+      (toKongPluginSubschemaJson([], ['http'], scope) as { fields: object[] }).fields.map((f) => Object.keys(f)[0]);
+    expect(names({ noConsumer: true })).toEqual(['consumer', 'protocols', 'config']);
+    expect(names({ noConsumer: true, globalOnly: true })).toEqual(['consumer', 'service', 'route', 'protocols', 'config']);
+    expect(names({})).toEqual(['protocols', 'config']);
+    const json = toKongPluginSubschemaJson([], ['http'], { noConsumer: true }) as { fields: Record<string, any>[] };
+    expect(json.fields[0].consumer).toEqual({
+      type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.',
+    });
+  });
+
+  test("protocols is Kong's typedef: protocols_http lists the HTTP protocols, protocols all of them", () => {
+    const http = (toKongPluginSubschemaJson([], ['grpc', 'grpcs', 'http', 'https'], { protocolsHttp: true }) as { fields: Record<string, any>[] }).fields[0].protocols;
+    expect(http).toEqual({
+      type: 'set', required: true, default: ['grpc', 'grpcs', 'http', 'https'], elements: { type: 'string', one_of: ['grpc', 'grpcs', 'http', 'https'] },
+      description: 'A set of strings representing HTTP protocols.',
+    });
+    const any = (toKongPluginSubschemaJson([], ['http', 'tcp'], {}) as { fields: Record<string, any>[] }).fields[0].protocols;
+    expect(any).toMatchObject({ default: ['http', 'tcp'], description: 'A set of strings representing protocols.' });
+    expect(any.elements.one_of).toEqual(['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp']);
   });
 
   test('route protocols keep mutually_exclusive_subsets and nested element types', () => {

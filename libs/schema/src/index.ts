@@ -1,6 +1,6 @@
 export * from './types';
 export * from './entities';
-export { pluginNotEnabled } from './entities/plugins';
+export { pluginNotEnabled, httpProtocolPlugins, PROTOCOLS_HTTP_FIELD, PROTOCOLS_ANY_FIELD } from './entities/plugins';
 export { SNI_MESSAGES, duplicatedSni } from './entities/certificates';
 export { hashBasicAuthPassword } from './entities/credentials';
 export { hashOauth2Secret, verifyOauth2Secret } from './entities/oauth2-secret';

@@ -2,6 +2,7 @@
 // stripped, foreign fields keeping `reference`.
 import { EntitySchema, FieldDef, FieldList } from './types';
 import { shorthandFieldsOf } from './fields/shorthand-fields';
+import { PROTOCOLS_ANY_FIELD, PROTOCOLS_HTTP_FIELD } from './entities/plugins';
 
 type Json = Record<string, unknown>;
 
@@ -58,15 +59,32 @@ export function toKongSchemaJson(schema: EntitySchema): Json {
   return out;
 }
 
+/** Kong's typedefs.no_consumer / no_service / no_route as `schema_to_jsonable` prints them (`eq = ngx.null` -> null). */
+const NO_SCOPE: Record<'consumer' | 'service' | 'route', Json> = {
+  consumer: { type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.' },
+  service: { type: 'foreign', reference: 'services', eq: null, description: "A reference to the 'services' table with a null value allowed." },
+  route: { type: 'foreign', reference: 'routes', eq: null, description: "A reference to the 'routes' table with a null value allowed." },
+};
+
+/** What a plugin's schema.lua forbids: `consumer = typedefs.no_consumer` (auth plugins), and all three for global-only ones. */
+export interface PluginScopeRules {
+  readonly noConsumer?: boolean;
+  readonly globalOnly?: boolean;
+  /** `protocols = typedefs.protocols_http` (only grpc, grpcs, http, https) rather than typedefs.protocols. */
+  readonly protocolsHttp?: boolean;
+}
+
 /**
- * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: `protocols` with
- * the plugin's default, then its `config` record), not the whole plugins entity.
+ * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: the scopes it
+ * forbids as `eq: null` foreign fields, `protocols` as the typedef it uses with the plugin's default, then its
+ * `config` record), not the whole plugins entity. Kong Manager reads `consumer` to know whether a plugin can be
+ * scoped to one, and offers the protocols the `protocols` field lists.
  */
-export function toKongPluginSubschemaJson(pluginsSchema: EntitySchema, configFields: FieldList, protocols: readonly string[]): Json {
-  const entityProtocols = pluginsSchema.fields.find(([name]) => name === 'protocols')?.[1];
+export function toKongPluginSubschemaJson(configFields: FieldList, protocols: readonly string[], scope: PluginScopeRules = {}): Json {
   const fields: FieldList = [
-    ['protocols', { ...(entityProtocols ?? { type: 'set', required: true }), default: [...protocols] }],
+    ['protocols', { ...(scope.protocolsHttp ? PROTOCOLS_HTTP_FIELD : PROTOCOLS_ANY_FIELD), default: [...protocols] }],
     ['config', { type: 'record', required: true, fields: configFields }],
   ];
-  return { fields: fieldsJson(fields) };
+  const forbidden: Array<keyof typeof NO_SCOPE> = scope.globalOnly ? ['consumer', 'service', 'route'] : scope.noConsumer ? ['consumer'] : [];
+  return { fields: [...forbidden.map((name) => ({ [name]: { ...NO_SCOPE[name] } })), ...fieldsJson(fields)] };
 }

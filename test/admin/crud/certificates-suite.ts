@@ -64,6 +64,31 @@ export function certificatesSuite(admin: () => AdminTestApp): void {
     });
   });
 
+  // Kong's spec 01-schema/11-snis_spec.lua pins these messages.
+  describe('POST /snis', () => {
+    it.each([
+      ['*.a.*', 'only one wildcard must be specified'],
+      ['*.*.wildcard.*', 'only one wildcard must be specified'],
+      ['a.*.com', 'wildcard must be leftmost or rightmost character'],
+      ['10.0.0.1', 'must not be an IP'],
+      ['a.com:443', 'must not have a port'],
+    ])('answers 400 for the name %s', async (name, message) => {
+      const cert = (await api().post('/certificates').send(pair)).body;
+      const res = await api().post('/snis').send({ name, certificate: { id: cert.id } });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ code: 2, name: 'schema violation', message: `schema violation (name: ${message})`, fields: { name: message } });
+    });
+
+    it('accepts a leftmost or rightmost wildcard', async () => {
+      const cert = (await api().post('/certificates').send(pair)).body;
+      for (const name of ['*.wild.cert.test', 'wild.cert.*']) {
+        const res = await api().post('/snis').send({ name, certificate: { id: cert.id } });
+        expect(res.status).toBe(201);
+        expect(res.body.name).toBe(name);
+      }
+    });
+  });
+
   describe('/certificates/{sni}', () => {
     it('GET, PATCH and /snis address a certificate by one of its SNI names', async () => {
       const created = (await api().post('/certificates').send({ ...pair, snis: ['named.cert.test'] })).body;

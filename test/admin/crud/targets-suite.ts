@@ -25,6 +25,41 @@ export function targetsSuite(admin: () => AdminTestApp): void {
     });
   });
 
+  // Kong 3.10's upstreams shorthand_fields: algorithm first (least-connections and latency clear hash_on), then
+  // hash_on (none -> round-robin, anything else -> consistent-hashing), on every write.
+  describe("POST|PATCH /upstreams: Kong's algorithm/hash_on normalisation", () => {
+    it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+      ['consistent-hashing without a hash', { algorithm: 'consistent-hashing', hash_on: 'none' }, { algorithm: 'round-robin', hash_on: 'none' }],
+      ['round-robin with a hash', { algorithm: 'round-robin', hash_on: 'ip' }, { algorithm: 'consistent-hashing', hash_on: 'ip' }],
+      ['least-connections with a hash', { algorithm: 'least-connections', hash_on: 'ip' }, { algorithm: 'least-connections', hash_on: 'none' }],
+      ['latency with a hash', { algorithm: 'latency', hash_on: 'consumer' }, { algorithm: 'latency', hash_on: 'none' }],
+      ['a hash alone', { hash_on: 'header', hash_on_header: 'x-h' }, { algorithm: 'consistent-hashing', hash_on: 'header' }],
+      ['consistent-hashing alone', { algorithm: 'consistent-hashing' }, { algorithm: 'consistent-hashing', hash_on: 'none' }],
+    ])('POST with %s', async (_title, body, stored) => {
+      const name = `norm-${Math.random().toString(36).slice(2, 10)}.internal`;
+      const res = await api().post('/upstreams').send({ name, ...body });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject(stored);
+      expect((await api().get(`/upstreams/${name}`)).body).toMatchObject(stored);
+    });
+
+    it('PATCH applies the same rules to the fields it names', async () => {
+      await api().post('/upstreams').send({ name: 'norm-patch.internal' }).expect(201);
+      const hashed = await api().patch('/upstreams/norm-patch.internal').send({ hash_on: 'ip' });
+      expect(hashed.status).toBe(200);
+      expect(hashed.body).toMatchObject({ algorithm: 'consistent-hashing', hash_on: 'ip' });
+      const least = await api().patch('/upstreams/norm-patch.internal').send({ algorithm: 'least-connections' });
+      expect(least.status).toBe(200);
+      expect(least.body).toMatchObject({ algorithm: 'least-connections', hash_on: 'none' });
+    });
+
+    it("an unknown algorithm lists Kong's values in Kong's order", async () => {
+      const res = await api().post('/upstreams').send({ name: 'norm-bad.internal', algorithm: 'random' });
+      expect(res.status).toBe(400);
+      expect(res.body.fields).toEqual({ algorithm: 'expected one of: consistent-hashing, least-connections, round-robin, latency' });
+    });
+  });
+
   describe('POST /upstreams/{u}/targets', () => {
     it('answers 201 with weight 100, the default port and float-second timestamps', async () => {
       const upstream = (await api().post('/upstreams').send({ name: 'floats.internal' })).body;

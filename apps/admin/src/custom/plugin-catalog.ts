@@ -3,7 +3,7 @@
 // `/plugins/enabled` and `GET /`.
 import type { SchemaSource } from '../persistence';
 import { loadPlugins, runConfigChecks, type PluginRegistry } from '@tollgate/plugins';
-import { MSG, type FieldList as SchemaFieldList } from '@tollgate/schema';
+import { MSG, httpProtocolPlugins, type FieldList as SchemaFieldList } from '@tollgate/schema';
 import { KONG_COMPATIBLE_VERSION } from '@tollgate/config';
 
 /** A plugin this server can run: what `GET /` lists under `available_on_server` and `/plugins/enabled` names. */
@@ -19,6 +19,8 @@ export interface PluginInfo {
   readonly noConsumer?: boolean;
   /** Kong's no_consumer + no_service + no_route: only a global instance (acme). */
   readonly globalOnly?: boolean;
+  /** Kong's typedefs.protocols_http: instances may name only grpc, grpcs, http, https. */
+  readonly protocolsHttp?: boolean;
 }
 
 const HTTP_PROTOCOLS: readonly string[] = ['grpc', 'grpcs', 'http', 'https'];
@@ -34,11 +36,11 @@ export function pluginCatalogFrom(registry: PluginRegistry, extra: readonly Plug
   for (const p of registry.plugins.values()) {
     plugins.set(p.name, {
       name: p.name, version: p.version ?? KONG_COMPATIBLE_VERSION, priority: p.priority, configFields: p.schema, noConsumer: p.noConsumer,
-      globalOnly: p.globalOnly === true,
+      globalOnly: p.globalOnly === true, protocolsHttp: p.protocolsHttp === true,
       protocols: p.protocols ?? HTTP_PROTOCOLS,
     });
   }
-  for (const info of extra) plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, noConsumer: false, globalOnly: false, protocols: HTTP_PROTOCOLS, ...info });
+  for (const info of extra) plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, noConsumer: false, globalOnly: false, protocolsHttp: false, protocols: HTTP_PROTOCOLS, ...info });
   const configSchemas = new Map([...plugins].map(([name, info]) => [name, info.configFields]));
   return { plugins, configSchemas };
 }
@@ -62,7 +64,10 @@ export function withPluginConfigChecks(source: SchemaSource, catalog: PluginCata
       // a plugin's own `protocols` default (ip-restriction's includes tcp and tls), applied when the field is absent
       const protocols = schema.name === 'plugins' && opts.mode !== 'update' && input.protocols === undefined
         ? catalog.plugins.get(String(input.name))?.protocols : undefined;
-      const result = source.validate(schema, protocols && protocols !== HTTP_PROTOCOLS ? { ...input, protocols: [...protocols] } : input, opts);
+      // a protocols_http plugin (key-auth, cors, ...) validates against its narrower `protocols` elements, as Kong's subschema
+      const named = catalog.plugins.get(String(input.name ?? opts.previous?.name));
+      const against = schema.name === 'plugins' && named?.protocolsHttp ? httpProtocolPlugins : schema;
+      const result = source.validate(against, protocols && protocols !== HTTP_PROTOCOLS ? { ...input, protocols: [...protocols] } : input, opts);
       if (!result.ok || schema.name !== 'plugins') return result;
       // Kong's eq = null on the plugin's `consumer` field: a field error, reported like any schema violation
       const info = catalog.plugins.get(String(result.value.name));

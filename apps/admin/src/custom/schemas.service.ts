@@ -24,7 +24,7 @@ export class SchemasService {
   pluginSchema(name: string): unknown {
     const plugin = this.catalog.plugins.get(name);
     if (!plugin) throw noPluginNamed(name);
-    return toKongPluginSubschemaJson(this.entity('plugins'), plugin.configFields ?? [], plugin.protocols);
+    return toKongPluginSubschemaJson(plugin.configFields ?? [], plugin.protocols, plugin);
   }
 
   validateEntity(name: string, body: unknown): typeof VALIDATION_SUCCESSFUL {

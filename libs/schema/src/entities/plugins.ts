@@ -1,4 +1,4 @@
-import { EntitySchema } from '../types';
+import { EntitySchema, FieldDef } from '../types';
 import * as t from '../fields/typedefs';
 
 export const pluginNotEnabled = (name: string) =>
@@ -32,4 +32,24 @@ export const plugins: EntitySchema = {
     ['enabled', { type: 'boolean', required: true, default: true, description: 'Whether the plugin runs.', example: true }],
     ['tags', t.tags],
   ],
+};
+
+/** Kong's typedefs.protocols_http, the `protocols` field of most plugins' schema.lua (the auth plugins, rate-limiting,
+ *  cors, ...): only the HTTP subsystem's protocols. */
+export const PROTOCOLS_HTTP_FIELD: FieldDef = {
+  type: 'set', required: true, default: [...t.HTTP_PROTOCOLS], elements: { type: 'string', one_of: t.HTTP_PROTOCOLS },
+  description: 'A set of strings representing HTTP protocols.',
+};
+
+/** Kong's typedefs.protocols (the logging plugins, ip-restriction, pre-function, ...): any protocol. */
+export const PROTOCOLS_ANY_FIELD: FieldDef = {
+  type: 'set', required: true, default: [...t.HTTP_PROTOCOLS],
+  elements: { type: 'string', one_of: t.PROTOCOLS, description: 'A string representing a protocol, such as HTTP or HTTPS.' },
+  description: 'A set of strings representing protocols.',
+};
+
+/** The plugins entity as a protocols_http plugin's subschema narrows it: what its instances are validated with. */
+export const httpProtocolPlugins: EntitySchema = {
+  ...plugins,
+  fields: plugins.fields.map(([name, def]) => [name, name === 'protocols' ? { ...def, elements: PROTOCOLS_HTTP_FIELD.elements } : def]),
 };
