@@ -88,6 +88,23 @@ describe('console logs', () => {
       await exited;
     }
   });
+
+  it('are JSON lines on a terminal too with log_format = json', async () => {
+    const prefix = tempPrefix();
+    const conf = writeConf(prefix, loopbackConf(prefix, { log_format: 'json' }));
+    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} start -c ${conf} -p ${prefix}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (chunk) => (screen += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(async () => (screen.includes('tollgate started') ? true : undefined), 'the start line on the terminal', 60_000);
+      const line = screen.split(/\r?\n/).find((l) => l.includes('tollgate started'))!;
+      expect(JSON.parse(line)).toMatchObject({ level: 'notice', name: 'tollgate', role: 'traditional', prefix });
+    } finally {
+      child.stdin.write('\x03');
+      await exited;
+    }
+  });
 });
 
 describe('stream sessions in the access log', () => {
