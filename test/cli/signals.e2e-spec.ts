@@ -121,7 +121,7 @@ describe('signals on a running node', () => {
     });
   });
 
-  it('HUP (tollgate reload) under load: a listener added, worker_processes 1 -> 2, no request dropped or reset', async () => {
+  it('HUP (tollgate reload) under load: a listener added then removed, worker_processes 1 -> 2 -> 1, no request dropped or reset', async () => {
     const prefix = tempPrefix();
     const port = await freePort();
     const conf = loopbackConf(prefix, { proxy_listen: `127.0.0.1:${port}`, worker_processes: '1' });
@@ -156,19 +156,31 @@ describe('signals on a running node', () => {
       expect(reload.code).toBe(0);
       expect(reload.stdout).toMatch(/^tollgate reloaded \(pid \d+\): applied .*proxy_listen.*worker_processes.*\(workers rolled one at a time\)\n$/);
       await waitFor(async () => ((outcomes.get('2xx') ?? 0) > atReload + 50 ? true : undefined), 'load after the reload');
-      running = false;
-      await Promise.all(loops);
-      agent.destroy();
 
-      expect(Object.fromEntries([...outcomes].filter(([k]) => k !== '2xx'))).toEqual({}); // no non-2xx, no reset, no refusal
-      expect(outcomes.get('2xx')).toBeGreaterThan(100);
-      process.stdout.write(`[reload] ${reloadMs} ms for \`tollgate reload\` (2 workers rolled); ${atReload - beforeReload} requests answered 2xx during it, ${outcomes.get('2xx')} in all; non-2xx, resets, refusals: 0\n`);
       expect(childPids(node.child.pid!)).toHaveLength(2);
       const proxies = listenersOf(prefix).filter((l) => l.key === 'proxy_listen');
       expect(proxies.map((l) => l.port)).toContain(port);
       expect(proxies).toHaveLength(2);
       const added = proxies.find((l) => l.port !== port)!;
       expect((await http('GET', `http://127.0.0.1:${added.port}/r`)).status).toBe(200);
+
+      // and back, still under load: the added listener is removed (drained, then closed), worker_processes 2 -> 1
+      writeConf(prefix, conf);
+      const back = await runCliAsync(['reload', '-p', prefix]);
+      expect([back.code, back.stderr]).toEqual([0, '']);
+      expect(back.stdout).toMatch(/applied .*proxy_listen.*worker_processes/);
+      const atBack = outcomes.get('2xx') ?? 0;
+      await waitFor(async () => ((outcomes.get('2xx') ?? 0) > atBack + 50 ? true : undefined), 'load after the second reload');
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+
+      expect(Object.fromEntries([...outcomes].filter(([k]) => k !== '2xx'))).toEqual({}); // no non-2xx, no reset, no refusal
+      expect(outcomes.get('2xx')).toBeGreaterThan(100);
+      process.stdout.write(`[reload] ${reloadMs} ms for \`tollgate reload\` (2 workers rolled); ${atReload - beforeReload} requests answered 2xx during it, ${outcomes.get('2xx')} in all over two reloads; non-2xx, resets, refusals: 0\n`);
+      await waitFor(async () => (childPids(node.child.pid!).length === 1 ? true : undefined), 'one worker left');
+      expect(listenersOf(prefix).filter((l) => l.key === 'proxy_listen').map((l) => l.port)).toEqual([port]);
+      await waitFor(async () => ((await refused(added.port)) ? true : undefined), 'the removed listener closed');
     } finally {
       await stopNode(node);
     }
