@@ -140,15 +140,15 @@ describe('stream sessions in the access log', () => {
 });
 
 describe("HTTP/2 requests in Kong's access-log format", () => {
-  it('carry the client address and the body bytes sent, for the gateway\'s own answers and proxied ones', async () => {
+  it('carry the client address (after the realip rewrite, as nginx) and the body bytes sent, for the gateway\'s own answers and proxied ones', async () => {
     const upstream = createHttpServer((_req, res) => res.end('from the upstream'));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const prefix = tempPrefix();
-    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0 http2 ssl' })), '-p', prefix]);
+    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0 http2 ssl', trusted_ips: '127.0.0.1' })), '-p', prefix]);
     const session = h2connect(`https://127.0.0.1:${node.port('proxy_listen')}`, { rejectUnauthorized: false });
     session.on('error', () => undefined);
-    const get = (path: string) => new Promise<{ status: number; body: string; id: string }>((resolve, reject) => {
-      const stream = session.request({ ':path': path, 'user-agent': 'h2-client/1.0' });
+    const get = (path: string, headers: Record<string, string> = {}) => new Promise<{ status: number; body: string; id: string }>((resolve, reject) => {
+      const stream = session.request({ ':path': path, 'user-agent': 'h2-client/1.0', ...headers });
       let status = 0;
       let id = '';
       let body = '';
@@ -162,6 +162,10 @@ describe("HTTP/2 requests in Kong's access-log format", () => {
       const miss = await get('/h2-nothing?x=1');
       expect(miss.status).toBe(404);
       expect(await lineOf(miss.id)).toMatch(new RegExp(`^127\\.0\\.0\\.1 - - \\[[^\\]]+\\] "GET /h2-nothing\\?x=1 HTTP/2\\.0" 404 ${Buffer.byteLength(miss.body)} "-" "h2-client/1\\.0" kong_request_id: "${miss.id}"$`));
+
+      // the peer is in trusted_ips: $remote_addr is what real_ip_header (X-Real-IP) says, as nginx's realip module
+      const relayed = await get('/h2-relayed', { 'x-real-ip': '203.0.113.9' });
+      expect(await lineOf(relayed.id)).toMatch(/^203\.0\.113\.9 - - \[[^\]]+\] "GET \/h2-relayed HTTP\/2\.0" 404 /);
 
       const admin = `http://127.0.0.1:${node.port('admin_listen')}`;
       expect((await http('POST', `${admin}/services`, { body: { name: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` } })).status).toBe(201);

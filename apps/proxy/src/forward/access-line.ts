@@ -35,17 +35,17 @@ type LoggedResponse = ClientResponse & { [kEntry]?: PendingEntry };
 export type AccessLogFormat = 'kong' | 'json';
 
 // hot path: one small object per request, listener is a shared function (no closure).
-export function logWhenFinished(log: AccessLog, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string, format: AccessLogFormat = 'json'): void {
+/** `clientIp` is nginx's $remote_addr: the client address after the realip rewrite, read when the request starts. */
+export function logWhenFinished(
+  log: AccessLog, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string, format: AccessLogFormat, clientIp: string | undefined,
+): void {
   if (format === 'kong') {
-    const socket = (req.socket ?? null) as LoggedSocket | null;
-    // read now: an HTTP/2 request's socket is a view of its stream's session, gone once the stream has closed
-    (res as KongLoggedResponse)[kKong] = new PendingKongEntry(log, req, socket, socket?.remoteAddress, requestId);
+    (res as KongLoggedResponse)[kKong] = new PendingKongEntry(log, req, (req.socket ?? null) as LoggedSocket | null, clientIp, requestId);
     // 'close' fires however the response ends (finished, aborted, timed out): exactly one line per request
     (res as ServerResponse).on('close', onKongResponseClose);
     return;
   }
   const socket = (req.socket ?? null) as LoggedSocket | null;
-  const clientIp = socket?.remoteAddress;
   // Only on `transparent` listeners (left out of the line elsewhere): where the client meant to connect.
   const destination = originalDestinationOf(socket);
   const head =

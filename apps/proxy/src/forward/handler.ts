@@ -9,7 +9,7 @@ import { resolveUpstreamPath } from '@tollgate/router';
 import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import { logWhenFinished } from './access-line';
-import { clientOf, originalDestinationOf } from './client-info';
+import { clientOf, originalDestinationOf, realClientIp } from './client-info';
 import type { ListenerInfo, ProxyContext } from './context';
 import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
 import { Exchange, onClientClose, tagResponse } from './exchange';
@@ -37,7 +37,8 @@ export function createRequestHandler(ctx: ProxyContext, listener: ListenerInfo):
  */
 function observe(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse): string {
   const requestId = nextRequestId();
-  if (ctx.accessLog !== null) logWhenFinished(ctx.accessLog, req, res, listener, requestId, ctx.accessLogFormat);
+  // $remote_addr as nginx logs it: after the realip rewrite, read now (an HTTP/2 stream's socket view is gone at close)
+  if (ctx.accessLog !== null) logWhenFinished(ctx.accessLog, req, res, listener, requestId, ctx.accessLogFormat, remoteAddrOf(ctx, req));
   const releaseStats = ctx.releaseStats;
   if (releaseStats) {
     // the configuration the request starts under answers for it, even if a newer one lands meanwhile
@@ -45,6 +46,11 @@ function observe(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, 
     res.once('close', () => releaseStats.record(hash, res.statusCode));
   }
   return requestId;
+}
+
+function remoteAddrOf(ctx: ProxyContext, req: ClientRequest): string | undefined {
+  const ip = realClientIp(ctx, req);
+  return ip === '' ? undefined : ip; // a client already gone has no address left to read
 }
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -195,8 +201,7 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   // HTTP/2 requests carry no framing headers: a body is there unless the stream already ended.
   const hasBody = h2 ? !(req as Http2ServerRequest).stream.endAfterHeaders : chunked || (contentLength !== undefined && contentLength !== '0');
 
-  const clientIp =
-    client.trusted && ctx.trust.headerName !== null ? ctx.trust.realIp(client.peerIp, true, headers[ctx.trust.headerName]) : client.clientIp;
+  const clientIp = realClientIp(ctx, req, client);
   const prefix = route.stripPath && match.matchedPath !== null && match.matchedPath !== '/' ? match.matchedPath : null;
   const up = buildUpstreamHeaders(req, {
     scheme,
