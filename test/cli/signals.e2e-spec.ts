@@ -246,5 +246,42 @@ describe('signals on a running node', () => {
     for (const p of ports) expect(await refused(p)).toBe(true);
     expect((await runCliAsync(['quit', '-p', prefix, '--timeout', 'soon'])).stderr).toContain("--timeout expects a number of seconds, got 'soon'");
   });
+
+  it('tollgate quit --timeout: a request that outlives the timeout does not hold the stop; the node is stopped by force', async () => {
+    // an upstream that never answers: the graceful stop would wait for it up to its own 10 s
+    const held = createNetServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
+    const prefix = tempPrefix();
+    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix)), '-p', prefix]);
+    try {
+      const admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+      expect((await http('POST', `${admin}/services`, { body: { name: 'held', url: `http://127.0.0.1:${(held.address() as AddressInfo).port}`, read_timeout: 60_000 } })).status).toBe(201);
+      expect((await http('POST', `${admin}/services/held/routes`, { body: { paths: ['/held'] } })).status).toBe(201);
+      const proxy = `http://127.0.0.1:${node.port('proxy_listen')}`;
+      await waitFor(async () => ((await http('GET', `${proxy}/nothing`)).status === 404 ? true : undefined), 'the proxy');
+      const inflight = connect(node.port('proxy_listen'), '127.0.0.1');
+      inflight.on('error', () => undefined);
+      await new Promise((r) => inflight.once('connect', r));
+      const connections = new Promise<number>((r) => held.once('connection', () => r(Date.now())));
+      // routes reach the worker asynchronously: retry until the request is the one held by the upstream
+      await waitFor(async () => {
+        inflight.write('GET /held HTTP/1.1\r\nHost: x\r\n\r\n');
+        return Promise.race([connections.then(() => true), new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))]);
+      }, 'the request held by the upstream');
+      const started = Date.now();
+      const r = await runCliAsync(['quit', '-p', prefix, '--timeout', '1']);
+      const tookMs = Date.now() - started;
+      expect(r.stderr).toBe(`tollgate (pid ${node.child.pid}) still running after 1 s: forcing shutdown\n`);
+      expect(r.stdout).toBe(`tollgate stopped (forced) (pid ${node.child.pid})\n`);
+      expect(r.code).toBe(0);
+      expect(tookMs).toBeLessThan(8000); // not the graceful stop's 10 s
+      expect((await node.exited).code).toBe(0);
+      expect(node.logs.some((l) => l.includes('received SIGTERM while stopping: stopping now'))).toBe(true);
+      inflight.destroy();
+    } finally {
+      await stopNode(node);
+      held.close();
+    }
+  });
 });
 
