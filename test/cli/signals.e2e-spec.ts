@@ -71,8 +71,13 @@ describe('signals on a running node', () => {
       const accessLog = join(prefix, 'logs', 'access.log');
       expect((await http('GET', `${proxy}/r?before=1`)).status).toBe(200);
       await waitFor(async () => (existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('before=1') ? true : undefined), 'the access log');
-      // logrotate: the file is moved away, then the processes are told
+      // logrotate: the files are moved away, then the processes are told
+      const adminLog = join(prefix, 'logs', 'admin_access.log');
+      const errorLog = join(prefix, 'logs', 'error.log');
+      await waitFor(async () => (existsSync(adminLog) ? true : undefined), 'the Admin API access log');
       renameSync(accessLog, `${accessLog}.1`);
+      renameSync(adminLog, `${adminLog}.1`);
+      renameSync(errorLog, `${errorLog}.1`);
       for (const pid of [node.child.pid!, ...workers]) process.kill(pid, 'SIGUSR1');
       await waitFor(async () => (node.logs.some((l) => l.includes('received SIGUSR1: log files reopened')) ? true : undefined), 'the reopen notice');
       expect(await refused(9229)).toBe(true);
@@ -84,6 +89,11 @@ describe('signals on a running node', () => {
       expect(after).not.toContain('before=1'); // the old lines stayed in the moved file
       expect(readFileSync(`${accessLog}.1`, 'utf8')).toContain('before=1');
       expect(readFileSync(`${accessLog}.1`, 'utf8')).not.toContain('after=');
+      // the supervisor's own files too: the Admin API access log and the error log
+      expect((await http('GET', `http://127.0.0.1:${node.port('admin_listen')}/status?after-rotation=1`)).status).toBe(200);
+      await waitFor(async () => (existsSync(adminLog) && readFileSync(adminLog, 'utf8').includes('after-rotation=1') ? true : undefined), 'the reopened Admin API access log');
+      expect(readFileSync(`${adminLog}.1`, 'utf8')).not.toContain('after-rotation=1');
+      await waitFor(async () => (existsSync(errorLog) && readFileSync(errorLog, 'utf8').includes('received SIGUSR1: log files reopened') ? true : undefined), 'the reopened error log');
     });
 
     it('a USR1 that lands while Node is still booting (before the guard module) opens no inspector that stays open', async () => {
