@@ -123,6 +123,23 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
     });
   });
 
+  describe('an HTTP/1.1 request without Host', () => {
+    it.each([
+      ['Admin API, http', () => node.port('admin_listen', 0), false],
+      ['Admin API, http2 ssl (ALPN http/1.1)', () => node.port('admin_listen', 2), true],
+      ['status listener', () => node.port('status_listen'), false],
+      ['proxy, http', () => node.port('proxy_listen', 0), false],
+      ['proxy, http2 ssl (ALPN http/1.1)', () => node.port('proxy_listen', 1), true],
+    ] as const)('%s -> 400 with a JSON message, and the connection is closed', async (_name, port, tls) => {
+      const r = await rawRequest(port(), 'GET /raw/no-host HTTP/1.1\r\nAccept: application/json\r\n\r\n', { tls: tls ? { alpn: ['http/1.1'] } : undefined });
+      expect(r.status).toBe(400);
+      expect(r.text).toMatch(/content-type: application\/json/i);
+      expect(r.text).toMatch(/"message": ?"Bad request"/);
+      expect(r.closed).toBe(true);
+      await nodeServes();
+    });
+  });
+
   describe('client_body_timeout, client_header_timeout, send_timeout', () => {
     const stalled = (path: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\nabc`;
 

@@ -1,9 +1,9 @@
 // Requests the Admin API refuses before express sees them, answered with Kong's `{"message": ...}` JSON: parser
-// rejections (Node would send an empty 400/431), CONNECT (Node would close silently), and a request line that
-// names another HTTP version (505, as nginx).
+// rejections (Node would send an empty 400/431), CONNECT (Node would close silently), a request line that
+// names another HTTP version (505, as nginx) and an HTTP/1.1 request without Host (400; Node's would be empty).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { HTTP_VERSION_NOT_SUPPORTED, PLAIN_MESSAGES, parserRejection, type ParserError, type ParserRejection } from '@tollgate/errors';
+import { HTTP_VERSION_NOT_SUPPORTED, MISSING_HOST, PLAIN_MESSAGES, parserRejection, type ParserError, type ParserRejection } from '@tollgate/errors';
 import { sendJson } from './send-json';
 
 const HEADER_TOO_LARGE: ParserRejection = { status: 431, message: 'Request header or cookie too large' };
@@ -37,6 +37,12 @@ export function adminConnectHandler(_req: IncomingMessage, socket: Socket | Serv
   }
   socket.on('error', () => socket.destroy());
   if (socket.writable) socket.end(rawJson(405, PLAIN_MESSAGES.METHOD_NOT_ALLOWED));
+}
+
+/** An HTTP/1.1 request without Host: 400 and close, as nginx. */
+export function refuseMissingHost(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  sendJson(req, res, MISSING_HOST.status, { message: MISSING_HOST.message });
 }
 
 /** `GET / HTTP/2.0` over HTTP/1: 505 and close. */

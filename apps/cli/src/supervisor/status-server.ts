@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { Settings } from '@tollgate/config';
 // the exposition formatter alone: '@tollgate/plugins' would load every bundled plugin into the supervisor
 import { formatKongExposition } from '@tollgate/plugins/bundled/prometheus/exposition';
-import { dnsStatusAnswer, enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, unsupportedHttpVersion, type DnsStatusReport } from '@tollgate/errors';
+import { dnsStatusAnswer, enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, MISSING_HOST, missingHost, unsupportedHttpVersion, type DnsStatusReport } from '@tollgate/errors';
 import type { BoundListener } from '@tollgate/protocol';
 import { Readiness } from './status-ready';
 
@@ -32,6 +32,10 @@ export async function startStatusServer(settings: Settings, source: StatusSource
     };
     try {
       if (unsupportedHttpVersion(req)) return reply(HTTP_VERSION_NOT_SUPPORTED.status, { message: HTTP_VERSION_NOT_SUPPORTED.message });
+      if (missingHost(req)) {
+        res.setHeader('connection', 'close');
+        return reply(MISSING_HOST.status, { message: MISSING_HOST.message });
+      }
       if (url === '/status' && (req.method === 'GET' || req.method === 'HEAD')) {
         const mem = process.memoryUsage();
         const body: Record<string, unknown> = {
@@ -77,7 +81,8 @@ export async function startStatusServer(settings: Settings, source: StatusSource
     if (entry.ssl) {
       throw Object.assign(new Error(`status_listen: flag 'ssl' is not supported on the status listener (${entry.listener})`), { expected: true });
     }
-    const server = createServer({ connectionsCheckingInterval: 250 }, (req, res) => void handler(req, res));
+    // requireHostHeader: Node's refusal has an empty body; the handler answers a missing Host in JSON
+    const server = createServer({ connectionsCheckingInterval: 250, requireHostHeader: false }, (req, res) => void handler(req, res));
     server.headersTimeout = settings.client_header_timeout;
     enforceClientTimeouts(server, { bodyMs: settings.client_body_timeout, sendMs: settings.send_timeout });
     await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import { HTTP_VERSION_NOT_SUPPORTED, PROXY_ERRORS, unsupportedHttpVersion } from '@tollgate/errors';
+import { HTTP_VERSION_NOT_SUPPORTED, missingHost, PROXY_ERRORS, unsupportedHttpVersion } from '@tollgate/errors';
 import { resolveUpstreamPath } from '@tollgate/router';
 import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
@@ -99,14 +99,14 @@ export function failRequest(ctx: ProxyContext, req: ClientRequest, res: ClientRe
 
 /**
  * Requests nginx refuses before any routing: a request line naming another HTTP version (505), a second Host
- * header (400), a request target longer than a header buffer (414), and TRACE (405, as Kong). The parsed version
+ * header or none on HTTP/1.1 (400), a request target longer than a header buffer (414), and TRACE (405, as Kong). The parsed version
  * says nothing about the connection (`GET / HTTP/2.0` parses as major 2): only the request's stream does.
  */
 function refusalFor(ctx: ProxyContext, req: ClientRequest): { status: number; message: string } | null {
   if (unsupportedHttpVersion(req)) return HTTP_VERSION_NOT_SUPPORTED;
   if (req.url!.length > ctx.maxRequestLine) return PROXY_ERRORS.URI_TOO_LONG;
   if (req.method === 'TRACE') return PROXY_ERRORS.METHOD_NOT_ALLOWED;
-  if (req.httpVersionMajor === 1 && hasSecondHost(req.rawHeaders)) return BAD_REQUEST;
+  if (req.httpVersionMajor === 1 && (hasSecondHost(req.rawHeaders) || missingHost(req))) return BAD_REQUEST;
   return null;
 }
 
