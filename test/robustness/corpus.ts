@@ -60,9 +60,10 @@ function framing(on: Target): Case[] {
     refused('lowercase version', `GET {P} http/1.1\r\n${H}\r\n`),
     refused('unknown major version', `GET {P} HTTP/9.9\r\n${H}\r\n`),
     refused('invalid method token', `G(T {P} HTTP/1.1\r\n${H}\r\n`),
-    // nginx refuses it after parsing the headers, with its error page: Kong's JSON body, and the proxy logs it
+    // nginx refuses it after parsing the headers, with its error page (Kong's body: text/plain by default on the
+    // proxy, error_default_type; JSON on the Admin API), and the proxy logs it
     { name: 'missing Host on HTTP/1.1', on, request: `GET {P} HTTP/1.1\r\nX-A: 1\r\n\r\n`,
-      expect: { status: 400, closed: true, has: '"message":"Bad request"' }, logged: on === 'proxy' ? 1 : 0 },
+      expect: { status: 400, closed: true, has: on === 'proxy' ? '\r\n\r\nBad request\nrequest_id: ' : '{"message":"Bad request"}' }, logged: on === 'proxy' ? 1 : 0 },
     refused('bare LF line endings', `GET {P} HTTP/1.1\n${H.trim()}\nX-A: 1\n\n`),
     refused('request line over the header buffer', `GET {P}?${'q'.repeat(40_000)} HTTP/1.1\r\n${H}\r\n`, 414),
     refused('10,000 query parameters', `GET {P}?${manyParams} HTTP/1.1\r\n${H}\r\n`, 414),
