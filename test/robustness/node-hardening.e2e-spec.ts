@@ -275,13 +275,16 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
     });
   });
 
-  describe('Admin API parser rejections carry Kong\'s JSON body', () => {
+  describe.each([
+    ['Admin API', () => node.port('admin_listen')],
+    ['status listener', () => node.port('status_listen')],
+  ] as const)('%s: parser rejections carry Kong\'s JSON body', (_listener, port) => {
     it.each([
       ['Content-Length with Transfer-Encoding', 'POST /services HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n', 400, 'Bad request'],
       ['a header block over 16 KiB', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request header or cookie too large'],
       ['10,000 query parameters', `GET /services?${Array.from({ length: 10_000 }, (_, i) => `a${i}=1`).join('&')} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, 'URI too long'],
     ])('%s -> %s {"message": ...}', async (_n, request, status, message) => {
-      const r = await rawRequest(node.port('admin_listen'), request);
+      const r = await rawRequest(port(), request);
       expect(r.status).toBe(status);
       expect(r.text).toMatch(/\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
       expect(r.text.endsWith(JSON.stringify({ message }))).toBe(true);
