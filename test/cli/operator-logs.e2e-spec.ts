@@ -2,6 +2,8 @@
 // elsewhere; the access log in JSON on request; the Admin API's own access and error logs.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { connect as h2connect } from 'node:http2';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BIN, loopbackConf, ROOT, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
@@ -88,6 +90,23 @@ describe('console logs', () => {
       await exited;
     }
   });
+
+  it('are JSON lines on a terminal too with log_format = json', async () => {
+    const prefix = tempPrefix();
+    const conf = writeConf(prefix, loopbackConf(prefix, { log_format: 'json' }));
+    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} start -c ${conf} -p ${prefix}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (chunk) => (screen += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(async () => (screen.includes('tollgate started') ? true : undefined), 'the start line on the terminal', 60_000);
+      const line = screen.split(/\r?\n/).find((l) => l.includes('tollgate started'))!;
+      expect(JSON.parse(line)).toMatchObject({ level: 'notice', name: 'tollgate', role: 'traditional', prefix });
+    } finally {
+      child.stdin.write('\x03');
+      await exited;
+    }
+  });
 });
 
 describe('stream sessions in the access log', () => {
@@ -116,6 +135,47 @@ describe('stream sessions in the access log', () => {
     } finally {
       await stopNode(node);
       echo.close();
+    }
+  });
+});
+
+describe("HTTP/2 requests in Kong's access-log format", () => {
+  it('carry the client address (after the realip rewrite, as nginx) and the body bytes sent, for the gateway\'s own answers and proxied ones', async () => {
+    const upstream = createHttpServer((_req, res) => res.end('from the upstream'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const prefix = tempPrefix();
+    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0 http2 ssl', trusted_ips: '127.0.0.1' })), '-p', prefix]);
+    const session = h2connect(`https://127.0.0.1:${node.port('proxy_listen')}`, { rejectUnauthorized: false });
+    session.on('error', () => undefined);
+    const get = (path: string, headers: Record<string, string> = {}) => new Promise<{ status: number; body: string; id: string }>((resolve, reject) => {
+      const stream = session.request({ ':path': path, 'user-agent': 'h2-client/1.0', ...headers });
+      let status = 0;
+      let id = '';
+      let body = '';
+      stream.on('response', (h) => { status = Number(h[':status']); id = String(h['x-kong-request-id']); });
+      stream.on('data', (c) => (body += c));
+      stream.on('end', () => resolve({ status, body, id }));
+      stream.on('error', reject);
+    });
+    const lineOf = (id: string) => waitFor(async () => readLines(join(prefix, 'logs', 'access.log')).find((l) => l.endsWith(`kong_request_id: "${id}"`)), `the access line of ${id}`);
+    try {
+      const miss = await get('/h2-nothing?x=1');
+      expect(miss.status).toBe(404);
+      expect(await lineOf(miss.id)).toMatch(new RegExp(`^127\\.0\\.0\\.1 - - \\[[^\\]]+\\] "GET /h2-nothing\\?x=1 HTTP/2\\.0" 404 ${Buffer.byteLength(miss.body)} "-" "h2-client/1\\.0" kong_request_id: "${miss.id}"$`));
+
+      // the peer is in trusted_ips: $remote_addr is what real_ip_header (X-Real-IP) says, as nginx's realip module
+      const relayed = await get('/h2-relayed', { 'x-real-ip': '203.0.113.9' });
+      expect(await lineOf(relayed.id)).toMatch(/^203\.0\.113\.9 - - \[[^\]]+\] "GET \/h2-relayed HTTP\/2\.0" 404 /);
+
+      const admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+      expect((await http('POST', `${admin}/services`, { body: { name: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` } })).status).toBe(201);
+      expect((await http('POST', `${admin}/services/up/routes`, { body: { paths: ['/h2-up'] } })).status).toBe(201);
+      const proxied = await waitFor(async () => { const r = await get('/h2-up'); return r.status === 200 ? r : undefined; }, 'the route on the proxy');
+      expect(await lineOf(proxied.id)).toMatch(new RegExp(`^127\\.0\\.0\\.1 - - \\[[^\\]]+\\] "GET /h2-up HTTP/2\\.0" 200 ${Buffer.byteLength('from the upstream')} "-" "h2-client/1\\.0" kong_request_id: "${proxied.id}"$`));
+    } finally {
+      session.destroy();
+      await stopNode(node);
+      upstream.close();
     }
   });
 });

@@ -71,8 +71,13 @@ describe('signals on a running node', () => {
       const accessLog = join(prefix, 'logs', 'access.log');
       expect((await http('GET', `${proxy}/r?before=1`)).status).toBe(200);
       await waitFor(async () => (existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('before=1') ? true : undefined), 'the access log');
-      // logrotate: the file is moved away, then the processes are told
+      // logrotate: the files are moved away, then the processes are told
+      const adminLog = join(prefix, 'logs', 'admin_access.log');
+      const errorLog = join(prefix, 'logs', 'error.log');
+      await waitFor(async () => (existsSync(adminLog) ? true : undefined), 'the Admin API access log');
       renameSync(accessLog, `${accessLog}.1`);
+      renameSync(adminLog, `${adminLog}.1`);
+      renameSync(errorLog, `${errorLog}.1`);
       for (const pid of [node.child.pid!, ...workers]) process.kill(pid, 'SIGUSR1');
       await waitFor(async () => (node.logs.some((l) => l.includes('received SIGUSR1: log files reopened')) ? true : undefined), 'the reopen notice');
       expect(await refused(9229)).toBe(true);
@@ -84,6 +89,11 @@ describe('signals on a running node', () => {
       expect(after).not.toContain('before=1'); // the old lines stayed in the moved file
       expect(readFileSync(`${accessLog}.1`, 'utf8')).toContain('before=1');
       expect(readFileSync(`${accessLog}.1`, 'utf8')).not.toContain('after=');
+      // the supervisor's own files too: the Admin API access log and the error log
+      expect((await http('GET', `http://127.0.0.1:${node.port('admin_listen')}/status?after-rotation=1`)).status).toBe(200);
+      await waitFor(async () => (existsSync(adminLog) && readFileSync(adminLog, 'utf8').includes('after-rotation=1') ? true : undefined), 'the reopened Admin API access log');
+      expect(readFileSync(`${adminLog}.1`, 'utf8')).not.toContain('after-rotation=1');
+      await waitFor(async () => (existsSync(errorLog) && readFileSync(errorLog, 'utf8').includes('received SIGUSR1: log files reopened') ? true : undefined), 'the reopened error log');
     });
 
     it('a USR1 that lands while Node is still booting (before the guard module) opens no inspector that stays open', async () => {
@@ -121,7 +131,7 @@ describe('signals on a running node', () => {
     });
   });
 
-  it('HUP (tollgate reload) under load: a listener added, worker_processes 1 -> 2, no request dropped or reset', async () => {
+  it('HUP (tollgate reload) under load: a listener added then removed, worker_processes 1 -> 2 -> 1, no request dropped or reset', async () => {
     const prefix = tempPrefix();
     const port = await freePort();
     const conf = loopbackConf(prefix, { proxy_listen: `127.0.0.1:${port}`, worker_processes: '1' });
@@ -156,19 +166,31 @@ describe('signals on a running node', () => {
       expect(reload.code).toBe(0);
       expect(reload.stdout).toMatch(/^tollgate reloaded \(pid \d+\): applied .*proxy_listen.*worker_processes.*\(workers rolled one at a time\)\n$/);
       await waitFor(async () => ((outcomes.get('2xx') ?? 0) > atReload + 50 ? true : undefined), 'load after the reload');
-      running = false;
-      await Promise.all(loops);
-      agent.destroy();
 
-      expect(Object.fromEntries([...outcomes].filter(([k]) => k !== '2xx'))).toEqual({}); // no non-2xx, no reset, no refusal
-      expect(outcomes.get('2xx')).toBeGreaterThan(100);
-      process.stdout.write(`[reload] ${reloadMs} ms for \`tollgate reload\` (2 workers rolled); ${atReload - beforeReload} requests answered 2xx during it, ${outcomes.get('2xx')} in all; non-2xx, resets, refusals: 0\n`);
       expect(childPids(node.child.pid!)).toHaveLength(2);
       const proxies = listenersOf(prefix).filter((l) => l.key === 'proxy_listen');
       expect(proxies.map((l) => l.port)).toContain(port);
       expect(proxies).toHaveLength(2);
       const added = proxies.find((l) => l.port !== port)!;
       expect((await http('GET', `http://127.0.0.1:${added.port}/r`)).status).toBe(200);
+
+      // and back, still under load: the added listener is removed (drained, then closed), worker_processes 2 -> 1
+      writeConf(prefix, conf);
+      const back = await runCliAsync(['reload', '-p', prefix]);
+      expect([back.code, back.stderr]).toEqual([0, '']);
+      expect(back.stdout).toMatch(/applied .*proxy_listen.*worker_processes/);
+      const atBack = outcomes.get('2xx') ?? 0;
+      await waitFor(async () => ((outcomes.get('2xx') ?? 0) > atBack + 50 ? true : undefined), 'load after the second reload');
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+
+      expect(Object.fromEntries([...outcomes].filter(([k]) => k !== '2xx'))).toEqual({}); // no non-2xx, no reset, no refusal
+      expect(outcomes.get('2xx')).toBeGreaterThan(100);
+      process.stdout.write(`[reload] ${reloadMs} ms for \`tollgate reload\` (2 workers rolled); ${atReload - beforeReload} requests answered 2xx during it, ${outcomes.get('2xx')} in all over two reloads; non-2xx, resets, refusals: 0\n`);
+      await waitFor(async () => (childPids(node.child.pid!).length === 1 ? true : undefined), 'one worker left');
+      expect(listenersOf(prefix).filter((l) => l.key === 'proxy_listen').map((l) => l.port)).toEqual([port]);
+      await waitFor(async () => ((await refused(added.port)) ? true : undefined), 'the removed listener closed');
     } finally {
       await stopNode(node);
     }
@@ -233,6 +255,43 @@ describe('signals on a running node', () => {
     expect(node.logs.some((l) => l.includes('received SIGQUIT: stopping gracefully'))).toBe(true);
     for (const p of ports) expect(await refused(p)).toBe(true);
     expect((await runCliAsync(['quit', '-p', prefix, '--timeout', 'soon'])).stderr).toContain("--timeout expects a number of seconds, got 'soon'");
+  });
+
+  it('tollgate quit --timeout: a request that outlives the timeout does not hold the stop; the node is stopped by force', async () => {
+    // an upstream that never answers: the graceful stop would wait for it up to its own 10 s
+    const held = createNetServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
+    const prefix = tempPrefix();
+    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix)), '-p', prefix]);
+    try {
+      const admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+      expect((await http('POST', `${admin}/services`, { body: { name: 'held', url: `http://127.0.0.1:${(held.address() as AddressInfo).port}`, read_timeout: 60_000 } })).status).toBe(201);
+      expect((await http('POST', `${admin}/services/held/routes`, { body: { paths: ['/held'] } })).status).toBe(201);
+      const proxy = `http://127.0.0.1:${node.port('proxy_listen')}`;
+      await waitFor(async () => ((await http('GET', `${proxy}/nothing`)).status === 404 ? true : undefined), 'the proxy');
+      const inflight = connect(node.port('proxy_listen'), '127.0.0.1');
+      inflight.on('error', () => undefined);
+      await new Promise((r) => inflight.once('connect', r));
+      const connections = new Promise<number>((r) => held.once('connection', () => r(Date.now())));
+      // routes reach the worker asynchronously: retry until the request is the one held by the upstream
+      await waitFor(async () => {
+        inflight.write('GET /held HTTP/1.1\r\nHost: x\r\n\r\n');
+        return Promise.race([connections.then(() => true), new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))]);
+      }, 'the request held by the upstream');
+      const started = Date.now();
+      const r = await runCliAsync(['quit', '-p', prefix, '--timeout', '1']);
+      const tookMs = Date.now() - started;
+      expect(r.stderr).toBe(`tollgate (pid ${node.child.pid}) still running after 1 s: forcing shutdown\n`);
+      expect(r.stdout).toBe(`tollgate stopped (forced) (pid ${node.child.pid})\n`);
+      expect(r.code).toBe(0);
+      expect(tookMs).toBeLessThan(8000); // not the graceful stop's 10 s
+      expect((await node.exited).code).toBe(0);
+      expect(node.logs.some((l) => l.includes('received SIGTERM while stopping: stopping now'))).toBe(true);
+      inflight.destroy();
+    } finally {
+      await stopNode(node);
+      held.close();
+    }
   });
 });
 

@@ -123,6 +123,23 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
     });
   });
 
+  describe('an HTTP/1.1 request without Host', () => {
+    it.each([
+      ['Admin API, http', () => node.port('admin_listen', 0), false],
+      ['Admin API, http2 ssl (ALPN http/1.1)', () => node.port('admin_listen', 2), true],
+      ['status listener', () => node.port('status_listen'), false],
+      ['proxy, http', () => node.port('proxy_listen', 0), false],
+      ['proxy, http2 ssl (ALPN http/1.1)', () => node.port('proxy_listen', 1), true],
+    ] as const)('%s -> 400 with a JSON message, and the connection is closed', async (_name, port, tls) => {
+      const r = await rawRequest(port(), 'GET /raw/no-host HTTP/1.1\r\nAccept: application/json\r\n\r\n', { tls: tls ? { alpn: ['http/1.1'] } : undefined });
+      expect(r.status).toBe(400);
+      expect(r.text).toMatch(/content-type: application\/json/i);
+      expect(r.text).toMatch(/"message": ?"Bad request"/);
+      expect(r.closed).toBe(true);
+      await nodeServes();
+    });
+  });
+
   describe('client_body_timeout, client_header_timeout, send_timeout', () => {
     const stalled = (path: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\nabc`;
 
@@ -258,13 +275,16 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
     });
   });
 
-  describe('Admin API parser rejections carry Kong\'s JSON body', () => {
+  describe.each([
+    ['Admin API', () => node.port('admin_listen')],
+    ['status listener', () => node.port('status_listen')],
+  ] as const)('%s: parser rejections carry Kong\'s JSON body', (_listener, port) => {
     it.each([
       ['Content-Length with Transfer-Encoding', 'POST /services HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n', 400, 'Bad request'],
       ['a header block over 16 KiB', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request header or cookie too large'],
       ['10,000 query parameters', `GET /services?${Array.from({ length: 10_000 }, (_, i) => `a${i}=1`).join('&')} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, 'URI too long'],
     ])('%s -> %s {"message": ...}', async (_n, request, status, message) => {
-      const r = await rawRequest(node.port('admin_listen'), request);
+      const r = await rawRequest(port(), request);
       expect(r.status).toBe(status);
       expect(r.text).toMatch(/\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
       expect(r.text.endsWith(JSON.stringify({ message }))).toBe(true);

@@ -119,7 +119,7 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
   pg_schema: { type: 'string', default: null, section: 'database', description: 'PostgreSQL schema; unset = the server default search_path.' },
   pg_timeout: { type: 'number', integer: true, min: 0, default: '5000', section: 'database', description: 'PostgreSQL connect and query timeout in ms.' },
   pg_ssl: { type: 'boolean', default: 'off', section: 'database', description: 'Use TLS to PostgreSQL.' },
-  pg_ssl_verify: { type: 'boolean', default: 'off', section: 'database', description: 'Verify the PostgreSQL server certificate (needs pg_ssl).' },
+  pg_ssl_verify: { type: 'boolean', default: 'off', section: 'database', description: 'Verify the PostgreSQL server certificate (needs pg_ssl) against lua_ssl_trusted_certificate, as Kong does.' },
   pg_pool_size: { type: 'number', integer: true, min: 1, default: null, section: 'database', description: 'PostgreSQL connection pool size; unset = driver default.' },
 
   // tls
@@ -131,7 +131,7 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
   status_ssl_cert_key: certs('Private key(s) for status_ssl_cert.'),
   // Kong's name kept (issue 15): the trust store of upstream TLS verification
   lua_ssl_trusted_certificate: { type: 'array', default: 'system', section: 'tls', refine: refine.trustedCertificates,
-    description: "CA certificates that verify upstream TLS when a service has tls_verify on and no ca_certificates, and the acme plugin's ACME server: PEM files (relative to the current directory) and/or system (Node's bundled root CAs)." },
+    description: "CA certificates that verify upstream TLS when a service has tls_verify on and no ca_certificates, the acme plugin's ACME server and PostgreSQL with pg_ssl_verify: PEM files (relative to the current directory) and/or system (Node's bundled root CAs)." },
   ssl_protocols: { type: 'array', separator: 'whitespace', default: 'TLSv1.2 TLSv1.3', section: 'tls',
     values: ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], description: 'TLS versions accepted by TLS listeners (space-separated).' },
 

@@ -14,3 +14,13 @@ export function unsupportedHttpVersion(req: IncomingMessage | Http2ServerRequest
 }
 
 export const HTTP_VERSION_NOT_SUPPORTED = { status: 505, message: 'HTTP Version Not Supported' } as const;
+
+/**
+ * An HTTP/1.1 request without a Host header: RFC 9112 section 3.2 and nginx answer 400. Node's own check answers
+ * with an empty body, so our HTTP/1 servers turn it off (requireHostHeader: false) and refuse here with a body.
+ */
+export function missingHost(req: IncomingMessage | Http2ServerRequest): boolean {
+  return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && req.headers.host === undefined && !isHttp2Request(req);
+}
+
+export const MISSING_HOST = { status: 400, message: 'Bad request' } as const;

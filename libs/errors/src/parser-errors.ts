@@ -1,5 +1,7 @@
 // What an HTTP/1 parser (llhttp) rejection means for the client, for every listener's 'clientError' handler:
-// nginx's statuses, Kong's messages. The listener renders them in its own body format.
+// nginx's statuses, Kong's messages. The listener renders them in its own body format; jsonClientErrorHandler is
+// the `{"message": ...}` one (Admin API, status listener), where Node would answer with an empty body.
+import type { Socket } from 'node:net';
 
 export interface ParserError extends Error {
   code?: string;
@@ -47,3 +49,30 @@ export function parserRejection(err: ParserError, headerTooLarge: ParserRejectio
 export function requestLineLimit(maxHeaderSize: number): number {
   return Math.max(1024, Math.floor(maxHeaderSize / 4));
 }
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large',
+};
+
+/** A whole response with Kong's `{"message": ...}` body, written straight to a socket the parser gave up on. */
+export function rawJsonResponse(status: number, message: string): string {
+  const body = JSON.stringify({ message });
+  return (
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/** 'clientError' for listeners that answer in JSON; an oversized head is 431 there. */
+export function jsonClientErrorHandler(lineLimit: number) {
+  return function onClientError(err: ParserError, socket: Socket): void {
+    const rejection = parserRejection(err, HEADER_TOO_LARGE, lineLimit);
+    if (rejection.silent || !socket.writable || (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    socket.end(rawJsonResponse(rejection.status, rejection.message));
+  };
+}
+
+const HEADER_TOO_LARGE: ParserRejection = { status: 431, message: 'Request header or cookie too large' };

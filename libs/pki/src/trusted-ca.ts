@@ -8,11 +8,14 @@ import { rootCertificates } from 'node:tls';
 let trusted: readonly string[] | undefined;
 
 export function setTrustedCertificates(list: readonly string[] | undefined): void {
-  if (!list || list.length === 0 || (list.length === 1 && list[0] === 'system')) {
-    trusted = undefined;
-    return;
-  }
-  trusted = Object.freeze(list.flatMap((item) => (item === 'system' ? [...rootCertificates] : [readFileSync(item, 'utf8')])));
+  trusted = readTrustedCertificates(list);
+}
+
+/** The PEM texts a lua_ssl_trusted_certificate list names; undefined for Node's bundled root CAs (`system` alone).
+ *  Also what verifies PostgreSQL with pg_ssl_verify, as in Kong. */
+export function readTrustedCertificates(list: readonly string[] | undefined): readonly string[] | undefined {
+  if (!list || list.length === 0 || (list.length === 1 && list[0] === 'system')) return undefined;
+  return Object.freeze(list.flatMap((item) => (item === 'system' ? [...rootCertificates] : [readFileSync(item, 'utf8')])));
 }
 
 export function trustedCertificates(): readonly string[] | undefined {

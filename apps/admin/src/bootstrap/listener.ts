@@ -4,8 +4,8 @@ import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import type { ListenEntry } from '@tollgate/config';
-import { enforceClientTimeouts, isHttp2Request, requestLineLimit, unsupportedHttpVersion, type ClientTimeouts } from '@tollgate/errors';
-import { adminClientErrorHandler, adminConnectHandler, refuseHttpVersion } from './client-errors';
+import { enforceClientTimeouts, isHttp2Request, missingHost, requestLineLimit, unsupportedHttpVersion, type ClientTimeouts } from '@tollgate/errors';
+import { adminClientErrorHandler, adminConnectHandler, refuseHttpVersion, refuseMissingHost } from './client-errors';
 import type { ConnectionStats } from './connection-stats';
 import type { RequestFailure } from './request-failure';
 
@@ -54,6 +54,7 @@ export async function openListener({ entry, handler, tls, stats, timeouts, fail 
     if (closing && socket && !res.headersSent) res.setHeader('Connection', 'close');
     try {
       if (unsupportedHttpVersion(req)) refuseHttpVersion(req, res);
+      else if (missingHost(req)) refuseMissingHost(req, res);
       else handler(req, res);
     } catch (err) {
       fail(req, res, err);
@@ -117,7 +118,8 @@ export async function openListener({ entry, handler, tls, stats, timeouts, fail 
 }
 
 function createServer(entry: ListenEntry, onRequest: RequestHandler, tls?: TlsOptions): http.Server | https.Server | http2.Http2SecureServer {
-  const checking = { connectionsCheckingInterval: 250, maxHeaderSize: MAX_HEADER_SIZE };
+  // requireHostHeader: Node would refuse a request without Host with an empty body; onRequest answers it in JSON
+  const checking = { connectionsCheckingInterval: 250, maxHeaderSize: MAX_HEADER_SIZE, requireHostHeader: false };
   if (!entry.ssl) return http.createServer(checking, onRequest);
   if (!tls) throw new Error(`admin_listen: no TLS material for ${entry.listener}`);
   if (entry.http2) {

@@ -3,6 +3,7 @@
 // within the coalescing window (no polling). The payload is the sender's id, so a node ignores its own echo.
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '@tollgate/config';
+import { pgSslOptions } from '../persistence/pg-ssl';
 
 // pg ships no type declarations here; this is the slice of its Client we use.
 interface PgClient {
@@ -16,7 +17,8 @@ interface PgClient {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Client } = require('pg') as { Client: new (config: object) => PgClient };
 
-export type PgNotifySettings = Pick<Settings, 'pg_host' | 'pg_port' | 'pg_user' | 'pg_password' | 'pg_database' | 'pg_schema' | 'pg_ssl' | 'pg_ssl_verify' | 'pg_timeout'>;
+export type PgNotifySettings = Pick<Settings, 'pg_host' | 'pg_port' | 'pg_user' | 'pg_password' | 'pg_database' | 'pg_schema' | 'pg_ssl' | 'pg_ssl_verify' | 'pg_timeout'>
+  & Partial<Pick<Settings, 'lua_ssl_trusted_certificate'>>;
 
 export interface PgNotifyOptions {
   /** Local committed writes (the Dao's onChange). */
@@ -45,7 +47,7 @@ export async function startPgNotify(settings: PgNotifySettings, opts: PgNotifyOp
       user: settings.pg_user,
       password: settings.pg_password ?? undefined,
       database: settings.pg_database,
-      ssl: settings.pg_ssl ? { rejectUnauthorized: settings.pg_ssl_verify } : false,
+      ssl: pgSslOptions(settings),
       connectionTimeoutMillis: settings.pg_timeout,
     });
     await client.connect();

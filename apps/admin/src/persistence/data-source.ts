@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { Settings } from '@tollgate/config';
 import { allMigrations } from './migrations';
+import { pgSslOptions } from './pg-ssl';
 import { storedSchemas, type SchemaSource } from './schema-source';
 import { ormEntityFor, tagsOrmEntity } from './typeorm-entities';
 
@@ -22,7 +23,7 @@ export type PersistenceSettings = Pick<
   | 'pg_ssl'
   | 'pg_ssl_verify'
   | 'pg_pool_size'
->;
+> & Partial<Pick<Settings, 'lua_ssl_trusted_certificate'>>;
 
 function connectionOptions(settings: PersistenceSettings): DataSourceOptions {
   if (settings.database === 'postgres') {
@@ -34,7 +35,7 @@ function connectionOptions(settings: PersistenceSettings): DataSourceOptions {
       password: settings.pg_password ?? undefined,
       database: settings.pg_database,
       schema: settings.pg_schema ?? undefined,
-      ssl: settings.pg_ssl ? { rejectUnauthorized: settings.pg_ssl_verify } : false,
+      ssl: pgSslOptions(settings),
       connectTimeoutMS: settings.pg_timeout,
       poolSize: settings.pg_pool_size ?? undefined,
       // raw statements (the migrations table, subqueries) resolve in pg_schema too

@@ -3,7 +3,7 @@
 //   control_plane = control plane only
 //   data_plane    = data-plane workers fed by a remote control plane (hybrid issue)
 import type { Settings } from '@tollgate/config';
-import { reopenLogFiles, type TollgateLogger } from '@tollgate/logging';
+import { guardProcess, reopenLogFiles, type TollgateLogger } from '@tollgate/logging';
 import type { VersionedSnapshot } from '@tollgate/declarative';
 import type { BoundListener } from '@tollgate/protocol';
 import { adminLogger } from './admin-logger';
@@ -170,6 +170,9 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
 /** role = data_plane: no Admin API, no database; one pull per node, fanned out to the workers over IPC. */
 async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
+  // this supervisor serves status_listen and holds the cluster pull: no control plane installs the last line of
+  // defence here (startControlPlane does on the other roles), and a throw that ended it would take the workers along
+  guardProcess(log);
   const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote/index.js');
   const parts = new OpenedParts(log);
   const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null };

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { Settings } from '@tollgate/config';
 // the exposition formatter alone: '@tollgate/plugins' would load every bundled plugin into the supervisor
 import { formatKongExposition } from '@tollgate/plugins/bundled/prometheus/exposition';
-import { dnsStatusAnswer, enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, unsupportedHttpVersion, type DnsStatusReport } from '@tollgate/errors';
+import { dnsStatusAnswer, enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, jsonClientErrorHandler, MISSING_HOST, missingHost, requestLineLimit, unsupportedHttpVersion, type DnsStatusReport } from '@tollgate/errors';
 import type { BoundListener } from '@tollgate/protocol';
 import { Readiness } from './status-ready';
 
@@ -20,6 +20,8 @@ export interface StatusSource {
 }
 
 const EMPTY_HASH = '00000000000000000000000000000000';
+/** Node's default header budget, which the status server keeps. */
+const STATUS_MAX_HEADER_SIZE = 16 * 1024;
 
 export async function startStatusServer(settings: Settings, source: StatusSource): Promise<{ listeners: BoundListener[]; close(): Promise<void> }> {
   const readiness = new Readiness(settings, source);
@@ -32,6 +34,10 @@ export async function startStatusServer(settings: Settings, source: StatusSource
     };
     try {
       if (unsupportedHttpVersion(req)) return reply(HTTP_VERSION_NOT_SUPPORTED.status, { message: HTTP_VERSION_NOT_SUPPORTED.message });
+      if (missingHost(req)) {
+        res.setHeader('connection', 'close');
+        return reply(MISSING_HOST.status, { message: MISSING_HOST.message });
+      }
       if (url === '/status' && (req.method === 'GET' || req.method === 'HEAD')) {
         const mem = process.memoryUsage();
         const body: Record<string, unknown> = {
@@ -77,8 +83,11 @@ export async function startStatusServer(settings: Settings, source: StatusSource
     if (entry.ssl) {
       throw Object.assign(new Error(`status_listen: flag 'ssl' is not supported on the status listener (${entry.listener})`), { expected: true });
     }
-    const server = createServer({ connectionsCheckingInterval: 250 }, (req, res) => void handler(req, res));
+    // requireHostHeader: Node's refusal has an empty body; the handler answers a missing Host in JSON
+    const server = createServer({ connectionsCheckingInterval: 250, requireHostHeader: false }, (req, res) => void handler(req, res));
     server.headersTimeout = settings.client_header_timeout;
+    // parser rejections (CL + TE, an oversized head, a header timeout) answered with a JSON message, not Node's empty body
+    server.on('clientError', jsonClientErrorHandler(requestLineLimit(STATUS_MAX_HEADER_SIZE)));
     enforceClientTimeouts(server, { bodyMs: settings.client_body_timeout, sendMs: settings.send_timeout });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>

@@ -35,15 +35,17 @@ type LoggedResponse = ClientResponse & { [kEntry]?: PendingEntry };
 export type AccessLogFormat = 'kong' | 'json';
 
 // hot path: one small object per request, listener is a shared function (no closure).
-export function logWhenFinished(log: AccessLog, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string, format: AccessLogFormat = 'json'): void {
+/** `clientIp` is nginx's $remote_addr: the client address after the realip rewrite, read when the request starts. */
+export function logWhenFinished(
+  log: AccessLog, req: ClientRequest, res: ClientResponse, listener: ListenerInfo, requestId: string, format: AccessLogFormat, clientIp: string | undefined,
+): void {
   if (format === 'kong') {
-    (res as KongLoggedResponse)[kKong] = new PendingKongEntry(log, req, (req.socket ?? null) as LoggedSocket | null, requestId);
+    (res as KongLoggedResponse)[kKong] = new PendingKongEntry(log, req, (req.socket ?? null) as LoggedSocket | null, clientIp, requestId);
     // 'close' fires however the response ends (finished, aborted, timed out): exactly one line per request
     (res as ServerResponse).on('close', onKongResponseClose);
     return;
   }
   const socket = (req.socket ?? null) as LoggedSocket | null;
-  const clientIp = socket?.remoteAddress;
   // Only on `transparent` listeners (left out of the line elsewhere): where the client meant to connect.
   const destination = originalDestinationOf(socket);
   const head =
@@ -92,7 +94,13 @@ function responseSize(res: ClientResponse, socket: LoggedSocket | null, bodyByte
 const kKong = Symbol('tollgate.kongAccessEntry');
 
 class PendingKongEntry {
-  constructor(readonly log: AccessLog, readonly req: ClientRequest, readonly socket: LoggedSocket | null, readonly requestId: string) {}
+  constructor(
+    readonly log: AccessLog,
+    readonly req: ClientRequest,
+    readonly socket: LoggedSocket | null,
+    readonly remoteAddr: string | undefined,
+    readonly requestId: string,
+  ) {}
 }
 
 type KongLoggedResponse = ClientResponse & { [kKong]?: PendingKongEntry };
@@ -109,10 +117,10 @@ function onKongResponseClose(this: KongLoggedResponse): void {
   // the socket count is taken for every response, so the next one on this connection starts from here
   const sent = responseSize(this, e.socket, ex?.responseBytes);
   e.log.writeLine(kongLine({
-    remoteAddr: req.socket?.remoteAddress,
+    remoteAddr: e.remoteAddr,
     request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
     status: loggedStatus(this),
-    bodyBytesSent: ex ? ex.responseBytes : generatedBodyBytes(this, sent),
+    bodyBytesSent: ex ? ex.responseBytes : generatedBodyBytes(this, req, sent),
     referer: headers.referer as string | undefined,
     userAgent: headers['user-agent'] as string | undefined,
     requestId: e.requestId,
@@ -121,10 +129,15 @@ function onKongResponseClose(this: KongLoggedResponse): void {
 
 /** A response without an exchange counting body bytes (the gateway's own answers: no route, plugin exits, errors;
  *  a WebSocket upgrade's relayed answer and tunnel): its body is what was sent after the header block (`_header`,
- *  the block Node wrote, or the one relayed straight to an upgrade's socket; HTTP/2 has none and no count). */
-function generatedBodyBytes(res: ClientResponse, sent: number): number {
+ *  the block Node wrote, or the one relayed straight to an upgrade's socket). HTTP/2 streams keep no byte count:
+ *  the gateway's own answers there are whole bodies with a Content-Length, sent once the response finished. */
+function generatedBodyBytes(res: ClientResponse, req: ClientRequest, sent: number): number {
   const relayed = relayedHeadBytes(res);
   if (relayed > 0) return Math.max(0, sent - relayed);
+  if ((res as { stream?: unknown }).stream !== undefined) {
+    if (!res.writableFinished || req.method === 'HEAD') return 0;
+    return Number((res as ServerResponse).getHeader('content-length')) || 0;
+  }
   const header = (res as { _header?: unknown })._header;
   return typeof header === 'string' ? Math.max(0, sent - Buffer.byteLength(header, 'latin1')) : 0;
 }

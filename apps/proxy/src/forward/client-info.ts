@@ -47,6 +47,12 @@ export function clientOf(ctx: ProxyContext, req: ClientRequest): ClientInfo {
   return info;
 }
 
+/** nginx's $remote_addr after the realip module (set_real_ip_from = trusted_ips, real_ip_header): the client
+ *  address the upstream headers, the plugins and the access log report. */
+export function realClientIp(ctx: ProxyContext, req: ClientRequest, client: ClientInfo = clientOf(ctx, req)): string {
+  return client.trusted && ctx.trust.headerName !== null ? ctx.trust.realIp(client.peerIp, true, req.headers[ctx.trust.headerName]) : client.clientIp;
+}
+
 /**
  * Called for each connection a `transparent` listener accepts: IP_TRANSPARENT makes the accepted socket's local
  * address the original destination, read once here (one object per connection, shared by its requests).

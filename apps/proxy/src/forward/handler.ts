@@ -4,12 +4,12 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import { HTTP_VERSION_NOT_SUPPORTED, PROXY_ERRORS, unsupportedHttpVersion } from '@tollgate/errors';
+import { HTTP_VERSION_NOT_SUPPORTED, missingHost, PROXY_ERRORS, unsupportedHttpVersion } from '@tollgate/errors';
 import { resolveUpstreamPath } from '@tollgate/router';
 import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import { logWhenFinished } from './access-line';
-import { clientOf, originalDestinationOf } from './client-info';
+import { clientOf, originalDestinationOf, realClientIp } from './client-info';
 import type { ListenerInfo, ProxyContext } from './context';
 import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
 import { Exchange, onClientClose, tagResponse } from './exchange';
@@ -37,7 +37,8 @@ export function createRequestHandler(ctx: ProxyContext, listener: ListenerInfo):
  */
 function observe(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse): string {
   const requestId = nextRequestId();
-  if (ctx.accessLog !== null) logWhenFinished(ctx.accessLog, req, res, listener, requestId, ctx.accessLogFormat);
+  // $remote_addr as nginx logs it: after the realip rewrite, read now (an HTTP/2 stream's socket view is gone at close)
+  if (ctx.accessLog !== null) logWhenFinished(ctx.accessLog, req, res, listener, requestId, ctx.accessLogFormat, remoteAddrOf(ctx, req));
   const releaseStats = ctx.releaseStats;
   if (releaseStats) {
     // the configuration the request starts under answers for it, even if a newer one lands meanwhile
@@ -45,6 +46,11 @@ function observe(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, 
     res.once('close', () => releaseStats.record(hash, res.statusCode));
   }
   return requestId;
+}
+
+function remoteAddrOf(ctx: ProxyContext, req: ClientRequest): string | undefined {
+  const ip = realClientIp(ctx, req);
+  return ip === '' ? undefined : ip; // a client already gone has no address left to read
 }
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -93,14 +99,14 @@ export function failRequest(ctx: ProxyContext, req: ClientRequest, res: ClientRe
 
 /**
  * Requests nginx refuses before any routing: a request line naming another HTTP version (505), a second Host
- * header (400), a request target longer than a header buffer (414), and TRACE (405, as Kong). The parsed version
+ * header or none on HTTP/1.1 (400), a request target longer than a header buffer (414), and TRACE (405, as Kong). The parsed version
  * says nothing about the connection (`GET / HTTP/2.0` parses as major 2): only the request's stream does.
  */
 function refusalFor(ctx: ProxyContext, req: ClientRequest): { status: number; message: string } | null {
   if (unsupportedHttpVersion(req)) return HTTP_VERSION_NOT_SUPPORTED;
   if (req.url!.length > ctx.maxRequestLine) return PROXY_ERRORS.URI_TOO_LONG;
   if (req.method === 'TRACE') return PROXY_ERRORS.METHOD_NOT_ALLOWED;
-  if (req.httpVersionMajor === 1 && hasSecondHost(req.rawHeaders)) return BAD_REQUEST;
+  if (req.httpVersionMajor === 1 && (hasSecondHost(req.rawHeaders) || missingHost(req))) return BAD_REQUEST;
   return null;
 }
 
@@ -195,8 +201,7 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   // HTTP/2 requests carry no framing headers: a body is there unless the stream already ended.
   const hasBody = h2 ? !(req as Http2ServerRequest).stream.endAfterHeaders : chunked || (contentLength !== undefined && contentLength !== '0');
 
-  const clientIp =
-    client.trusted && ctx.trust.headerName !== null ? ctx.trust.realIp(client.peerIp, true, headers[ctx.trust.headerName]) : client.clientIp;
+  const clientIp = realClientIp(ctx, req, client);
   const prefix = route.stripPath && match.matchedPath !== null && match.matchedPath !== '/' ? match.matchedPath : null;
   const up = buildUpstreamHeaders(req, {
     scheme,

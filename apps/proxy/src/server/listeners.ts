@@ -49,6 +49,8 @@ function httpOptions(settings: Settings): ServerOptions {
     // Duplicate framing headers and other ambiguities are errors (request smuggling).
     insecureHTTPParser: false,
     joinDuplicateHeaders: false,
+    // an HTTP/1.1 request without Host is refused by the request pipeline, with Kong's body and an access line
+    requireHostHeader: false,
     noDelay: true,
   };
 }
