@@ -9,7 +9,8 @@ import { startUpstream } from './support/upstreams';
 import { RawConnection } from '../support/raw-http';
 
 const MB = 1024 * 1024;
-jest.setTimeout(60000);
+// 50 MB each way through real sockets: generous on a loaded 2-core machine
+jest.setTimeout(150_000);
 
 /** Deterministic pseudo-random bytes, produced in chunks so nothing holds 50 MB at once. */
 function* chunks(total: number, seed: number): Generator<Buffer> {
