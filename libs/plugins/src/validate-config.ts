@@ -61,20 +61,42 @@ export function withConfigChecks(fields: FieldList, checks: readonly ConfigCheck
 const quoted = (names: readonly string[]) => names.map((n) => `'config.${n}'`).join(', ');
 const present = (v: unknown) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
 
+/** A check that also says what it is in Kong's schema JSON (`entity_checks` of `GET /schemas/plugins/{name}`). */
+function described(check: ConfigCheck, kongJson: Record<string, unknown>): ConfigCheck {
+  Object.defineProperty(check, 'kongJson', { value: Object.freeze(kongJson), enumerable: false });
+  return check;
+}
+
+const configPaths = (names: readonly string[]) => names.map((n) => `config.${n}`);
+
 /** Kong's at_least_one_of over config fields. */
-export const atLeastOneOf = (names: readonly string[]): ConfigCheck => (c) =>
-  names.some((n) => present(c[n])) ? [] : [{ message: `at least one of these fields must be non-empty: ${quoted(names)}` }];
+export const atLeastOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
+  names.some((n) => present(c[n])) ? [] : [{ message: `at least one of these fields must be non-empty: ${quoted(names)}` }],
+{ at_least_one_of: configPaths(names) });
 
 /** Kong's only_one_of over config fields. */
-export const onlyOneOf = (names: readonly string[]): ConfigCheck => (c) =>
-  names.filter((n) => present(c[n])).length > 1 ? [{ message: `only one of these fields must be non-empty: ${quoted(names)}` }] : [];
+export const onlyOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
+  names.filter((n) => present(c[n])).length > 1 ? [{ message: `only one of these fields must be non-empty: ${quoted(names)}` }] : [],
+{ only_one_of: configPaths(names) });
 
 /** Kong's conditional: when `ifField` matches, `thenPath` (a config path) is required. */
-export const requiredWhen = (ifField: string, equals: unknown, thenPath: string): ConfigCheck => (c) => {
+export const requiredWhen = (ifField: string, equals: unknown, thenPath: string): ConfigCheck => described((c) => {
   if (c[ifField] !== equals) return [];
   let v: unknown = c;
   for (const p of thenPath.split('.')) v = (v as Record<string, unknown> | null)?.[p];
   return present(v)
     ? []
     : [{ path: `config.${thenPath}`, message: 'required field missing' }, { message: `failed conditional validation given value of field 'config.${ifField}'` }];
-};
+}, { conditional: { if_field: `config.${ifField}`, if_match: { eq: equals }, then_field: `config.${thenPath}`, then_match: { required: true } } });
+
+/**
+ * The plugin-level checks of a config FieldList in Kong's JSON form, for `entity_checks` of
+ * `GET /schemas/plugins/{name}`; checks written as code (no Kong declarative form) are left out.
+ */
+export function configChecksJson(fields: FieldList): Array<Record<string, unknown>> {
+  const checks = (fields as unknown as { configChecks?: readonly ConfigCheck[] }).configChecks ?? [];
+  return checks.flatMap((c) => {
+    const json = (c as unknown as { kongJson?: Record<string, unknown> }).kongJson;
+    return json ? [json] : [];
+  });
+}

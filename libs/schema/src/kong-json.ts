@@ -58,15 +58,37 @@ export function toKongSchemaJson(schema: EntitySchema): Json {
   return out;
 }
 
+/** What a plugin's schema.lua says besides its config: Kong's typedefs.no_consumer / no_service / no_route. */
+export interface PluginSubschemaOptions {
+  /** `consumer = typedefs.no_consumer`: the plugin cannot be scoped to a consumer. */
+  readonly noConsumer?: boolean;
+  /** `service = typedefs.no_service` and `route = typedefs.no_route` (global-only plugins such as acme). */
+  readonly globalOnly?: boolean;
+  /** The plugin-level checks in Kong's JSON form (`entity_checks`, always present, as Kong's schema_to_jsonable). */
+  readonly entityChecks?: readonly Json[];
+}
+
+// Kong's typedefs.no_consumer / no_service / no_route, as schema_to_jsonable renders them (eq = ngx.null -> null).
+const NO_FOREIGN: Readonly<Record<'consumer' | 'service' | 'route', Json>> = {
+  consumer: { type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.' },
+  service: { type: 'foreign', reference: 'services', eq: null, description: "A reference to the 'services' table with a null value allowed." },
+  route: { type: 'foreign', reference: 'routes', eq: null, description: "A reference to the 'routes' table with a null value allowed." },
+};
+
 /**
- * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: `protocols` with
- * the plugin's default, then its `config` record), not the whole plugins entity.
+ * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: the scope
+ * fields it forbids (`consumer`, `service`, `route` with `eq: null`, which Kong Manager reads to hide those
+ * scopes), `protocols` with the plugin's default, then its `config` record) and its entity_checks, not the whole
+ * plugins entity.
  */
-export function toKongPluginSubschemaJson(pluginsSchema: EntitySchema, configFields: FieldList, protocols: readonly string[]): Json {
+export function toKongPluginSubschemaJson(pluginsSchema: EntitySchema, configFields: FieldList, protocols: readonly string[], options: PluginSubschemaOptions = {}): Json {
   const entityProtocols = pluginsSchema.fields.find(([name]) => name === 'protocols')?.[1];
   const fields: FieldList = [
     ['protocols', { ...(entityProtocols ?? { type: 'set', required: true }), default: [...protocols] }],
     ['config', { type: 'record', required: true, fields: configFields }],
   ];
-  return { fields: fieldsJson(fields) };
+  const scopes: Json[] = [];
+  if (options.noConsumer) scopes.push({ consumer: { ...NO_FOREIGN.consumer } });
+  if (options.globalOnly) scopes.push({ service: { ...NO_FOREIGN.service } }, { route: { ...NO_FOREIGN.route } });
+  return { fields: [...scopes, ...fieldsJson(fields)], entity_checks: [...(options.entityChecks ?? [])] };
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { configChecksJson } from '@tollgate/plugins';
 import { noEntityNamed, noPluginNamed, schemaViolation } from '@tollgate/errors';
 import { ENTITIES, toKongPluginSubschemaJson, toKongSchemaJson, type EntitySchema } from '@tollgate/schema';
 import { PLUGIN_CATALOG } from '../bootstrap/tokens';
@@ -24,7 +25,10 @@ export class SchemasService {
   pluginSchema(name: string): unknown {
     const plugin = this.catalog.plugins.get(name);
     if (!plugin) throw noPluginNamed(name);
-    return toKongPluginSubschemaJson(this.entity('plugins'), plugin.configFields ?? [], plugin.protocols);
+    const fields = plugin.configFields ?? [];
+    return toKongPluginSubschemaJson(this.entity('plugins'), fields, plugin.protocols, {
+      noConsumer: plugin.noConsumer, globalOnly: plugin.globalOnly, entityChecks: configChecksJson(fields),
+    });
   }
 
   validateEntity(name: string, body: unknown): typeof VALIDATION_SUCCESSFUL {

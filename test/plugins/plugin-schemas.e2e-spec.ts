@@ -1,0 +1,70 @@
+// GET /schemas/plugins/{name} for every Kong OSS 3.10 bundled plugin on a real node, against the field lists read
+// from Kong's own schema.lua files (test/support/kong-plugin-schemas.ts): what Kong Manager and decK-style tools
+// render forms and diffs from.
+import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+import { http } from '../support/http';
+import { KONG_BUNDLED_NAMES } from '../support/kong-bundled-plugins';
+import { KONG_PLUGIN_SCHEMA_FIELDS } from '../support/kong-plugin-schemas';
+
+type Field = Record<string, Record<string, unknown>>;
+const nameOf = (f: Field) => Object.keys(f)[0];
+
+/** Config field paths, records flattened with dots, as the fixture lists them. */
+function configPaths(fields: Field[], prefix = ''): string[] {
+  return fields.flatMap((f) => {
+    const name = nameOf(f);
+    const def = f[name];
+    const nested = def.type === 'record' && Array.isArray(def.fields) ? configPaths(def.fields as Field[], `${prefix}${name}.`) : [];
+    return [`${prefix}${name}`, ...nested];
+  });
+}
+
+describe('GET /schemas/plugins/{name} for every bundled plugin', () => {
+  let node: RunningNode;
+  let admin: string;
+
+  beforeAll(async () => {
+    const prefix = tempPrefix();
+    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix)), '-p', prefix]);
+    admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+  });
+  afterAll(async () => { if (node) await stopNode(node); });
+
+  it('the fixture covers exactly the bundled plugins', () => {
+    expect(Object.keys(KONG_PLUGIN_SCHEMA_FIELDS).sort()).toEqual([...KONG_BUNDLED_NAMES]);
+  });
+
+  it.each(Object.keys(KONG_PLUGIN_SCHEMA_FIELDS).sort())('%s: Kong\'s top-level fields and config fields, in order', async (name) => {
+    const r = await http('GET', `${admin}/schemas/plugins/${name}`);
+    expect(r.status).toBe(200);
+    const fields = r.json.fields as Field[];
+    const want = KONG_PLUGIN_SCHEMA_FIELDS[name];
+    expect(fields.map(nameOf).sort()).toEqual([...want.top].sort());
+    for (const scope of ['consumer', 'service', 'route']) {
+      const f = fields.find((x) => nameOf(x) === scope);
+      if (f) expect(f[scope]).toMatchObject({ type: 'foreign', eq: null });
+    }
+    const config = fields.find((x) => nameOf(x) === 'config')!.config;
+    expect(config.type).toBe('record');
+    expect(configPaths(config.fields as Field[])).toEqual(want.config);
+    expect(Array.isArray(r.json.entity_checks)).toBe(true);
+  });
+
+  it("entity_checks carry Kong's declarative checks (acl, rate-limiting, pre-function)", async () => {
+    const checks = async (name: string) => (await http('GET', `${admin}/schemas/plugins/${name}`)).json.entity_checks;
+    expect(await checks('acl')).toEqual([{ only_one_of: ['config.allow', 'config.deny'] }, { at_least_one_of: ['config.allow', 'config.deny'] }]);
+    expect(await checks('rate-limiting')).toEqual(expect.arrayContaining([
+      { at_least_one_of: ['config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'] },
+      { conditional: { if_field: 'config.policy', if_match: { eq: 'redis' }, then_field: 'config.redis.host', then_match: { required: true } } },
+    ]));
+    expect(await checks('pre-function')).toEqual([{ at_least_one_of: ['config.certificate', 'config.rewrite', 'config.access', 'config.header_filter', 'config.body_filter', 'config.log'] }]);
+  });
+
+  it('a plugin Kong does not scope to consumers is refused with one (no_consumer), as its schema says', async () => {
+    const consumer = await http('POST', `${admin}/consumers`, { body: { username: 'schemas-suite' } });
+    expect(consumer.status).toBe(201);
+    const r = await http('POST', `${admin}/plugins`, { body: { name: 'key-auth', consumer: { id: consumer.json.id } } });
+    expect(r.status).toBe(400);
+    expect(r.json.fields).toEqual({ consumer: 'value must be null' });
+  });
+});
