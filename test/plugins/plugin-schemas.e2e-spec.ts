@@ -58,6 +58,10 @@ describe('GET /schemas/plugins/{name} for every bundled plugin', () => {
       { conditional: { if_field: 'config.policy', if_match: { eq: 'redis' }, then_field: 'config.redis.host', then_match: { required: true } } },
     ]));
     expect(await checks('pre-function')).toEqual([{ at_least_one_of: ['config.certificate', 'config.rewrite', 'config.access', 'config.header_filter', 'config.body_filter', 'config.log'] }]);
+    // opentelemetry's check belongs to its config record, as in Kong's schema.lua
+    const otel = (await http('GET', `${admin}/schemas/plugins/opentelemetry`)).json;
+    expect(otel.entity_checks).toEqual([]);
+    expect(otel.fields.find((f: Field) => nameOf(f) === 'config').config.entity_checks).toEqual([{ at_least_one_of: ['traces_endpoint', 'logs_endpoint'] }]);
   });
 
   it('a plugin Kong does not scope to consumers is refused with one (no_consumer), as its schema says', async () => {

@@ -62,8 +62,9 @@ const quoted = (names: readonly string[]) => names.map((n) => `'config.${n}'`).j
 const present = (v: unknown) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
 
 /** A check that also says what it is in Kong's schema JSON (`entity_checks` of `GET /schemas/plugins/{name}`). */
-function described(check: ConfigCheck, kongJson: Record<string, unknown>): ConfigCheck {
+function described(check: ConfigCheck, kongJson: Record<string, unknown>, scope: 'plugin' | 'config' = 'plugin'): ConfigCheck {
   Object.defineProperty(check, 'kongJson', { value: Object.freeze(kongJson), enumerable: false });
+  Object.defineProperty(check, 'kongScope', { value: scope, enumerable: false });
   return check;
 }
 
@@ -73,6 +74,14 @@ const configPaths = (names: readonly string[]) => names.map((n) => `config.${n}`
 export const atLeastOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
   names.some((n) => present(c[n])) ? [] : [{ message: `at least one of these fields must be non-empty: ${quoted(names)}` }],
 { at_least_one_of: configPaths(names) });
+
+/**
+ * Kong's at_least_one_of written in the config record's own entity_checks (opentelemetry): the names are the
+ * record's, and the error is the record's (`config.@entity`).
+ */
+export const configAtLeastOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
+  names.some((n) => present(c[n])) ? [] : [{ path: 'config.@entity', message: `at least one of these fields must be non-empty: ${names.map((n) => `'${n}'`).join(', ')}` }],
+{ at_least_one_of: [...names] }, 'config');
 
 /** Kong's only_one_of over config fields. */
 export const onlyOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
@@ -90,13 +99,14 @@ export const requiredWhen = (ifField: string, equals: unknown, thenPath: string)
 }, { conditional: { if_field: `config.${ifField}`, if_match: { eq: equals }, then_field: `config.${thenPath}`, then_match: { required: true } } });
 
 /**
- * The plugin-level checks of a config FieldList in Kong's JSON form, for `entity_checks` of
- * `GET /schemas/plugins/{name}`; checks written as code (no Kong declarative form) are left out.
+ * The checks of a config FieldList in Kong's JSON form: the plugin-level ones (`entity_checks` of
+ * `GET /schemas/plugins/{name}`) or the config record's own; checks written as code (no Kong declarative form)
+ * are left out.
  */
-export function configChecksJson(fields: FieldList): Array<Record<string, unknown>> {
+export function configChecksJson(fields: FieldList, scope: 'plugin' | 'config' = 'plugin'): Array<Record<string, unknown>> {
   const checks = (fields as unknown as { configChecks?: readonly ConfigCheck[] }).configChecks ?? [];
   return checks.flatMap((c) => {
-    const json = (c as unknown as { kongJson?: Record<string, unknown> }).kongJson;
-    return json ? [json] : [];
+    const { kongJson, kongScope } = c as unknown as { kongJson?: Record<string, unknown>; kongScope?: string };
+    return kongJson && kongScope === scope ? [kongJson] : [];
   });
 }

@@ -66,6 +66,8 @@ export interface PluginSubschemaOptions {
   readonly globalOnly?: boolean;
   /** The plugin-level checks in Kong's JSON form (`entity_checks`, always present, as Kong's schema_to_jsonable). */
   readonly entityChecks?: readonly Json[];
+  /** The config record's own entity_checks (Kong's `config = { type = "record", entity_checks = ... }`). */
+  readonly configEntityChecks?: readonly Json[];
 }
 
 // Kong's typedefs.no_consumer / no_service / no_route, as schema_to_jsonable renders them (eq = ngx.null -> null).
@@ -90,5 +92,7 @@ export function toKongPluginSubschemaJson(pluginsSchema: EntitySchema, configFie
   const scopes: Json[] = [];
   if (options.noConsumer) scopes.push({ consumer: { ...NO_FOREIGN.consumer } });
   if (options.globalOnly) scopes.push({ service: { ...NO_FOREIGN.service } }, { route: { ...NO_FOREIGN.route } });
-  return { fields: [...scopes, ...fieldsJson(fields)], entity_checks: [...(options.entityChecks ?? [])] };
+  const json = fieldsJson(fields);
+  if (options.configEntityChecks?.length) (json[1].config as Json).entity_checks = [...options.configEntityChecks];
+  return { fields: [...scopes, ...json], entity_checks: [...(options.entityChecks ?? [])] };
 }

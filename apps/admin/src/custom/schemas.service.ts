@@ -27,7 +27,8 @@ export class SchemasService {
     if (!plugin) throw noPluginNamed(name);
     const fields = plugin.configFields ?? [];
     return toKongPluginSubschemaJson(this.entity('plugins'), fields, plugin.protocols, {
-      noConsumer: plugin.noConsumer, globalOnly: plugin.globalOnly, entityChecks: configChecksJson(fields),
+      noConsumer: plugin.noConsumer, globalOnly: plugin.globalOnly,
+      entityChecks: configChecksJson(fields), configEntityChecks: configChecksJson(fields, 'config'),
     });
   }
 
