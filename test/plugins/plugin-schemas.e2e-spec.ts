@@ -53,15 +53,23 @@ describe('GET /schemas/plugins/{name} for every bundled plugin', () => {
   it("entity_checks carry Kong's declarative checks (acl, rate-limiting, pre-function)", async () => {
     const checks = async (name: string) => (await http('GET', `${admin}/schemas/plugins/${name}`)).json.entity_checks;
     expect(await checks('acl')).toEqual([{ only_one_of: ['config.allow', 'config.deny'] }, { at_least_one_of: ['config.allow', 'config.deny'] }]);
-    expect(await checks('rate-limiting')).toEqual(expect.arrayContaining([
+    const redisRequired = (field: string) => ({ conditional: { if_field: 'config.policy', if_match: { eq: 'redis' }, then_field: `config.redis.${field}`, then_match: { required: true } } });
+    const byLimit = (value: string, field: string) => ({ conditional: { if_field: 'config.limit_by', if_match: { eq: value }, then_field: `config.${field}`, then_match: { required: true } } });
+    expect(await checks('rate-limiting')).toEqual([
       { at_least_one_of: ['config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'] },
-      { conditional: { if_field: 'config.policy', if_match: { eq: 'redis' }, then_field: 'config.redis.host', then_match: { required: true } } },
-    ]));
+      redisRequired('host'), redisRequired('port'), redisRequired('timeout'), byLimit('header', 'header_name'), byLimit('path', 'path'),
+    ]);
     expect(await checks('pre-function')).toEqual([{ at_least_one_of: ['config.certificate', 'config.rewrite', 'config.access', 'config.header_filter', 'config.body_filter', 'config.log'] }]);
     // opentelemetry's check belongs to its config record, as in Kong's schema.lua
     const otel = (await http('GET', `${admin}/schemas/plugins/opentelemetry`)).json;
     expect(otel.entity_checks).toEqual([]);
     expect(otel.fields.find((f: Field) => nameOf(f) === 'config').config.entity_checks).toEqual([{ at_least_one_of: ['traces_endpoint', 'logs_endpoint'] }]);
+  });
+
+  it("rate-limiting with policy redis and an explicit null redis.port fails Kong's conditional", async () => {
+    const r = await http('POST', `${admin}/schemas/plugins/validate`, { body: { name: 'rate-limiting', config: { minute: 1, policy: 'redis', redis: { host: 'r', port: null } } } });
+    expect(r.status).toBe(400);
+    expect(r.json.fields).toEqual({ config: { redis: { port: 'required field missing' } }, '@entity': ["failed conditional validation given value of field 'config.policy'"] });
   });
 
   it('a plugin Kong does not scope to consumers is refused with one (no_consumer), as its schema says', async () => {

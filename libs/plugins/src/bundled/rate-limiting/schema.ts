@@ -58,6 +58,8 @@ export const schema = withShorthandFields(withConfigChecks([
   atLeastOneOf([...PERIODS]),
   periodsInOrder,
   requiredWhen('policy', 'redis', 'redis.host'),
+  requiredWhen('policy', 'redis', 'redis.port'),
+  requiredWhen('policy', 'redis', 'redis.timeout'),
   requiredWhen('limit_by', 'header', 'header_name'),
   requiredWhen('limit_by', 'path', 'path'),
 ]), REDIS_SHORTHANDS);
