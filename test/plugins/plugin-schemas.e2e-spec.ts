@@ -72,6 +72,27 @@ describe('GET /schemas/plugins/{name} for every bundled plugin', () => {
     expect(r.json.fields).toEqual({ config: { redis: { port: 'required field missing' } }, '@entity': ["failed conditional validation given value of field 'config.policy'"] });
   });
 
+  it("protocols: typedefs.protocols_http for HTTP-only plugins (key-auth), typedefs.protocols for the others (tcp-log)", async () => {
+    const protocols = async (name: string) => (await http('GET', `${admin}/schemas/plugins/${name}`)).json.fields.find((f: Field) => nameOf(f) === 'protocols').protocols;
+    expect(await protocols('key-auth')).toMatchObject({
+      type: 'set', required: true, default: ['grpc', 'grpcs', 'http', 'https'],
+      elements: { type: 'string', one_of: ['grpc', 'grpcs', 'http', 'https'] }, description: 'A set of strings representing HTTP protocols.',
+    });
+    expect(await protocols('tcp-log')).toMatchObject({
+      elements: { type: 'string', one_of: ['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp'] },
+      description: 'A set of strings representing protocols.',
+    });
+  });
+
+  it('POST /plugins: an HTTP-only plugin refuses a stream protocol by position; a log plugin takes it', async () => {
+    const bad = await http('POST', `${admin}/plugins`, { body: { name: 'key-auth', protocols: ['http', 'tcp'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields).toEqual({ protocols: [null, 'expected one of: grpc, grpcs, http, https'] });
+    const ok = await http('POST', `${admin}/plugins`, { body: { name: 'tcp-log', protocols: ['tcp'], config: { host: '127.0.0.1', port: 9 } } });
+    expect(ok.status).toBe(201);
+    expect((await http('DELETE', `${admin}/plugins/${ok.json.id}`)).status).toBe(204);
+  });
+
   it('a plugin Kong does not scope to consumers is refused with one (no_consumer), as its schema says', async () => {
     const consumer = await http('POST', `${admin}/consumers`, { body: { username: 'schemas-suite' } });
     expect(consumer.status).toBe(201);

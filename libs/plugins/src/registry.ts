@@ -19,6 +19,8 @@ export interface LoadedPlugin {
   readonly noConsumer: boolean;
   /** See PluginModule.globalOnly. */
   readonly globalOnly?: boolean;
+  /** See PluginModule.httpProtocolsOnly. */
+  readonly httpProtocolsOnly?: boolean;
   /** Default `protocols` of the plugin's instances, when not Kong's http ones. */
   readonly protocols?: readonly string[];
 }
@@ -104,6 +106,7 @@ export function loadPlugins(list: readonly string[] = ['bundled'], options: Load
     found.set(h.name, {
       name: h.name, version: h.version ?? '0.1.0', priority: h.priority, handler: h, schema: mod.schema, source, noConsumer: mod.noConsumer === true,
       globalOnly: mod.globalOnly === true,
+      httpProtocolsOnly: mod.httpProtocolsOnly === true,
       ...(mod.protocols ? { protocols: mod.protocols } : {}),
     });
   };

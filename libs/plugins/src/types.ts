@@ -198,5 +198,7 @@ export interface PluginModule {
   /** Kong's no_consumer + no_service + no_route (acme): only a global instance may exist; a plugin entity naming
    *  a service, route or consumer is refused with `value must be null` on that field. */
   readonly globalOnly?: boolean;
+  /** Kong's `protocols = typedefs.protocols_http`: its instances may only list grpc, grpcs, http and https. */
+  readonly httpProtocolsOnly?: boolean;
 }
 

@@ -68,7 +68,11 @@ export interface PluginSubschemaOptions {
   readonly entityChecks?: readonly Json[];
   /** The config record's own entity_checks (Kong's `config = { type = "record", entity_checks = ... }`). */
   readonly configEntityChecks?: readonly Json[];
+  /** `protocols = typedefs.protocols_http` (elements one of the HTTP protocols) rather than typedefs.protocols. */
+  readonly httpProtocolsOnly?: boolean;
 }
+
+const HTTP_PROTOCOLS_SORTED = ['grpc', 'grpcs', 'http', 'https'];
 
 // Kong's typedefs.no_consumer / no_service / no_route, as schema_to_jsonable renders them (eq = ngx.null -> null).
 const NO_FOREIGN: Readonly<Record<'consumer' | 'service' | 'route', Json>> = {
@@ -85,8 +89,13 @@ const NO_FOREIGN: Readonly<Record<'consumer' | 'service' | 'route', Json>> = {
  */
 export function toKongPluginSubschemaJson(pluginsSchema: EntitySchema, configFields: FieldList, protocols: readonly string[], options: PluginSubschemaOptions = {}): Json {
   const entityProtocols = pluginsSchema.fields.find(([name]) => name === 'protocols')?.[1];
+  const base: FieldDef = { ...(entityProtocols ?? { type: 'set', required: true }), default: [...protocols] };
+  // Kong's typedefs.protocols / typedefs.protocols_http, with their descriptions
+  const protocolsDef: FieldDef = options.httpProtocolsOnly
+    ? { ...base, elements: { type: 'string', one_of: HTTP_PROTOCOLS_SORTED }, description: 'A set of strings representing HTTP protocols.' }
+    : { ...base, description: 'A set of strings representing protocols.' };
   const fields: FieldList = [
-    ['protocols', { ...(entityProtocols ?? { type: 'set', required: true }), default: [...protocols] }],
+    ['protocols', protocolsDef],
     ['config', { type: 'record', required: true, fields: configFields }],
   ];
   const scopes: Json[] = [];

@@ -19,6 +19,8 @@ export interface PluginInfo {
   readonly noConsumer?: boolean;
   /** Kong's no_consumer + no_service + no_route: only a global instance (acme). */
   readonly globalOnly?: boolean;
+  /** Kong's typedefs.protocols_http: `protocols` may only list grpc, grpcs, http, https. */
+  readonly httpProtocolsOnly?: boolean;
 }
 
 const HTTP_PROTOCOLS: readonly string[] = ['grpc', 'grpcs', 'http', 'https'];
@@ -35,10 +37,11 @@ export function pluginCatalogFrom(registry: PluginRegistry, extra: readonly Plug
     plugins.set(p.name, {
       name: p.name, version: p.version ?? KONG_COMPATIBLE_VERSION, priority: p.priority, configFields: p.schema, noConsumer: p.noConsumer,
       globalOnly: p.globalOnly === true,
+      httpProtocolsOnly: p.httpProtocolsOnly === true,
       protocols: p.protocols ?? HTTP_PROTOCOLS,
     });
   }
-  for (const info of extra) plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, noConsumer: false, globalOnly: false, protocols: HTTP_PROTOCOLS, ...info });
+  for (const info of extra) plugins.set(info.name, { version: KONG_COMPATIBLE_VERSION, priority: 0, noConsumer: false, globalOnly: false, httpProtocolsOnly: false, protocols: HTTP_PROTOCOLS, ...info });
   const configSchemas = new Map([...plugins].map(([name, info]) => [name, info.configFields]));
   return { plugins, configSchemas };
 }
@@ -72,6 +75,13 @@ export function withPluginConfigChecks(source: SchemaSource, catalog: PluginCata
       }
       if (result.value.consumer != null && info?.noConsumer) {
         return { ok: false, fields: { consumer: MSG.MUST_BE_NULL } };
+      }
+      // Kong's typedefs.protocols_http: each element one of the HTTP protocols, errors by position as any set
+      if (info?.httpProtocolsOnly && Array.isArray(result.value.protocols)) {
+        const list = result.value.protocols as unknown[];
+        if (list.some((p) => !HTTP_PROTOCOLS.includes(String(p)))) {
+          return { ok: false, fields: { protocols: list.map((p) => (HTTP_PROTOCOLS.includes(String(p)) ? null : MSG.oneOf(HTTP_PROTOCOLS))) } };
+        }
       }
       const fields = catalog.configSchemas.get(String(result.value.name));
       const config = result.value.config as Record<string, unknown> | null;

@@ -27,7 +27,7 @@ export class SchemasService {
     if (!plugin) throw noPluginNamed(name);
     const fields = plugin.configFields ?? [];
     return toKongPluginSubschemaJson(this.entity('plugins'), fields, plugin.protocols, {
-      noConsumer: plugin.noConsumer, globalOnly: plugin.globalOnly,
+      noConsumer: plugin.noConsumer, globalOnly: plugin.globalOnly, httpProtocolsOnly: plugin.httpProtocolsOnly,
       entityChecks: configChecksJson(fields), configEntityChecks: configChecksJson(fields, 'config'),
     });
   }
