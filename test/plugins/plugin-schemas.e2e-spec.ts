@@ -53,6 +53,9 @@ describe('GET /schemas/plugins/{name} for every bundled plugin', () => {
   it("entity_checks carry Kong's declarative checks (acl, rate-limiting, pre-function)", async () => {
     const checks = async (name: string) => (await http('GET', `${admin}/schemas/plugins/${name}`)).json.entity_checks;
     expect(await checks('acl')).toEqual([{ only_one_of: ['config.allow', 'config.deny'] }, { at_least_one_of: ['config.allow', 'config.deny'] }]);
+    expect(await checks('jwt')).toEqual([{ conditional: {
+      if_field: 'config.maximum_expiration', if_match: { gt: 0 }, then_field: 'config.claims_to_verify', then_match: { contains: 'exp' },
+    } }]);
     const redisRequired = (field: string) => ({ conditional: { if_field: 'config.policy', if_match: { eq: 'redis' }, then_field: `config.redis.${field}`, then_match: { required: true } } });
     const byLimit = (value: string, field: string) => ({ conditional: { if_field: 'config.limit_by', if_match: { eq: value }, then_field: `config.${field}`, then_match: { required: true } } });
     expect(await checks('rate-limiting')).toEqual([

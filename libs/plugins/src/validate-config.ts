@@ -83,9 +83,9 @@ export const configAtLeastOneOf = (names: readonly string[]): ConfigCheck => des
   names.some((n) => present(c[n])) ? [] : [{ path: 'config.@entity', message: `at least one of these fields must be non-empty: ${names.map((n) => `'${n}'`).join(', ')}` }],
 { at_least_one_of: [...names] }, 'config');
 
-/** Kong's only_one_of over config fields. */
+/** Kong's only_one_of over config fields: exactly one of them set (none fails too, as Kong's validator). */
 export const onlyOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
-  names.filter((n) => present(c[n])).length > 1 ? [{ message: `only one of these fields must be non-empty: ${quoted(names)}` }] : [],
+  names.filter((n) => present(c[n])).length !== 1 ? [{ message: `exactly one of these fields must be non-empty: ${quoted(names)}` }] : [],
 { only_one_of: configPaths(names) });
 
 /** Kong's conditional: when `ifField` matches, `thenPath` (a config path) is required. */
@@ -97,6 +97,18 @@ export const requiredWhen = (ifField: string, equals: unknown, thenPath: string)
     ? []
     : [{ path: `config.${thenPath}`, message: 'required field missing' }, { message: `failed conditional validation given value of field 'config.${ifField}'` }];
 }, { conditional: { if_field: `config.${ifField}`, if_match: { eq: equals }, then_field: `config.${thenPath}`, then_match: { required: true } } });
+
+/**
+ * Kong's conditional with `if_match = { gt = n }` and `then_match = { contains = value }` (jwt): when `ifField`
+ * is above `gt`, the list at `thenField` must contain `wanted`. A null list passes, as in Kong (the field is not
+ * required, so its conditional validation accepts null).
+ */
+export const containsWhenAbove = (ifField: string, gt: number, thenField: string, wanted: string): ConfigCheck => described((c) => {
+  const v = c[ifField];
+  const list = c[thenField];
+  if (typeof v !== 'number' || v <= gt || !Array.isArray(list) || list.includes(wanted)) return [];
+  return [{ path: `config.${thenField}`, message: `expected to contain: ${wanted}` }, { message: `failed conditional validation given value of field 'config.${ifField}'` }];
+}, { conditional: { if_field: `config.${ifField}`, if_match: { gt }, then_field: `config.${thenField}`, then_match: { contains: wanted } } });
 
 /**
  * The checks of a config FieldList in Kong's JSON form: the plugin-level ones (`entity_checks` of
