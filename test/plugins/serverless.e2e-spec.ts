@@ -30,7 +30,8 @@ describe('pre-function / post-function on a running node', () => {
     other = await startEchoUpstream({ 'x-upstream': 'other' });
     const prefix = tempPrefix();
     logFile = join(prefix, 'requests.log');
-    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix)), '-p', prefix]);
+    // the loopback test client is a trusted proxy: its X-Forwarded-* headers are the client's (get_forwarded_*)
+    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { trusted_ips: '127.0.0.1/32', real_ip_header: 'X-Forwarded-For' })), '-p', prefix]);
     admin = `http://127.0.0.1:${node.port('admin_listen')}`;
     proxy = `http://127.0.0.1:${node.port('proxy_listen')}`;
     expect((await http('POST', `${admin}/services`, { body: { name: 'echo', url: `http://127.0.0.1:${upstream.port}` } })).status).toBe(201);
@@ -55,7 +56,51 @@ describe('pre-function / post-function on a running node', () => {
       pre('kong.log.set_serialize_value("request.tenant", kong.request.get_header("x-tenant"))'),
       { name: 'file-log', config: { path: logFile } },
     ]);
-    await waitFor(async () => ((await http('GET', `${proxy}/logged`)).status === 200 ? true : undefined), 'the routes to be served');
+    await route('rewritten', [pre([
+      'local body = kong.request.get_raw_body()',
+      'kong.service.request.set_method("PUT")',
+      'kong.service.request.set_path("/rewritten/path")',
+      'kong.service.request.set_query({ a = "1", tag = "x" })',
+      'kong.service.request.set_raw_body(body:upper())',
+      'kong.service.request.add_header("x-added", "one")',
+      'kong.service.request.clear_header("x-drop")',
+    ].join('\n'))]);
+    await route('plain', []);
+    await route('info', [pre(`kong.response.exit(200, {
+      method = kong.request.get_method(), path = kong.request.get_path(), q = kong.request.get_query_arg("q"),
+      scheme = kong.request.get_scheme(), host = kong.request.get_host(), port = kong.request.get_port(),
+      fwd_scheme = kong.request.get_forwarded_scheme(), fwd_host = kong.request.get_forwarded_host(),
+      fwd_port = kong.request.get_forwarded_port(), fwd_prefix = kong.request.get_forwarded_prefix(),
+      ip = kong.client.get_ip(), fwd_ip = kong.client.get_forwarded_ip(),
+      node = kong.node.get_id(), service = kong.router.get_service().name, route = kong.router.get_route().name,
+      var_method = ngx.var.request_method, var_uri = ngx.var.uri, var_remote_addr = ngx.var.remote_addr,
+      var_realip = ngx.var.realip_remote_addr, req_header = ngx.req.get_headers()["x-one"],
+    })`)]);
+    await route('ctxs', [
+      { name: 'pre-function', config: {
+        access: ['kong.ctx.plugin.seen = "pre"; ngx.ctx.n = 7; ngx.req.set_header("x-ngx-set", "yes")'],
+        header_filter: [
+          'kong.response.set_header("x-plugin-ctx", kong.ctx.plugin.seen)',
+          'kong.response.set_header("x-status", kong.response.get_status())',
+          'kong.response.set_header("x-upstream-type", kong.response.get_header("content-type"))',
+          'kong.response.add_header("x-multi", "a"); kong.response.add_header("x-multi", "b")',
+          'kong.response.clear_header("x-upstream")',
+        ],
+      } },
+      { name: 'post-function', config: {
+        header_filter: ['kong.response.set_header("x-other-plugin-ctx", tostring(kong.ctx.plugin.seen)); kong.response.set_header("x-ngx-ctx", ngx.ctx.n)'],
+      } },
+    ]);
+    await route('logphase', [{ name: 'post-function', config: {
+      log: ['kong.log.err("log phase saw ", kong.response.get_status(), " for ", kong.request.get_path())', 'ngx.log(ngx.ERR, "ngx.log from the log phase")'],
+    } }]);
+    // rewrite runs only for global instances (as Kong); this one acts only when asked to, and a route with its own
+    // pre-function runs that one instead (one instance of a plugin per request, the most specific)
+    expect((await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: {
+      rewrite: ['if kong.request.get_header("x-rewrite") then kong.service.request.set_header("x-rewritten", kong.request.get_header("x-rewrite")) end'],
+    } } })).status).toBe(201);
+    // the global plugin was created last: once it runs, every route above is served
+    await waitFor(async () => ((await http('GET', `${proxy}/plain`, { headers: { 'x-rewrite': 'probe' } })).json?.headers?.['x-rewritten'] === 'probe' ? true : undefined), 'the config to be served');
   });
 
   afterAll(async () => {
@@ -145,6 +190,61 @@ describe('pre-function / post-function on a running node', () => {
     expect(line.route.name).toBe('logged');
   });
 
+  it('kong.request.get_raw_body and kong.service.request.set_method/set_path/set_query/set_raw_body/add_header/clear_header', async () => {
+    const r = await http('POST', `${proxy}/rewritten/x?gone=1`, { body: 'hello body', headers: { 'content-type': 'text/plain', 'x-drop': 'bye' } });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ method: 'PUT', path: '/rewritten/path', query: { a: '1', tag: 'x' }, body: 'HELLO BODY' });
+    expect(r.json.headers['x-added']).toBe('one');
+    expect(r.json.headers['x-drop']).toBeUndefined();
+    expect(r.json.headers['content-length']).toBe('10');
+  });
+
+  it('kong.request.*, get_forwarded_* from a trusted proxy, kong.client, kong.node, kong.router, ngx.var and ngx.req', async () => {
+    const nodeId = (await http('GET', `${admin}/`)).json.node_id;
+    const port = node.port('proxy_listen');
+    const r = await http('GET', `${proxy}/info/sub?q=42`, { headers: {
+      host: 'GW.test', 'x-one': '1', 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'api.example', 'x-forwarded-port': '8443', 'x-forwarded-prefix': '/gw',
+    } });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({
+      method: 'GET', path: '/info/sub', q: '42', scheme: 'http', host: 'gw.test', port,
+      fwd_scheme: 'https', fwd_host: 'api.example', fwd_port: 8443, fwd_prefix: '/gw',
+      ip: '127.0.0.1', fwd_ip: '203.0.113.9', node: nodeId, service: 'echo', route: 'info',
+      var_method: 'GET', var_uri: '/info/sub', var_remote_addr: '203.0.113.9', var_realip: '127.0.0.1', req_header: '1',
+    });
+  });
+
+  it('kong.ctx.plugin is per plugin, ngx.ctx per request; kong.response getters and setters in header_filter; ngx.req.set_header', async () => {
+    const r = await http('GET', `${proxy}/ctxs`);
+    expect(r.status).toBe(200);
+    expect(r.json.headers['x-ngx-set']).toBe('yes');
+    expect(r.headers).toMatchObject({
+      'x-plugin-ctx': 'pre', 'x-other-plugin-ctx': 'nil', 'x-ngx-ctx': '7', 'x-status': '200',
+      'x-upstream-type': 'application/json', 'x-multi': 'a, b',
+    });
+    expect(r.headers['x-upstream']).toBeUndefined();
+  });
+
+  it('a log-phase snippet runs after the response, and kong.log / ngx.log reach the error log', async () => {
+    expect((await http('GET', `${proxy}/logphase/abc`)).status).toBe(200);
+    await waitFor(async () => (node.logs.some((l) => l.includes('log phase saw 200 for /logphase/abc')) ? true : undefined), 'the kong.log line');
+    await waitFor(async () => (node.logs.some((l) => l.includes('ngx.log from the log phase')) ? true : undefined), 'the ngx.log line');
+  });
+
+  it('a global rewrite snippet runs for routes without their own pre-function; a route-scoped one replaces it', async () => {
+    expect((await http('GET', `${proxy}/plain`, { headers: { 'x-rewrite': 'early' } })).json.headers['x-rewritten']).toBe('early');
+    const scoped = await http('GET', `${proxy}/pre`, { headers: { 'x-rewrite': 'early', 'x-in': 'v' } });
+    expect(scoped.json.headers['x-pre']).toBe('v');
+    expect(scoped.json.headers['x-rewritten']).toBeUndefined();
+  });
+
+  it('POST /plugins refuses a certificate-phase snippet, naming the phase (Tollgate has no Lua in the TLS handshake)', async () => {
+    const r = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: { certificate: ['kong.log.info("hello")'] } } });
+    expect(r.status).toBe(400);
+    expect(r.json.fields).toEqual({ config: { certificate: ['the certificate phase is not supported by Tollgate'] } });
+  });
+
   it('POST /plugins refuses a snippet that uses a PDK function Tollgate lacks, naming it', async () => {
     const r = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: { access: ['kong.cache:get("x")'] } } });
     expect(r.status).toBe(400);
@@ -183,5 +283,39 @@ describe('untrusted_lua = off', () => {
     const r = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: { access: ['return'] } } });
     expect(r.status).toBe(400);
     expect(r.json.fields).toEqual({ config: { access: ["loading of untrusted Lua code disabled because 'untrusted_lua' config option is set to 'off'"] } });
+  });
+});
+
+describe('untrusted_lua = sandbox with untrusted_lua_sandbox_requires', () => {
+  let node: RunningNode;
+  let upstream: EchoUpstream;
+  afterAll(async () => {
+    if (node) await stopNode(node);
+    await upstream?.close();
+  });
+
+  it('require loads the listed modules only; another fails that request and the log names it', async () => {
+    upstream = await startEchoUpstream();
+    const prefix = tempPrefix();
+    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { untrusted_lua_sandbox_requires: 'string' })), '-p', prefix]);
+    const admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+    const proxy = `http://127.0.0.1:${node.port('proxy_listen')}`;
+    expect((await http('POST', `${admin}/services`, { body: { name: 'echo', url: `http://127.0.0.1:${upstream.port}` } })).status).toBe(201);
+    for (const [name, snippet] of [['allowed', 'kong.service.request.set_header("x-up", require("string").upper("ok"))'], ['refused', 'require("os").exit(1)']]) {
+      expect((await http('POST', `${admin}/services/echo/routes`, { body: { name, paths: [`/${name}`] } })).status).toBe(201);
+      expect((await http('POST', `${admin}/routes/${name}/plugins`, { body: { name: 'pre-function', config: { access: [snippet] } } })).status).toBe(201);
+    }
+    const ok = await waitFor(async () => {
+      const r = await http('GET', `${proxy}/allowed`);
+      return r.status === 200 ? r : undefined;
+    }, 'the allowed route');
+    expect(ok.json.headers['x-up']).toBe('OK');
+    const refused = await waitFor(async () => {
+      const r = await http('GET', `${proxy}/refused`);
+      return r.status === 500 ? r : undefined;
+    }, 'the refused route');
+    expect(refused.json).toEqual({ message: 'An unexpected error occurred', request_id: refused.headers['x-kong-request-id'] });
+    await waitFor(async () => (node.logs.some((l) => l.includes("require 'os' not allowed within sandbox")) ? true : undefined), 'the sandbox error in the log');
+    expect((await http('GET', `${proxy}/allowed`)).status).toBe(200);
   });
 });

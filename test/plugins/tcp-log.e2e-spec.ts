@@ -53,7 +53,10 @@ describe('tcp-log on a running node', () => {
       { name: 'pre-function', config: { access: ['kong.log.set_serialize_value("request.tenant", kong.request.get_header("x-tenant"))'] } },
       { name: 'tcp-log', config: { host: '127.0.0.1', port: plain.port } },
     ]);
-    await n.route('secure', [{ name: 'tcp-log', config: { host: '127.0.0.1', port: secure.port, tls: true, tls_sni: 'logs.test' } }]);
+    await n.route('secure', [{ name: 'tcp-log', config: {
+      host: '127.0.0.1', port: secure.port, tls: true, tls_sni: 'logs.test',
+      custom_fields_by_lua: { 'request.via': 'return "tcp-" .. kong.request.get_method()', 'request.headers': 'return nil' },
+    } }]);
   });
   afterAll(async () => {
     await n?.close();
@@ -76,10 +79,12 @@ describe('tcp-log on a running node', () => {
     expect(plain.connections).toBe(1);
   });
 
-  it('sends over TLS with the configured SNI', async () => {
+  it('sends over TLS with the configured SNI; custom_fields_by_lua sets and removes fields', async () => {
     expect((await http('GET', `${n.proxy}/secure/y`)).status).toBe(200);
     const line = await waitFor(async () => secure.lines[0], 'an entry over TLS');
-    expect(JSON.parse(line)).toMatchObject({ request: { uri: '/secure/y' }, route: { name: 'secure' } });
+    const entry = JSON.parse(line);
+    expect(entry).toMatchObject({ request: { uri: '/secure/y', via: 'tcp-GET' }, route: { name: 'secure' } });
+    expect(entry.request.headers).toBeUndefined();
     expect(secure.snis).toEqual(['logs.test']);
   });
 

@@ -17,8 +17,12 @@ describe('bundled plugin config schemas', () => {
     ['key-auth', { nope: 1 }, { config: { nope: 'unknown field' } }],
     ['jwt', { claims_to_verify: ['iat'] }, { config: { claims_to_verify: ['expected one of: exp, nbf'] } }],
     ['jwt', { maximum_expiration: -1 }, { config: { maximum_expiration: 'value should be between 0 and 31536000' } }],
-    ['acl', {}, { '@entity': ["at least one of these fields must be non-empty: 'config.allow', 'config.deny'"] }],
-    ['acl', { allow: ['a'], deny: ['b'] }, { '@entity': ["only one of these fields must be non-empty: 'config.allow', 'config.deny'"] }],
+    // Kong's only_one_of fails with none set as well ("exactly one"), before at_least_one_of
+    ['acl', {}, { '@entity': ["exactly one of these fields must be non-empty: 'config.allow', 'config.deny'", "at least one of these fields must be non-empty: 'config.allow', 'config.deny'"] }],
+    ['acl', { allow: ['a'], deny: ['b'] }, { '@entity': ["exactly one of these fields must be non-empty: 'config.allow', 'config.deny'"] }],
+    ['jwt', { maximum_expiration: 60, claims_to_verify: ['nbf'] }, {
+      config: { claims_to_verify: 'expected to contain: exp' }, '@entity': ["failed conditional validation given value of field 'config.maximum_expiration'"],
+    }],
     ['ip-restriction', {}, { '@entity': ["at least one of these fields must be non-empty: 'config.allow', 'config.deny'"] }],
     ['ip-restriction', { allow: ['10.0.0.300'] }, { config: { allow: ['invalid ip or cidr range: \'10.0.0.300\''] } }],
     ['rate-limiting', {}, { '@entity': ["at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'"] }],

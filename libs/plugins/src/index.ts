@@ -6,7 +6,7 @@ export * from './types';
 export { loadPlugins, loadPluginModule, PluginLoadError, type LoadedPlugin, type PluginRegistry, type LoadPluginsOptions } from './registry';
 export { compilePluginChains, type Chain, type ChainEntry, type PluginChains, type CompileChainsOptions } from './chains';
 export { buildEntityDirectory, ownerOf, type EntityDirectory } from './entity-directory';
-export { validatePluginConfig, runConfigChecks, withConfigChecks, atLeastOneOf, onlyOneOf, requiredWhen, type ConfigCheck, type ConfigIssue } from './validate-config';
+export { validatePluginConfig, runConfigChecks, withConfigChecks, atLeastOneOf, onlyOneOf, requiredWhen, configAtLeastOneOf, configChecksJson, type ConfigCheck, type ConfigIssue } from './validate-config';
 export { PluginRun } from './pipeline/plugin-run';
 export { runAccessPhases, runHeaderFilter, runBodyFilter, scheduleLog, runCertificatePhase } from './pipeline/run-phases';
 export type { HostRequest, PluginExit } from './pipeline/host';

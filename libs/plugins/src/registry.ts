@@ -107,7 +107,8 @@ export function loadPlugins(list: readonly string[] = ['bundled'], options: Load
     const h = mod.handler;
     found.set(h.name, {
       name: h.name, version: h.version ?? '0.1.0', priority: h.priority, handler: h, schema: mod.schema, source, noConsumer: mod.noConsumer === true,
-      globalOnly: mod.globalOnly === true, protocolsHttp: mod.protocolsHttp === true,
+      globalOnly: mod.globalOnly === true,
+      protocolsHttp: mod.protocolsHttp === true,
       ...(mod.protocols ? { protocols: mod.protocols } : {}),
     });
   };

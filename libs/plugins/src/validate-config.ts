@@ -61,20 +61,64 @@ export function withConfigChecks(fields: FieldList, checks: readonly ConfigCheck
 const quoted = (names: readonly string[]) => names.map((n) => `'config.${n}'`).join(', ');
 const present = (v: unknown) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0);
 
-/** Kong's at_least_one_of over config fields. */
-export const atLeastOneOf = (names: readonly string[]): ConfigCheck => (c) =>
-  names.some((n) => present(c[n])) ? [] : [{ message: `at least one of these fields must be non-empty: ${quoted(names)}` }];
+/** A check that also says what it is in Kong's schema JSON (`entity_checks` of `GET /schemas/plugins/{name}`). */
+function described(check: ConfigCheck, kongJson: Record<string, unknown>, scope: 'plugin' | 'config' = 'plugin'): ConfigCheck {
+  Object.defineProperty(check, 'kongJson', { value: Object.freeze(kongJson), enumerable: false });
+  Object.defineProperty(check, 'kongScope', { value: scope, enumerable: false });
+  return check;
+}
 
-/** Kong's only_one_of over config fields. */
-export const onlyOneOf = (names: readonly string[]): ConfigCheck => (c) =>
-  names.filter((n) => present(c[n])).length > 1 ? [{ message: `only one of these fields must be non-empty: ${quoted(names)}` }] : [];
+const configPaths = (names: readonly string[]) => names.map((n) => `config.${n}`);
+
+/** Kong's at_least_one_of over config fields. */
+export const atLeastOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
+  names.some((n) => present(c[n])) ? [] : [{ message: `at least one of these fields must be non-empty: ${quoted(names)}` }],
+{ at_least_one_of: configPaths(names) });
+
+/**
+ * Kong's at_least_one_of written in the config record's own entity_checks (opentelemetry): the names are the
+ * record's, and the error is the record's (`config.@entity`).
+ */
+export const configAtLeastOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
+  names.some((n) => present(c[n])) ? [] : [{ path: 'config.@entity', message: `at least one of these fields must be non-empty: ${names.map((n) => `'${n}'`).join(', ')}` }],
+{ at_least_one_of: [...names] }, 'config');
+
+/** Kong's only_one_of over config fields: exactly one of them set (none fails too, as Kong's validator). */
+export const onlyOneOf = (names: readonly string[]): ConfigCheck => described((c) =>
+  names.filter((n) => present(c[n])).length !== 1 ? [{ message: `exactly one of these fields must be non-empty: ${quoted(names)}` }] : [],
+{ only_one_of: configPaths(names) });
 
 /** Kong's conditional: when `ifField` matches, `thenPath` (a config path) is required. */
-export const requiredWhen = (ifField: string, equals: unknown, thenPath: string): ConfigCheck => (c) => {
+export const requiredWhen = (ifField: string, equals: unknown, thenPath: string): ConfigCheck => described((c) => {
   if (c[ifField] !== equals) return [];
   let v: unknown = c;
   for (const p of thenPath.split('.')) v = (v as Record<string, unknown> | null)?.[p];
   return present(v)
     ? []
     : [{ path: `config.${thenPath}`, message: 'required field missing' }, { message: `failed conditional validation given value of field 'config.${ifField}'` }];
-};
+}, { conditional: { if_field: `config.${ifField}`, if_match: { eq: equals }, then_field: `config.${thenPath}`, then_match: { required: true } } });
+
+/**
+ * Kong's conditional with `if_match = { gt = n }` and `then_match = { contains = value }` (jwt): when `ifField`
+ * is above `gt`, the list at `thenField` must contain `wanted`. A null list passes, as in Kong (the field is not
+ * required, so its conditional validation accepts null).
+ */
+export const containsWhenAbove = (ifField: string, gt: number, thenField: string, wanted: string): ConfigCheck => described((c) => {
+  const v = c[ifField];
+  const list = c[thenField];
+  if (typeof v !== 'number' || v <= gt || !Array.isArray(list) || list.includes(wanted)) return [];
+  return [{ path: `config.${thenField}`, message: `expected to contain: ${wanted}` }, { message: `failed conditional validation given value of field 'config.${ifField}'` }];
+}, { conditional: { if_field: `config.${ifField}`, if_match: { gt }, then_field: `config.${thenField}`, then_match: { contains: wanted } } });
+
+/**
+ * The checks of a config FieldList in Kong's JSON form: the plugin-level ones (`entity_checks` of
+ * `GET /schemas/plugins/{name}`) or the config record's own; checks written as code (no Kong declarative form)
+ * are left out.
+ */
+export function configChecksJson(fields: FieldList, scope: 'plugin' | 'config' = 'plugin'): Array<Record<string, unknown>> {
+  const checks = (fields as unknown as { configChecks?: readonly ConfigCheck[] }).configChecks ?? [];
+  return checks.flatMap((c) => {
+    const { kongJson, kongScope } = c as unknown as { kongJson?: Record<string, unknown>; kongScope?: string };
+    return kongJson && kongScope === scope ? [kongJson] : [];
+  });
+}

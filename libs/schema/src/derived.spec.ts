@@ -114,6 +114,16 @@ describe('toKongSchemaJson', () => {
     expect(json.fields.map((f) => Object.keys(f)[0])).toEqual(['protocols', 'config']);
     expect(json.fields[0].protocols).toMatchObject({ type: 'set', required: true, default: ['http', 'https', 'tcp'], elements: { type: 'string' } });
     expect(json.fields[1].config).toEqual({ type: 'record', required: true, fields: [{ minute: { type: 'number' } }] });
+    expect((json as Record<string, unknown>).entity_checks).toEqual([]);
+  });
+
+  test("plugin schema: Kong's no_consumer / no_service / no_route fields first, and the given entity_checks", () => {
+    const checks = [{ at_least_one_of: ['config.minute'] }];
+    const json = toKongPluginSubschemaJson([['minute', { type: 'number' }]], ['http'], { noConsumer: true, globalOnly: true, entityChecks: checks }) as { fields: Record<string, any>[]; entity_checks: unknown };
+    expect(json.fields.map((f) => Object.keys(f)[0])).toEqual(['consumer', 'service', 'route', 'protocols', 'config']);
+    expect(json.fields[0].consumer).toEqual({ type: 'foreign', reference: 'consumers', eq: null, description: expect.any(String) });
+    expect(json.fields[2].route).toMatchObject({ type: 'foreign', reference: 'routes', eq: null });
+    expect(json.entity_checks).toEqual(checks);
   });
 
   test("a plugin's forbidden scopes come first as Kong's eq-null foreign fields (typedefs.no_consumer, ...)", () => {

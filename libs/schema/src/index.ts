@@ -15,7 +15,7 @@ export { toOutput, splitTransient } from './output';
 export { toOpenApiSchema, exampleOf, OPENAPI_ERROR_SCHEMAS } from './openapi';
 export type { OpenApiMode } from './openapi';
 export type { NestedPath } from './entities';
-export { toKongSchemaJson, toKongPluginSubschemaJson, fieldsJson } from './kong-json';
+export { toKongSchemaJson, toKongPluginSubschemaJson, fieldsJson, type PluginSubschemaOptions } from './kong-json';
 export { MSG } from './fields/messages';
 export * as typedefs from './fields/typedefs';
 export {

@@ -59,32 +59,44 @@ export function toKongSchemaJson(schema: EntitySchema): Json {
   return out;
 }
 
-/** Kong's typedefs.no_consumer / no_service / no_route as `schema_to_jsonable` prints them (`eq = ngx.null` -> null). */
-const NO_SCOPE: Record<'consumer' | 'service' | 'route', Json> = {
+/** What a plugin's schema.lua says besides its config: Kong's typedefs.no_consumer / no_service / no_route. */
+export interface PluginSubschemaOptions {
+  /** `consumer = typedefs.no_consumer`: the plugin cannot be scoped to a consumer. */
+  readonly noConsumer?: boolean;
+  /** `service = typedefs.no_service` and `route = typedefs.no_route` (global-only plugins such as acme). */
+  readonly globalOnly?: boolean;
+  /** The plugin-level checks in Kong's JSON form (`entity_checks`, always present, as Kong's schema_to_jsonable). */
+  readonly entityChecks?: readonly Json[];
+  /** The config record's own entity_checks (Kong's `config = { type = "record", entity_checks = ... }`). */
+  readonly configEntityChecks?: readonly Json[];
+  /** `protocols = typedefs.protocols_http` (elements one of the HTTP protocols) rather than typedefs.protocols. */
+  readonly protocolsHttp?: boolean;
+}
+
+// Kong's typedefs.no_consumer / no_service / no_route, as schema_to_jsonable renders them (eq = ngx.null -> null).
+const NO_FOREIGN: Readonly<Record<'consumer' | 'service' | 'route', Json>> = {
   consumer: { type: 'foreign', reference: 'consumers', eq: null, description: 'Custom type for representing a foreign key with a null value allowed.' },
   service: { type: 'foreign', reference: 'services', eq: null, description: "A reference to the 'services' table with a null value allowed." },
   route: { type: 'foreign', reference: 'routes', eq: null, description: "A reference to the 'routes' table with a null value allowed." },
 };
 
-/** What a plugin's schema.lua forbids: `consumer = typedefs.no_consumer` (auth plugins), and all three for global-only ones. */
-export interface PluginScopeRules {
-  readonly noConsumer?: boolean;
-  readonly globalOnly?: boolean;
-  /** `protocols = typedefs.protocols_http` (only grpc, grpcs, http, https) rather than typedefs.protocols. */
-  readonly protocolsHttp?: boolean;
-}
-
 /**
- * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: the scopes it
- * forbids as `eq: null` foreign fields, `protocols` as the typedef it uses with the plugin's default, then its
- * `config` record), not the whole plugins entity. Kong Manager reads `consumer` to know whether a plugin can be
- * scoped to one, and offers the protocols the `protocols` field lists.
+ * `GET /schemas/plugins/{name}`: the plugin's own schema as Kong keeps it (its schema.lua fields: the scope
+ * fields it forbids (`consumer`, `service`, `route` with `eq: null`, which Kong Manager reads to hide those
+ * scopes), `protocols` with the plugin's default, then its `config` record) and its entity_checks, not the whole
+ * plugins entity.
  */
-export function toKongPluginSubschemaJson(configFields: FieldList, protocols: readonly string[], scope: PluginScopeRules = {}): Json {
+export function toKongPluginSubschemaJson(configFields: FieldList, protocols: readonly string[], options: PluginSubschemaOptions = {}): Json {
+  // Kong's typedefs.protocols_http / typedefs.protocols, with the plugin's own default
+  const protocolsDef: FieldDef = { ...(options.protocolsHttp ? PROTOCOLS_HTTP_FIELD : PROTOCOLS_ANY_FIELD), default: [...protocols] };
   const fields: FieldList = [
-    ['protocols', { ...(scope.protocolsHttp ? PROTOCOLS_HTTP_FIELD : PROTOCOLS_ANY_FIELD), default: [...protocols] }],
+    ['protocols', protocolsDef],
     ['config', { type: 'record', required: true, fields: configFields }],
   ];
-  const forbidden: Array<keyof typeof NO_SCOPE> = scope.globalOnly ? ['consumer', 'service', 'route'] : scope.noConsumer ? ['consumer'] : [];
-  return { fields: [...forbidden.map((name) => ({ [name]: { ...NO_SCOPE[name] } })), ...fieldsJson(fields)] };
+  const scopes: Json[] = [];
+  if (options.noConsumer) scopes.push({ consumer: { ...NO_FOREIGN.consumer } });
+  if (options.globalOnly) scopes.push({ service: { ...NO_FOREIGN.service } }, { route: { ...NO_FOREIGN.route } });
+  const json = fieldsJson(fields);
+  if (options.configEntityChecks?.length) (json[1].config as Json).entity_checks = [...options.configEntityChecks];
+  return { fields: [...scopes, ...json], entity_checks: [...(options.entityChecks ?? [])] };
 }

@@ -36,7 +36,8 @@ export function pluginCatalogFrom(registry: PluginRegistry, extra: readonly Plug
   for (const p of registry.plugins.values()) {
     plugins.set(p.name, {
       name: p.name, version: p.version ?? KONG_COMPATIBLE_VERSION, priority: p.priority, configFields: p.schema, noConsumer: p.noConsumer,
-      globalOnly: p.globalOnly === true, protocolsHttp: p.protocolsHttp === true,
+      globalOnly: p.globalOnly === true,
+      protocolsHttp: p.protocolsHttp === true,
       protocols: p.protocols ?? HTTP_PROTOCOLS,
     });
   }

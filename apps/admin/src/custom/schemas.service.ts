@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { configChecksJson } from '@tollgate/plugins';
 import { noEntityNamed, noPluginNamed, schemaViolation } from '@tollgate/errors';
 import { ENTITIES, toKongPluginSubschemaJson, toKongSchemaJson, type EntitySchema } from '@tollgate/schema';
 import { PLUGIN_CATALOG } from '../bootstrap/tokens';
@@ -24,7 +25,11 @@ export class SchemasService {
   pluginSchema(name: string): unknown {
     const plugin = this.catalog.plugins.get(name);
     if (!plugin) throw noPluginNamed(name);
-    return toKongPluginSubschemaJson(plugin.configFields ?? [], plugin.protocols, plugin);
+    const fields = plugin.configFields ?? [];
+    return toKongPluginSubschemaJson(fields, plugin.protocols, {
+      noConsumer: plugin.noConsumer, globalOnly: plugin.globalOnly, protocolsHttp: plugin.protocolsHttp,
+      entityChecks: configChecksJson(fields), configEntityChecks: configChecksJson(fields, 'config'),
+    });
   }
 
   validateEntity(name: string, body: unknown): typeof VALIDATION_SUCCESSFUL {

@@ -142,15 +142,14 @@ const modules: PluginModule[] = [
   { schema: postFunction.schema, handler: postFunctionHandler.handler, noConsumer: postFunction.noConsumer },
 ];
 
-/** The bundled plugins whose Kong 3.10 schema.lua declares `protocols = typedefs.protocols_http`; the others use
- *  `typedefs.protocols` (any protocol: the logging plugins, ip-restriction, pre-function, ...). */
-const KONG_PROTOCOLS_HTTP = new Set([
+/** The plugins whose schema.lua says `protocols = typedefs.protocols_http` (the others take typedefs.protocols). */
+const HTTP_PROTOCOLS_ONLY: ReadonlySet<string> = new Set([
   'acl', 'acme', 'ai-prompt-decorator', 'ai-prompt-guard', 'ai-prompt-template', 'ai-proxy', 'ai-request-transformer',
   'ai-response-transformer', 'aws-lambda', 'basic-auth', 'bot-detection', 'correlation-id', 'cors', 'hmac-auth', 'jwt',
   'key-auth', 'ldap-auth', 'oauth2', 'opentelemetry', 'rate-limiting', 'redirect', 'request-size-limiting',
   'request-termination', 'response-ratelimiting', 'response-transformer', 'standard-webhooks',
 ]);
 
-export const BUNDLED_PLUGINS: ReadonlyMap<string, PluginModule> = new Map(
-  modules.map((m) => [m.handler.name, KONG_PROTOCOLS_HTTP.has(m.handler.name) ? { ...m, protocolsHttp: true } : m]),
-);
+export const BUNDLED_PLUGINS: ReadonlyMap<string, PluginModule> = new Map(modules.map((m) => [
+  m.handler.name, HTTP_PROTOCOLS_ONLY.has(m.handler.name) ? { ...m, protocolsHttp: true } : m,
+]));

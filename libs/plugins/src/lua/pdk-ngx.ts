@@ -50,7 +50,10 @@ function variable(name: string): string | number | undefined {
     case 'host': return req.host.replace(/:\d+$/, '').toLowerCase();
     case 'scheme': return req.scheme;
     case 'request_method': return req.method;
-    case 'remote_addr': case 'realip_remote_addr': return host.peerIp ?? run.client.ip;
+    // nginx's realip module: remote_addr is the client address real_ip_header named (kong.client.get_forwarded_ip),
+    // realip_remote_addr the peer that connected (kong.client.get_ip)
+    case 'remote_addr': return run.client.ip;
+    case 'realip_remote_addr': return host.peerIp ?? run.client.ip;
     case 'remote_port': return host.peerPort;
     case 'server_port': return host.serverPort;
     case 'server_protocol': return `HTTP/${host.httpVersion ?? 1.1}`;

@@ -6,7 +6,6 @@ export const schema = withConfigChecks([
   ['deny', { type: 'array', elements: { type: 'string' }, description: 'Groups denied.' }],
   ['hide_groups_header', { type: 'boolean', required: true, default: false }],
   ['always_use_authenticated_groups', { type: 'boolean', required: true, default: false }],
-  ['include_consumer_groups', { type: 'boolean', default: false }],
 ], [onlyOneOf(['allow', 'deny']), atLeastOneOf(['allow', 'deny'])]);
 
 /** Kong's `consumer = typedefs.no_consumer`: this plugin is never scoped to a consumer. */

@@ -1,7 +1,8 @@
 import type { FieldList } from '@tollgate/schema';
+import { containsWhenAbove, withConfigChecks } from '../../validate-config';
 import { anonymous, headerNames, realm, runOnPreflight } from '../common';
 
-export const schema: FieldList = [
+export const schema: FieldList = withConfigChecks([
   ['uri_param_names', { type: 'set', elements: { type: 'string' }, default: ['jwt'] }],
   ['cookie_names', { type: 'set', elements: { type: 'string' }, default: [] }],
   ['key_claim_name', { type: 'string', default: 'iss' }],
@@ -12,7 +13,7 @@ export const schema: FieldList = [
   ['maximum_expiration', { type: 'number', default: 0, between: [0, 31536000] }],
   ['header_names', { ...headerNames(['authorization']), type: 'set' }],
   ['realm', realm(null)],
-];
+], [containsWhenAbove('maximum_expiration', 0, 'claims_to_verify', 'exp')]);
 
 /** Kong's `consumer = typedefs.no_consumer`: this plugin is never scoped to a consumer. */
 export const noConsumer = true;

@@ -1,6 +1,6 @@
 // Kong 3.10's opentelemetry plugin schema (kong/plugins/opentelemetry/schema.lua).
 import { typedefs, withShorthandFields, type FieldList } from '@tollgate/schema';
-import { atLeastOneOf, withConfigChecks } from '../../validate-config';
+import { configAtLeastOneOf, withConfigChecks } from '../../validate-config';
 import { queueRecordWith } from '../queue-schema';
 import { endpointUrl, propagationRecord, timeoutMs } from '../../tracing/schema-fields';
 
@@ -31,6 +31,6 @@ export const schema: FieldList = withShorthandFields(withConfigChecks([
   ['header_type', { type: 'string', required: false, default: 'preserve', one_of: ['preserve', 'ignore', 'b3', 'b3-single', 'w3c', 'jaeger', 'ot', 'aws', 'gcp', 'datadog', 'instana'], description: 'Deprecated: use propagation.' }],
   ['sampling_rate', { type: 'number', between: [0, 1], required: false, description: 'Probability of sampling a trace; supersedes tracing_sampling_rate.' }],
   ['propagation', propagationRecord('w3c')],
-], [atLeastOneOf(['traces_endpoint', 'logs_endpoint'])]), [
+], [configAtLeastOneOf(['traces_endpoint', 'logs_endpoint'])]), [
   { name: 'endpoint', field: endpointUrl({ referenceable: true }), path: ['traces_endpoint'], echo: false },
 ]);

@@ -140,7 +140,6 @@ export interface RedisSettings {
   readonly host: string;
   readonly port: number;
   readonly timeout: number;
-  readonly connect_timeout?: number | null;
   readonly username?: string | null;
   readonly password?: string | null;
   readonly database: number;
@@ -158,7 +157,7 @@ export function redisClient(s: RedisSettings): Redis {
   if (!client) {
     client = new Redis({
       host: s.host, port: s.port, username: s.username ?? undefined, password: s.password ?? undefined, db: s.database,
-      connectTimeout: s.connect_timeout ?? s.timeout, commandTimeout: s.timeout, maxRetriesPerRequest: 1, disconnectTimeout: 200,
+      connectTimeout: s.timeout, commandTimeout: s.timeout, maxRetriesPerRequest: 1, disconnectTimeout: 200,
       tls: s.ssl ? { rejectUnauthorized: s.ssl_verify, servername: s.server_name ?? undefined } : undefined,
     });
     client.on('error', () => undefined); // reported per request through fault_tolerant

@@ -11,9 +11,6 @@ export const redisFields: FieldList = [
     ['host', { ...typedefs.host }],
     ['port', { ...typedefs.port, default: 6379 }],
     ['timeout', { ...typedefs.timeout, default: 2000 }],
-    ['connect_timeout', { ...typedefs.timeout, default: 2000 }],
-    ['send_timeout', { ...typedefs.timeout, default: 2000 }],
-    ['read_timeout', { ...typedefs.timeout, default: 2000 }],
     ['username', { type: 'string', referenceable: true }],
     ['password', { type: 'string', referenceable: true }],
     ['database', { type: 'integer', default: 0 }],
@@ -47,7 +44,7 @@ const periodsInOrder: ConfigCheck = (c) => {
 
 export const schema = withShorthandFields(withConfigChecks([
   ...PERIODS.map((p): [string, FieldDef] => [p, { ...limit, description: `Requests allowed per ${p}.` }]),
-  ['limit_by', { type: 'string', default: 'consumer', one_of: ['consumer', 'credential', 'ip', 'service', 'header', 'path', 'consumer-group'] }],
+  ['limit_by', { type: 'string', default: 'consumer', one_of: ['consumer', 'credential', 'ip', 'service', 'header', 'path'] }],
   ['header_name', typedefs.headerName],
   ['path', typedefs.path],
   ['policy', { type: 'string', default: 'local', len_min: 0, one_of: ['local', 'cluster', 'redis'] }],
@@ -61,6 +58,8 @@ export const schema = withShorthandFields(withConfigChecks([
   atLeastOneOf([...PERIODS]),
   periodsInOrder,
   requiredWhen('policy', 'redis', 'redis.host'),
+  requiredWhen('policy', 'redis', 'redis.port'),
+  requiredWhen('policy', 'redis', 'redis.timeout'),
   requiredWhen('limit_by', 'header', 'header_name'),
   requiredWhen('limit_by', 'path', 'path'),
 ]), REDIS_SHORTHANDS);

@@ -9,7 +9,7 @@ const jsonTypes: FieldDef = { type: 'array', default: [], required: true, elemen
 
 export const schema: FieldList = [
   ['remove', { type: 'record', required: true, fields: [['json', strings], ['headers', strings]] }],
-  ['rename', { type: 'record', required: true, fields: [['headers', headerPairs], ['json', pairsList]] }],
+  ['rename', { type: 'record', required: true, fields: [['json', pairsList], ['headers', headerPairs]] }],
   ['replace', { type: 'record', required: true, fields: [['json', pairsList], ['json_types', jsonTypes], ['headers', headerPairs]] }],
   ['add', { type: 'record', required: true, fields: [['json', pairsList], ['json_types', jsonTypes], ['headers', headerPairs]] }],
   ['append', { type: 'record', required: true, fields: [['json', pairsList], ['json_types', jsonTypes], ['headers', headerPairs]] }],
