@@ -5,7 +5,7 @@
 // password hashes from being hashed again on import, so export -> import -> export is byte-for-byte stable.
 import { ENTITIES } from '@tollgate/schema';
 import type { EntitySchema } from '@tollgate/schema';
-import { stringify } from 'yaml';
+import { yaml } from './yaml-module';
 import type { Row, Snapshot } from './snapshot';
 import { foreignFields, isContainment } from './relations';
 
@@ -87,5 +87,5 @@ export function exportDeclarative(snapshot: Snapshot, opts: ExportOptions): stri
     }
   }
   if (opts.format === 'json') return JSON.stringify(doc, null, 2) + '\n';
-  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return yaml().stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }

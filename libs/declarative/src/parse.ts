@@ -2,7 +2,8 @@
 // milliseconds); anything else, or JSON that fails, goes through the YAML parser, whose errors carry line and
 // column. Kong parses YAML with libyaml (lyaml), i.e. YAML 1.1: `yes`/`no`/`on`/`off` are booleans, `<<` merge
 // keys work, and a repeated key silently replaces the earlier one (we keep the last value too, and warn).
-import { isMap, isScalar, LineCounter, parseDocument, visit, type ScalarTag } from 'yaml';
+import type { ScalarTag } from 'yaml';
+import { yaml } from './yaml-module';
 
 export class DeclarativeParseError extends Error {
   constructor(
@@ -51,8 +52,8 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 }
 
 function parseYaml(text: string, opts: ParseOptions): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, {
     prettyErrors: false, uniqueKeys: false, version: '1.1', merge: true, lineCounter,
     customTags: lyamlTags as never,
   });
@@ -67,11 +68,11 @@ function parseYaml(text: string, opts: ParseOptions): unknown {
   }
   if (opts.warnings) {
     const warnings = opts.warnings;
-    visit(doc, {
+    yaml().visit(doc, {
       Map(_key, map) {
         const seen = new Set<string>();
         for (const pair of map.items) {
-          if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+          if (!yaml().isScalar(pair.key) || pair.key.value === '<<') continue;
           const name = String(pair.key.value);
           if (!seen.has(name)) {
             seen.add(name);
@@ -80,7 +81,7 @@ function parseYaml(text: string, opts: ParseOptions): unknown {
           const { line, col } = lineCounter.linePos(pair.key.range?.[0] ?? 0);
           warnings.push(`duplicate key '${name}' (${where(line, col)}): the last value is used`);
         }
-        return isMap(map) ? undefined : visit.SKIP;
+        return yaml().isMap(map) ? undefined : yaml().visit.SKIP;
       },
     });
   }

@@ -2,7 +2,13 @@
 // the (slow in pure JS) RSA key generation stays in node:crypto.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+
+/** node-forge is loaded on first issuance: default certificates are issued once into the prefix and read after
+ * that, so a restarted node does not carry it (issue 11: node RSS). */
+let forgeModule: typeof Forge | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadForge = (): typeof Forge => (forgeModule ??= require('node-forge') as typeof Forge);
 
 export interface CertificateRequest {
   readonly commonName: string;
@@ -27,6 +33,7 @@ export function issueCertificate(req: CertificateRequest): PemPair {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
+  const forge = loadForge();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   // Positive serial: a leading 0x00..0x7f byte keeps DER from reading it as negative.

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     // GET /status/dns: the balancers' name resolution runs here, so its statistics are this worker's
     if (msg?.type === 'dns-stats-request') send({ type: 'dns-stats', id: msg.id, stats: handle.dnsStats() });
     if (msg?.type === 'metrics-request') {
-      void metricsRegistry.getMetricsAsJSON().then((data) => send({ type: 'metrics', id: msg.id, data }), () => send({ type: 'metrics', id: msg.id, data: [] }));
+      void metricsRegistry().getMetricsAsJSON().then((data) => send({ type: 'metrics', id: msg.id, data }), () => send({ type: 'metrics', id: msg.id, data: [] }));
     }
   });
   process.on('SIGTERM', () => void shutdown(10_000));

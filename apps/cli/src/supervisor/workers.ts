@@ -51,6 +51,19 @@ export interface WorkerPool {
 /** Deaths before listening that a start forgives (a worker killed by an operator or the OOM killer at boot). */
 const EARLY_DEATHS_FORGIVEN = 3;
 
+/**
+ * V8 grows a worker's young generation to 2 x 16 MiB under proxy traffic and keeps it: a third of a 10,000-route
+ * worker's RSS (bench/memory). Its survivors are the requests in flight, whatever its size, so a smaller one costs
+ * a few more (as cheap) scavenges and saves about 16 MiB. An operator's own --max-semi-space-size wins.
+ */
+export const WORKER_SEMI_SPACE_MB = 8;
+
+export function workerExecArgv(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const set = (s: string) => s.includes('--max-semi-space-size') || s.includes('--max_semi_space_size');
+  if (execArgv.some(set) || (nodeOptions !== undefined && set(nodeOptions))) return [...execArgv];
+  return [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
+}
+
 interface Started {
   readonly worker: Worker;
   readonly listening: Promise<BoundListener[]>;
@@ -59,7 +72,7 @@ interface Started {
 /** `storeHost`: answers the workers' entity-store requests (traditional mode with a database). */
 export function startWorkers(initial: Settings, log: TollgateLogger, storeHost?: StoreHost, onReleaseStats?: (stats: Record<string, [number, number]>) => void): WorkerPool {
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: join(__dirname, 'dp-worker.js'), silent: false });
+  cluster.setupPrimary({ exec: join(__dirname, 'dp-worker.js'), silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
 
   let settings = initial;
   // node-wide counters start from zero with the node; a reload keeps them (the file outlives rolled workers)

@@ -13,6 +13,12 @@ export interface DownstreamFacts {
   readonly h2: boolean;
 }
 
+/** The lengths of the names the switch in buildDownstreamHeaders looks at. */
+const SPECIAL_LENGTH = new Uint8Array(32);
+for (const name of ['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'via', 'server', 'x-kong-request-id']) {
+  SPECIAL_LENGTH[name.length] = 1;
+}
+
 // hot path: one pass, one output array.
 export function buildDownstreamHeaders(raw: readonly string[], status: number, f: DownstreamFacts): string[] {
   const out: string[] = [];
@@ -21,7 +27,8 @@ export function buildDownstreamHeaders(raw: readonly string[], status: number, f
   let connection: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    const lower = name.toLowerCase();
+    // hot path: only names as long as one of the cases below are lower-cased (Date, Content-Type... are not)
+    const lower = SPECIAL_LENGTH[name.length] === 1 ? name.toLowerCase() : '';
     switch (lower) {
       case 'connection':
         connection = connection === undefined ? raw[i + 1] : `${connection}, ${raw[i + 1]}`;

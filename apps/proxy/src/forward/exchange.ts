@@ -3,7 +3,6 @@
 // common path.
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
-import { isIP } from 'node:net';
 import { Transform, type Readable } from 'node:stream';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { runBodyFilter, runHeaderFilterOnList, type ChunkFilter, type PluginRun } from '@tollgate/plugins';
@@ -127,8 +126,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     // Host is recomputed on every try (§1.6).
     this.headers[1] = upstreamHostHeader(this.route, this.clientHost, this.plugins, this);
     if (this.attempt === 0) this.sentAt = performance.now();
-    const sniHost = this.sniHost;
-    const pool = this.ctx.pools.get(poolKey, host, port, svc.connectTimeout, tls ? svc.tlsOptions : null, isIP(sniHost) === 0 ? sniHost : undefined);
+    const pool = this.ctx.pools.get(poolKey, host, port, svc.connectTimeout, tls ? svc.tlsOptions : null, this.sniHost);
     if (this.countBody && this.body === null) this.body = countedBody(this);
     const request: UpstreamRequest = {
       path: this.path,

@@ -35,6 +35,16 @@ function hostWithoutPort(host: string): string {
   return (colon === -1 ? host : host.slice(0, colon)).toLowerCase();
 }
 
+/** The lengths of the names the switch in buildUpstreamHeaders looks at. */
+const SPECIAL_LENGTH = new Uint8Array(32);
+for (const name of [
+  'host', ':authority', 'connection', 'keep-alive', 'proxy', 'proxy-connection', 'trailer', 'te', 'transfer-encoding', 'upgrade',
+  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-path', 'x-forwarded-prefix',
+  'x-real-ip', 'expect', 'via', 'x-kong-request-id',
+]) {
+  SPECIAL_LENGTH[name.length] = 1;
+}
+
 // hot path: one pass over rawHeaders, one output array, no per-header objects.
 export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, f: ForwardedFacts): UpstreamHeaders {
   const raw = req.rawHeaders;
@@ -54,7 +64,8 @@ export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     const value = raw[i + 1];
-    const lower = name.toLowerCase();
+    // hot path: only names as long as one of the cases below are lower-cased (Accept, User-Agent... mostly not)
+    const lower = SPECIAL_LENGTH[name.length] === 1 ? name.toLowerCase() : '';
     switch (lower) {
       case 'host':
       case ':authority':
@@ -107,7 +118,7 @@ export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, 
         break;
       default:
         // HTTP/2 pseudo-headers never go upstream as headers.
-        if (lower.charCodeAt(0) === 58 /* : */) continue;
+        if (name.charCodeAt(0) === 58 /* : */) continue;
     }
     list.push(name, value);
   }

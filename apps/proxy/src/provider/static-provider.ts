@@ -1,6 +1,6 @@
 // A fixed configuration: a VersionedSnapshot object, a bare Snapshot, or a JSON/YAML file holding either.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '@tollgate/declarative/yaml-module';
 import type { Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { hashSnapshot } from '@tollgate/protocol';
 import type { ConfigProvider, SnapshotListener } from './types';
@@ -15,7 +15,7 @@ export class StaticConfigProvider implements ConfigProvider {
 
   static fromFile(path: string): StaticConfigProvider {
     const text = readFileSync(path, 'utf8');
-    const data = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    const data = /\.ya?ml$/i.test(path) ? yaml().parse(text) : JSON.parse(text);
     return new StaticConfigProvider(data as VersionedSnapshot | Snapshot);
   }
 

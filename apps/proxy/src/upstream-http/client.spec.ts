@@ -175,6 +175,22 @@ describe('upstream HTTP/1.1 client', () => {
       expect(s.connections).toBe(1);
     });
 
+    it('hands over body chunks a handler may keep while other connections read (they share one read buffer)', async () => {
+      // each connection answers with its own letter, in pieces sent apart, so the two responses' reads interleave
+      const answer = (letter: string) => (socket: Socket) =>
+        void writeApart(socket, ['HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n', `${letter}1-`, `${letter}2-`, `${letter}3-`]);
+      const { pool } = await setup([answer('a'), answer('b')]);
+      // this handler keeps the very chunks it is given, as the proxy's client response may when its socket is busy
+      class Keeper extends Collector {
+        override onData(chunk: Buffer): boolean {
+          this.parts.push(chunk);
+          return true;
+        }
+      }
+      const [a, b] = await Promise.all([send(pool, request(), new Keeper()), send(pool, request(), new Keeper())]);
+      expect([a.body, b.body].sort()).toEqual(['a1-a2-a3-', 'b1-b2-b3-']);
+    });
+
     it('drops 1xx interim responses before the final one', async () => {
       const { pool } = await setup(['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n' + OK]);
       expect(await send(pool)).toMatchObject({ status: 200, body: 'ok', headers: ['Content-Length', '2'] });

@@ -54,6 +54,23 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 /** How a kept-alive connection the upstream had already closed fails when it is reused (not a timeout). */
 const STALE_CODES = new Set(['UPSTREAM_CLOSED', 'ECONNRESET', 'EPIPE']);
 const scratch: SerializedHead = { head: '', framing: BodyFraming.None };
+/** One read buffer for every plain upstream socket: a read is parsed before the next one can land (one thread). */
+const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * net.connect options for a plain upstream socket that reads through Http1Connection.onSharedRead: no Readable
+ * stream layer (push, 'data' emit and its nextTick per read). `target` is filled once the connection exists.
+ */
+export function sharedReadOptions(target: { conn: Http1Connection | null }): { buffer: Buffer; callback: (bytes: number, buf: Uint8Array) => boolean } {
+  return {
+    buffer: SHARED_READ_BUFFER,
+    // true: reading goes on unless the connection paused the socket itself (backpressure from the client)
+    callback(bytes, buf) {
+      target.conn?.onSharedRead(bytes, buf as Buffer);
+      return true;
+    },
+  };
+}
 
 const enum Phase {
   Connecting,
@@ -80,17 +97,22 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
   private chunked = false;
   private requestSent = false;
 
+  /**
+   * `sharedReads`: the socket reads into the one shared buffer (sharedReadOptions), not through a Readable: bytes kept
+   * past the read (body chunks) are copied out.
+   */
   constructor(
     private readonly owner: ConnectionOwner,
     readonly socket: Socket,
     secure: boolean,
+    private readonly sharedReads = false,
   ) {
     this.parser = new ResponseParser(this);
     this.timeoutMs = owner.connectTimeout;
     socket.setNoDelay(true);
     socket.setTimeout(owner.connectTimeout);
     socket.on(secure ? 'secureConnect' : 'connect', this.onConnect.bind(this));
-    socket.on('data', this.onSocketData.bind(this));
+    if (!sharedReads) socket.on('data', this.onSocketData.bind(this));
     socket.on('end', this.onSocketEnd.bind(this));
     socket.on('error', this.onSocketError.bind(this));
     socket.on('close', this.onSocketClose.bind(this));
@@ -183,6 +205,8 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
   onResponseBody(chunk: Buffer): void {
     const handler = this.handler;
     if (handler === null) return;
+    // the shared read buffer is overwritten by the next read: what the handler may keep must be its own bytes
+    if (this.sharedReads) chunk = Buffer.from(chunk);
     if (!handler.onData(chunk) && !this.paused && this.handler === handler) {
       this.paused = true;
       this.socket.pause();
@@ -218,6 +242,11 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
     this.setTimeout(req.readTimeout);
     this.phase = this.requestSent ? Phase.Receiving : Phase.Sending;
     if (this.body !== null) this.startBody();
+  }
+
+  /** onread's callback (sharedReads): `buf` is the shared buffer, valid until this returns. */
+  onSharedRead(bytes: number, buf: Buffer): void {
+    this.onSocketData(bytes === buf.length ? buf : buf.subarray(0, bytes));
   }
 
   private onSocketData(data: Buffer): void {

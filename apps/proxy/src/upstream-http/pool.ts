@@ -5,7 +5,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
-import { Http1Connection, type ConnectionOwner, type UpstreamHandler, type UpstreamRequest } from './connection';
+import { Http1Connection, sharedReadOptions, type ConnectionOwner, type UpstreamHandler, type UpstreamRequest } from './connection';
 
 export interface PoolLimits {
   readonly poolSize: number;
@@ -95,7 +95,9 @@ export class Http1Pool implements ConnectionOwner {
     const a = this.address;
     let conn: Http1Connection;
     if (a.tls === null) {
-      conn = new Http1Connection(this, netConnect({ host: a.host, port: a.port }), false);
+      const target: { conn: Http1Connection | null } = { conn: null };
+      conn = new Http1Connection(this, netConnect({ host: a.host, port: a.port, onread: sharedReadOptions(target) }), false, true);
+      target.conn = conn;
     } else {
       const t = a.tls;
       this.secureContext ??= createSecureContext({ ca: t.ca, cert: t.cert, key: t.key });

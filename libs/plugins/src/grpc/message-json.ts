@@ -6,7 +6,8 @@
 // - 64-bit integers are JSON numbers while exact in a double, strings beyond; float and double print with 14
 //   significant digits (cjson's precision); bytes are the field's bytes as a string;
 // - google.protobuf.Timestamp is a date string both ways (Kong's type hook): decoded as `YYYY-MM-DDTHH:MM:SS` UTC.
-import * as protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
+import { protobufjs } from '../lazy-deps';
 
 export class MessageEncodeError extends Error {}
 
@@ -40,7 +41,7 @@ function toPlainMessage(type: protobuf.Type, value: unknown, path: string): Reco
 
 function toPlainField(field: protobuf.Field, value: unknown, path: string): unknown {
   field.resolve();
-  if (field instanceof protobuf.MapField) {
+  if (field instanceof protobufjs().MapField) {
     if (!isPlainObject(value)) return fail(path, `expected an object, got ${describe(value)}`);
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(value)) out[k] = toPlainValue(field, value[k], `${path}.${k}`);
@@ -58,8 +59,8 @@ function toPlainField(field: protobuf.Field, value: unknown, path: string): unkn
 function toPlainValue(field: protobuf.Field, value: unknown, path: string): unknown {
   if (value === null || value === undefined) return fail(path, 'null is not a value');
   const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Type) return toPlainMessage(resolved, value, path);
-  if (resolved instanceof protobuf.Enum) {
+  if (resolved instanceof protobufjs().Type) return toPlainMessage(resolved, value, path);
+  if (resolved instanceof protobufjs().Enum) {
     if (typeof value === 'string') {
       const n = resolved.values[value];
       return n === undefined ? fail(path, `unknown enum name ${JSON.stringify(value)}`) : n;
@@ -105,7 +106,7 @@ function toJsonMessage(type: protobuf.Type, msg: protobuf.Message): unknown {
     field.resolve();
     const name = field.name;
     const present = Object.prototype.hasOwnProperty.call(own, name) && own[name] !== null && own[name] !== undefined;
-    if (field instanceof protobuf.MapField) {
+    if (field instanceof protobufjs().MapField) {
       const m = (present ? own[name] : {}) as Record<string, unknown>;
       const o: Record<string, unknown> = {};
       for (const k of Object.keys(m)) o[k] = toJsonValue(field, m[k]);
@@ -114,7 +115,7 @@ function toJsonMessage(type: protobuf.Type, msg: protobuf.Message): unknown {
       out[name] = ((present ? own[name] : []) as unknown[]).map((v) => toJsonValue(field, v));
     } else if (present) {
       out[name] = toJsonValue(field, own[name]);
-    } else if (!(field.resolvedType instanceof protobuf.Type) && !field.partOf && !hasPresence(field)) {
+    } else if (!(field.resolvedType instanceof protobufjs().Type) && !field.partOf && !hasPresence(field)) {
       // proto3 implicit presence: the scalar's default (lua-protobuf fills them in for proto3 messages)
       out[name] = toJsonValue(field, defaultOf(field));
     }
@@ -124,8 +125,8 @@ function toJsonMessage(type: protobuf.Type, msg: protobuf.Message): unknown {
 
 function toJsonValue(field: protobuf.Field, value: unknown): unknown {
   const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Type) return toJsonMessage(resolved, value as protobuf.Message);
-  if (resolved instanceof protobuf.Enum) return resolved.valuesById[value as number] ?? value;
+  if (resolved instanceof protobufjs().Type) return toJsonMessage(resolved, value as protobuf.Message);
+  if (resolved instanceof protobufjs().Enum) return resolved.valuesById[value as number] ?? value;
   const t = field.type;
   if (INT64.has(t)) return int64(value);
   if (t === 'bytes') return Buffer.from(value as Uint8Array).toString();
@@ -154,7 +155,7 @@ function hasPresence(field: protobuf.Field): boolean {
 }
 
 function defaultOf(field: protobuf.Field): unknown {
-  if (field.resolvedType instanceof protobuf.Enum) return 0;
+  if (field.resolvedType instanceof protobufjs().Enum) return 0;
   switch (field.type) {
     case 'string': return '';
     case 'bool': return false;

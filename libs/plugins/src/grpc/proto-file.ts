@@ -4,7 +4,8 @@
 // (the HTTP annotations) need no file at all, since the options are read as parsed text.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import * as protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
+import { protobufjs } from '../lazy-deps';
 
 /** Kong's include path order (after the proto file's own folder). */
 const SYSTEM_INCLUDES = ['/usr/local/kong/include', '/usr/local/opt/protobuf/include', '/usr/include', 'kong/include'];
@@ -27,7 +28,7 @@ export interface ProtoFile {
 /** Relative names resolve against the working directory the node was started in, as Kong's. */
 export function loadProtoFile(file: string): ProtoFile {
   const main = isAbsolute(file) ? file : resolve(file);
-  const root = new protobuf.Root();
+  const root = new (protobufjs().Root)();
   const loaded = new Set<string>();
   const methods: ProtoMethod[] = [];
   const includes = [dirname(main), ...SYSTEM_INCLUDES];
@@ -36,7 +37,7 @@ export function loadProtoFile(file: string): ProtoFile {
 
   /** `own`: the configured file, whose services are the plugin's (imports only lend types). */
   const parseFile = (source: string, own: boolean): void => {
-    const parsed = protobuf.parse(source, root, { keepCase: true });
+    const parsed = protobufjs().parse(source, root, { keepCase: true });
     for (const imp of parsed.imports ?? []) load(imp, false);
     for (const imp of parsed.weakImports ?? []) load(imp, true);
     if (own) services.push({ pkg: parsed.package, names: serviceNames(source) });
@@ -50,7 +51,7 @@ export function loadProtoFile(file: string): ProtoFile {
       if (existsSync(candidate)) return parseFile(readFileSync(candidate, 'utf8'), false);
     }
     if (name.startsWith('google/protobuf/')) {
-      const common = (protobuf as unknown as { common: { get(n: string): protobuf.INamespace | null } }).common.get(name);
+      const common = (protobufjs() as unknown as { common: { get(n: string): protobuf.INamespace | null } }).common.get(name);
       if (common) {
         root.addJSON(common.nested!);
         return;

@@ -1,7 +1,8 @@
 // The AI transformers' one-shot LLM call (Kong's LLM:ai_introspect_body): the configured prompt as the system
 // message, the body to transform as the user message, through the same provider driver as ai-proxy; the answer's
 // first choice (optionally cut to the first match of transformation_extract_pattern) is the new body.
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../lazy-deps';
 import type { PluginContext } from '../types';
 import { driverOf, mergeDefaults, operationUrl, type LlmConf } from './request';
 import type { Json, Model } from './drivers';
@@ -32,8 +33,8 @@ export function prepareTransformer(c: Record<string, unknown>, pluginId: string)
   let dispatcher = DISPATCHERS.get(key);
   if (!dispatcher) {
     dispatcher = proxyHost
-      ? new ProxyAgent({ uri: `http://${proxyHost}:${proxyPort}`, requestTls: { rejectUnauthorized: verify } })
-      : new Agent({ connect: { rejectUnauthorized: verify } });
+      ? new (undici().ProxyAgent)({ uri: `http://${proxyHost}:${proxyPort}`, requestTls: { rejectUnauthorized: verify } })
+      : new (undici().Agent)({ connect: { rejectUnauthorized: verify } });
     DISPATCHERS.set(key, dispatcher);
   }
   const pattern = c.transformation_extract_pattern as string | null;
@@ -69,7 +70,7 @@ export async function introspect(kong: PluginContext, plugin: string, conf: Tran
   let status: number;
   let answerText: string;
   try {
-    const res = await request(url, {
+    const res = await undici().request(url, {
       method: 'POST', headers, body: requestText, dispatcher: conf.dispatcher, headersTimeout: conf.timeoutMs, bodyTimeout: conf.timeoutMs,
     });
     status = res.statusCode;

@@ -3,7 +3,8 @@
 import { X509Certificate, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPair, sign, type KeyObject } from 'node:crypto';
 import { request } from 'node:https';
 import { isIP } from 'node:net';
-import { FlattenedSign, exportJWK, importPKCS8, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { jose } from '../../lazy-deps';
 import { trustedCertificates } from '@tollgate/pki';
 
 export interface HttpAnswer {
@@ -104,7 +105,7 @@ export class AcmeClient {
     if (a.status !== 200) throw problem(a, `can't fetch directory ${this.opts.directoryUrl}`);
     this.directory = JSON.parse(a.body.toString('utf8')) as Directory;
     this.key = createPublicKey(this.opts.accountKey);
-    const jwk = await exportJWK(this.key);
+    const jwk = await jose().exportJWK(this.key);
     this.alg = jwk.kty === 'EC' ? 'ES256' : 'RS256';
     this.jwk = jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { e: jwk.e, kty: jwk.kty, n: jwk.n };
     return this.directory;
@@ -133,8 +134,8 @@ export class AcmeClient {
       const nonce = await this.newNonce();
       const protectedHeader = { alg: this.alg, nonce, url, ...(useJwk || !this.kid ? { jwk: this.jwk } : { kid: this.kid }) };
       const bytes = payload === null ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(payload));
-      const privateKey = await importPKCS8(this.opts.accountKey, this.alg);
-      const jws = await new FlattenedSign(bytes).setProtectedHeader(protectedHeader).sign(privateKey);
+      const privateKey = await jose().importPKCS8(this.opts.accountKey, this.alg);
+      const jws = await new (jose().FlattenedSign)(bytes).setProtectedHeader(protectedHeader).sign(privateKey);
       const a = await fetchOnce('POST', url, JSON.stringify(jws), accept);
       const next = header(a, 'replay-nonce');
       if (next) this.nonce = next;

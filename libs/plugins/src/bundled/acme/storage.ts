@@ -2,7 +2,8 @@
 // storage adapters (lua-resty-acme's get/set/add/delete/list), one implementation per `config.storage`.
 // `kong` (the acme_storage table) and `shm` (memory of the node) live in the process that hosts the control
 // plane; data-plane workers reach them through the acme link (link.ts). `redis` is reached directly.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { Redis as redisClass } from '../../lazy-deps';
 
 export interface AcmeStorage {
   get(key: string): Promise<string | null>;
@@ -133,7 +134,7 @@ export function redisStorage(config: RedisStorageConfig): RedisStorage {
   const id = JSON.stringify([config.host, config.port, config.username, config.password, config.database, config.ssl, config.ssl_verify, config.server_name]);
   let client = redisClients.get(id);
   if (!client) {
-    client = new Redis({
+    client = new (redisClass())({
       host: config.host ?? '127.0.0.1', port: config.port ?? 6379, db: config.database ?? 0,
       username: config.username ?? undefined, password: config.password ?? undefined,
       connectTimeout: config.timeout ?? 2000, commandTimeout: config.timeout ?? 2000, maxRetriesPerRequest: 1, lazyConnect: false,

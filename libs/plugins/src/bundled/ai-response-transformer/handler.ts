@@ -2,7 +2,7 @@
 // transform its body with the configured prompt, and answers the client with the result (optionally reading
 // status, headers and body from the LLM's JSON with parse_llm_response_json_instructions).
 import { gunzipSync } from 'node:zlib';
-import { request } from 'undici';
+import { undici } from '../../lazy-deps';
 import type { PluginContext, PluginHandler } from '../../types';
 import { KONG_VERSION } from '../common';
 import { bail } from '../../llm/request';
@@ -70,7 +70,7 @@ async function fetchUpstream(kong: PluginContext, conf: Conf): Promise<{ status:
   headers.host = port === (scheme === 'https' ? 443 : 80) ? host : `${host}:${port}`;
   const raw = await kong.request.readBody();
   try {
-    const res = await request(url, {
+    const res = await undici().request(url, {
       method: kong.request.method as 'GET', headers, body: raw.length > 0 && raw.length <= conf.maxBody ? raw : undefined,
       dispatcher: conf.dispatcher, headersTimeout: conf.timeoutMs, bodyTimeout: conf.timeoutMs,
     });

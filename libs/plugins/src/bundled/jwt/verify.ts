@@ -1,7 +1,8 @@
 // Signature verification with jose. The verification key of a jwt_secrets row is imported once per row and
 // encoding (rows are immutable within a snapshot, so a new snapshot simply brings new rows and new keys).
 import { createPublicKey, createSecretKey } from 'node:crypto';
-import { compactVerify, importSPKI, importX509, type KeyLike } from 'jose';
+import type { KeyLike } from 'jose';
+import { jose } from '../../lazy-deps';
 import type { Row } from '@tollgate/declarative/snapshot';
 import { KNOWN_ALGORITHMS } from './token';
 
@@ -40,7 +41,7 @@ export function keyFor(secret: Row, base64: boolean): KeyState {
 export function verifySignature(token: string, alg: string, key: KeyLike): Promise<boolean> {
   const options = VERIFY_OPTIONS.get(alg);
   if (!options) return Promise.resolve(false);
-  return compactVerify(token, key, options as { algorithms: string[] }).then(valid, invalid);
+  return jose().compactVerify(token, key, options as { algorithms: string[] }).then(valid, invalid);
 }
 
 function importKey(secret: Row, base64: boolean): KeyState {
@@ -52,8 +53,8 @@ function importKey(secret: Row, base64: boolean): KeyState {
   if (!bytes) return null;
   if (hmac) return createSecretKey(bytes);
   const pem = bytes.toString();
-  const imported = pem.includes('-----BEGIN CERTIFICATE-----') ? importX509(pem, alg)
-    : pem.includes('-----BEGIN PUBLIC KEY-----') ? importSPKI(pem, alg)
+  const imported = pem.includes('-----BEGIN CERTIFICATE-----') ? jose().importX509(pem, alg)
+    : pem.includes('-----BEGIN PUBLIC KEY-----') ? jose().importSPKI(pem, alg)
     : undefined;
   if (imported) return imported.catch(() => null);
   try {

@@ -1,7 +1,8 @@
 // One LDAP simple bind as Kong's ldap-auth does it: `<attribute>=<username>,<base_dn>` with the given password,
 // over ldap, ldaps or ldap + StartTLS. Connections are kept `keepalive` ms after use and reused, one bind at a
 // time each (LDAP forbids a bind while other operations are outstanding on the connection).
-import { Client, InvalidCredentialsError } from 'ldapts';
+import type { Client } from 'ldapts';
+import { ldapts } from '../../lazy-deps';
 
 export interface BindTarget {
   readonly ldap_host: string;
@@ -25,7 +26,7 @@ const poolKey = (t: BindTarget) => `${t.ldap_host}:${t.ldap_port}:${t.ldaps ? 'l
 
 async function connect(t: BindTarget): Promise<Client> {
   const tlsOptions = { rejectUnauthorized: t.verify_ldap_host, servername: t.ldap_host };
-  const client = new Client({
+  const client = new (ldapts().Client)({
     url: `${t.ldaps ? 'ldaps' : 'ldap'}://${t.ldap_host}:${t.ldap_port}`,
     timeout: t.timeout,
     connectTimeout: t.timeout,
@@ -72,7 +73,7 @@ export async function ldapBind(target: BindTarget, username: string, password: s
     release(key, client, target.keepalive);
     return true;
   } catch (err) {
-    if (err instanceof InvalidCredentialsError) {
+    if (err instanceof ldapts().InvalidCredentialsError) {
       release(key, client, target.keepalive);
       return false;
     }

@@ -24,19 +24,19 @@ export const handler: PluginHandler<Conf> = {
     const route = kong.route ? (kong.route.name ?? kong.route.id) : '';
     const consumer = conf.perConsumer ? consumerLabel(kong) : '';
     if (conf.statusCodes) {
-      metrics.requests.inc({ service, route, code: String(kong.response.getStatus()), source: kong.response.exited ? 'kong' : 'service', workspace: 'default', consumer });
+      metrics().requests.inc({ service, route, code: String(kong.response.getStatus()), source: kong.response.exited ? 'kong' : 'service', workspace: 'default', consumer });
     }
     if (conf.latency) {
       const t = kong.timings;
       const labels = { service, route, workspace: 'default' };
-      if (t.totalLatency !== null) metrics.requestLatency.observe(labels, t.totalLatency);
-      if (t.upstreamLatency !== null) metrics.upstreamLatency.observe(labels, t.upstreamLatency);
+      if (t.totalLatency !== null) metrics().requestLatency.observe(labels, t.totalLatency);
+      if (t.upstreamLatency !== null) metrics().upstreamLatency.observe(labels, t.upstreamLatency);
       const kongLatency = t.proxyLatency ?? t.totalLatency;
-      if (kongLatency !== null) metrics.kongLatency.observe(labels, kongLatency);
+      if (kongLatency !== null) metrics().kongLatency.observe(labels, kongLatency);
     }
     if (conf.bandwidth) {
-      metrics.bandwidth.inc({ service, route, direction: 'ingress', workspace: 'default', consumer }, kong.timings.requestSize);
-      metrics.bandwidth.inc({ service, route, direction: 'egress', workspace: 'default', consumer }, kong.timings.responseSize);
+      metrics().bandwidth.inc({ service, route, direction: 'ingress', workspace: 'default', consumer }, kong.timings.requestSize);
+      metrics().bandwidth.inc({ service, route, direction: 'egress', workspace: 'default', consumer }, kong.timings.responseSize);
     }
     if (conf.ai) recordAiMetrics(kong);
   },
@@ -64,15 +64,15 @@ function recordAiMetrics(kong: PluginContext): void {
       ai_provider: str(meta?.provider_name), ai_model: str(meta?.request_model), cache_status: str(cache?.cache_status),
       vector_db: str(cache?.vector_db), embeddings_provider: str(cache?.embeddings_provider), embeddings_model: str(cache?.embeddings_model), workspace: 'default',
     };
-    metrics.aiRequests.inc(labels);
-    if (num(usage?.cost) > 0) metrics.aiCost.inc(labels, num(usage?.cost));
-    if (typeof meta?.llm_latency === 'number' && meta.llm_latency >= 0) metrics.aiProviderLatency.observe(labels, meta.llm_latency);
+    metrics().aiRequests.inc(labels);
+    if (num(usage?.cost) > 0) metrics().aiCost.inc(labels, num(usage?.cost));
+    if (typeof meta?.llm_latency === 'number' && meta.llm_latency >= 0) metrics().aiProviderLatency.observe(labels, meta.llm_latency);
     for (const type of ['prompt_tokens', 'completion_tokens', 'total_tokens']) {
       const n = num(usage?.[type]);
       // Kong's label order: token_type before workspace
       if (n > 0) {
         const { workspace, ...rest } = labels;
-        metrics.aiTokens.inc({ ...rest, token_type: type, workspace }, n);
+        metrics().aiTokens.inc({ ...rest, token_type: type, workspace }, n);
       }
     }
   }

@@ -1,6 +1,7 @@
 // Counter stores. `usage` returns the counts *before* this request and increments only when every window is
 // under its limit (a rejected request does not count, as Kong).
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { Redis as redisClass } from '../../lazy-deps';
 import type { Period } from './schema';
 import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, counterMemory, finish, hashPart, tableBytes } from '../../shared-counters';
 import { EXPIRATION, windowEnd, windowStart } from './windows';
@@ -155,7 +156,7 @@ export function redisClient(s: RedisSettings): Redis {
   const key = JSON.stringify([s.host, s.port, s.username, s.password, s.database, s.ssl, s.ssl_verify, s.server_name]);
   let client = clients.get(key);
   if (!client) {
-    client = new Redis({
+    client = new (redisClass())({
       host: s.host, port: s.port, username: s.username ?? undefined, password: s.password ?? undefined, db: s.database,
       connectTimeout: s.timeout, commandTimeout: s.timeout, maxRetriesPerRequest: 1, disconnectTimeout: 200,
       tls: s.ssl ? { rejectUnauthorized: s.ssl_verify, servername: s.server_name ?? undefined } : undefined,
