@@ -290,7 +290,7 @@ describe('the certificate phase (global instances, every TLS handshake)', () => 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     const prefix = tempPrefix();
-    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0, 127.0.0.1:0 ssl' })), '-p', prefix]);
+    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0, 127.0.0.1:0 ssl', stream_listen: '127.0.0.1:0 ssl' })), '-p', prefix]);
     admin = `http://127.0.0.1:${node.port('admin_listen')}`;
     proxy = `http://127.0.0.1:${node.port('proxy_listen', 0)}`;
     tlsPort = node.port('proxy_listen', 1);
@@ -340,6 +340,30 @@ describe('the certificate phase (global instances, every TLS handshake)', () => 
     await http('DELETE', `${admin}/plugins/${p.json.id}`);
     await waitFor(async () => ((await httpsGet(tlsPort, '/r', 'cert.test').catch(() => null))?.status === 200 ? true : undefined), 'TLS serving again');
     expect((await http('GET', `${proxy}/r`)).status).toBe(200);
+  });
+
+  it('runs on the handshakes of TLS stream listeners too (plugins whose protocols include tls), failing them on an error', async () => {
+    expect((await http('POST', `${admin}/services`, { body: { name: 'raw', protocol: 'tcp', host: '127.0.0.1', port: upstream.port } })).status).toBe(201);
+    expect((await http('POST', `${admin}/services/raw/routes`, { body: { name: 'tls-route', protocols: ['tls'], snis: ['stream.test'] } })).status).toBe(201);
+    const streamPort = node.port('stream_listen');
+    const p = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', protocols: ['tls'], config: { certificate: ['kong.log.err("stream certificate phase from ", kong.client.get_ip())'] } } });
+    expect(p.status).toBe(201);
+    await waitFor(async () => {
+      const r = await httpsGet(streamPort, '/over-tls-stream', 'stream.test').catch(() => null);
+      return r?.status === 200 && node.logs.some((l) => l.includes('stream certificate phase from 127.0.0.1')) ? true : undefined;
+    }, 'the stream certificate-phase log line');
+    // protocols ['tls'] only: HTTPS handshakes do not run it
+    const before = node.logs.filter((l) => l.includes('stream certificate phase')).length;
+    expect((await httpsGet(tlsPort, '/r', 'cert.test')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(node.logs.filter((l) => l.includes('stream certificate phase')).length).toBe(before);
+    expect((await http('PATCH', `${admin}/plugins/${p.json.id}`, { body: { config: { certificate: ['error("stream cert boom")'] } } })).status).toBe(200);
+    await waitFor(async () => {
+      const failed = await httpsGet(streamPort, '/x', 'stream.test').then(() => false, () => true);
+      return failed && node.logs.some((l) => l.includes('stream cert boom')) ? true : undefined;
+    }, 'the failed stream handshake');
+    expect((await http('GET', `${proxy}/r`)).status).toBe(200);
+    await http('DELETE', `${admin}/plugins/${p.json.id}`);
   });
 
   it('a route-scoped certificate snippet is accepted but never runs (Kong runs the phase for global plugins only)', async () => {

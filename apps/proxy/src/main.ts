@@ -146,6 +146,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
         accessLog: ctx.accessLog ? streamAccessLog(ctx.accessLog, ctx.accessLogFormat) : undefined,
         isTrusted: ctx.trust.isTrusted,
         defaultCertificate: settings.stream_listeners.some((e) => e.ssl) ? ensureDefaultCertificate(settings.prefix, 'stream') : undefined,
+        certificatePhase: (name, handshake) => runCertificatePhase(runtime.current.plugins, name, handshake),
       });
     }
   } catch (err) {

@@ -150,6 +150,8 @@ export interface CertificateHandshake {
   /** The client's address and port (kong.client.get_ip / get_port), when the listener knows them. */
   readonly peerIp?: string;
   readonly peerPort?: number;
+  /** A TLS stream listener's handshake (plugins whose protocols include `tls`), else an HTTPS one (`https`/`grpcs`). */
+  readonly stream?: boolean;
 }
 
 /** Compile-time environment given to prepare(). */

@@ -165,8 +165,10 @@ export function runCertificatePhase(
   serverName: string,
   handshake: CertificateHandshake = { known: false },
 ): Promise<SecureContext | null> | null {
-  const entries = chains?.certificate;
-  if (!entries || entries.length === 0) return null;
+  const all = chains?.certificate;
+  if (!all || all.length === 0) return null;
+  const entries = all.filter(handshake.stream === true ? (e) => e.protocols.has('tls') : (e) => e.protocols.has('https') || e.protocols.has('grpcs'));
+  if (entries.length === 0) return null;
   const known = handshake.known;
   for (let i = 0; i < entries.length; i++) {
     let result: Promise<SecureContext | null> | SecureContext | null;

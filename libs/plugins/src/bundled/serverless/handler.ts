@@ -108,7 +108,7 @@ class CertificateRun {
   readonly client: { ip: string | undefined; consumer: null; credential: null };
   serializeValues: Map<string, unknown> | null = null;
   constructor(readonly log: PluginLogger, handshake: CertificateHandshake) {
-    this.host = { protocol: 'https', peerIp: handshake.peerIp, peerPort: handshake.peerPort };
+    this.host = { protocol: handshake.stream === true ? 'tls' : 'https', peerIp: handshake.peerIp, peerPort: handshake.peerPort };
     this.client = { ip: handshake.peerIp, consumer: null, credential: null };
   }
   get request(): never { return unavailable('kong.request'); }
