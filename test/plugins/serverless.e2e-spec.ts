@@ -1,6 +1,6 @@
 // pre-function and post-function through a real `tollgate start` node configured over the Admin API: Kong's
 // PDK snippets on live traffic, their failures, the instruction budget, set_target, set_serialize_value reaching
-// file-log, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
+// file-log, the certificate phase on HTTPS and TLS stream handshakes, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
