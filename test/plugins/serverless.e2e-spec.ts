@@ -1,7 +1,8 @@
 // pre-function and post-function through a real `tollgate start` node configured over the Admin API: Kong's
 // PDK snippets on live traffic, their failures, the instruction budget, set_target, set_serialize_value reaching
-// file-log, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
+// file-log, the certificate phase on HTTPS and TLS stream handshakes, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
 import { existsSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { startEchoUpstream, type EchoUpstream } from '@tollgate/plugins/testing';
 import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
@@ -239,12 +240,6 @@ describe('pre-function / post-function on a running node', () => {
     expect(scoped.json.headers['x-rewritten']).toBeUndefined();
   });
 
-  it('POST /plugins refuses a certificate-phase snippet, naming the phase (Tollgate has no Lua in the TLS handshake)', async () => {
-    const r = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: { certificate: ['kong.log.info("hello")'] } } });
-    expect(r.status).toBe(400);
-    expect(r.json.fields).toEqual({ config: { certificate: ['the certificate phase is not supported by Tollgate'] } });
-  });
-
   it('POST /plugins refuses a snippet that uses a PDK function Tollgate lacks, naming it', async () => {
     const r = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: { access: ['kong.cache:get("x")'] } } });
     expect(r.status).toBe(400);
@@ -269,6 +264,117 @@ describe('pre-function / post-function on a running node', () => {
     expect(r.status).toBe(200);
     const config = r.json.fields.find((f: Record<string, unknown>) => 'config' in f).config;
     expect(config.fields.map((f: Record<string, unknown>) => Object.keys(f)[0])).toEqual(['certificate', 'rewrite', 'access', 'header_filter', 'body_filter', 'log']);
+  });
+});
+
+/** GET over TLS to 127.0.0.1 naming `servername` in the handshake (SNI); rejects when the handshake fails. */
+function httpsGet(port: number, path: string, servername: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, servername, rejectUnauthorized: false, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the certificate phase (global instances, every TLS handshake)', () => {
+  let node: RunningNode;
+  let upstream: EchoUpstream;
+  let admin: string;
+  let proxy: string;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    const prefix = tempPrefix();
+    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0, 127.0.0.1:0 ssl', stream_listen: '127.0.0.1:0 ssl' })), '-p', prefix]);
+    admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+    proxy = `http://127.0.0.1:${node.port('proxy_listen', 0)}`;
+    tlsPort = node.port('proxy_listen', 1);
+    expect((await http('POST', `${admin}/services`, { body: { name: 'echo', url: `http://127.0.0.1:${upstream.port}` } })).status).toBe(201);
+    expect((await http('POST', `${admin}/services/echo/routes`, { body: { name: 'r', paths: ['/r'] } })).status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopNode(node);
+    await upstream.close();
+  });
+
+  it('the schema accepts config.certificate; a global snippet runs on the handshake with kong.log and kong.client.get_ip', async () => {
+    const p = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: { certificate: [
+      'kong.ctx.shared.n = (kong.ctx.shared.n or 0) + 1',
+      'kong.log.err("certificate phase from ", kong.client.get_ip(), " count ", kong.ctx.shared.n)',
+    ] } } });
+    expect(p.status).toBe(201);
+    expect(p.json.config.certificate).toHaveLength(2);
+    await waitFor(async () => {
+      const r = await httpsGet(tlsPort, '/r', 'cert.test').catch(() => null);
+      return r?.status === 200 && node.logs.some((l) => l.includes('certificate phase from 127.0.0.1 count 1')) ? true : undefined;
+    }, 'the certificate-phase log line');
+    // a handshake's kong.ctx does not carry over to the next handshake
+    expect(node.logs.some((l) => l.includes('count 2'))).toBe(false);
+    // the phase does not run for plain-HTTP requests
+    const before = node.logs.filter((l) => l.includes('certificate phase from')).length;
+    expect((await http('GET', `${proxy}/r`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(node.logs.filter((l) => l.includes('certificate phase from')).length).toBe(before);
+    await http('DELETE', `${admin}/plugins/${p.json.id}`);
+  });
+
+  it('a certificate snippet that errors (or reaches for the request) fails that handshake only; the node keeps serving', async () => {
+    const p = await http('POST', `${admin}/plugins`, { body: { name: 'post-function', config: { certificate: ['error("cert boom")'] } } });
+    expect(p.status).toBe(201);
+    await waitFor(async () => ((await httpsGet(tlsPort, '/r', 'cert.test').then(() => false, () => true)) ? true : undefined), 'the failed handshake');
+    await waitFor(async () => (node.logs.some((l) => l.includes('cert boom')) ? true : undefined), 'the error-log line');
+    expect((await http('GET', `${proxy}/r`)).status).toBe(200);
+    const patched = await http('PATCH', `${admin}/plugins/${p.json.id}`, { body: { config: { certificate: ['kong.request.get_path()'] } } });
+    expect(patched.status).toBe(200);
+    await waitFor(async () => {
+      await httpsGet(tlsPort, '/r', 'cert.test').catch(() => undefined);
+      return node.logs.some((l) => l.includes('kong.request functions cannot be called in the certificate phase')) ? true : undefined;
+    }, 'the phase error');
+    await expect(httpsGet(tlsPort, '/r', 'cert.test')).rejects.toThrow();
+    await http('DELETE', `${admin}/plugins/${p.json.id}`);
+    await waitFor(async () => ((await httpsGet(tlsPort, '/r', 'cert.test').catch(() => null))?.status === 200 ? true : undefined), 'TLS serving again');
+    expect((await http('GET', `${proxy}/r`)).status).toBe(200);
+  });
+
+  it('runs on the handshakes of TLS stream listeners too (plugins whose protocols include tls), failing them on an error', async () => {
+    expect((await http('POST', `${admin}/services`, { body: { name: 'raw', protocol: 'tcp', host: '127.0.0.1', port: upstream.port } })).status).toBe(201);
+    expect((await http('POST', `${admin}/services/raw/routes`, { body: { name: 'tls-route', protocols: ['tls'], snis: ['stream.test'] } })).status).toBe(201);
+    const streamPort = node.port('stream_listen');
+    const p = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', protocols: ['tls'], config: { certificate: ['kong.log.err("stream certificate phase from ", kong.client.get_ip())'] } } });
+    expect(p.status).toBe(201);
+    await waitFor(async () => {
+      const r = await httpsGet(streamPort, '/over-tls-stream', 'stream.test').catch(() => null);
+      return r?.status === 200 && node.logs.some((l) => l.includes('stream certificate phase from 127.0.0.1')) ? true : undefined;
+    }, 'the stream certificate-phase log line');
+    // protocols ['tls'] only: HTTPS handshakes do not run it
+    const before = node.logs.filter((l) => l.includes('stream certificate phase')).length;
+    expect((await httpsGet(tlsPort, '/r', 'cert.test')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(node.logs.filter((l) => l.includes('stream certificate phase')).length).toBe(before);
+    expect((await http('PATCH', `${admin}/plugins/${p.json.id}`, { body: { config: { certificate: ['error("stream cert boom")'] } } })).status).toBe(200);
+    await waitFor(async () => {
+      const failed = await httpsGet(streamPort, '/x', 'stream.test').then(() => false, () => true);
+      return failed && node.logs.some((l) => l.includes('stream cert boom')) ? true : undefined;
+    }, 'the failed stream handshake');
+    expect((await http('GET', `${proxy}/r`)).status).toBe(200);
+    await http('DELETE', `${admin}/plugins/${p.json.id}`);
+  });
+
+  it('a route-scoped certificate snippet is accepted but never runs (Kong runs the phase for global plugins only)', async () => {
+    const p = await http('POST', `${admin}/routes/r/plugins`, { body: { name: 'pre-function', config: { certificate: ['error("scoped cert")'], access: ['kong.service.request.set_header("x-scoped", "yes")'] } } });
+    expect(p.status).toBe(201);
+    await waitFor(async () => {
+      const r = await httpsGet(tlsPort, '/r', 'cert.test').catch(() => null);
+      return r?.status === 200 && JSON.parse(r.body).headers['x-scoped'] === 'yes' ? true : undefined;
+    }, 'the route-scoped plugin in force');
+    expect(node.logs.some((l) => l.includes('scoped cert'))).toBe(false);
+    await http('DELETE', `${admin}/plugins/${p.json.id}`);
   });
 });
 

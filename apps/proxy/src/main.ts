@@ -136,7 +136,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
       bound.push(await openProxyListener(entry, settings, ctx, {
         ...tls,
         findContext: (name) => runtime.current.sni.find(name),
-        certificatePhase: (name) => runCertificatePhase(runtime.current.plugins, name),
+        certificatePhase: (name, handshake) => runCertificatePhase(runtime.current.plugins, name, handshake),
       }));
     }
     if (settings.stream_listeners.length > 0) {
@@ -146,6 +146,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
         accessLog: ctx.accessLog ? streamAccessLog(ctx.accessLog, ctx.accessLogFormat) : undefined,
         isTrusted: ctx.trust.isTrusted,
         defaultCertificate: settings.stream_listeners.some((e) => e.ssl) ? ensureDefaultCertificate(settings.prefix, 'stream') : undefined,
+        certificatePhase: (name, handshake) => runCertificatePhase(runtime.current.plugins, name, handshake),
       });
     }
   } catch (err) {

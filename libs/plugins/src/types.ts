@@ -143,6 +143,17 @@ export interface PluginContext {
   serializeValues?: Map<string, unknown> | null;
 }
 
+/** What the certificate phase knows of a handshake. */
+export interface CertificateHandshake {
+  /** The config's SNI table has a certificate for the server name. */
+  readonly known: boolean;
+  /** The client's address and port (kong.client.get_ip / get_port), when the listener knows them. */
+  readonly peerIp?: string;
+  readonly peerPort?: number;
+  /** A TLS stream listener's handshake (plugins whose protocols include `tls`), else an HTTPS one (`https`/`grpcs`). */
+  readonly stream?: boolean;
+}
+
 /** Compile-time environment given to prepare(). */
 export interface PrepareEnv {
   readonly entities: EntityDirectory;
@@ -172,10 +183,11 @@ export interface PluginHandler<C = any> {
   /** After the response is finished; never delays it. */
   log?(kong: PluginContext, conf: C): void;
   /**
-   * Kong's certificate phase (global instances only): a TLS handshake names `serverName` and the config has no
-   * certificate for it. Returns a certificate to serve, or null to serve the default one. Must not throw.
+   * Kong's certificate phase (global instances only), on every TLS handshake that names `serverName`, before the
+   * certificate is chosen. `known`: the SNI table has a certificate for the name (it is served then). Otherwise
+   * the first certificate returned is served, null leaves the default one. Throwing fails this handshake only.
    */
-  certificate?(serverName: string, conf: C): Promise<SecureContext | null> | SecureContext | null;
+  certificate?(serverName: string, conf: C, handshake: CertificateHandshake): Promise<SecureContext | null> | SecureContext | null;
   /** Whether this config does anything in `phase` (default: the handler has it). Lets chains skip whole phases. */
   runsIn?(phase: Phase, conf: C): boolean;
 }

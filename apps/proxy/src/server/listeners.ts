@@ -7,6 +7,7 @@ import { createSecureServer, createServer as createH2cServer, type Http2Session 
 import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
+import type { CertificateHandshake } from '@tollgate/plugins';
 import type { ProxyContext } from '../forward/context';
 import { recordOriginalDestination } from '../forward/client-info';
 import { createRequestHandler, createUpgradeHandler, type UpgradeHandler } from '../forward/handler';
@@ -33,8 +34,8 @@ export interface TlsMaterial {
   readonly key: string;
   /** SNI lookup into the config in force. */
   readonly findContext: (serverName: string) => SecureContext | null;
-  /** Plugins' certificate phase for a name findContext does not know (acme); null: nothing to wait for. */
-  readonly certificatePhase?: (serverName: string) => Promise<SecureContext | null> | null;
+  /** Plugins' certificate phase, every handshake (`known`: findContext has the name); null: nothing to wait for. */
+  readonly certificatePhase?: (serverName: string, handshake: CertificateHandshake) => Promise<SecureContext | null> | null;
 }
 
 function httpOptions(settings: Settings): ServerOptions {
@@ -91,11 +92,19 @@ export async function openProxyListener(
   const tlsOptions = {
     cert: tls.cert,
     key: tls.key,
-    SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => {
-      const known = tls.findContext(name);
-      const pending = known ? null : tls.certificatePhase?.(name);
+    // Node calls it on the TLSSocket of the handshake: the client's address for the certificate phase
+    SNICallback: function (this: { remoteAddress?: string; remotePort?: number } | undefined, name: string, cb: (err: Error | null, ctx?: SecureContext) => void) {
+      let known: SecureContext | null;
+      let pending: Promise<SecureContext | null> | null | undefined;
+      try {
+        known = tls.findContext(name);
+        pending = tls.certificatePhase?.(name, { known: known !== null, peerIp: this?.remoteAddress, peerPort: this?.remotePort });
+      } catch (err) {
+        return cb(err as Error);
+      }
       if (!pending) return cb(null, known ?? undefined);
-      pending.then((ctx) => cb(null, ctx ?? undefined), () => cb(null, undefined));
+      // a plugin's error fails this handshake only
+      pending.then((ctx) => cb(null, known ?? ctx ?? undefined), (err: Error) => cb(err));
     },
     minVersion: 'TLSv1.2' as const,
   };

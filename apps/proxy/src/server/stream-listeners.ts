@@ -29,6 +29,8 @@ export interface StreamListenerOptions {
   readonly isTrusted?: (ip: string) => boolean;
   /** Bound on the PROXY header / ClientHello read (ms). Default 60000, as client_header_timeout. */
   readonly prereadTimeoutMs?: number;
+  /** Plugins' certificate phase, run before each TLS handshake (Kong's certificate phase on stream listeners). */
+  readonly certificatePhase?: ListenerContext['certificatePhase'];
   /** Called with each accepted-socket's secure context lookups; defaults to the config's sni table. */
   readonly findContext?: (config: StreamConfig, serverName: string) => SecureContext | null;
 }
@@ -84,6 +86,7 @@ export async function startStreamListeners(
         defaultContext,
         prereadTimeoutMs: opts.prereadTimeoutMs ?? DEFAULT_PREREAD_TIMEOUT_MS,
         isTrusted: opts.isTrusted ?? NOBODY,
+        certificatePhase: opts.certificatePhase ?? null,
       };
       // Without a preread (ssl, PROXY header) the client socket can read through a SocketReader from the start;
       // pauseOnConnect keeps the accepted socket from reading before it hands over its handle.

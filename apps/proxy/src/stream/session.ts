@@ -2,6 +2,7 @@
 // TLS termination or passthrough, upstream connect with retries, the relay, and one access-log line.
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import type { CertificateHandshake } from '@tollgate/plugins';
 import type { Peer } from '../upstream/types';
 import { type ClientHelloResult, MAX_CLIENT_HELLO, parseClientHello } from './client-hello';
 import { connectUpstream, type Try } from './connect-upstream';
@@ -23,6 +24,8 @@ export interface ListenerContext {
   readonly prereadTimeoutMs: number;
   /** trusted_ips: only a trusted peer's PROXY header sets the client address (nginx's set_real_ip_from). */
   readonly isTrusted: (ip: string) => boolean;
+  /** Plugins' certificate phase before each handshake; a rejection fails the handshake. null: nothing to wait for. */
+  readonly certificatePhase?: ((serverName: string, handshake: CertificateHandshake) => Promise<SecureContext | null> | null) | null;
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -128,7 +131,15 @@ export async function runSession(socket: Socket, ctx: ListenerContext, clientRea
 
   let client: Socket = socket;
   if (ctx.ssl && !route.passthrough) {
-    const terminated = await terminate(socket, buffered, sni, config, ctx.defaultContext, ctx.prereadTimeoutMs);
+    let chosen: SecureContext | null = null;
+    const known = sni !== null && config.sni.find(sni) !== null;
+    try {
+      const pending = ctx.certificatePhase?.(sni ?? '', { known, peerIp: clientIp, peerPort: clientPort, stream: true });
+      if (pending) chosen = await pending;
+    } catch (err) {
+      return reject(400, `TLS handshake failed: certificate phase: ${(err as Error).message}`);
+    }
+    const terminated = await terminate(socket, buffered, sni, config, chosen ?? ctx.defaultContext, ctx.prereadTimeoutMs);
     if (!terminated.ok) return reject(400, `TLS handshake failed: ${terminated.message}`);
     client = terminated.socket;
     tlsInfo = { version: terminated.socket.getProtocol(), cipher: terminated.socket.getCipher()?.name ?? null, sni };

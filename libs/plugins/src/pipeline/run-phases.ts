@@ -3,7 +3,7 @@
 // hot path: handlers are called directly (no closure per entry); a promise is awaited only when one is returned.
 import type { SecureContext } from 'node:tls';
 import type { ChainEntry, PluginChains } from '../chains';
-import type { PhaseResult, PluginHandler } from '../types';
+import type { CertificateHandshake, PhaseResult, PluginHandler } from '../types';
 import type { PluginRun } from './plugin-run';
 
 const isPromise = (v: PhaseResult): v is Promise<void> => v !== undefined && typeof (v as Promise<void>).then === 'function';
@@ -155,22 +155,40 @@ function runLog(run: PluginRun): void {
 }
 
 /**
- * Kong's certificate phase for a server name the SNI table does not know: the global plugins that have one, in
- * priority order; the first certificate wins. null (synchronously) when no plugin runs: the handshake goes on
- * with the default certificate without waiting.
+ * Kong's certificate phase, on every handshake that names a server: the global plugins that have one, in priority
+ * order; when the SNI table has no certificate for the name (`known` false) the first certificate returned wins.
+ * null (synchronously) when every plugin finished synchronously without a certificate: the handshake goes on
+ * without waiting. A plugin that throws fails this handshake (nginx's ssl_certificate_by_lua on a Lua error).
  */
-export function runCertificatePhase(chains: PluginChains | null | undefined, serverName: string): Promise<SecureContext | null> | null {
-  const entries = chains?.certificate;
-  if (!entries || entries.length === 0) return null;
-  return (async () => {
-    for (const e of entries) {
-      try {
-        const ctx = await e.handler.certificate!(serverName, e.conf);
-        if (ctx) return ctx;
-      } catch {
-        // a plugin's failure leaves the default certificate in place
-      }
+export function runCertificatePhase(
+  chains: PluginChains | null | undefined,
+  serverName: string,
+  handshake: CertificateHandshake = { known: false },
+): Promise<SecureContext | null> | null {
+  const all = chains?.certificate;
+  if (!all || all.length === 0) return null;
+  const entries = all.filter(handshake.stream === true ? (e) => e.protocols.has('tls') : (e) => e.protocols.has('https') || e.protocols.has('grpcs'));
+  if (entries.length === 0) return null;
+  const known = handshake.known;
+  for (let i = 0; i < entries.length; i++) {
+    let result: Promise<SecureContext | null> | SecureContext | null;
+    try {
+      result = entries[i].handler.certificate!(serverName, entries[i].conf, handshake);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return null;
-  })();
+    if (result !== null && typeof (result as Promise<unknown>).then === 'function') {
+      return (result as Promise<SecureContext | null>).then((ctx) => (ctx && !known ? ctx : continueCertificate(entries, i + 1, serverName, handshake)));
+    }
+    if (result && !known) return Promise.resolve(result as SecureContext);
+  }
+  return null;
+}
+
+async function continueCertificate(entries: readonly ChainEntry[], start: number, serverName: string, handshake: CertificateHandshake): Promise<SecureContext | null> {
+  for (let i = start; i < entries.length; i++) {
+    const ctx = await entries[i].handler.certificate!(serverName, entries[i].conf, handshake);
+    if (ctx && !handshake.known) return ctx;
+  }
+  return null;
 }

@@ -42,7 +42,8 @@ export const handler: PluginHandler<Prepared> = {
     return { conf, allowed: domainMatcher(conf) };
   },
 
-  certificate(serverName, { conf, allowed }) {
+  certificate(serverName, { conf, allowed }, { known }) {
+    if (known) return null;
     const host = serverName.toLowerCase();
     if (!allowed(host)) return null;
     return storedCertificate(conf, host).catch(() => null);

@@ -2,12 +2,12 @@
 // once per configuration, run in order; Kong's closure form (`return function() ... end`) is detected on the
 // first run, as Kong does: the chunk runs once and, when it returns a function, that function runs from then on.
 import type { LuaPhase } from '../../lua/active';
-import { lua, lauxlib } from '../../lua/fengari';
+import { lua, lauxlib, toLua } from '../../lua/fengari';
 import { requestState } from '../../lua/request-state';
 import { EXITED, luaVm, LuaError, type LuaVm } from '../../lua/vm';
 import { LUA_DISABLED, luaSettings } from '../../lua/settings';
 import type { PluginRun } from '../../pipeline/plugin-run';
-import type { PhaseResult, PluginContext, PluginHandler } from '../../types';
+import type { CertificateHandshake, PhaseResult, PluginContext, PluginHandler, PluginLogger } from '../../types';
 import { KONG_VERSION } from '../common';
 import { PHASES, type ServerlessPhase } from './schema';
 
@@ -26,16 +26,18 @@ interface Conf {
   readonly readsBody: boolean;
   /** Why these snippets cannot run (untrusted_lua = off, a snippet that does not compile): every request fails. */
   readonly broken: string | null;
+  /** The node's logger: kong.log in the certificate phase, where no request exists. */
+  readonly log: PluginLogger;
 }
 
 const READS_BODY = /get_raw_body|get_body\b|get_body_data/;
 
-function prepare(config: Record<string, unknown>, pluginId: string): Conf {
+function prepare(config: Record<string, unknown>, pluginId: string, log: PluginLogger): Conf {
   const phases = {} as Record<ServerlessPhase, Snippet[]>;
   let broken: string | null = luaSettings().untrustedLua === 'off' ? LUA_DISABLED : null;
   let readsBody = false;
   const vm = broken ? null : luaVm();
-  const conf = { id: pluginId, phases, readsBody, broken };
+  const conf = { id: pluginId, phases, readsBody, broken, log };
   for (const phase of PHASES) {
     const list = (config[phase] as string[] | null | undefined) ?? [];
     phases[phase] = [];
@@ -95,12 +97,56 @@ function beforeProxy(kong: PluginContext, conf: Conf, phase: 'rewrite' | 'access
   return kong.request.readBody().then((body) => runPhase(kong, conf, phase, body));
 }
 
+/**
+ * What Lua reaches in the certificate phase: kong.log, kong.client.get_ip/get_port and this handshake's own
+ * kong.ctx / ngx.ctx tables (nothing carries over to the requests, as in Kong); the request, response, service
+ * and router do not exist yet and name themselves in a Lua error.
+ */
+class CertificateRun {
+  readonly ctx: Record<string, unknown> = {};
+  readonly host: { protocol: string; peerIp: string | undefined; peerPort: number | undefined };
+  readonly client: { ip: string | undefined; consumer: null; credential: null };
+  serializeValues: Map<string, unknown> | null = null;
+  constructor(readonly log: PluginLogger, handshake: CertificateHandshake) {
+    this.host = { protocol: handshake.stream === true ? 'tls' : 'https', peerIp: handshake.peerIp, peerPort: handshake.peerPort };
+    this.client = { ip: handshake.peerIp, consumer: null, credential: null };
+  }
+  get request(): never { return unavailable('kong.request'); }
+  get response(): never { return unavailable('kong.response'); }
+  get route(): never { return unavailable('kong.router'); }
+  get service(): never { return unavailable('kong.service'); }
+  get entities(): never { return unavailable('kong.client'); }
+}
+
+function unavailable(what: string): never {
+  lauxlib.luaL_error(luaVm().L, toLua(`${what} functions cannot be called in the certificate phase`));
+  throw new Error('unreachable');
+}
+
+/** Kong's certificate phase: the snippets in order; a Lua error is logged and fails this handshake only. */
+function runCertificate(serverName: string, conf: Conf, handshake: CertificateHandshake): null {
+  const list = conf.phases.certificate;
+  if (list.length === 0) return null;
+  if (conf.broken) throw new LuaError(conf.broken);
+  const run = new CertificateRun(conf.log, handshake) as unknown as PluginRun;
+  const vm = luaVm();
+  try {
+    for (const s of list) {
+      if (runSnippet(vm, s, run, conf, 'certificate', null, conf) === EXITED) break;
+    }
+  } catch (err) {
+    conf.log.error(`failed to run certificate phase for ${serverName}: ${(err as Error).message}`, { plugin_id: conf.id, phase: 'certificate' });
+    throw err;
+  }
+  return null;
+}
+
 export function serverlessHandler(name: string, priority: number): PluginHandler<Conf> {
   return {
     name,
     priority,
     version: KONG_VERSION,
-    prepare: (config, env) => prepare(config, env.pluginId),
+    prepare: (config, env) => prepare(config, env.pluginId, env.log),
     runsIn: (phase, conf) => conf.phases[phase as ServerlessPhase]?.length > 0,
     rewrite: (kong, conf) => beforeProxy(kong, conf, 'rewrite'),
     access: (kong, conf) => beforeProxy(kong, conf, 'access'),
@@ -108,5 +154,6 @@ export function serverlessHandler(name: string, priority: number): PluginHandler
     body_filter: (kong, conf) => runPhase(kong, conf, 'body_filter', null),
     buffersBody: (conf) => conf.phases.body_filter.length > 0,
     log: (kong, conf) => runPhase(kong, conf, 'log', null),
+    certificate: (serverName, conf, handshake) => runCertificate(serverName, conf, handshake),
   };
 }

@@ -28,7 +28,7 @@ const DESCRIPTION =
   'Custom functions, which can be user-defined, are cached and executed sequentially during specific phases: `certificate`, `rewrite`, `access`, `header_filter`, `body_filter`, and `log`.';
 
 export function serverlessSchema(plugin: string): PluginConfigFields {
-  const phase = (name: ServerlessPhase): FieldDef => ({
+  const phase = (): FieldDef => ({
     type: 'array',
     required: true,
     default: [],
@@ -37,14 +37,12 @@ export function serverlessSchema(plugin: string): PluginConfigFields {
       type: 'string',
       custom: (v) => {
         if (typeof v !== 'string') return undefined;
-        // Tollgate terminates TLS in Node's SNI callback, where no request (and no Lua) exists yet
-        if (name === 'certificate') return 'the certificate phase is not supported by Tollgate';
         return snippetProblem(plugin, v);
       },
     },
   });
   return withConfigChecks(
-    PHASES.map((p) => [p, phase(p)] as [string, FieldDef]),
+    PHASES.map((p) => [p, phase()] as [string, FieldDef]),
     [atLeastOneOf(PHASES.map((p) => p))],
   );
 }
