@@ -94,7 +94,7 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
     if (latency) app.use(latency);
     if (accessLog) app.use(accessLog.middleware);
     app.use(accessControlMiddleware(settings));
-    app.use(corsMiddleware(catalog));
+    app.use(corsMiddleware(catalog, settings));
     await opts.beforeRoutes?.(app);
     configureAdminHttp(app, settings, lineErrorLogger(logger));
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument({ catalog, settings }) as never, SWAGGER_UI_OPTIONS);

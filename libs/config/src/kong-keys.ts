@@ -81,7 +81,6 @@ export const KONG_KEYS: Readonly<Record<string, KongKey>> = {
 
   // admin gui (Kong Manager)
   admin_gui_listen: { ignored: NO_GUI },
-  admin_gui_url: { ignored: NO_GUI },
   admin_gui_path: { ignored: NO_GUI },
   admin_gui_api_url: { ignored: NO_GUI },
   admin_gui_csp_header: { ignored: NO_GUI },

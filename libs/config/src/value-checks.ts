@@ -92,6 +92,10 @@ export const labels: Refiner = (key, list: string[]) => {
   return collect(record, messages);
 };
 
+/** admin_gui_url: an http(s) URL; Settings keeps it as written (Kong derives the CORS origin from it). */
+export const guiUrl: Refiner = (key, value: string | null) =>
+  value === null || /^https?:\/\/[^/?#\s]+([/?#]\S*)?$/i.test(value) ? ok(value) : fail([`${key} must be an http:// or https:// URL, got '${value}'`]);
+
 /** `host:port` or `[ipv6]:port` of a remote endpoint (cluster_control_plane). */
 export const hostPort: Refiner = (key, value: string) => {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value);

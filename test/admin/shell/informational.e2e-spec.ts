@@ -319,3 +319,32 @@ describe('CORS', () => {
     expect(res.body).toEqual({ message: 'Not found' });
   });
 });
+
+// Kong's spec/02-integration/04-admin_api/24-cors_spec.lua: with admin_gui_url set, every Admin API answer (preflight
+// or not, with or without Origin) names the GUI's origin, its path dropped.
+describe('CORS with admin_gui_url', () => {
+  let gui: RunningControlPlane;
+  beforeAll(async () => {
+    gui = await startTestControlPlane({ admin_gui_url: 'http://admin.api:9100/path/to/any/way' });
+  });
+  afterAll(() => gui.stop());
+
+  test.each([
+    ['GET', 'http://example.com', 200],
+    ['GET', undefined, 200],
+    ['OPTIONS', 'http://example.com', 204],
+    ['OPTIONS', undefined, 204],
+  ])('%s / with Origin %s names the admin_gui_url origin', async (method, origin, status) => {
+    const req = method === 'GET' ? request(gui.url).get('/') : request(gui.url).options('/');
+    const res = origin ? await req.set('Origin', origin) : await req;
+    expect(res.status).toBe(status);
+    expect(res.headers['access-control-allow-origin']).toBe('http://admin.api:9100');
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+  });
+
+  test('GET / reports admin_gui_url in the configuration', async () => {
+    const res = await request(gui.url).get('/');
+    expect(res.body.configuration.admin_gui_url).toBe('http://admin.api:9100/path/to/any/way');
+  });
+});
+
