@@ -2,7 +2,7 @@
 // rollout has reached follows the latest configuration; any other one stays pinned at the baseline release, whose
 // full configuration the release store keeps. The open rollout is re-read from the database at most every
 // REFRESH_MS (another control plane may have promoted it) and at once after a change on this control plane.
-import type { VersionedSnapshot } from '@tollgate/declarative';
+import { hashSnapshot, type VersionedSnapshot } from '@tollgate/declarative';
 import type { ReleaseStore } from '../releases/release-store';
 import type { RolloutStore } from './rollout-store';
 import { reached, type Rollout } from './rollout-types';
@@ -95,7 +95,8 @@ export class RolloutPins {
         const release = await this.releases.get(number);
         const config = await this.releases.configOf(number);
         if (!release || !config) throw new Error(`rollout baseline release ${number} is no longer stored`);
-        return { number, snapshot: Object.freeze({ hash: release.hash, version: number, config }) };
+        // today's hash of the content: a release recorded before bucketed hashing carries an older form of it
+        return { number, snapshot: Object.freeze({ hash: hashSnapshot(config), version: number, config }) };
       })();
       entry.catch(() => this.baselines.delete(number));
       // one baseline per rollout: older ones are not needed again
