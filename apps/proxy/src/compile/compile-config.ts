@@ -53,7 +53,7 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
   const byId = { certificates: indexById(cfg.certificates), caCertificates: indexById(cfg.ca_certificates) };
 
   // Unchanged upstream and target lists: the runtimes (and their health state) carry over as they are.
-  const sameUpstreams = before !== null && opts.createUpstream !== undefined && before.upstreams === cfg.upstreams && before.targets === cfg.targets;
+  const sameUpstreams = before !== null && before.upstreams === cfg.upstreams && before.targets === cfg.targets;
   const { upstreams, retired } = sameUpstreams ? { upstreams: previous!.upstreams, retired: [] } : compileUpstreams(cfg.upstreams ?? [], cfg.targets ?? [], opts);
   let upstreamsByName: ReadonlyMap<string, UpstreamRuntime>;
   if (sameUpstreams && previous!.upstreamsByName) upstreamsByName = previous!.upstreamsByName;
@@ -76,7 +76,8 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
       const old = sameCertificates ? previous!.services.get(row.id) : undefined;
       compiled.set(row.id, old !== undefined && old.row === row && old.upstream === upstream ? old : compileService(row, upstream, byId));
     }
-    services = compiled;
+    // the same compiled services as before: keep the previous map, so what depends on it carries over too
+    services = previous !== null && sameEntries(compiled, previous.services) ? previous.services : compiled;
   }
 
   // chains per route (and per consumer with configs of its own) are resolved here, never per request
@@ -227,6 +228,12 @@ const STREAM_PROTOCOLS = new Set(['tcp', 'tls', 'tls_passthrough', 'udp']);
 
 function isStreamRoute(row: RouteRow): boolean {
   return (row.protocols ?? []).some((p) => STREAM_PROTOCOLS.has(p));
+}
+
+function sameEntries<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
 }
 
 function asLayered<V>(map: ReadonlyMap<string, V>): LayeredMap<string, V> {

@@ -425,48 +425,9 @@ function updateState(previous: RouterState, removed: readonly RouteRow[], added:
   fresh.sort(byPriority);
   goneAt.sort((a, b) => a - b);
 
-  // The new ranking: previous without `gone`, `fresh` merged in; each run of fresh matchers shares the gap between
-  // the surviving neighbours around it.
-  const ranked: HttpMatcher[] = [];
-  const ranks: number[] = [];
-  const freshRanks = new Map<HttpMatcher, number>();
-  const old = previous.ranked;
-  let i = 0;
-  let g = 0;
-  let lastRank = 0;
-  let run: HttpMatcher[] = [];
-  const closeRun = (nextRank: number | null): boolean => {
-    if (run.length === 0) return true;
-    const hi = nextRank ?? Math.min(MAX_ORDER - PATHS_PER_RANK, lastRank + (run.length + 1) * initialGap(old.length));
-    const step = Math.floor((hi - lastRank) / PATHS_PER_RANK / (run.length + 1)) * PATHS_PER_RANK;
-    if (step < PATHS_PER_RANK) return false;
-    for (const m of run) {
-      lastRank += step;
-      ranked.push(m);
-      ranks.push(lastRank);
-      freshRanks.set(m, lastRank);
-    }
-    run = [];
-    return true;
-  };
-  const keep = (until: number): boolean => {
-    for (; i < until; i++) {
-      if (g < goneAt.length && goneAt[g] === i) {
-        g++;
-        continue;
-      }
-      if (!closeRun(previous.ranks[i])) return false;
-      ranked.push(old[i]);
-      ranks.push(previous.ranks[i]);
-      lastRank = previous.ranks[i];
-    }
-    return true;
-  };
-  for (const m of fresh) {
-    if (!keep(lowerBound(old, m))) return null;
-    run.push(m);
-  }
-  if (!keep(old.length) || !closeRun(null)) return null;
+  const merged = mergeRanks(previous, goneAt, fresh);
+  if (merged === null) return null;
+  const { ranked, ranks, freshRanks } = merged;
 
   // The index: removed candidates dropped, new ones inserted, on copies of the tries they touch.
   const exactChanges = new Map<string, Bucket | undefined>();
@@ -519,6 +480,62 @@ function updateState(previous: RouterState, removed: readonly RouteRow[], added:
     size: previous.size - removedRoutes + addedRoutes,
     warnings: warnings.length === 0 ? NO_WARNINGS : warnings,
   };
+}
+
+/**
+ * The ranking of `previous` without the matchers at `goneAt` (sorted indices) and with `fresh` (sorted by
+ * byPriority) merged in. Surviving matchers keep their ranks; each run of fresh matchers landing between the same
+ * two survivors shares the gap between their ranks. Null when a gap is too narrow for its run.
+ */
+function mergeRanks(previous: RouterState, goneAt: readonly number[], fresh: readonly HttpMatcher[]) {
+  const old = previous.ranked;
+  const oldRanks = previous.ranks;
+  const ranked: HttpMatcher[] = [];
+  const ranks: number[] = [];
+  const freshRanks = new Map<HttpMatcher, number>();
+  let i = 0;
+  let g = 0;
+  let lastRank = 0;
+  // copies old[i, until) but the gone ones; a tight loop (this is the part that grows with the router)
+  const copyTo = (until: number): void => {
+    while (i < until) {
+      while (g < goneAt.length && goneAt[g] < i) g++;
+      const end = g < goneAt.length && goneAt[g] < until ? goneAt[g] : until;
+      for (let k = i; k < end; k++) {
+        ranked.push(old[k]);
+        ranks.push(oldRanks[k]);
+      }
+      if (end > i) lastRank = oldRanks[end - 1];
+      i = end < until ? end + 1 : end;
+    }
+  };
+  let f = 0;
+  while (f < fresh.length) {
+    const at = lowerBound(old, fresh[f]);
+    copyTo(at);
+    let e = f + 1;
+    while (e < fresh.length && lowerBound(old, fresh[e]) === at) e++;
+    // the first survivor at or after `at` bounds the gap
+    let next = at;
+    let h = g;
+    while (h < goneAt.length && goneAt[h] < next) h++;
+    while (next < old.length && h < goneAt.length && goneAt[h] === next) {
+      next++;
+      h++;
+    }
+    const run = e - f;
+    const hi = next < old.length ? oldRanks[next] : Math.min(MAX_ORDER - PATHS_PER_RANK, lastRank + (run + 1) * initialGap(old.length));
+    const step = Math.floor((hi - lastRank) / PATHS_PER_RANK / (run + 1)) * PATHS_PER_RANK;
+    if (step < PATHS_PER_RANK) return null;
+    for (; f < e; f++) {
+      lastRank += step;
+      ranked.push(fresh[f]);
+      ranks.push(lastRank);
+      freshRanks.set(fresh[f], lastRank);
+    }
+  }
+  copyTo(old.length);
+  return { ranked, ranks, freshRanks };
 }
 
 export interface CompileHttpRouterOptions {
