@@ -39,7 +39,9 @@ function http(method, url, body) {
 function start(conf, prefix) {
   const file = join(prefix, 'tollgate.conf');
   writeFileSync(file, Object.entries({ prefix, log_level: 'notice', ...conf }).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
-  const child = spawn(process.execPath, [BIN, 'start', '-c', file, '-p', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // HYBRID_CPU_PROF=<dir>: every node process (workers inherit it) writes a CPU profile there when it stops
+  const prof = process.env.HYBRID_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.HYBRID_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, BIN, 'start', '-c', file, '-p', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
   const ports = {};
   return new Promise((res, rej) => {
     let buf = '';
@@ -158,8 +160,12 @@ async function main() {
   const latencies = [];
   const warmup = [];
   let cpuBefore = null;
+  let changesStarted = 0;
   for (let c = -WARMUP; c < CHANGES; c++) {
-    if (c === 0) cpuBefore = [cp, ...dps].map((n) => cpuMs(n.child.pid));
+    if (c === 0) {
+      cpuBefore = [cp, ...dps].map((n) => cpuMs(n.child.pid));
+      changesStarted = performance.now();
+    }
     const path = `/change${c}x`; // no route path is a prefix of another
     const r = await http('POST', `${admin}/services/bench/routes`, { name: `change${c}`, paths: [path] });
     if (r.status !== 201) throw new Error(`change ${c}: ${r.status}`);
@@ -173,6 +179,7 @@ async function main() {
   }
   watching = false;
   // includes answering this benchmark's probes (404s until the route arrives)
+  const changesMs = performance.now() - changesStarted;
   const cpuPerChange = [cp, ...dps].map((n, i) => +((cpuMs(n.child.pid) - cpuBefore[i]) / CHANGES).toFixed(1));
   // which changes were slow tells a one-off (JIT warm-up, a cache write, a GC) from a steady cost
   const slowest = latencies.map((ms, c) => ({ change: c, ms: +ms.toFixed(1) })).sort((a, b) => b.ms - a.ms).slice(0, 5);
@@ -187,6 +194,7 @@ async function main() {
     probe_pause_ms: POLL_MS,
     warmup_changes_ms: warmup.map((ms) => +ms.toFixed(1)),
     propagation_ms_all_three: { p50: +pct(latencies, 50).toFixed(1), p99: +pct(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
+    changes_wall_ms: Math.round(changesMs),
     cpu_ms_per_change: { cp: cpuPerChange[0], dps: cpuPerChange.slice(1) },
     load_average: (await import('node:os')).loadavg().map((l) => +l.toFixed(2)),
     slowest_changes: slowest.map((s) => `#${s.change}: ${s.ms} ms`).join(', '),

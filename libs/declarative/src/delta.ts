@@ -26,6 +26,7 @@ export function diffSnapshots(prev: Snapshot, next: Snapshot): SnapshotDelta {
   const deletes: Record<string, string[]> = {};
   for (const name of collectionNames(before, after)) {
     if (before[name] === after[name]) continue;
+    if (diffSorted(before[name] ?? [], after[name] ?? [], name, upserts, deletes)) continue;
     const old = new Map<string, Row>();
     for (const row of before[name] ?? []) old.set(row.id, row);
     const changed: Row[] = [];
@@ -38,6 +39,42 @@ export function diffSnapshots(prev: Snapshot, next: Snapshot): SnapshotDelta {
     if (old.size) deletes[name] = [...old.keys()];
   }
   return { upserts, deletes };
+}
+
+/**
+ * The diff of two collections in id order (exports, and versions built from them, keep that order): a walk of both
+ * that compares ids only where the rows are not the same object, so versions sharing their unchanged rows cost an
+ * identity check per row. False (nothing recorded) when either is not in id order.
+ */
+function diffSorted(before: readonly Row[], after: readonly Row[], name: string, upserts: Record<string, Row[]>, deletes: Record<string, string[]>): boolean {
+  if (!isSortedById(before) || !isSortedById(after)) return false;
+  const changed: Row[] = [];
+  const gone: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length && j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (a === b) {
+      i++;
+      j++;
+    } else if (a.id === b.id) {
+      if (rowDigest(a) !== rowDigest(b)) changed.push(b);
+      i++;
+      j++;
+    } else if (a.id < b.id) {
+      gone.push(a.id);
+      i++;
+    } else {
+      changed.push(b);
+      j++;
+    }
+  }
+  for (; i < before.length; i++) gone.push(before[i].id);
+  for (; j < after.length; j++) changed.push(after[j]);
+  if (changed.length) upserts[name] = changed;
+  if (gone.length) deletes[name] = gone;
+  return true;
 }
 
 export function isEmptyDelta(delta: SnapshotDelta): boolean {

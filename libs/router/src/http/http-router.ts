@@ -488,24 +488,25 @@ function updateState(previous: RouterState, removed: readonly RouteRow[], added:
  * two survivors shares the gap between their ranks. Null when a gap is too narrow for its run.
  */
 function mergeRanks(previous: RouterState, goneAt: readonly number[], fresh: readonly HttpMatcher[]) {
-  const old = previous.ranked;
-  const oldRanks = previous.ranks;
-  const ranked: HttpMatcher[] = [];
-  const ranks: number[] = [];
+  const old = previous.ranked as HttpMatcher[];
+  const oldRanks = previous.ranks as number[];
+  // pieces of the new arrays, joined by one concat: the copying that grows with the router is native slices
+  const rankedPieces: HttpMatcher[][] = [];
+  const rankPieces: number[][] = [];
   const freshRanks = new Map<HttpMatcher, number>();
   let i = 0;
   let g = 0;
   let lastRank = 0;
-  // copies old[i, until) but the gone ones; a tight loop (this is the part that grows with the router)
+  /** Copies old[i, until) but the gone ones. */
   const copyTo = (until: number): void => {
     while (i < until) {
       while (g < goneAt.length && goneAt[g] < i) g++;
       const end = g < goneAt.length && goneAt[g] < until ? goneAt[g] : until;
-      for (let k = i; k < end; k++) {
-        ranked.push(old[k]);
-        ranks.push(oldRanks[k]);
+      if (end > i) {
+        rankedPieces.push(old.slice(i, end));
+        rankPieces.push(oldRanks.slice(i, end));
+        lastRank = oldRanks[end - 1];
       }
-      if (end > i) lastRank = oldRanks[end - 1];
       i = end < until ? end + 1 : end;
     }
   };
@@ -527,14 +528,18 @@ function mergeRanks(previous: RouterState, goneAt: readonly number[], fresh: rea
     const hi = next < old.length ? oldRanks[next] : Math.min(MAX_ORDER - PATHS_PER_RANK, lastRank + (run + 1) * initialGap(old.length));
     const step = Math.floor((hi - lastRank) / PATHS_PER_RANK / (run + 1)) * PATHS_PER_RANK;
     if (step < PATHS_PER_RANK) return null;
+    const runRanks: number[] = [];
     for (; f < e; f++) {
       lastRank += step;
-      ranked.push(fresh[f]);
-      ranks.push(lastRank);
+      runRanks.push(lastRank);
       freshRanks.set(fresh[f], lastRank);
     }
+    rankedPieces.push(fresh.slice(e - run, e));
+    rankPieces.push(runRanks);
   }
   copyTo(old.length);
+  const ranked = ([] as HttpMatcher[]).concat(...rankedPieces);
+  const ranks = ([] as number[]).concat(...rankPieces);
   return { ranked, ranks, freshRanks };
 }
 

@@ -8,6 +8,8 @@ import type { RolloutStore } from './rollout-store';
 import { reached, type Rollout } from './rollout-types';
 
 export const REFRESH_MS = 500;
+/** A hash found without a release is not looked up again for this long. */
+export const MISS_TTL_MS = 250;
 
 export interface PinnedRelease {
   readonly number: number;
@@ -20,6 +22,8 @@ export class RolloutPins {
   private readonly baselines = new Map<number, Promise<PinnedRelease | null>>();
   private readonly waiters = new Set<() => void>();
   private readonly numbers = new Map<string, number>();
+  /** Hashes looked up without a release, and when. */
+  private readonly misses = new Map<string, number>();
 
   constructor(
     private readonly rollouts: RolloutStore,
@@ -57,8 +61,16 @@ export class RolloutPins {
   async releaseOf(hash: string): Promise<number | null> {
     const known = this.numbers.get(hash);
     if (known !== undefined) return known;
+    // A new configuration goes out before its release is written: the data planes pulling it within a moment of
+    // each other ask once, not once each (a data plane learns the number from a later pull, RELEASE_PROBE_MS)
+    const missed = this.misses.get(hash);
+    if (missed !== undefined && performance.now() - missed < MISS_TTL_MS) return null;
     const found = (await this.releases.numbersByHash32([hash.slice(0, 32)]).catch(() => new Map<string, number>())).get(hash.slice(0, 32)) ?? null;
-    if (found !== null) {
+    if (found === null) {
+      if (this.misses.size >= 64) this.misses.delete(this.misses.keys().next().value as string);
+      this.misses.set(hash, performance.now());
+    } else {
+      this.misses.delete(hash);
       if (this.numbers.size >= 64) this.numbers.delete(this.numbers.keys().next().value as string);
       this.numbers.set(hash, found);
     }
