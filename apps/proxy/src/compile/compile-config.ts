@@ -3,8 +3,10 @@
 // from the previous config so their health state and pools survive a reconfigure.
 // Incremental: rows are immutable (a change is a new object) and versions share unchanged rows, so whatever was
 // compiled from the same row objects with the same dependencies is carried over from the previous config
-// (services, routes, the SNI table, the router's matchers and ranking). A one-route change on 10,000 routes
-// rebuilds the router index and little else.
+// (services, routes, the SNI table, the stream config, the router's matchers and ranking). Without plugins, the
+// routes that changed (found by walking the two id-ordered route lists by identity) are applied to the previous
+// routes map and router (updateHttpRouter): a one-route change on 10,000 routes costs about a millisecond, not a
+// rebuild of every route's place in the router. The previous config is never modified: requests holding it keep it.
 import type { Row, RouteRow, ServiceRow, Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { compileHttpRouter, isHttpRoutable, LayeredMap, updateHttpRouter, type HttpRouter } from '@tollgate/router';
 import { compilePluginChains, loadPlugins, type PluginChains, type PluginLogger, type PluginRegistry } from '@tollgate/plugins';
