@@ -3,7 +3,7 @@
 // CHANGES changes), bytes on the wire per one-route change (a passive puller speaking the cluster protocol),
 // and the data planes' RSS. Needs `npm run build`. Usage: node bench/hybrid/run.mjs [routes] [changes]
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,9 @@ function http(method, url, body) {
 function start(conf, prefix) {
   const file = join(prefix, 'tollgate.conf');
   writeFileSync(file, Object.entries({ prefix, log_level: 'notice', ...conf }).map(([k, v]) => `${k} = ${v}`).join('\n') + '\n');
-  const child = spawn(process.execPath, [BIN, 'start', '-c', file, '-p', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // HYBRID_CPU_PROF=<dir>: every node process (workers inherit it) writes a CPU profile there when it stops
+  const prof = process.env.HYBRID_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.HYBRID_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, BIN, 'start', '-c', file, '-p', prefix], { stdio: ['ignore', 'pipe', 'pipe'] });
   const ports = {};
   return new Promise((res, rej) => {
     let buf = '';
@@ -67,6 +69,20 @@ function rssKiB(pid) {
   try { children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().trim().split(/\s+/).filter(Boolean); } catch { /* none */ }
   const pids = [String(pid), ...children];
   return pids.reduce((sum, p) => sum + Number(execFileSync('ps', ['-o', 'rss=', '-p', p]).toString().trim() || 0), 0);
+}
+
+/** CPU time (user + system, ms) of a node's processes: on a shared machine, what a change costs where wall time varies. */
+function cpuMs(pid) {
+  let children = [];
+  try { children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().trim().split(/\s+/).filter(Boolean); } catch { /* none */ }
+  let ticks = 0;
+  for (const p of [String(pid), ...children]) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch { /* gone, or not Linux */ }
+  }
+  return ticks * 10;
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -143,7 +159,13 @@ async function main() {
 
   const latencies = [];
   const warmup = [];
+  let cpuBefore = null;
+  let changesStarted = 0;
   for (let c = -WARMUP; c < CHANGES; c++) {
+    if (c === 0) {
+      cpuBefore = [cp, ...dps].map((n) => cpuMs(n.child.pid));
+      changesStarted = performance.now();
+    }
     const path = `/change${c}x`; // no route path is a prefix of another
     const r = await http('POST', `${admin}/services/bench/routes`, { name: `change${c}`, paths: [path] });
     if (r.status !== 201) throw new Error(`change ${c}: ${r.status}`);
@@ -156,6 +178,9 @@ async function main() {
     (c < 0 ? warmup : latencies).push(performance.now() - t);
   }
   watching = false;
+  // includes answering this benchmark's probes (404s until the route arrives)
+  const changesMs = performance.now() - changesStarted;
+  const cpuPerChange = [cp, ...dps].map((n, i) => +((cpuMs(n.child.pid) - cpuBefore[i]) / CHANGES).toFixed(1));
   // which changes were slow tells a one-off (JIT warm-up, a cache write, a GC) from a steady cost
   const slowest = latencies.map((ms, c) => ({ change: c, ms: +ms.toFixed(1) })).sort((a, b) => b.ms - a.ms).slice(0, 5);
   latencies.sort((a, b) => a - b);
@@ -169,6 +194,9 @@ async function main() {
     probe_pause_ms: POLL_MS,
     warmup_changes_ms: warmup.map((ms) => +ms.toFixed(1)),
     propagation_ms_all_three: { p50: +pct(latencies, 50).toFixed(1), p99: +pct(latencies, 99).toFixed(1), max: +latencies[latencies.length - 1].toFixed(1) },
+    changes_wall_ms: Math.round(changesMs),
+    cpu_ms_per_change: { cp: cpuPerChange[0], dps: cpuPerChange.slice(1) },
+    load_average: (await import('node:os')).loadavg().map((l) => +l.toFixed(2)),
     slowest_changes: slowest.map((s) => `#${s.change}: ${s.ms} ms`).join(', '),
     wire_bytes: { full_snapshot_br: fullBytes, per_one_route_change_br_body: Math.round(avgDelta), deltas_seen: deltas.length, full_seen_after_start: wire.length - deltas.length },
     dp_rss_mib: rss.map((k) => +(k / 1024).toFixed(1)),

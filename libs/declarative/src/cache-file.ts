@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { constants as zlibConstants, createGzip, gunzipSync } from 'node:zlib';
 import type { Snapshot, VersionedSnapshot } from './snapshot';
-import { hashSnapshot } from './canonical-json';
+import { hashSnapshot, legacyHashSnapshot } from './canonical-json';
 
 export type CacheReadResult =
   | { readonly ok: true; readonly snapshot: VersionedSnapshot }
@@ -148,9 +148,10 @@ export async function readCacheFile(path: string): Promise<CacheReadResult> {
     return { ok: false, reason: 'corrupt cache file: unexpected content' };
   }
   const actual = hashSnapshot(record.config);
-  if (actual !== record.hash) {
+  // a cache an earlier release wrote carries the hash of that time: intact, it is served under today's hash
+  if (actual !== record.hash && legacyHashSnapshot(record.config) !== record.hash) {
     return { ok: false, reason: `corrupt cache file: hash mismatch (recorded ${record.hash}, content ${actual})` };
   }
   const release = typeof record.release === 'number' ? { release: record.release } : {};
-  return { ok: true, snapshot: { hash: record.hash, version: record.version, config: record.config, ...release } };
+  return { ok: true, snapshot: { hash: actual, version: record.version, config: record.config, ...release } };
 }

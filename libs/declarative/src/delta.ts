@@ -4,7 +4,7 @@
 // another (control plane, data plane) share unchanged rows, so a diff costs its changed rows and a map walk.
 import { ENTITIES } from '@tollgate/schema';
 import type { Row, Snapshot } from './snapshot';
-import { rowDigest } from './canonical-json';
+import { noteDerivedCollection, rowDigest } from './canonical-json';
 
 export interface SnapshotDelta {
   readonly upserts: Readonly<Record<string, readonly Row[]>>;
@@ -26,6 +26,7 @@ export function diffSnapshots(prev: Snapshot, next: Snapshot): SnapshotDelta {
   const deletes: Record<string, string[]> = {};
   for (const name of collectionNames(before, after)) {
     if (before[name] === after[name]) continue;
+    if (diffSorted(before[name] ?? [], after[name] ?? [], name, upserts, deletes)) continue;
     const old = new Map<string, Row>();
     for (const row of before[name] ?? []) old.set(row.id, row);
     const changed: Row[] = [];
@@ -38,6 +39,42 @@ export function diffSnapshots(prev: Snapshot, next: Snapshot): SnapshotDelta {
     if (old.size) deletes[name] = [...old.keys()];
   }
   return { upserts, deletes };
+}
+
+/**
+ * The diff of two collections in id order (exports, and versions built from them, keep that order): a walk of both
+ * that compares ids only where the rows are not the same object, so versions sharing their unchanged rows cost an
+ * identity check per row. False (nothing recorded) when either is not in id order.
+ */
+function diffSorted(before: readonly Row[], after: readonly Row[], name: string, upserts: Record<string, Row[]>, deletes: Record<string, string[]>): boolean {
+  if (!isSortedById(before) || !isSortedById(after)) return false;
+  const changed: Row[] = [];
+  const gone: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length && j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (a === b) {
+      i++;
+      j++;
+    } else if (a.id === b.id) {
+      if (rowDigest(a) !== rowDigest(b)) changed.push(b);
+      i++;
+      j++;
+    } else if (a.id < b.id) {
+      gone.push(a.id);
+      i++;
+    } else {
+      changed.push(b);
+      j++;
+    }
+  }
+  for (; i < before.length; i++) gone.push(before[i].id);
+  for (; j < after.length; j++) changed.push(after[j]);
+  if (changed.length) upserts[name] = changed;
+  if (gone.length) deletes[name] = gone;
+  return true;
 }
 
 export function isEmptyDelta(delta: SnapshotDelta): boolean {
@@ -101,8 +138,13 @@ export class DeltaComposer {
 
 const byId = (a: Row, b: Row) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Arrays known to be in strictly increasing id order: checked once, or built so by mergeSorted. */
+const sortedById = new WeakSet<readonly Row[]>();
+
 function isSortedById(rows: readonly Row[]): boolean {
+  if (sortedById.has(rows)) return true;
   for (let i = 1; i < rows.length; i++) if (rows[i - 1].id >= rows[i].id) return false;
+  sortedById.add(rows);
   return true;
 }
 
@@ -122,20 +164,51 @@ function applyToCollection(rows: readonly Row[], upserts: readonly Row[], delete
   return mergeSorted(rows, changes);
 }
 
-/** Sorted rows with changes (id -> new row, or null to delete) applied; O(rows + changes log changes). */
+/** First index of `rows` (in id order) whose id is not below `id`. */
+function lowerBound(rows: readonly Row[], id: string): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid].id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Sorted rows with changes (id -> new row, or null to delete) applied. Rows known to be in id order (every
+ * export, and every result of this function) cost a binary search per change and one copy of the array; others
+ * are merged row by row, O(rows + changes log changes).
+ */
 export function mergeSorted(rows: readonly Row[], changes: ReadonlyMap<string, Row | null>): Row[] {
   const incoming = [...changes.values()].filter((row): row is Row => row !== null).sort(byId);
   const out: Row[] = [];
-  let j = 0;
-  for (const row of rows) {
-    while (j < incoming.length && incoming[j].id < row.id) out.push(incoming[j++]);
-    if (j < incoming.length && incoming[j].id === row.id) {
-      out.push(incoming[j++]);
-      continue;
+  const known = isSortedById(rows);
+  if (known && incoming.every((row) => changes.get(row.id) === row)) {
+    let from = 0;
+    for (const id of [...changes.keys()].sort()) {
+      const at = lowerBound(rows, id);
+      for (let i = from; i < at; i++) out.push(rows[i]);
+      from = at < rows.length && rows[at].id === id ? at + 1 : at;
+      const row = changes.get(id);
+      if (row) out.push(row);
     }
-    if (!changes.has(row.id)) out.push(row);
+    for (let i = from; i < rows.length; i++) out.push(rows[i]);
+    sortedById.add(out);
+  } else {
+    let j = 0;
+    for (const row of rows) {
+      while (j < incoming.length && incoming[j].id < row.id) out.push(incoming[j++]);
+      if (j < incoming.length && incoming[j].id === row.id) {
+        out.push(incoming[j++]);
+        continue;
+      }
+      if (!changes.has(row.id)) out.push(row);
+    }
+    while (j < incoming.length) out.push(incoming[j++]);
   }
-  while (j < incoming.length) out.push(incoming[j++]);
+  noteDerivedCollection(out, rows, changes);
   return out;
 }
 

@@ -5,7 +5,7 @@ export type { FlattenOptions, FlattenResult } from './flatten';
 export type { DeclarativeErrorBody, FlattenedError } from './error-tree';
 export { exportDeclarative } from './export';
 export type { ExportOptions } from './export';
-export { canonicalJson, hashSnapshot, configHash32, EMPTY_CONFIG_HASH32 } from './canonical-json';
+export { canonicalJson, hashSnapshot, legacyHashSnapshot, configHash32, EMPTY_CONFIG_HASH32 } from './canonical-json';
 export { diffSnapshots, applyDelta, isEmptyDelta, DeltaComposer } from './delta';
 export type { SnapshotDelta } from './delta';
 export { readCacheFile, writeCacheFile } from './cache-file';

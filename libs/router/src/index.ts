@@ -1,5 +1,6 @@
 export type { HttpMatch, HttpRequestInput, HttpRouter, StreamConnectionInput, StreamRouter } from './types';
-export { compileHttpRouter } from './http/http-router';
+export { compileHttpRouter, updateHttpRouter, type CompiledRouter, type HttpRouterChange } from './http/http-router';
+export { LayeredMap } from './layered-map';
 export { compileStreamRouter } from './stream/stream-router';
 export { normalizePath, sanitizeUriPostfix } from './normalize-path';
 export { hostWithoutPort, hostPort } from './host';

@@ -47,9 +47,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Per connection: getPeerCertificate() decodes the whole certificate, and a connection carries many pulls. */
+const expiries = new WeakMap<object, number | null>();
+
 function certExpiry(req: IncomingMessage): number | null {
-  const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-  return cert?.valid_to ? Math.floor(Date.parse(cert.valid_to) / 1000) : null;
+  const socket = req.socket as TLSSocket;
+  let expiry = expiries.get(socket);
+  if (expiry === undefined) {
+    const cert = socket.getPeerCertificate?.();
+    expiry = cert?.valid_to ? Math.floor(Date.parse(cert.valid_to) / 1000) : null;
+    expiries.set(socket, expiry);
+  }
+  return expiry;
 }
 
 /** Resolves when the client goes away, so a held request stops waiting for nobody. */

@@ -3,10 +3,12 @@
 // from the previous config so their health state and pools survive a reconfigure.
 // Incremental: rows are immutable (a change is a new object) and versions share unchanged rows, so whatever was
 // compiled from the same row objects with the same dependencies is carried over from the previous config
-// (services, routes, the SNI table, the router's matchers and ranking). A one-route change on 10,000 routes
-// rebuilds the router index and little else.
+// (services, routes, the SNI table, the stream config, the router's matchers and ranking). Without plugins, the
+// routes that changed (found by walking the two id-ordered route lists by identity) are applied to the previous
+// routes map and router (updateHttpRouter): a one-route change on 10,000 routes costs about a millisecond, not a
+// rebuild of every route's place in the router. The previous config is never modified: requests holding it keep it.
 import type { Row, RouteRow, ServiceRow, Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
-import { compileHttpRouter, isHttpRoutable } from '@tollgate/router';
+import { compileHttpRouter, isHttpRoutable, LayeredMap, updateHttpRouter, type HttpRouter } from '@tollgate/router';
 import { compilePluginChains, loadPlugins, type PluginChains, type PluginLogger, type PluginRegistry } from '@tollgate/plugins';
 import { compileService } from './compile-service';
 import { compileSniTable } from './sni-table';
@@ -52,19 +54,32 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
   const indexById = (rows: readonly Row[] | undefined) => new Map((rows ?? []).map((r) => [r.id, r] as const));
   const byId = { certificates: indexById(cfg.certificates), caCertificates: indexById(cfg.ca_certificates) };
 
-  const { upstreams, retired } = compileUpstreams(cfg.upstreams ?? [], cfg.targets ?? [], opts);
-  const upstreamsByName = new Map<string, UpstreamRuntime>();
-  for (const row of cfg.upstreams ?? []) {
-    const runtime = upstreams.get(row.id);
-    if (runtime && typeof row.name === 'string') upstreamsByName.set(row.name, runtime);
+  // Unchanged upstream and target lists: the runtimes (and their health state) carry over as they are.
+  const sameUpstreams = before !== null && before.upstreams === cfg.upstreams && before.targets === cfg.targets;
+  const { upstreams, retired } = sameUpstreams ? { upstreams: previous!.upstreams, retired: [] } : compileUpstreams(cfg.upstreams ?? [], cfg.targets ?? [], opts);
+  let upstreamsByName: ReadonlyMap<string, UpstreamRuntime>;
+  if (sameUpstreams && previous!.upstreamsByName) upstreamsByName = previous!.upstreamsByName;
+  else {
+    const byName = new Map<string, UpstreamRuntime>();
+    for (const row of cfg.upstreams ?? []) {
+      const runtime = upstreams.get(row.id);
+      if (runtime && typeof row.name === 'string') byName.set(row.name, runtime);
+    }
+    upstreamsByName = byName;
   }
 
-  const services = new Map<string, CompiledService>();
-  for (const row of (cfg.services ?? []) as ServiceRow[]) {
-    if (row.enabled === false) continue;
-    const upstream = upstreamsByName.get(row.host) ?? null;
-    const old = sameCertificates ? previous!.services.get(row.id) : undefined;
-    services.set(row.id, old !== undefined && old.row === row && old.upstream === upstream ? old : compileService(row, upstream, byId));
+  let services: ReadonlyMap<string, CompiledService>;
+  if (before !== null && sameCertificates && sameUpstreams && before.services === cfg.services) services = previous!.services;
+  else {
+    const compiled = new Map<string, CompiledService>();
+    for (const row of (cfg.services ?? []) as ServiceRow[]) {
+      if (row.enabled === false) continue;
+      const upstream = upstreamsByName.get(row.host) ?? null;
+      const old = sameCertificates ? previous!.services.get(row.id) : undefined;
+      compiled.set(row.id, old !== undefined && old.row === row && old.upstream === upstream ? old : compileService(row, upstream, byId));
+    }
+    // the same compiled services as before: keep the previous map, so what depends on it carries over too
+    services = previous !== null && sameEntries(compiled, previous.services) ? previous.services : compiled;
   }
 
   // chains per route (and per consumer with configs of its own) are resolved here, never per request
@@ -74,45 +89,92 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     plugins = compilePluginChains(cfg, registry, { log: opts.pluginLog });
   }
 
-  const routes = new Map<string, CompiledRoute>();
-  const routable: RouteRow[] = [];
-  for (const row of (cfg.routes ?? []) as RouteRow[]) {
+  const compileRoute = (row: RouteRow): CompiledRoute | null => {
     // services holds the enabled ones: routes of a disabled service are not built into the router
-    if (!isHttpRoutable(row, (id) => services.has(id))) continue;
+    if (!isHttpRoutable(row, (id) => services.has(id))) return null;
     const protocols = row.protocols ?? ROUTE_DEFAULTS.protocols;
     const service = row.service ? (services.get(row.service.id) ?? null) : null;
     // Without plugins a compiled route depends only on its row and its compiled service.
     const old = plugins === null ? previous?.routes.get(row.id) : undefined;
-    if (old !== undefined && old.row === row && old.service === service && old.plugins === NO_PLUGINS) {
-      routes.set(row.id, old);
-      routable.push(row);
-      continue;
-    }
+    if (old !== undefined && old.row === row && old.service === service && old.plugins === NO_PLUGINS) return old;
     const hasPlain = protocols.includes('http') || protocols.includes('grpc');
-    routes.set(
-      row.id,
-      Object.freeze({
-        row,
-        id: row.id,
-        service,
-        httpsOnly: !hasPlain,
-        grpc: protocols.includes('grpc') || protocols.includes('grpcs'),
-        redirectStatus: row.https_redirect_status_code ?? ROUTE_DEFAULTS.https_redirect_status_code,
-        preserveHost: row.preserve_host ?? ROUTE_DEFAULTS.preserve_host,
-        stripPath: row.strip_path ?? ROUTE_DEFAULTS.strip_path,
-        plugins: plugins ? plugins.lookup(row.id, service?.id ?? null, null).entries : NO_PLUGINS,
-        pluginRoute: Object.freeze({ id: row.id, name: row.name ?? null, row }),
-        pluginService: service ? Object.freeze({ id: service.id, name: service.row.name ?? null, row: service.row }) : null,
-      }),
-    );
-    routable.push(row);
-  }
+    return Object.freeze({
+      row,
+      id: row.id,
+      service,
+      httpsOnly: !hasPlain,
+      grpc: protocols.includes('grpc') || protocols.includes('grpcs'),
+      redirectStatus: row.https_redirect_status_code ?? ROUTE_DEFAULTS.https_redirect_status_code,
+      preserveHost: row.preserve_host ?? ROUTE_DEFAULTS.preserve_host,
+      stripPath: row.strip_path ?? ROUTE_DEFAULTS.strip_path,
+      plugins: plugins ? plugins.lookup(row.id, service?.id ?? null, null).entries : NO_PLUGINS,
+      pluginRoute: Object.freeze({ id: row.id, name: row.name ?? null, row }),
+      pluginService: service ? Object.freeze({ id: service.id, name: service.row.name ?? null, row: service.row }) : null,
+    });
+  };
+  const allRoutable = (): RouteRow[] => ((cfg.routes ?? []) as RouteRow[]).filter((row) => isHttpRoutable(row, (id) => services.has(id)));
 
-  const router = compileHttpRouter(routable, { previous: previous?.router });
+  // A change of a few rows (the usual delta) is applied to the previous routes and router; anything else (first
+  // config, plugins, rows out of id order) compiles every route.
+  const change = previous !== null && before !== null && plugins === null && (previous.plugins ?? null) === null
+    ? routeChange((before.routes ?? []) as RouteRow[], (cfg.routes ?? []) as RouteRow[])
+    : null;
+  let routes: LayeredMap<string, CompiledRoute>;
+  let router: HttpRouter;
+  let streamTouched = true;
+  if (change !== null) {
+    // routes whose service was recompiled (or went away) are recompiled too
+    if (services !== previous!.services) {
+      const touched = new Set<string>();
+      for (const [id, s] of previous!.services) if (services.get(id) !== s) touched.add(id);
+      for (const [id, s] of services) if (previous!.services.get(id) !== s) touched.add(id);
+      if (touched.size > 0) {
+        const listed = new Set(change.added);
+        for (const row of (cfg.routes ?? []) as RouteRow[]) {
+          if (row.service && touched.has(row.service.id) && !listed.has(row)) {
+            change.removed.push(row);
+            change.added.push(row);
+          }
+        }
+      }
+    }
+    const updates = new Map<string, CompiledRoute | undefined>();
+    const leaving: RouteRow[] = [];
+    const joining: RouteRow[] = [];
+    for (const row of change.removed) {
+      // only routes the previous config routed are in its router
+      if (previous!.routes.get(row.id)?.row !== row) continue;
+      leaving.push(row);
+      updates.set(row.id, undefined);
+    }
+    for (const row of change.added) {
+      const compiled = compileRoute(row);
+      if (compiled === null) continue;
+      joining.push(row);
+      updates.set(row.id, compiled);
+    }
+    routes = asLayered(previous!.routes).with(updates);
+    router = updateHttpRouter(previous!.router, { removed: leaving, added: joining }, allRoutable);
+    streamTouched = change.removed.some(isStreamRoute) || change.added.some(isStreamRoute);
+  } else {
+    const compiled = new Map<string, CompiledRoute>();
+    const routable: RouteRow[] = [];
+    for (const row of (cfg.routes ?? []) as RouteRow[]) {
+      const route = compileRoute(row);
+      if (route === null) continue;
+      compiled.set(row.id, route);
+      routable.push(row);
+    }
+    routes = LayeredMap.of(compiled);
+    router = compileHttpRouter(routable, { previous: previous?.router });
+  }
   // Secure contexts are costly to create: keep the table while certificates and snis are the same arrays.
   const sni = before !== null && before.certificates === cfg.certificates && before.snis === cfg.snis ? previous!.sni : compileSniTable(cfg.certificates, cfg.snis);
   // Stream routes share this snapshot's services, upstream runtimes and certificates: one set of health checkers.
-  const stream = compileStreamConfig({ hash: snapshot.hash, routes: (cfg.routes ?? []) as RouteRow[], services, upstreams, sni, warn: opts.warn });
+  // Untouched by the change (no stream route changed, same services, upstreams and certificates): carried over.
+  const stream = !streamTouched && services === previous!.services && upstreams === previous!.upstreams && sni === previous!.sni
+    ? Object.freeze({ ...previous!.stream, hash: snapshot.hash })
+    : compileStreamConfig({ hash: snapshot.hash, routes: (cfg.routes ?? []) as RouteRow[], services, upstreams, sni, warn: opts.warn });
   const config: CompiledConfig = Object.freeze({
     hash: snapshot.hash,
     version: snapshot.version,
@@ -162,4 +224,76 @@ function compileUpstreams(
   const retired: UpstreamRuntime[] = [];
   if (previous) for (const [id, rt] of previous) if (upstreams.get(id) !== rt) retired.push(rt);
   return { upstreams, retired };
+}
+
+const STREAM_PROTOCOLS = new Set(['tcp', 'tls', 'tls_passthrough', 'udp']);
+
+function isStreamRoute(row: RouteRow): boolean {
+  return (row.protocols ?? []).some((p) => STREAM_PROTOCOLS.has(p));
+}
+
+function sameEntries<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
+}
+
+function asLayered<V>(map: ReadonlyMap<string, V>): LayeredMap<string, V> {
+  return map instanceof LayeredMap ? (map as LayeredMap<string, V>) : LayeredMap.of(new Map(map));
+}
+
+/** Arrays of rows known to be in strictly increasing id order (checked once, or derived from a checked one). */
+const sortedById = new WeakSet<readonly RouteRow[]>();
+
+function checkSorted(rows: readonly RouteRow[]): boolean {
+  if (sortedById.has(rows)) return true;
+  for (let i = 1; i < rows.length; i++) if (!(rows[i - 1].id < rows[i].id)) return false;
+  sortedById.add(rows);
+  return true;
+}
+
+/**
+ * The rows that left and joined between two route lists in id order (every export and delta keeps them so), an
+ * updated row being in both; null when either list is out of order. Versions share unchanged rows, so the walk is
+ * one identity comparison per row and id comparisons only where the lists differ.
+ */
+function routeChange(before: readonly RouteRow[], after: readonly RouteRow[]): { removed: RouteRow[]; added: RouteRow[] } | null {
+  if (!checkSorted(before)) return null;
+  const removed: RouteRow[] = [];
+  const added: RouteRow[] = [];
+  const addedAt: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length && j < after.length) {
+    const a = before[i];
+    const b = after[j];
+    if (a === b) {
+      i++;
+      j++;
+    } else if (a.id === b.id) {
+      removed.push(a);
+      added.push(b);
+      addedAt.push(j);
+      i++;
+      j++;
+    } else if (a.id < b.id) {
+      removed.push(a);
+      i++;
+    } else {
+      added.push(b);
+      addedAt.push(j);
+      j++;
+    }
+  }
+  for (; i < before.length; i++) removed.push(before[i]);
+  for (; j < after.length; j++) {
+    added.push(after[j]);
+    addedAt.push(j);
+  }
+  // shared rows keep their order from `before`; the list stays in id order when each new row fits between its neighbours
+  for (const at of addedAt) {
+    if ((at > 0 && !(after[at - 1].id < after[at].id)) || (at + 1 < after.length && !(after[at].id < after[at + 1].id))) return null;
+  }
+  sortedById.add(after);
+  return { removed, added };
 }

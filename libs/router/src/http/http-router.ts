@@ -1,16 +1,19 @@
 // The compiled HTTP router. Matchers are ranked once by priority; each is placed in the host index (exact,
 // `*.x` suffix, `x.*` prefix, or any-host) and, inside it, in a path trie. A request visits only the buckets its
 // host selects and the trie nodes its path passes through, keeping the best-ranked candidate that matches.
-// Recompiling after a small change is cheap: matchers are cached per route row object (rows are immutable; a
-// change is a new object), and given the router it replaces, the ranking merges the few new matchers into the
-// previous order instead of sorting everything again. Only the index (host buckets, tries) is rebuilt.
+// Matchers are cached per route row object (rows are immutable; a change is a new object). A full compile given
+// the router it replaces merges the few new matchers into the previous order instead of sorting everything again;
+// updateHttpRouter goes further and applies a change (rows removed, rows added) to the previous router's index
+// itself: the tries and host maps are persistent (a version copies only what the change touches), and order values
+// have gaps, so a new matcher takes one between its neighbours and nothing else is renumbered.
 import type { RouteRow } from '@tollgate/declarative/snapshot';
 import { hostPort } from '../host';
 import { normalizePath } from '../normalize-path';
 import { nameMatches, normalizeSni, type HostPattern, type NamePattern } from '../patterns';
 import type { HttpMatch, HttpRequestInput, HttpRouter } from '../types';
 import { buildHttpMatchers, type HeaderCondition, type HttpMatcher, type PathPattern } from './matcher';
-import { createTrie, reversed, trieInsert, trieWalk, trieWalkReverse, type TrieNode } from './path-trie';
+import { createTrie, reversed, trieInsert, trieWalk, trieWalkReverse, trieWith, trieWithout, type TrieNode } from './path-trie';
+import { LayeredMap } from '../layered-map';
 import { comparePriority } from './priority';
 
 const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
@@ -60,16 +63,31 @@ function namesMatch(patterns: readonly NamePattern[], name: string): boolean {
   return false;
 }
 
+/** The index a router matches with, and what the next version of it is derived from. */
+interface RouterState {
+  /** Matchers in priority order, and the order value each one's candidates start at (increasing, with gaps). */
+  readonly ranked: readonly HttpMatcher[];
+  readonly ranks: readonly number[];
+  readonly exact: LayeredMap<string, Bucket>;
+  readonly suffix: ReadonlyMap<string, Bucket>;
+  readonly prefix: ReadonlyMap<string, Bucket>;
+  /** Wildcard buckets by key: suffix keys reversed (walked from the end of the host), prefix keys as they are. */
+  readonly suffixIndex: TrieNode<Bucket>;
+  readonly prefixIndex: TrieNode<Bucket>;
+  readonly anyHost: Bucket;
+  readonly size: number;
+  readonly warnings: readonly string[];
+}
+
 class CompiledHttpRouter implements HttpRouter {
   readonly size: number;
   readonly warnings: readonly string[];
-  private readonly exact = new Map<string, Bucket>();
-  private readonly suffix = new Map<string, Bucket>();
-  private readonly prefix = new Map<string, Bucket>();
-  /** Wildcard buckets by key: suffix keys reversed (walked from the end of the host), prefix keys as they are. */
-  private readonly suffixIndex: TrieNode<Bucket> = createTrie();
-  private readonly prefixIndex: TrieNode<Bucket> = createTrie();
-  private readonly anyHost: Bucket = createTrie();
+  private readonly exact: LayeredMap<string, Bucket>;
+  private readonly suffix: ReadonlyMap<string, Bucket>;
+  private readonly prefix: ReadonlyMap<string, Bucket>;
+  private readonly suffixIndex: TrieNode<Bucket>;
+  private readonly prefixIndex: TrieNode<Bucket>;
+  private readonly anyHost: Bucket;
 
   // Per-match scratch state. match() is synchronous, so one set per router is safe and saves allocations.
   private method = '';
@@ -104,56 +122,21 @@ class CompiledHttpRouter implements HttpRouter {
     }
   };
 
-  /** The HTTP routes this router was built from, and its matchers in rank order: the base of the next compile. */
-  readonly routeSet: ReadonlySet<RouteRow>;
+  /** Its matchers in rank order (route-match explain reads them), and the state the next version derives from. */
   readonly ranked: readonly HttpMatcher[];
+  readonly state: RouterState;
 
-  constructor(routes: readonly RouteRow[], previous: CompiledHttpRouter | null) {
-    const warnings: string[] = [];
-    const routeSet = new Set<RouteRow>();
-    const fresh: HttpMatcher[] = [];
-    for (const route of routes) {
-      if (!route.protocols.some((p) => HTTP_PROTOCOLS.has(p)) || routeSet.has(route)) continue;
-      routeSet.add(route);
-      const built = matchersOf(route);
-      for (const w of built.warnings) warnings.push(w);
-      if (previous !== null && previous.routeSet.has(route)) continue; // already ranked in previous.ranked
-      for (const m of built.matchers) fresh.push(m);
-    }
-    fresh.sort(byPriority);
-    const ranked = previous === null ? fresh : mergeRanked(previous.ranked.filter((m) => routeSet.has(m.route)), fresh);
-    ranked.forEach((m, rank) => this.place(m, rank));
-    for (const [key, bucket] of this.suffix) trieInsert(this.suffixIndex, reversed(key), bucket);
-    for (const [key, bucket] of this.prefix) trieInsert(this.prefixIndex, key, bucket);
-    this.size = routeSet.size;
-    this.warnings = warnings;
-    this.routeSet = routeSet;
-    this.ranked = ranked;
-  }
-
-  private place(m: HttpMatcher, rank: number): void {
-    const paths: ReadonlyArray<PathPattern | null> = m.paths ?? [null];
-    if (m.hosts === null) {
-      this.placeInBucket(this.anyHost, null, m, rank, paths);
-      return;
-    }
-    // Hosts sharing a bucket key (`a.com`, `a.com:8000`) become one candidate listing both.
-    const seen: string[] = [];
-    for (const h of m.hosts) {
-      const id = h.kind + ' ' + h.key;
-      if (seen.includes(id)) continue;
-      seen.push(id);
-      const sameKey = m.hosts.length === 1 ? m.hosts : m.hosts.filter((o) => o.kind === h.kind && o.key === h.key);
-      const map = h.kind === 'exact' ? this.exact : h.kind === 'suffix' ? this.suffix : this.prefix;
-      this.placeInBucket(bucketFor(map, h.key), sameKey, m, rank, paths);
-    }
-  }
-
-  private placeInBucket(bucket: Bucket, hosts: readonly HostPattern[] | null, m: HttpMatcher, rank: number, paths: ReadonlyArray<PathPattern | null>): void {
-    for (const path of paths) {
-      const order = rank * PATHS_PER_RANK + Math.min(path?.index ?? 0, PATHS_PER_RANK - 1);
-      trieInsert(bucket, path === null ? '' : path.prefix, { order, matcher: m, path, hosts, settled: settledLabel(m, path, hosts) });
-    }
+  constructor(state: RouterState) {
+    this.state = state;
+    this.ranked = state.ranked;
+    this.exact = state.exact;
+    this.suffix = state.suffix;
+    this.prefix = state.prefix;
+    this.suffixIndex = state.suffixIndex;
+    this.prefixIndex = state.prefixIndex;
+    this.anyHost = state.anyHost;
+    this.size = state.size;
+    this.warnings = state.warnings;
   }
 
   private verify(c: Candidate): boolean {
@@ -295,12 +278,301 @@ function mergeRanked(kept: readonly HttpMatcher[], fresh: readonly HttpMatcher[]
   return out;
 }
 
+/**
+ * Order values: each matcher's candidates take `rank + path index`, ranks being multiples of PATHS_PER_RANK spread
+ * with wide gaps over the doubles that hold integers exactly. A matcher added later takes a rank inside the gap
+ * between its neighbours in priority order, so no other candidate is renumbered; a gap that runs out (about 30
+ * additions at one spot of a 10,000-route router) makes that update a full build, which spreads the ranks again.
+ */
+const MAX_ORDER = 2 ** 53;
+const RANK_UNITS = MAX_ORDER / PATHS_PER_RANK;
+
+function initialGap(count: number): number {
+  return PATHS_PER_RANK * 2 ** Math.floor(Math.log2(RANK_UNITS / (count + 2)));
+}
+
+const precedes = (a: Candidate, b: Candidate): boolean => a.order < b.order;
+
+/** Where a matcher's candidates go: one bucket per distinct host key (or the any-host bucket), one entry per path. */
+interface Placement {
+  readonly kind: 'exact' | 'suffix' | 'prefix' | 'any';
+  readonly hostKey: string;
+  readonly hosts: readonly HostPattern[] | null;
+}
+
+function placementsOf(m: HttpMatcher): Placement[] {
+  if (m.hosts === null) return [{ kind: 'any', hostKey: '', hosts: null }];
+  // Hosts sharing a bucket key (`a.com`, `a.com:8000`) become one candidate listing both.
+  const out: Placement[] = [];
+  const seen: string[] = [];
+  for (const h of m.hosts) {
+    const id = h.kind + ' ' + h.key;
+    if (seen.includes(id)) continue;
+    seen.push(id);
+    const sameKey = m.hosts.length === 1 ? m.hosts : m.hosts.filter((o) => o.kind === h.kind && o.key === h.key);
+    out.push({ kind: h.kind, hostKey: h.key, hosts: sameKey });
+  }
+  return out;
+}
+
+function candidatesOf(m: HttpMatcher, rank: number, hosts: readonly HostPattern[] | null): Array<[string, Candidate]> {
+  const paths: ReadonlyArray<PathPattern | null> = m.paths ?? [null];
+  return paths.map((path) => [
+    path === null ? '' : path.prefix,
+    { order: rank + Math.min(path?.index ?? 0, PATHS_PER_RANK - 1), matcher: m, path, hosts, settled: settledLabel(m, path, hosts) },
+  ]);
+}
+
+function indexOf(map: ReadonlyMap<string, Bucket>, reverse: boolean): TrieNode<Bucket> {
+  const index = createTrie<Bucket>();
+  for (const [key, bucket] of map) trieInsert(index, reverse ? reversed(key) : key, bucket);
+  return index;
+}
+
+/** The state of a router built from scratch over `ranked` (sorted by byPriority). */
+function buildState(ranked: readonly HttpMatcher[], size: number, warnings: readonly string[]): RouterState {
+  const gap = initialGap(ranked.length);
+  const ranks = ranked.map((_, i) => (i + 1) * gap);
+  const exact = new Map<string, Bucket>();
+  const suffix = new Map<string, Bucket>();
+  const prefix = new Map<string, Bucket>();
+  const anyHost: Bucket = createTrie();
+  ranked.forEach((m, i) => {
+    for (const p of placementsOf(m)) {
+      const bucket = p.kind === 'any' ? anyHost : bucketFor(p.kind === 'exact' ? exact : p.kind === 'suffix' ? suffix : prefix, p.hostKey);
+      // inserted in rank order: each node's entries end up sorted by order
+      for (const [key, c] of candidatesOf(m, ranks[i], p.hosts)) trieInsert(bucket, key, c);
+    }
+  });
+  return {
+    ranked, ranks, exact: LayeredMap.of(exact), suffix, prefix,
+    suffixIndex: indexOf(suffix, true), prefixIndex: indexOf(prefix, false), anyHost, size, warnings,
+  };
+}
+
+function isHttpRoute(route: RouteRow): boolean {
+  return (route.protocols ?? ['http', 'https']).some((p) => HTTP_PROTOCOLS.has(p));
+}
+
+function compileState(routes: readonly RouteRow[], previous: RouterState | null): RouterState {
+  const warnings: string[] = [];
+  const routeSet = new Set<RouteRow>();
+  const previousRoutes = previous === null ? null : new Set(previous.ranked.map((m) => m.route));
+  const fresh: HttpMatcher[] = [];
+  for (const route of routes) {
+    if (!isHttpRoute(route) || routeSet.has(route)) continue;
+    routeSet.add(route);
+    const built = matchersOf(route);
+    for (const w of built.warnings) warnings.push(w);
+    if (previousRoutes !== null && previousRoutes.has(route)) continue; // already ranked in previous.ranked
+    for (const m of built.matchers) fresh.push(m);
+  }
+  fresh.sort(byPriority);
+  const ranked = previous === null ? fresh : mergeRanked(previous.ranked.filter((m) => routeSet.has(m.route)), fresh);
+  return buildState(ranked, routeSet.size, warnings.length === 0 ? NO_WARNINGS : warnings);
+}
+
+/** First index of `ranked` whose matcher does not rank before `m`. */
+function lowerBound(ranked: readonly HttpMatcher[], m: HttpMatcher): number {
+  let lo = 0;
+  let hi = ranked.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (byPriority(ranked[mid], m) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Bigger changes than this are built from scratch: a full build costs no more then, and spreads the ranks again. */
+function updateLimit(size: number): number {
+  return Math.max(64, size >> 4);
+}
+
+/**
+ * `previous` with the routes of `removed` taken out and those of `added` put in, or null when the change is
+ * better built from scratch (large, a gap of ranks ran out, or a removed route is not in `previous`).
+ */
+function updateState(previous: RouterState, removed: readonly RouteRow[], added: readonly RouteRow[]): RouterState | null {
+  const gone = new Set<HttpMatcher>();
+  const goneAt: number[] = [];
+  let removedRoutes = 0;
+  const droppedWarnings = new Set<string>();
+  for (const route of new Set(removed)) {
+    if (!isHttpRoute(route)) continue;
+    removedRoutes++;
+    const built = matchersOf(route);
+    for (const w of built.warnings) droppedWarnings.add(w);
+    for (const m of built.matchers) {
+      let at = lowerBound(previous.ranked, m);
+      while (at < previous.ranked.length && previous.ranked[at] !== m && byPriority(previous.ranked[at], m) === 0) at++;
+      if (previous.ranked[at] !== m) return null;
+      gone.add(m);
+      goneAt.push(at);
+    }
+  }
+  const fresh: HttpMatcher[] = [];
+  const newWarnings: string[] = [];
+  let addedRoutes = 0;
+  for (const route of new Set(added)) {
+    if (!isHttpRoute(route)) continue;
+    addedRoutes++;
+    const built = matchersOf(route);
+    for (const w of built.warnings) newWarnings.push(w);
+    for (const m of built.matchers) fresh.push(m);
+  }
+  if (gone.size + fresh.length > updateLimit(previous.ranked.length)) return null;
+  fresh.sort(byPriority);
+  goneAt.sort((a, b) => a - b);
+
+  const merged = mergeRanks(previous, goneAt, fresh);
+  if (merged === null) return null;
+  const { ranked, ranks, freshRanks } = merged;
+
+  // The index: removed candidates dropped, new ones inserted, on copies of the tries they touch.
+  const exactChanges = new Map<string, Bucket | undefined>();
+  let suffix: Map<string, Bucket> | null = null;
+  let prefix: Map<string, Bucket> | null = null;
+  let anyHost = previous.anyHost;
+  const bucketOf = (p: Placement): Bucket | undefined => {
+    if (p.kind === 'any') return anyHost;
+    if (p.kind === 'exact') return exactChanges.has(p.hostKey) ? exactChanges.get(p.hostKey) : previous.exact.get(p.hostKey);
+    return (p.kind === 'suffix' ? suffix ?? previous.suffix : prefix ?? previous.prefix).get(p.hostKey);
+  };
+  const setBucket = (p: Placement, bucket: Bucket): void => {
+    const empty = bucket.entries === null && bucket.children.length === 0;
+    if (p.kind === 'any') anyHost = bucket;
+    else if (p.kind === 'exact') exactChanges.set(p.hostKey, empty ? undefined : bucket);
+    else {
+      const map = p.kind === 'suffix' ? (suffix ??= new Map(previous.suffix)) : (prefix ??= new Map(previous.prefix));
+      if (empty) map.delete(p.hostKey);
+      else map.set(p.hostKey, bucket);
+    }
+  };
+  for (const m of gone) {
+    const paths: ReadonlyArray<PathPattern | null> = m.paths ?? [null];
+    for (const p of placementsOf(m)) {
+      let bucket = bucketOf(p);
+      if (bucket === undefined) return null;
+      for (const path of paths) bucket = trieWithout(bucket, path === null ? '' : path.prefix, (c) => c.matcher === m);
+      setBucket(p, bucket);
+    }
+  }
+  for (const m of fresh) {
+    for (const p of placementsOf(m)) {
+      let bucket = bucketOf(p) ?? createTrie<Candidate>();
+      for (const [key, c] of candidatesOf(m, freshRanks.get(m)!, p.hosts)) bucket = trieWith(bucket, key, c, precedes);
+      setBucket(p, bucket);
+    }
+  }
+  const warnings = droppedWarnings.size === 0 && newWarnings.length === 0
+    ? previous.warnings
+    : [...previous.warnings.filter((w) => !droppedWarnings.has(w)), ...newWarnings];
+  return {
+    ranked,
+    ranks,
+    exact: exactChanges.size === 0 ? previous.exact : previous.exact.with(exactChanges),
+    suffix: suffix ?? previous.suffix,
+    prefix: prefix ?? previous.prefix,
+    suffixIndex: suffix === null ? previous.suffixIndex : indexOf(suffix, true),
+    prefixIndex: prefix === null ? previous.prefixIndex : indexOf(prefix, false),
+    anyHost,
+    size: previous.size - removedRoutes + addedRoutes,
+    warnings: warnings.length === 0 ? NO_WARNINGS : warnings,
+  };
+}
+
+/**
+ * The ranking of `previous` without the matchers at `goneAt` (sorted indices) and with `fresh` (sorted by
+ * byPriority) merged in. Surviving matchers keep their ranks; each run of fresh matchers landing between the same
+ * two survivors shares the gap between their ranks. Null when a gap is too narrow for its run.
+ */
+function mergeRanks(previous: RouterState, goneAt: readonly number[], fresh: readonly HttpMatcher[]) {
+  const old = previous.ranked as HttpMatcher[];
+  const oldRanks = previous.ranks as number[];
+  // pieces of the new arrays, joined by one concat: the copying that grows with the router is native slices
+  const rankedPieces: HttpMatcher[][] = [];
+  const rankPieces: number[][] = [];
+  const freshRanks = new Map<HttpMatcher, number>();
+  let i = 0;
+  let g = 0;
+  let lastRank = 0;
+  /** Copies old[i, until) but the gone ones. */
+  const copyTo = (until: number): void => {
+    while (i < until) {
+      while (g < goneAt.length && goneAt[g] < i) g++;
+      const end = g < goneAt.length && goneAt[g] < until ? goneAt[g] : until;
+      if (end > i) {
+        rankedPieces.push(old.slice(i, end));
+        rankPieces.push(oldRanks.slice(i, end));
+        lastRank = oldRanks[end - 1];
+      }
+      i = end < until ? end + 1 : end;
+    }
+  };
+  let f = 0;
+  while (f < fresh.length) {
+    const at = lowerBound(old, fresh[f]);
+    copyTo(at);
+    let e = f + 1;
+    while (e < fresh.length && lowerBound(old, fresh[e]) === at) e++;
+    // the first survivor at or after `at` bounds the gap
+    let next = at;
+    let h = g;
+    while (h < goneAt.length && goneAt[h] < next) h++;
+    while (next < old.length && h < goneAt.length && goneAt[h] === next) {
+      next++;
+      h++;
+    }
+    const run = e - f;
+    const hi = next < old.length ? oldRanks[next] : Math.min(MAX_ORDER - PATHS_PER_RANK, lastRank + (run + 1) * initialGap(old.length));
+    const step = Math.floor((hi - lastRank) / PATHS_PER_RANK / (run + 1)) * PATHS_PER_RANK;
+    if (step < PATHS_PER_RANK) return null;
+    const runRanks: number[] = [];
+    for (; f < e; f++) {
+      lastRank += step;
+      runRanks.push(lastRank);
+      freshRanks.set(fresh[f], lastRank);
+    }
+    rankedPieces.push(fresh.slice(e - run, e));
+    rankPieces.push(runRanks);
+  }
+  copyTo(old.length);
+  const ranked = ([] as HttpMatcher[]).concat(...rankedPieces);
+  const ranks = ([] as number[]).concat(...rankPieces);
+  return { ranked, ranks, freshRanks };
+}
+
 export interface CompileHttpRouterOptions {
   /** The router this one replaces: its ranking is reused for the routes both share (same row objects). */
   readonly previous?: HttpRouter | null;
 }
 
+export type CompiledRouter = HttpRouter & { readonly warnings: readonly string[] };
+
 /** Compiles the http/https/grpc/grpcs routes of a config into an immutable matcher (traditional_compatible). */
-export function compileHttpRouter(routes: readonly RouteRow[], opts: CompileHttpRouterOptions = {}): HttpRouter & { readonly warnings: readonly string[] } {
-  return new CompiledHttpRouter(routes, opts.previous instanceof CompiledHttpRouter ? opts.previous : null);
+export function compileHttpRouter(routes: readonly RouteRow[], opts: CompileHttpRouterOptions = {}): CompiledRouter {
+  return new CompiledHttpRouter(compileState(routes, opts.previous instanceof CompiledHttpRouter ? opts.previous.state : null));
+}
+
+/** A change to the routes a router was built from: rows it no longer has, rows it gains (an update is both). */
+export interface HttpRouterChange {
+  /** Rows `previous` was built from (the same objects) that leave it. */
+  readonly removed: readonly RouteRow[];
+  /** Rows that join it. */
+  readonly added: readonly RouteRow[];
+}
+
+/**
+ * The router `previous` becomes with `change` applied, matching exactly as compileHttpRouter(the new route list)
+ * would, in time proportional to the change: `previous` is left intact (requests holding it keep matching with
+ * it) and shares what the change does not touch. `routes` (the full new list) is read only when the change is
+ * better built from scratch.
+ */
+export function updateHttpRouter(previous: HttpRouter, change: HttpRouterChange, routes: () => readonly RouteRow[]): CompiledRouter {
+  if (previous instanceof CompiledHttpRouter) {
+    const state = updateState(previous.state, change.removed, change.added);
+    if (state !== null) return new CompiledHttpRouter(state);
+  }
+  return compileHttpRouter(routes(), { previous });
 }

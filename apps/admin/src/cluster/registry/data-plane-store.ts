@@ -1,7 +1,7 @@
 // The data-plane registry in the database (table clustering_data_planes, as Kong keeps it): every control plane
 // writes the rows of the data planes that pull from it, and any control plane lists the whole fleet. A row lives
-// until `expires_at` (last seen + cluster_data_plane_purge_delay), Kong's TTL. Writes are batched per turn of the
-// event loop and go through the Dao's serialised transactions.
+// until `expires_at` (last seen + cluster_data_plane_purge_delay), Kong's TTL. Writes are batched (SAVE_BATCH_MS)
+// and go through the Dao's serialised transactions.
 import type { EntityManager } from 'typeorm';
 import { DATA_PLANES_TABLE } from '../../persistence/migrations/0002-config-releases';
 import type { DataPlaneRecord } from '../../clustering/data-plane-registry';
@@ -49,6 +49,9 @@ function toRecord(row: Row): StoredDataPlane {
   };
 }
 
+/** How long registry writes gather before one transaction writes them. */
+export const SAVE_BATCH_MS = 200;
+
 export class DataPlaneStore {
   private pending = new Map<string, DataPlaneRecord>();
   private flushing: Promise<void> | null = null;
@@ -65,10 +68,12 @@ export class DataPlaneStore {
     this.pending.set(record.id, record);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    // After a change every data plane pulls within milliseconds: one transaction for all of them, written once
+    // the configuration has gone out (list() flushes first, so this control plane never reads a stale row).
+    setTimeout(() => {
       this.scheduled = false;
       void this.flush();
-    });
+    }, SAVE_BATCH_MS);
   }
 
   /** Writes what is queued; resolves when it is in the database. */

@@ -2,12 +2,14 @@
 // rollout has reached follows the latest configuration; any other one stays pinned at the baseline release, whose
 // full configuration the release store keeps. The open rollout is re-read from the database at most every
 // REFRESH_MS (another control plane may have promoted it) and at once after a change on this control plane.
-import type { VersionedSnapshot } from '@tollgate/declarative';
+import { hashSnapshot, type VersionedSnapshot } from '@tollgate/declarative';
 import type { ReleaseStore } from '../releases/release-store';
 import type { RolloutStore } from './rollout-store';
 import { reached, type Rollout } from './rollout-types';
 
 export const REFRESH_MS = 500;
+/** A hash found without a release is not looked up again for this long. */
+export const MISS_TTL_MS = 250;
 
 export interface PinnedRelease {
   readonly number: number;
@@ -20,6 +22,8 @@ export class RolloutPins {
   private readonly baselines = new Map<number, Promise<PinnedRelease | null>>();
   private readonly waiters = new Set<() => void>();
   private readonly numbers = new Map<string, number>();
+  /** Hashes looked up without a release, and when. */
+  private readonly misses = new Map<string, number>();
 
   constructor(
     private readonly rollouts: RolloutStore,
@@ -57,8 +61,16 @@ export class RolloutPins {
   async releaseOf(hash: string): Promise<number | null> {
     const known = this.numbers.get(hash);
     if (known !== undefined) return known;
+    // A new configuration goes out before its release is written: the data planes pulling it within a moment of
+    // each other ask once, not once each (a data plane learns the number from a later pull, RELEASE_PROBE_MS)
+    const missed = this.misses.get(hash);
+    if (missed !== undefined && performance.now() - missed < MISS_TTL_MS) return null;
     const found = (await this.releases.numbersByHash32([hash.slice(0, 32)]).catch(() => new Map<string, number>())).get(hash.slice(0, 32)) ?? null;
-    if (found !== null) {
+    if (found === null) {
+      if (this.misses.size >= 64) this.misses.delete(this.misses.keys().next().value as string);
+      this.misses.set(hash, performance.now());
+    } else {
+      this.misses.delete(hash);
       if (this.numbers.size >= 64) this.numbers.delete(this.numbers.keys().next().value as string);
       this.numbers.set(hash, found);
     }
@@ -95,7 +107,8 @@ export class RolloutPins {
         const release = await this.releases.get(number);
         const config = await this.releases.configOf(number);
         if (!release || !config) throw new Error(`rollout baseline release ${number} is no longer stored`);
-        return { number, snapshot: Object.freeze({ hash: release.hash, version: number, config }) };
+        // today's hash of the content: a release recorded before bucketed hashing carries an older form of it
+        return { number, snapshot: Object.freeze({ hash: hashSnapshot(config), version: number, config }) };
       })();
       entry.catch(() => this.baselines.delete(number));
       // one baseline per rollout: older ones are not needed again
