@@ -196,6 +196,27 @@ describe('signals on a running node', () => {
     }
   });
 
+  it('reload with a changed admin_listen: the new address answers, the old one is closed, nothing waits for a restart', async () => {
+    const prefix = tempPrefix();
+    const conf = loopbackConf(prefix);
+    const node = await startNode(['-c', writeConf(prefix, conf), '-p', prefix]);
+    try {
+      const oldPort = node.port('admin_listen');
+      const newPort = await freePort();
+      writeConf(prefix, { ...conf, admin_listen: `127.0.0.1:${newPort}` });
+      const r = await runCliAsync(['reload', '-p', prefix]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toContain('admin_listen');
+      expect((await http('GET', `http://127.0.0.1:${newPort}/`)).status).toBe(200);
+      expect(await refused(oldPort)).toBe(true);
+      expect(listenersOf(prefix).filter((l) => l.key === 'admin_listen').map((l) => l.port)).toEqual([newPort]);
+      expect(node.logs.some((l) => l.includes('take effect on restart only'))).toBe(false);
+      expect((await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/x`)).status).toBe(404);
+    } finally {
+      await stopNode(node);
+    }
+  });
+
   it('tollgate reload refuses a broken tollgate.conf before signalling: the node keeps serving its configuration', async () => {
     const prefix = tempPrefix();
     const conf = loopbackConf(prefix);

@@ -52,6 +52,11 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlaneHandle {
   readonly listeners: ReadonlyArray<Pick<OpenListener, 'key' | 'listener' | 'address' | 'port'>>;
+  /**
+   * A reload that changed `admin_listen`: entries that stay are untouched, removed ones close gracefully (their
+   * in-flight requests finish), new ones open with the same handler, access control and timeouts.
+   */
+  reopenListeners(next: Settings): Promise<void>;
   readonly dao: Dao;
   readonly snapshots: SnapshotService;
   readonly app: NestExpressApplication;
@@ -64,7 +69,7 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
   if (refusal) throw new Error(refusal);
   const logger = opts.logger ?? pino({ level: 'silent' });
   if (opts.logger) guardProcess(logger); // a real process (the CLI), not a test embedding the app
-  const tls = settings.admin_listeners.some((entry) => entry.ssl) ? await adminTlsOptions(settings, opts.defaultCertificate) : undefined;
+  let tls = settings.admin_listeners.some((entry) => entry.ssl) ? await adminTlsOptions(settings, opts.defaultCertificate) : undefined;
 
   const catalog = new RouteCatalog();
   const stats = new ConnectionStats();
@@ -86,6 +91,7 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
     { bodyParser: false, abortOnError: false, logger: new PinoNestLogger(logger) },
   );
   const listeners: OpenListener[] = [];
+  let open: (entry: Settings['admin_listeners'][number]) => Promise<OpenListener> = () => Promise.reject(new Error('the Admin API is not started'));
   const accessLog = adminAccessLog(settings);
   try {
     // The access log sees every request, refused ones included; then access control, so nothing below (CORS,
@@ -104,10 +110,13 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
     const fail = requestFailureHandler(logger);
     const handler = http2CompatibleHandler(app.getHttpAdapter().getInstance(), fail);
     const timeouts = { headerMs: settings.client_header_timeout, bodyMs: settings.client_body_timeout, sendMs: settings.send_timeout };
-    for (const entry of settings.admin_listeners) {
-      listeners.push(await openListener({ entry, handler, tls: entry.ssl ? tls : undefined, stats, timeouts, fail }));
+    open = async (entry) => {
+      tls ??= entry.ssl ? await adminTlsOptions(settings, opts.defaultCertificate) : undefined;
+      const listener = await openListener({ entry, handler, tls: entry.ssl ? tls : undefined, stats, timeouts, fail });
       logger.info({ listener: entry.listener }, 'admin API listening');
-    }
+      return listener;
+    };
+    for (const entry of settings.admin_listeners) listeners.push(await open(entry));
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close(0)));
     await app.close().catch(() => {});
@@ -119,7 +128,21 @@ export async function startControlPlane(settings: Settings, opts: ControlPlaneOp
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 10_000;
   let closing: Promise<void> | null = null;
   return {
-    listeners: listeners.map(({ key, listener, address, port }) => ({ key, listener, address, port })),
+    get listeners() {
+      return listeners.map(({ key, listener, address, port }) => ({ key, listener, address, port }));
+    },
+    async reopenListeners(next) {
+      const wanted = new Set(next.admin_listeners.map((e) => e.listener));
+      const removed = listeners.filter((l) => !wanted.has(l.listener));
+      const kept = listeners.filter((l) => wanted.has(l.listener));
+      // removed first: a new entry may take a removed one's address with other flags
+      await Promise.all(removed.map((l) => l.close(shutdownTimeoutMs)));
+      const added: OpenListener[] = [];
+      for (const entry of next.admin_listeners) {
+        if (!kept.some((l) => l.listener === entry.listener)) added.push(await open(entry));
+      }
+      listeners.splice(0, listeners.length, ...kept, ...added);
+    },
     dao: app.get(Dao),
     snapshots,
     app,

@@ -27,6 +27,8 @@ interface Reloadable {
   pool: WorkerPool | null;
   status: { listeners: BoundListener[]; close(): Promise<void> } | null;
   reopenStatus: ((next: Settings) => Promise<void>) | null;
+  /** The control plane's Admin API listeners; null on a data-plane node. */
+  admin: { readonly listeners: readonly BoundListener[]; reopenListeners(next: Settings): Promise<void> } | null;
 }
 
 /** What a node opened so far. Closed in reverse order of opening: data planes and status before the control
@@ -63,10 +65,11 @@ class OpenedParts {
         let proxyListeners = node.listeners.filter((l) => l.key === 'proxy_listen' || l.key === 'stream_listen');
         if (plan.rollWorkers && live.pool) proxyListeners = await live.pool.reload(next, drainTimeoutMs);
         if (plan.reopenStatus && live.reopenStatus) await live.reopenStatus(next);
+        if (plan.reopenAdmin && live.admin) await live.admin.reopenListeners(next);
         live.settings = next;
-        // the rest of the list (admin, cluster) is what the control plane opened at start
-        const kept = node.listeners.filter((l) => !['proxy_listen', 'stream_listen', 'status_listen'].includes(l.key));
-        node.listeners.splice(0, node.listeners.length, ...kept, ...proxyListeners, ...(live.status?.listeners ?? []));
+        // the rest of the list (cluster) is what the control plane opened at start
+        const kept = node.listeners.filter((l) => !['proxy_listen', 'stream_listen', 'status_listen', 'admin_listen'].includes(l.key));
+        node.listeners.splice(0, node.listeners.length, ...(live.admin?.listeners ?? []), ...kept, ...proxyListeners, ...(live.status?.listeners ?? []));
         return plan;
       },
     };
@@ -96,7 +99,7 @@ async function openStatus(parts: OpenedParts, live: Reloadable, appliedHash: () 
 export async function startNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   if (settings.role === 'data_plane') return startDataPlaneNode(settings, log);
   const parts = new OpenedParts(log);
-  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null };
+  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null };
   try {
     // Loaded lazily so that `tollgate config check` and friends never pay for NestJS, and a data-plane node's
     // supervisor never holds it (the links import Admin API modules, which pull in NestJS, rxjs and TypeORM: 930 modules, 22 MiB of RSS at 10,000 routes).
@@ -112,6 +115,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       : null;
     const cp = dbless ?? (await startControlPlane(settings, cpOptions));
     parts.add(() => cp.close(), cp.listeners);
+    live.admin = cp;
 
     if (settings.role === 'control_plane') {
       // The cluster listener: data planes pull configuration here over mutual TLS.
@@ -175,7 +179,7 @@ async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Prom
   guardProcess(log);
   const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote/index.js');
   const parts = new OpenedParts(log);
-  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null };
+  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null };
   try {
     const { ReleaseStatsTotals } = await import('../../../proxy/src/forward/release-stats.js');
     const releaseStats = new ReleaseStatsTotals();

@@ -1,6 +1,6 @@
 // What a reload (SIGHUP, `tollgate reload`) does with each changed key. Data-plane keys (listeners,
 // worker_processes, timeouts, plugins' node-level settings...) take effect by rolling the workers; the status
-// listener is reopened; what the control plane, the database or the prefix use is fixed for the life of the
+// and Admin API listeners are reopened (the Admin API's other keys are not: its middleware holds them); what the control plane, the database or the prefix use is fixed for the life of the
 // process (new_dns_client too: the Admin API answers GET /status/dns by it), so those keys are reported as
 // waiting for a restart rather than silently ignored.
 import type { Settings } from '@tollgate/config';
@@ -10,11 +10,14 @@ export interface ReloadReport {
   readonly changed: readonly string[];
   readonly rollWorkers: boolean;
   readonly reopenStatus: boolean;
+  /** admin_listen changed: the control plane opens the new entries and closes the removed ones. */
+  readonly reopenAdmin: boolean;
   /** Changed keys that take effect only on `tollgate restart`. */
   readonly needRestart: readonly string[];
 }
 
-const RESTART_ONLY = /^(role|prefix|database|sqlite_file|node_id|declarative_config|plugins|new_dns_client|(pg|admin|cluster)_.*)$/;
+const ADMIN = /^admin_listen(ers)?$/;
+const RESTART_ONLY = /^(role|prefix|database|sqlite_file|node_id|declarative_config|plugins|new_dns_client|(pg|cluster)_.*|admin_(?!listen$|listeners$).*)$/;
 const STATUS = /^status_listen(ers)?$/;
 
 export function planReload(current: Settings, next: Settings, hasWorkers = true): ReloadReport {
@@ -26,9 +29,9 @@ export function planReload(current: Settings, next: Settings, hasWorkers = true)
   }
   changed.sort();
   const needRestart = changed.filter((k) => RESTART_ONLY.test(k));
-  const workerKeys = changed.filter((k) => !RESTART_ONLY.test(k) && !STATUS.test(k));
+  const workerKeys = changed.filter((k) => !RESTART_ONLY.test(k) && !STATUS.test(k) && !ADMIN.test(k));
   // A node started without data-plane listeners has no workers to roll: opening the first ones is a restart.
   const rollWorkers = workerKeys.length > 0 && hasWorkers;
   if (workerKeys.length > 0 && !hasWorkers) needRestart.push(...workerKeys);
-  return { changed, rollWorkers, reopenStatus: changed.some((k) => STATUS.test(k)), needRestart };
+  return { changed, rollWorkers, reopenStatus: changed.some((k) => STATUS.test(k)), reopenAdmin: changed.some((k) => ADMIN.test(k)), needRestart };
 }
