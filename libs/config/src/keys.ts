@@ -229,7 +229,7 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
 
   // misc
   router_flavor: { type: 'enum', default: 'traditional_compatible', values: ['traditional_compatible', 'traditional'], section: 'misc',
-    description: 'Route priority rules: traditional_compatible (Kong 3.x default) or traditional.' },
+    description: 'Route priority rules: traditional_compatible (Kong 3.x default). traditional is accepted for Kong 2.x files and routes by the same rules, with a start-up warning.' },
   redis_host: { type: 'string', default: '127.0.0.1', section: 'misc', description: 'Default Redis host offered to plugins with a redis policy. Tollgate key.' },
   redis_port: { ...port, default: '6379', section: 'misc', description: 'Default Redis port offered to plugins with a redis policy. Tollgate key.' },
   // tracing (Kong keys; read by the opentelemetry and zipkin plugins)

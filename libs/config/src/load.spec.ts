@@ -318,6 +318,14 @@ describe("loadSettings: Kong's keys and KONG_* variables", () => {
     expect(load('nginx_worker_processes = 5\n').worker_processes).toBe(5);
   });
 
+  it('router_flavor = traditional is accepted and reported at start as routing by traditional_compatible rules', () => {
+    const report = loadSettingsReport({ cwd: dirWith('router_flavor = traditional\n'), env: {} });
+    expect(report.settings.router_flavor).toBe('traditional');
+    expect(report.ignored).toEqual([{ key: 'router_flavor = traditional', where: expect.stringMatching(/tollgate\.conf:1$/), reason: expect.stringContaining("traditional_compatible's rules") }]);
+    expect(loadSettingsReport({ cwd: dirWith('router_flavor = traditional_compatible\n'), env: {} }).ignored).toEqual([]);
+    expect(loadSettingsReport({ cwd: dirWith(''), env: { KONG_ROUTER_FLAVOR: 'traditional' } }).ignored.map((i) => i.where)).toEqual(['env KONG_ROUTER_FLAVOR']);
+  });
+
   it('a misspelt KONG_ variable is an error with did-you-mean; one naming no key at all is ignored, as Kong does', () => {
     const error = problemsOf(() => load('', { KONG_PROXY_LISTN: '0.0.0.0:80' }));
     expect(error.message).toBe('invalid configuration (1 problem):\n  - env KONG_PROXY_LISTN: unknown environment variable (did you mean KONG_PROXY_LISTEN?) [proxy_listn = 0.0.0.0:80]');

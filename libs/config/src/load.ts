@@ -93,6 +93,8 @@ function unknownEnv(name: string, prefix: string): string {
   return `unknown environment variable${guess ? ` (did you mean ${prefix}${guess.toUpperCase()}?)` : ''}`;
 }
 
+const TRADITIONAL_FLAVOR = "routes are matched by traditional_compatible's rules (Kong 3.x's default); the traditional router (PCRE regexes, Kong 2.x priorities) is not implemented";
+
 function whereOf(value: LayerValue): string {
   if (value.source === 'file') return `${value.file}:${value.line}`;
   if (value.source === 'env') return `env ${value.variable}`;
@@ -248,9 +250,15 @@ export function loadSettingsReport(opts: LoadOptions = {}): LoadReport {
 
   problems.push(...crossCheck(draft as Partial<Draft>).map(({ key, message }) => problemAt(key, message)));
   if (problems.length) throw new ConfigError(problems);
+  const ignored = [...collected.ignored];
+  // Kong 2.x files carry router_flavor = traditional: accepted, and said at start that it routes as the 3.x default
+  const flavor = raw.get('router_flavor');
+  if (draft.router_flavor === 'traditional' && flavor && flavor.source !== 'default') {
+    ignored.push({ key: 'router_flavor = traditional', reason: TRADITIONAL_FLAVOR, where: whereOf({ ...flavor, key: 'router_flavor' }) });
+  }
   return {
     settings: deepFreeze({ ...draft, sources } as unknown as Settings),
-    ignored: collected.ignored,
+    ignored,
     aliased: collected.aliased,
     environment: [...collected.envUsed.values()],
     unrelatedEnv: collected.unrelatedEnv,
