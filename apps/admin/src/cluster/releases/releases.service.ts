@@ -81,7 +81,13 @@ export class ReleasesService {
     await this.dao.as(source).transact((manager) => storeSnapshotIn(manager, this.dao.source, checked.snapshot, 'replace'), { rewrote: true });
     await this.recorder.flush();
     const latest = await this.store.latest();
-    if (latest && latest.number > (before?.number ?? 0)) return (await this.store.get(latest.number))!;
+    if (latest && latest.number > (before?.number ?? 0)) {
+      const recorded = (await this.store.get(latest.number))!;
+      // on PostgreSQL this control plane may see its own commit first through LISTEN/NOTIFY, and a loaded machine
+      // can let that unattributed version be recorded before the rollback's own event arrives: then record the
+      // rollback as its own release, so the history says what happened
+      if (recorded.source.rollback_of === number) return recorded;
+    }
     const forced = await this.recorder.recordForced(source);
     if (!forced) throw new Error('the rollback was written but no release was recorded');
     return forced;
