@@ -93,7 +93,7 @@ function unknownEnv(name: string, prefix: string): string {
   return `unknown environment variable${guess ? ` (did you mean ${prefix}${guess.toUpperCase()}?)` : ''}`;
 }
 
-const TRADITIONAL_FLAVOR = "routes are matched by traditional_compatible's rules (Kong 3.x's default); the traditional router (PCRE regexes, Kong 2.x priorities) is not implemented";
+const TRADITIONAL_FLAVOR = "routes are matched by traditional_compatible's rules (Kong 3.x's default); Tollgate has no traditional router (PCRE regexes, Kong 2.x priorities)";
 
 function whereOf(value: LayerValue): string {
   if (value.source === 'file') return `${value.file}:${value.line}`;
