@@ -5,6 +5,7 @@
 import { ENTITIES } from '@tollgate/schema';
 import type { Row, Snapshot } from './snapshot';
 import { noteDerivedCollection, rowDigest } from './canonical-json';
+import { isSortedById, markSortedById, walkById } from './id-walk';
 
 export interface SnapshotDelta {
   readonly upserts: Readonly<Record<string, readonly Row[]>>;
@@ -50,28 +51,13 @@ function diffSorted(before: readonly Row[], after: readonly Row[], name: string,
   if (!isSortedById(before) || !isSortedById(after)) return false;
   const changed: Row[] = [];
   const gone: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < before.length && j < after.length) {
-    const a = before[i];
-    const b = after[j];
-    if (a === b) {
-      i++;
-      j++;
-    } else if (a.id === b.id) {
+  walkById(before, after, {
+    removed: (a) => gone.push(a.id),
+    added: (b) => changed.push(b),
+    replaced: (a, b) => {
       if (rowDigest(a) !== rowDigest(b)) changed.push(b);
-      i++;
-      j++;
-    } else if (a.id < b.id) {
-      gone.push(a.id);
-      i++;
-    } else {
-      changed.push(b);
-      j++;
-    }
-  }
-  for (; i < before.length; i++) gone.push(before[i].id);
-  for (; j < after.length; j++) changed.push(after[j]);
+    },
+  });
   if (changed.length) upserts[name] = changed;
   if (gone.length) deletes[name] = gone;
   return true;
@@ -138,16 +124,6 @@ export class DeltaComposer {
 
 const byId = (a: Row, b: Row) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Arrays known to be in strictly increasing id order: checked once, or built so by mergeSorted. */
-const sortedById = new WeakSet<readonly Row[]>();
-
-function isSortedById(rows: readonly Row[]): boolean {
-  if (sortedById.has(rows)) return true;
-  for (let i = 1; i < rows.length; i++) if (rows[i - 1].id >= rows[i].id) return false;
-  sortedById.add(rows);
-  return true;
-}
-
 function applyToCollection(rows: readonly Row[], upserts: readonly Row[], deletes: readonly string[]): Row[] {
   const changes = new Map<string, Row | null>();
   for (const id of deletes) changes.set(id, null);
@@ -195,7 +171,7 @@ export function mergeSorted(rows: readonly Row[], changes: ReadonlyMap<string, R
       if (row) out.push(row);
     }
     for (let i = from; i < rows.length; i++) out.push(rows[i]);
-    sortedById.add(out);
+    markSortedById(out);
   } else {
     let j = 0;
     for (const row of rows) {

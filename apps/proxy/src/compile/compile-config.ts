@@ -8,6 +8,7 @@
 // routes map and router (updateHttpRouter): a one-route change on 10,000 routes costs about a millisecond, not a
 // rebuild of every route's place in the router. The previous config is never modified: requests holding it keep it.
 import type { Row, RouteRow, ServiceRow, Snapshot, VersionedSnapshot } from '@tollgate/declarative/snapshot';
+import { isSortedById, markSortedById, walkById } from '@tollgate/declarative/id-walk';
 import { compileHttpRouter, isHttpRoutable, LayeredMap, updateHttpRouter, type HttpRouter } from '@tollgate/router';
 import { compilePluginChains, loadPlugins, type PluginChains, type PluginLogger, type PluginRegistry } from '@tollgate/plugins';
 import { compileService } from './compile-service';
@@ -242,58 +243,31 @@ function asLayered<V>(map: ReadonlyMap<string, V>): LayeredMap<string, V> {
   return map instanceof LayeredMap ? (map as LayeredMap<string, V>) : LayeredMap.of(new Map(map));
 }
 
-/** Arrays of rows known to be in strictly increasing id order (checked once, or derived from a checked one). */
-const sortedById = new WeakSet<readonly RouteRow[]>();
-
-function checkSorted(rows: readonly RouteRow[]): boolean {
-  if (sortedById.has(rows)) return true;
-  for (let i = 1; i < rows.length; i++) if (!(rows[i - 1].id < rows[i].id)) return false;
-  sortedById.add(rows);
-  return true;
-}
-
 /**
  * The rows that left and joined between two route lists in id order (every export and delta keeps them so), an
- * updated row being in both; null when either list is out of order. Versions share unchanged rows, so the walk is
- * one identity comparison per row and id comparisons only where the lists differ.
+ * updated row being in both; null when either list is out of order.
  */
 function routeChange(before: readonly RouteRow[], after: readonly RouteRow[]): { removed: RouteRow[]; added: RouteRow[] } | null {
-  if (!checkSorted(before)) return null;
+  if (!isSortedById(before)) return null;
   const removed: RouteRow[] = [];
   const added: RouteRow[] = [];
   const addedAt: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < before.length && j < after.length) {
-    const a = before[i];
-    const b = after[j];
-    if (a === b) {
-      i++;
-      j++;
-    } else if (a.id === b.id) {
-      removed.push(a);
-      added.push(b);
-      addedAt.push(j);
-      i++;
-      j++;
-    } else if (a.id < b.id) {
-      removed.push(a);
-      i++;
-    } else {
-      added.push(b);
-      addedAt.push(j);
-      j++;
-    }
-  }
-  for (; i < before.length; i++) removed.push(before[i]);
-  for (; j < after.length; j++) {
-    added.push(after[j]);
-    addedAt.push(j);
-  }
+  const join = (row: RouteRow, at: number) => {
+    added.push(row);
+    addedAt.push(at);
+  };
+  walkById(before, after, {
+    removed: (row) => removed.push(row),
+    added: join,
+    replaced: (old, row, at) => {
+      removed.push(old);
+      join(row, at);
+    },
+  });
   // shared rows keep their order from `before`; the list stays in id order when each new row fits between its neighbours
   for (const at of addedAt) {
     if ((at > 0 && !(after[at - 1].id < after[at].id)) || (at + 1 < after.length && !(after[at].id < after[at + 1].id))) return null;
   }
-  sortedById.add(after);
+  markSortedById(after);
   return { removed, added };
 }
