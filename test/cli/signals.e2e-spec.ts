@@ -217,6 +217,41 @@ describe('signals on a running node', () => {
     }
   });
 
+  it('reload with a changed cluster_listen on a control plane: data planes pull from the new address, the old one is closed', async () => {
+    const dir = tempPrefix();
+    const cert = join(dir, 'cluster.crt');
+    const key = join(dir, 'cluster.key');
+    expect((await runCliAsync(['cluster', 'cert', '--cert', cert, '--key', key])).code).toBe(0);
+    const cpPrefix = join(dir, 'cp');
+    const oldPort = await freePort();
+    const cpConf = { prefix: cpPrefix, role: 'control_plane', admin_listen: '127.0.0.1:0', status_listen: 'off', cluster_listen: `127.0.0.1:${oldPort}`, cluster_cert: cert, cluster_cert_key: key };
+    const cp = await startNode(['-c', writeConf(cpPrefix, cpConf), '-p', cpPrefix]);
+    let dp: RunningNode | undefined;
+    try {
+      const newPort = await freePort();
+      writeConf(cpPrefix, { ...cpConf, cluster_listen: `127.0.0.1:${newPort}` });
+      const r = await runCliAsync(['reload', '-p', cpPrefix]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toContain('cluster_listen');
+      expect(cp.logs.some((l) => l.includes('take effect on restart only'))).toBe(false);
+      expect(await refused(oldPort)).toBe(true);
+      expect(listenersOf(cpPrefix).filter((l) => l.key === 'cluster_listen').map((l) => l.port)).toEqual([newPort]);
+      // a data plane configured with the new address gets the control plane's routes
+      const admin = `http://127.0.0.1:${cp.port('admin_listen')}`;
+      expect((await http('POST', `${admin}/services`, { body: { name: 's', url: `http://127.0.0.1:${upstreamPort}` } })).status).toBe(201);
+      expect((await http('POST', `${admin}/services/s/routes`, { body: { name: 'r', paths: ['/r'] } })).status).toBe(201);
+      const dpPrefix = join(dir, 'dp');
+      dp = await startNode(['-c', writeConf(dpPrefix, loopbackConf(dpPrefix, {
+        role: 'data_plane', database: 'off', cluster_control_plane: `127.0.0.1:${newPort}`, cluster_cert: cert, cluster_cert_key: key,
+      })), '-p', dpPrefix]);
+      const proxy = `http://127.0.0.1:${dp.port('proxy_listen')}`;
+      await waitFor(async () => ((await http('GET', `${proxy}/r`)).status === 200 ? true : undefined), 'the route on the data plane');
+    } finally {
+      if (dp) await stopNode(dp);
+      await stopNode(cp);
+    }
+  });
+
   it('tollgate reload refuses a broken tollgate.conf before signalling: the node keeps serving its configuration', async () => {
     const prefix = tempPrefix();
     const conf = loopbackConf(prefix);

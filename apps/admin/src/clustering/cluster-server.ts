@@ -41,6 +41,9 @@ export interface ClusterListener {
 export interface ClusterServerHandle {
   readonly listeners: ClusterListener[];
   readonly registry: DataPlaneRegistry;
+  /** A reload changed cluster_listen: kept entries stay as they are (held long polls too), removed ones close,
+   *  new ones open with the TLS settings of the start (cluster_cert and friends need a restart). */
+  reopenListeners(next: Pick<Settings, 'cluster_listeners'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,50 +69,68 @@ export async function startClusterServer(settings: ClusterServerSettings, opts: 
     log: opts.logger,
   });
 
-  const servers: Server[] = [];
+  const open: Array<{ server: Server; listener: ClusterListener }> = [];
   const listeners: ClusterListener[] = [];
+  const shut = (server: Server) => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
   const close = async () => {
     unsubscribe();
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); })));
+    await Promise.all(open.map(({ server }) => shut(server)));
   };
-  try {
-    for (const entry of settings.cluster_listeners) {
-      const server = createServer(tls.options, (req, res) => {
-        if (unsupportedHttpVersion(req)) return reply(res, HTTP_VERSION_NOT_SUPPORTED.status, HTTP_VERSION_NOT_SUPPORTED.message);
-        handle(req, res).catch((err) => {
-          opts.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'cluster request failed');
-          if (!res.headersSent) reply(res, 500, PLAIN_MESSAGES.UNEXPECTED);
-          else res.destroy();
-        });
+  const openOne = async (entry: ListenEntry) => {
+    const server = createServer(tls.options, (req, res) => {
+      if (unsupportedHttpVersion(req)) return reply(res, HTTP_VERSION_NOT_SUPPORTED.status, HTTP_VERSION_NOT_SUPPORTED.message);
+      handle(req, res).catch((err) => {
+        opts.logger.error({ err: (err as Error)?.stack ?? String(err) }, 'cluster request failed');
+        if (!res.headersSent) reply(res, 500, PLAIN_MESSAGES.UNEXPECTED);
+        else res.destroy();
       });
-      enforceClientTimeouts(server, { bodyMs: settings.client_body_timeout ?? 0, sendMs: settings.send_timeout ?? 0 });
-      if (tls.requiredFingerprint) {
-        const required = tls.requiredFingerprint;
-        // shared mode: chaining to cluster_cert is not enough, it must BE cluster_cert (Kong's digest check)
-        server.on('secureConnection', (socket: TLSSocket) => {
-          if (socket.getPeerCertificate().fingerprint256 !== required) {
-            opts.logger.warn({ ip: socket.remoteAddress }, 'data plane presented incorrect client certificate during handshake (digest does not match the control plane certificate)');
-            socket.destroy();
-          }
-        });
-      }
-      server.on('tlsClientError', (err: Error, socket: Socket) => {
-        opts.logger.warn({ ip: socket.remoteAddress, err: err.message }, 'cluster connection refused during the TLS handshake');
+    });
+    enforceClientTimeouts(server, { bodyMs: settings.client_body_timeout ?? 0, sendMs: settings.send_timeout ?? 0 });
+    if (tls.requiredFingerprint) {
+      const required = tls.requiredFingerprint;
+      // shared mode: chaining to cluster_cert is not enough, it must BE cluster_cert (Kong's digest check)
+      server.on('secureConnection', (socket: TLSSocket) => {
+        if (socket.getPeerCertificate().fingerprint256 !== required) {
+          opts.logger.warn({ ip: socket.remoteAddress }, 'data plane presented incorrect client certificate during handshake (digest does not match the control plane certificate)');
+          socket.destroy();
+        }
       });
-      server.keepAliveTimeout = 65_000;
-      server.headersTimeout = 70_000;
-      server.requestTimeout = 0; // held requests last up to MAX_HOLD_MS; the hold itself is the bound
-      await listen(server, entry);
-      servers.push(server);
-      const addr = server.address() as AddressInfo;
-      listeners.push({ key: 'cluster_listen', listener: entry.listener, address: addr.address, port: addr.port });
-      opts.logger.info({ listener: entry.listener }, 'cluster listener open');
     }
+    server.on('tlsClientError', (err: Error, socket: Socket) => {
+      opts.logger.warn({ ip: socket.remoteAddress, err: err.message }, 'cluster connection refused during the TLS handshake');
+    });
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 70_000;
+    server.requestTimeout = 0; // held requests last up to MAX_HOLD_MS; the hold itself is the bound
+    await listen(server, entry);
+    const addr = server.address() as AddressInfo;
+    open.push({ server, listener: { key: 'cluster_listen', listener: entry.listener, address: addr.address, port: addr.port } });
+    opts.logger.info({ listener: entry.listener }, 'cluster listener open');
+  };
+  const publish = () => listeners.splice(0, listeners.length, ...open.map((o) => o.listener));
+  try {
+    for (const entry of settings.cluster_listeners) await openOne(entry);
   } catch (err) {
     await close();
     throw err;
   }
-  return { listeners, registry, close };
+  publish();
+  const reopenListeners = async (next: Pick<Settings, 'cluster_listeners'>) => {
+    const wanted = new Set(next.cluster_listeners.map((e) => e.listener));
+    const removed = open.filter((o) => !wanted.has(o.listener.listener));
+    // removed first: a new entry may take a removed one's address with other flags. A data plane whose long poll
+    // is cut reconnects (to the address it is configured with).
+    for (const o of removed) open.splice(open.indexOf(o), 1);
+    await Promise.all(removed.map(({ server }) => shut(server)));
+    try {
+      for (const entry of next.cluster_listeners) {
+        if (!open.some((o) => o.listener.listener === entry.listener)) await openOne(entry);
+      }
+    } finally {
+      publish();
+    }
+  };
+  return { listeners, registry, reopenListeners, close };
 }
 
 function listen(server: Server, entry: ListenEntry): Promise<void> {

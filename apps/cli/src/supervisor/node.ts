@@ -29,6 +29,8 @@ interface Reloadable {
   reopenStatus: ((next: Settings) => Promise<void>) | null;
   /** The control plane's Admin API listeners; null on a data-plane node. */
   admin: { readonly listeners: readonly BoundListener[]; reopenListeners(next: Settings): Promise<void> } | null;
+  /** The control plane's cluster listeners; null unless role = control_plane. */
+  cluster: { readonly listeners: readonly BoundListener[]; reopenListeners(next: Settings): Promise<void> } | null;
 }
 
 /** What a node opened so far. Closed in reverse order of opening: data planes and status before the control
@@ -66,10 +68,9 @@ class OpenedParts {
         if (plan.rollWorkers && live.pool) proxyListeners = await live.pool.reload(next, drainTimeoutMs);
         if (plan.reopenStatus && live.reopenStatus) await live.reopenStatus(next);
         if (plan.reopenAdmin && live.admin) await live.admin.reopenListeners(next);
+        if (plan.reopenCluster && live.cluster) await live.cluster.reopenListeners(next);
         live.settings = next;
-        // the rest of the list (cluster) is what the control plane opened at start
-        const kept = node.listeners.filter((l) => !['proxy_listen', 'stream_listen', 'status_listen', 'admin_listen'].includes(l.key));
-        node.listeners.splice(0, node.listeners.length, ...(live.admin?.listeners ?? []), ...kept, ...proxyListeners, ...(live.status?.listeners ?? []));
+        node.listeners.splice(0, node.listeners.length, ...(live.admin?.listeners ?? []), ...(live.cluster?.listeners ?? []), ...proxyListeners, ...(live.status?.listeners ?? []));
         return plan;
       },
     };
@@ -99,7 +100,7 @@ async function openStatus(parts: OpenedParts, live: Reloadable, appliedHash: () 
 export async function startNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   if (settings.role === 'data_plane') return startDataPlaneNode(settings, log);
   const parts = new OpenedParts(log);
-  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null };
+  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null, cluster: null };
   try {
     // Loaded lazily so that `tollgate config check` and friends never pay for NestJS, and a data-plane node's
     // supervisor never holds it (the links import Admin API modules, which pull in NestJS, rxjs and TypeORM: 930 modules, 22 MiB of RSS at 10,000 routes).
@@ -131,6 +132,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
         bundledPlugins: new Set(catalog.plugins.keys()),
       });
       parts.add(() => cluster.close(), cluster.listeners);
+      live.cluster = cluster;
       if (settings.database === 'postgres') {
         // other control planes on the same database: their commits reach this node's data planes too
         const notify = await startPgNotify(settings, {
@@ -179,7 +181,7 @@ async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Prom
   guardProcess(log);
   const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote/index.js');
   const parts = new OpenedParts(log);
-  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null };
+  const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null, cluster: null };
   try {
     const { ReleaseStatsTotals } = await import('../../../proxy/src/forward/release-stats.js');
     const releaseStats = new ReleaseStatsTotals();
