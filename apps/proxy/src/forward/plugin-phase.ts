@@ -127,13 +127,34 @@ export function beginPluginRun(
     lastCtx = ctx;
     lastLog = log = known;
   }
-  const run = new PluginRun(chains, host, route.pluginRoute ?? null, route.pluginService ?? null, requestId, log, Date.now());
-  // Kong's request_length: request line, header block and body. A body without Content-Length is added as it
-  // is read (a plugin buffering it, or the exchange streaming it upstream).
   const contentLength = req.headers['content-length'];
-  run.timings.requestSize = requestHeadBytes(req) + (contentLength === undefined ? 0 : Number(contentLength) || 0);
-  host.timings = run.timings;
+  const timings = new ProxyRequestTimings(Date.now(), req, contentLength === undefined ? 0 : Number(contentLength) || 0);
+  const run = new PluginRun(chains, host, route.pluginRoute ?? null, route.pluginService ?? null, requestId, log, timings.startedAt, timings);
+  host.timings = timings;
   return run;
+}
+
+/**
+ * A request's timings. Kong's request_length (request line, header block and body) is only read by log plugins,
+ * so the head is measured on first use, not per request; a body without Content-Length is added as it is read
+ * (a plugin buffering it, or the exchange streaming it upstream).
+ */
+class ProxyRequestTimings implements RequestTimings {
+  upstreamLatency: number | null = null;
+  proxyLatency: number | null = null;
+  totalLatency: number | null = null;
+  responseSize = 0;
+  private headBytes = -1;
+
+  constructor(readonly startedAt: number, private readonly req: ClientRequest, private bodyBytes: number) {}
+
+  get requestSize(): number { return this.head() + this.bodyBytes; }
+  set requestSize(bytes: number) { this.bodyBytes = bytes - this.head(); }
+
+  private head(): number {
+    if (this.headBytes < 0) this.headBytes = requestHeadBytes(this.req);
+    return this.headBytes;
+  }
 }
 
 /**

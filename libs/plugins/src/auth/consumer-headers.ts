@@ -7,16 +7,25 @@ export function setConsumer(kong: PluginContext, consumer: Row | null, credentia
   kong.client.authenticate(consumer, credential);
   const req = kong.request;
   if (consumer && consumer.id) req.setHeader('x-consumer-id', consumer.id);
-  else req.clearHeader('x-consumer-id');
+  else clear(req, 'x-consumer-id');
   if (consumer && consumer.custom_id) req.setHeader('x-consumer-custom-id', String(consumer.custom_id));
-  else req.clearHeader('x-consumer-custom-id');
+  else clear(req, 'x-consumer-custom-id');
   if (consumer && consumer.username) req.setHeader('x-consumer-username', String(consumer.username));
-  else req.clearHeader('x-consumer-username');
+  else clear(req, 'x-consumer-username');
   const identifier = credentialIdentifier ?? (credential ? credential.id : null);
   if (credential && identifier) req.setHeader('x-credential-identifier', identifier);
-  else req.clearHeader('x-credential-identifier');
-  if (credential) req.clearHeader('x-anonymous-consumer');
+  else clear(req, 'x-credential-identifier');
+  if (credential) clear(req, 'x-anonymous-consumer');
   else req.setHeader('x-anonymous-consumer', 'true');
+}
+
+/**
+ * Clears a header only when the request has it (from the client or an earlier plugin): the gateway never adds
+ * these names itself, so clearing an absent one changes nothing upstream, and recording it would cost a removal
+ * pass over the upstream header list on most authenticated requests.
+ */
+function clear(req: PluginContext['request'], name: string): void {
+  if (req.getHeader(name) !== undefined) req.clearHeader(name);
 }
 
 /** Kong's anonymous fallback. Returns false when the anonymous consumer does not exist (a 500, as Kong). */

@@ -70,17 +70,18 @@ export function runHeaderFilterOnList(run: PluginRun, status: number, list: stri
  * as the record round trip, without building it. Returns false (list untouched) when that does not hold.
  */
 function appendQueued(run: PluginRun, list: string[]): boolean {
-  const queued = run.response.queued!;
-  for (let q = 0; q < queued.length; q++) {
-    const key = queued[q][0];
-    if (queued[q][1] === null) return false;
-    for (let p = 0; p < q; p++) if (queued[p][0] === key) return false;
+  const queued = run.response.queued!; // name, value, append triples
+  for (let q = 0; q < queued.length; q += 3) {
+    const key = queued[q] as string;
+    if (queued[q + 1] === null) return false;
+    for (let p = 0; p < q; p += 3) if (queued[p] === key) return false;
     for (let i = 0; i < list.length; i += 2) {
       if (list[i].length === key.length && list[i].toLowerCase() === key) return false;
     }
   }
-  for (let q = 0; q < queued.length; q++) {
-    const [key, value] = queued[q];
+  for (let q = 0; q < queued.length; q += 3) {
+    const key = queued[q] as string;
+    const value = queued[q + 1];
     if (typeof value === 'string') list.push(key, value);
     else for (const v of value as string[]) list.push(key, v);
   }

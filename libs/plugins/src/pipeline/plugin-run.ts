@@ -39,11 +39,13 @@ export class PluginRun implements PluginContext, PluginClient {
     readonly requestId: string,
     public log: PluginLogger,
     startedAt: number,
+    /** The host's own timings object (e.g. one that measures the request's size only when read). */
+    timings?: RequestTimings,
   ) {
     this.request = new RequestView(host);
     this.response = new ResponseView(this.request, requestId);
     this.firstChain = this.chain = chains.lookup(route?.id ?? null, service?.id ?? null, null);
-    this.timings = { startedAt, upstreamLatency: null, proxyLatency: null, totalLatency: null, requestSize: 0, responseSize: 0 };
+    this.timings = timings ?? { startedAt, upstreamLatency: null, proxyLatency: null, totalLatency: null, requestSize: 0, responseSize: 0 };
   }
 
   /** Keeps this request's log lines (with the active span) for opentelemetry's logs signal, still logging them. */

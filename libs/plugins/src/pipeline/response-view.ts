@@ -8,8 +8,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 export class ResponseView implements PluginResponse {
   exitResponse: PluginExit | null = null;
-  /** Header changes made before the response exists (access phase): applied by applyQueued. */
-  queued: Array<[string, string | string[] | null, boolean]> | null = null;
+  /**
+   * Header changes made before the response exists (access phase), applied by attach: flat triples of lower-case
+   * name, value (null = clear) and append, so that queuing a header allocates nothing of its own.
+   */
+  queued: Array<string | string[] | null | boolean> | null = null;
   /** The live response headers once header_filter starts (lower-case names). */
   live: Record<string, string | string[] | number | undefined> | null = null;
   status = 0;
@@ -87,7 +90,7 @@ export class ResponseView implements PluginResponse {
 
   private change(key: string, value: string | string[] | null, append: boolean): void {
     if (this.live === null) {
-      (this.queued ??= []).push([key, value, append]);
+      (this.queued ??= []).push(key, value, append);
       return;
     }
     applyHeader(this.live, key, value, append);
@@ -97,7 +100,10 @@ export class ResponseView implements PluginResponse {
   attach(status: number, headers: Record<string, string | string[] | number | undefined>): void {
     this.status = status;
     this.live = headers;
-    if (this.queued) for (const [k, v, append] of this.queued) applyHeader(headers, k, v, append);
+    const queued = this.queued;
+    if (queued !== null) {
+      for (let i = 0; i < queued.length; i += 3) applyHeader(headers, queued[i] as string, queued[i + 1] as string | string[] | null, queued[i + 2] as boolean);
+    }
     this.queued = null;
   }
 }

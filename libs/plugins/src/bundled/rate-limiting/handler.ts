@@ -99,25 +99,28 @@ function decide(kong: PluginContext, conf: Conf, counts: number[], now: number):
   let exceeded = false;
   let lowest = Infinity;
   let lowestIndex = 0;
+  let lowestText = '';
   for (let i = 0; i < counts.length; i++) {
     const limit = conf.limits[i].limit;
     // remaining after this request when it is allowed
     const remaining = Math.max(0, limit - counts[i] - 1);
     if (counts[i] >= limit) exceeded = true;
     const shown = counts[i] >= limit ? 0 : remaining;
+    const shownText = conf.hideClientHeaders ? '' : String(shown);
     if (shown < lowest) {
       lowest = shown;
       lowestIndex = i;
+      lowestText = shownText;
     }
     if (!conf.hideClientHeaders) {
       kong.response.setHeader(conf.limitHeaders[i], conf.limits[i].limitText);
-      kong.response.setHeader(conf.remainingHeaders[i], String(shown));
+      kong.response.setHeader(conf.remainingHeaders[i], shownText);
     }
   }
   const reset = Math.max(1, Math.ceil((windowEnd(conf.limits[lowestIndex].period, now) - now) / 1000));
   if (!conf.hideClientHeaders) {
     kong.response.setHeader('ratelimit-limit', conf.limits[lowestIndex].limitText);
-    kong.response.setHeader('ratelimit-remaining', String(lowest));
+    kong.response.setHeader('ratelimit-remaining', lowestText);
     kong.response.setHeader('ratelimit-reset', String(reset));
   }
   if (exceeded) {

@@ -3,8 +3,10 @@
 import type Redis from 'ioredis';
 import { Redis as redisClass } from '../../lazy-deps';
 import type { Period } from './schema';
-import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, counterMemory, finish, hashPart, tableBytes } from '../../shared-counters';
-import { EXPIRATION, windowEnd, windowStart } from './windows';
+import { counterMemory } from '../../shared-counters/memory';
+// from the defining module, not the folder's index: a re-export is a getter call on every use (hot path)
+import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, finish, hashPart, tableBytes } from '../../shared-counters/table';
+import { EXPIRATION, WINDOW_SECONDS, windowEnd, windowStart } from './windows';
 
 /** One configured window, with what the hot path needs precomputed (prepare time). */
 export interface Limit {
@@ -15,6 +17,8 @@ export interface Limit {
   /** String(limit), String(EXPIRATION[period]): header value and Redis argument. */
   readonly limitText: string;
   readonly expirationText: string;
+  /** Length of a fixed window (second to day) in seconds; 0 for month and year, whose length varies. */
+  readonly windowSeconds: number;
 }
 
 export interface CounterPolicy {
@@ -92,15 +96,17 @@ export class LocalPolicy implements CounterPolicy {
     const prefix = this.prefix(routeId, serviceId);
     const a = hashPart(prefix[0], identifier, MULTIPLIER_A);
     const b = hashPart(prefix[1], identifier, MULTIPLIER_B);
-    const nowS = Math.floor(now / 1000) - EPOCH_BASE_S;
+    const second = Math.floor(now / 1000);
+    const nowS = second - EPOCH_BASE_S;
     const cells = this.cellsScratch;
     const counts = this.scratch;
-    cells.length = limits.length;
-    counts.length = limits.length;
+    if (cells.length !== limits.length) cells.length = counts.length = limits.length;
     for (let i = 0; i < limits.length; i++) {
       const l = limits[i];
-      const startS = Math.floor(windowStart(l.period, now) / 1000);
-      const endS = Math.ceil(windowEnd(l.period, now) / 1000) - EPOCH_BASE_S;
+      // a fixed window in whole seconds is the same as windowStart/windowEnd's in ms, without their calls
+      const size = l.windowSeconds;
+      const startS = size > 0 ? second - (second % size) : Math.floor(windowStart(l.period, now) / 1000);
+      const endS = (size > 0 ? startS + size : Math.ceil(windowEnd(l.period, now) / 1000)) - EPOCH_BASE_S;
       const cell = this.table.cell(finish(Math.imul(a ^ startS, MULTIPLIER_A) ^ l.periodIndex), finish(Math.imul(b + startS, MULTIPLIER_B) + l.periodIndex), endS, nowS);
       if (cell < 0) throw new Error('the local counter table is full');
       cells[i] = cell;
@@ -207,5 +213,5 @@ function toNumbers(result: unknown[]): number[] {
 
 /** Limit as the hot path wants it (prepare time). */
 export function prepareLimit(period: Period, limit: number, periodIndex: number): Limit {
-  return { period, limit, periodIndex, limitText: String(limit), expirationText: String(EXPIRATION[period]) };
+  return { period, limit, periodIndex, limitText: String(limit), expirationText: String(EXPIRATION[period]), windowSeconds: WINDOW_SECONDS[period] };
 }

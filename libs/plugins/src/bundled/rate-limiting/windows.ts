@@ -43,6 +43,9 @@ export function windowEnd(period: Period, now: number): number {
   return windowStart(period, now) + SECONDS[period] * 1000;
 }
 
+/** Length in seconds of each fixed window; 0 for month and year (calendar windows of varying length). */
+export const WINDOW_SECONDS: Record<Period, number> = { ...SECONDS, month: 0, year: 0 };
+
 /** Seconds a key of this window must live (Kong's EXPIRATION table). */
 export const EXPIRATION: Record<Period, number> = { second: 1, minute: 60, hour: 3600, day: 86400, month: 2592000, year: 31536000 };
 

@@ -2,7 +2,7 @@
 // reported. `local` counts in the node's shared counter table (all workers), `redis` in Redis, under Kong's
 // key layout `response-ratelimit:{route}:{service}:{identifier}:{window start ms}:{name}:{period}`.
 import type Redis from 'ioredis';
-import { EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, finish, hashPart } from '../../shared-counters';
+import { EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, finish, hashPart } from '../../shared-counters/table';
 import { nodeTable } from '../rate-limiting/policies';
 import { windowEnd, windowStart } from '../rate-limiting/windows';
 import type { Limit } from '../rate-limiting/policies';
