@@ -2,13 +2,17 @@
 # A/B of the plugins benchmark against another checkout (BASELINE=<dir>, e.g. an export of the previous commit),
 # interleaved round by round so machine noise hits both sides alike. Same pinning and load as plugins.sh.
 # Prints per case the best rps and the lowest and median CPU µs/request of the proxy process.
-# Env: BASELINE (required), DURATION (s, default 5), ROUNDS (default 3), CONNS (default 50), REDIS (default 1).
+# Local counters are node-wide in the shared file when the addon is built, as in plugins.sh.
+# Env: BASELINE (required), DURATION (s, default 5), ROUNDS (default 3), CONNS (default 50), REDIS (default 1),
+# WARMUP (s, default 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 : "${BASELINE:?set BASELINE to the checkout to compare with}"
-DURATION=${DURATION:-5} ROUNDS=${ROUNDS:-3} CONNS=${CONNS:-50} REDIS=${REDIS:-1}
+DURATION=${DURATION:-5} ROUNDS=${ROUNDS:-3} CONNS=${CONNS:-50} REDIS=${REDIS:-1} WARMUP=${WARMUP:-3}
 WORK=$(mktemp -d /tmp/tollgate-bench-plugins-ab.XXXXXX)
+export TOLLGATE_SHM_ADDON=${TOLLGATE_SHM_ADDON:-$ROOT/native/transparent/build/Release/shm.node}
+SHM_FILE=; [ -f "$TOLLGATE_SHM_ADDON" ] && SHM_FILE=$WORK/counters
 UP_PORT=${UP_PORT:-18092} TG_PORT=${TG_PORT:-18012}
 PIDS=()
 cleanup() {
@@ -25,16 +29,18 @@ node "$BASELINE/bench/proxy/build.js" "$WORK/before"
 start_upstream_nginx "$WORK/up" "$UP_PORT"
 
 start() { # $1 build (before|after), $2 PLUGINS, $3 POLICY
-  PLUGINS=$2 POLICY=$3 ROUTES=100 CONSUMERS=100 HTTP_PORT=$TG_PORT UPSTREAM_PORT=$UP_PORT \
+  [ -n "$SHM_FILE" ] && rm -f "$SHM_FILE"
+  SHM=$SHM_FILE PLUGINS=$2 POLICY=$3 ROUTES=100 CONSUMERS=100 HTTP_PORT=$TG_PORT UPSTREAM_PORT=$UP_PORT \
     taskset -c 1 node "$WORK/$1/bench/proxy/plugins-serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
   TG_PID=$!; PIDS+=("$TG_PID")
-  for _ in $(seq 1 200); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 1 600); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done
+  grep -q READY "$WORK/tg.out" || { echo "the data plane did not start ($1 PLUGINS=$2 POLICY=$3)" >&2; cat "$WORK/tg.out" "$WORK/tg.err" >&2; ps -o pid,stat,etime,args -p "$TG_PID" >&2; ss -ltnp | grep ":$TG_PORT " >&2; exit 1; }
 }
 stop() { kill -TERM "$TG_PID" 2>/dev/null || true; wait "$TG_PID" 2>/dev/null || true; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 CLK=$(getconf CLK_TCK)
 measure() { # -> "rps cpu_us_per_req" (one decimal)
-  ROUTES=100 CONSUMERS=100 taskset -c 0 wrk -t1 -c"$CONNS" -d1s -s "$ROOT/bench/proxy/plugins-wrk.lua" "http://127.0.0.1:$TG_PORT" >/dev/null 2>&1
+  ROUTES=100 CONSUMERS=100 taskset -c 0 wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s "$ROOT/bench/proxy/plugins-wrk.lua" "http://127.0.0.1:$TG_PORT" >/dev/null 2>&1
   local t0; t0=$(ticks "$TG_PID")
   local out; out=$(ROUTES=100 CONSUMERS=100 taskset -c 0 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/proxy/plugins-wrk.lua" "http://127.0.0.1:$TG_PORT")
   local t1; t1=$(ticks "$TG_PID")
@@ -51,7 +57,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for c in $cases; do
     policy=${c%%:*} build=${c##*:}
     if [ "$policy" = none ]; then start "$build" 0 local; else start "$build" 1 "$policy"; fi
-    read -r rps cpu < <(measure)
+    read -r rps cpu < <(measure) || { echo "the measurement failed ($c): see above" >&2; exit 1; }
     RPS[$c]="${RPS[$c]:-} $rps"; CPU[$c]="${CPU[$c]:-} $cpu"
     stop
   done

@@ -76,6 +76,7 @@ measure() { # [$1 pid, $2 port] -> "rps cpu_us_per_req" (the apikey header is ig
   ROUTES=100 CONSUMERS=100 WITH_KEY=${WITH_KEY:-1} taskset -c 0 wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s "$ROOT/bench/proxy/plugins-wrk.lua" "http://127.0.0.1:$port" >/dev/null 2>&1
   local t0; t0=$(ticks "$pid")
   local out; out=$(ROUTES=100 CONSUMERS=100 WITH_KEY=${WITH_KEY:-1} taskset -c 0 wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$ROOT/bench/proxy/plugins-wrk.lua" "http://127.0.0.1:$port")
+  [ -e "/proc/$pid" ] || { echo "the process under test exited:" >&2; cat "$WORK/tg.err" >&2; exit 1; }
   local t1; t1=$(ticks "$pid")
   local reqs; reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
@@ -84,6 +85,7 @@ measure() { # [$1 pid, $2 port] -> "rps cpu_us_per_req" (the apikey header is ig
 }
 probe() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TG_PORT/api/v1/r0/x"; }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A RPS CPU
 if [ "$SUITE" = cache ]; then
   export WITH_KEY=0
@@ -95,7 +97,7 @@ if [ "$SUITE" = cache ]; then
         hit=$(curl -s -D - -o /dev/null "http://127.0.0.1:$TG_PORT/api/v1/r0/x" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache-status" {print $2}')
         [ "$hit" = Hit ] || { echo "proxy-cache does not answer from the cache ($c: '$hit')" >&2; cat "$WORK/tg.err" >&2; exit 1; }
       fi
-      read -r rps cpu < <(measure)
+      read -r rps cpu < <(measure) || { echo "the measurement failed ($c): see above" >&2; exit 1; }
       RPS[$c]="${RPS[$c]:-} $rps"; CPU[$c]="${CPU[$c]:-} $cpu"
       stop
     done
@@ -130,15 +132,16 @@ for round in $(seq 1 "$ROUNDS"); do
       [ "$code" = 401 ] || { echo "plugins are not active on the data plane (expected 401 without a key, got $code)" >&2; cat "$WORK/tg.err" >&2; exit 1; }
     fi
     if [ "$c" = local ] && [ -n "$SHM_FILE" ] && [ ! -s "$SHM_FILE" ]; then echo "the shared counter file was not mapped" >&2; cat "$WORK/tg.err" >&2; exit 1; fi
-    read -r rps cpu < <(measure)
+    read -r rps cpu < <(measure) || { echo "the measurement failed ($c): see above" >&2; exit 1; }
     RPS[$c]="${RPS[$c]:-} $rps"; CPU[$c]="${CPU[$c]:-} $cpu"
     stop
   done
-  read -r rps cpu < <(measure "$NGX_WORKER" "$NGX_PORT")
+  read -r rps cpu < <(measure "$NGX_WORKER" "$NGX_PORT") || { echo "the nginx measurement failed" >&2; exit 1; }
   RPS[nginx]="${RPS[nginx]:-} $rps"; CPU[nginx]="${CPU[nginx]:-} $cpu"
 done
 best() { echo "$1" | tr ' ' '\n' | sort -g | tail -1; }
 low() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
+echo "load average (1, 5, 15 min) at start: $LOAD_BEFORE, at end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores: above ~1 the figures carry other work's noise)"
 NONE=$(best "${RPS[none]}") LOCAL=$(best "${RPS[local]}")
 printf '%-40s %10s %12s  %s\n' case rps cpu_us/req '(per round)'
 printf '%-40s %10s %12s  (%s)\n' 'nginx proxy_pass (1 route)' "$(best "${RPS[nginx]}")" "$(low "${CPU[nginx]}")" "${CPU[nginx]# }"
