@@ -3,6 +3,7 @@
 import { renderProxyError } from '@tollgate/errors';
 import type { ChunkFilter, PluginResponse } from '../types';
 import type { PluginExit } from './host';
+import { lowerHeaderName } from './header-name';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -34,7 +35,7 @@ export class ResponseView implements PluginResponse {
       payload = Buffer.from(JSON.stringify(body));
       out['content-type'] = JSON_TYPE;
     }
-    if (headers) for (const k of Object.keys(headers)) { const v = headers[k]; out[k.toLowerCase()] = typeof v === 'string' ? v : [...v]; }
+    if (headers) for (const k of Object.keys(headers)) { const v = headers[k]; out[lowerHeaderName(k)] = typeof v === 'string' ? v : [...v]; }
     this.exitResponse = { status, headers: out, body: payload, ...(options?.proxied ? { proxied: true } : {}) };
   }
 
@@ -46,7 +47,7 @@ export class ResponseView implements PluginResponse {
   getStatus(): number { return this.status; }
 
   getHeader(name: string): string | undefined {
-    const v = this.live?.[name.toLowerCase()];
+    const v = this.live?.[lowerHeaderName(name)];
     if (v === undefined) return undefined;
     return Array.isArray(v) ? v[0] : String(v);
   }
@@ -64,11 +65,11 @@ export class ResponseView implements PluginResponse {
   }
 
   setHeader(name: string, value: string | readonly string[]): void {
-    this.change(name.toLowerCase(), typeof value === 'string' ? value : [...value], false);
+    this.change(lowerHeaderName(name), typeof value === 'string' ? value : [...value], false);
   }
 
-  addHeader(name: string, value: string): void { this.change(name.toLowerCase(), value, true); }
-  clearHeader(name: string): void { this.change(name.toLowerCase(), null, false); }
+  addHeader(name: string, value: string): void { this.change(lowerHeaderName(name), value, true); }
+  clearHeader(name: string): void { this.change(lowerHeaderName(name), null, false); }
 
   /** Upstream trailers of a gRPC call (lower-case names), set by the proxy before body_filter. */
   trailers: Readonly<Record<string, string>> | null = null;
