@@ -33,7 +33,7 @@ start() { # $1 build (before|after), $2 PLUGINS, $3 POLICY
   SHM=$SHM_FILE PLUGINS=$2 POLICY=$3 ROUTES=100 CONSUMERS=100 HTTP_PORT=$TG_PORT UPSTREAM_PORT=$UP_PORT \
     taskset -c 1 node "$WORK/$1/bench/proxy/plugins-serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
   TG_PID=$!; PIDS+=("$TG_PID")
-  for _ in $(seq 1 600); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 1 1200); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done
   grep -q READY "$WORK/tg.out" || { echo "the data plane did not start ($1 PLUGINS=$2 POLICY=$3)" >&2; cat "$WORK/tg.out" "$WORK/tg.err" >&2; ps -o pid,stat,etime,args -p "$TG_PID" >&2; ss -ltnp | grep ":$TG_PORT " >&2; exit 1; }
 }
 stop() { kill -TERM "$TG_PID" 2>/dev/null || true; wait "$TG_PID" 2>/dev/null || true; }

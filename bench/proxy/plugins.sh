@@ -60,7 +60,7 @@ start() { # $1 PLUGINS, $2 POLICY, $3 CACHE (empty, local or node), $4 TRACE (op
   SHM=$SHM_FILE CACHE=${3:-} TRACE=${4:-} SINK_PORT=$SINK_PORT PLUGINS=$1 POLICY=$2 ROUTES=100 CONSUMERS=100 HTTP_PORT=$TG_PORT UPSTREAM_PORT=$UP_PORT \
     taskset -c 1 node "$WORK/js/bench/proxy/plugins-serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
   TG_PID=$!; PIDS+=("$TG_PID")
-  for _ in $(seq 1 600); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 1 1200); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done
   grep -q READY "$WORK/tg.out" || { echo "the data plane did not start (PLUGINS=$1 POLICY=$2)" >&2; cat "$WORK/tg.err" >&2; exit 1; }
 }
 stop() { kill -TERM "$TG_PID" 2>/dev/null || true; wait "$TG_PID" 2>/dev/null || true; }
