@@ -120,7 +120,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
     if (settings.role === 'control_plane') {
       // The cluster listener: data planes pull configuration here over mutual TLS.
-      const { startClusterServer, startPgNotify, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
+      const { startClusterServer, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
       const { PLUGIN_CATALOG } = await import('../../../admin/src/bootstrap/tokens.js');
       const catalog = cp.app.get<{ plugins: ReadonlyMap<string, unknown> }>(PLUGIN_CATALOG, { strict: false });
       const { ROLLOUT_PINS } = await import('../../../admin/src/cluster/rollouts/tokens.js');
@@ -133,15 +133,17 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       });
       parts.add(() => cluster.close(), cluster.listeners);
       live.cluster = cluster;
-      if (settings.database === 'postgres') {
-        // other control planes on the same database: their commits reach this node's data planes too
-        const notify = await startPgNotify(settings, {
-          onLocalChange: (listener) => cp.dao.onChange(() => listener()),
-          onRemoteChange: () => cp.snapshots.invalidate(),
-          logger: log,
-        });
-        parts.add(() => notify.close());
-      }
+    }
+    if (settings.database === 'postgres') {
+      // other nodes on the same database (control planes, or traditional nodes as in a classic Kong cluster):
+      // their commits reach this node's data planes too
+      const { startPgNotify } = await import('../../../admin/src/clustering/index.js');
+      const notify = await startPgNotify(settings, {
+        onLocalChange: (listener) => cp.dao.onChange(() => listener()),
+        onRemoteChange: () => cp.snapshots.invalidate(),
+        logger: log,
+      });
+      parts.add(() => notify.close());
     }
 
     let pool: WorkerPool | null = null;
