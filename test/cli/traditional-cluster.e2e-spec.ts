@@ -51,4 +51,18 @@ describe('two traditional nodes on one PostgreSQL schema', () => {
     expect((await http('DELETE', `${admin(b)}/routes/shared`)).status).toBe(204);
     await waitFor(async () => ((await proxyStatus(a, '/shared')) === 404 ? true : undefined), 'the deletion on node A', 2000);
   });
+
+  it('PUT /debug/cluster/log-level changes the level of both nodes; the control planes\' route answers 404 here', async () => {
+    const admin = (n: RunningNode) => `http://127.0.0.1:${n.port('admin_listen')}`;
+    expect((await http('PUT', `${admin(a)}/debug/cluster/control-planes-nodes/log-level/info`)).status).toBe(404);
+    expect((await http('PUT', `${admin(a)}/debug/cluster/log-level/loud`)).json).toEqual({ message: 'unknown log level: loud' });
+    const changed = await http('PUT', `${admin(a)}/debug/cluster/log-level/info?timeout=60`);
+    expect([changed.status, changed.json]).toEqual([200, { message: 'log level changed' }]);
+    expect((await http('GET', `${admin(a)}/debug/node/log-level`)).json).toEqual({ message: 'log level: info' });
+    await waitFor(async () => ((await http('GET', `${admin(b)}/debug/node/log-level`)).json.message === 'log level: info' ? true : undefined), 'the level on node B', 3000);
+    // the node-level route stays local
+    expect((await http('PUT', `${admin(b)}/debug/node/log-level/debug?timeout=60`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await http('GET', `${admin(a)}/debug/node/log-level`)).json).toEqual({ message: 'log level: info' });
+  });
 });

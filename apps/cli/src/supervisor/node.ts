@@ -141,8 +141,10 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       const notify = await startPgNotify(settings, {
         onLocalChange: (listener) => cp.dao.onChange(() => listener()),
         onRemoteChange: () => cp.snapshots.invalidate(),
+        onLogLevel: (level, timeout) => logLevel.applyRemote(level, timeout),
         logger: log,
       });
+      logLevel.attachCluster((level, timeout) => notify.broadcastLogLevel(level, timeout));
       parts.add(() => notify.close());
     }
 
