@@ -98,6 +98,18 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
     expect(asked).not.toContain('AAAA dual.tollgate.test');
   });
 
+  it('resolves a service host that is no upstream entity through dns_resolver too (as Kong: one DNS client)', async () => {
+    expect((await admin('/services', { name: 'plain-host', url: `http://dns-backend.tollgate.test:${backendPort}` })).status).toBe(201);
+    expect((await admin('/services/plain-host/routes', { paths: ['/plain-host'] })).status).toBe(201);
+    const r = await proxied('/plain-host/z');
+    expect([r.status, r.text]).toEqual([200, 'backend saw /z']);
+    // a name no server knows: Kong's answer for a failed resolution
+    expect((await admin('/services', { name: 'nowhere', url: 'http://nowhere.tollgate.test:80' })).status).toBe(201);
+    expect((await admin('/services/nowhere/routes', { paths: ['/nowhere'] })).status).toBe(201);
+    const miss = await proxied('/nowhere');
+    expect([miss.status, miss.json]).toEqual([503, { message: 'name resolution failed', request_id: expect.any(String) }]);
+  });
+
   it('answers an upstream target from dns_hostsfile before asking any name server', async () => {
     expect((await admin('/upstreams', { name: 'via-hosts' })).status).toBe(201);
     expect((await admin('/upstreams/via-hosts/targets', { target: `alias.tollgate.test:${backendPort}` })).status).toBe(201);

@@ -15,6 +15,7 @@ import type { Peer, UpstreamRuntime } from '../upstream/types';
 import { sendProxyError } from './errors';
 import { SERVER_TOKEN, VIA_2 } from './identity';
 import type { RequestState } from './request-state';
+import { upstreamLookup } from '../upstream/dns-lookup';
 import { chooseTarget, upstreamHostHeader, type AttemptTarget, type RequestBalancerContext } from './target';
 
 const CANCEL = 0x8;
@@ -31,7 +32,8 @@ function sessionFor(authority: string, svc: CompiledService, sniHost: string): S
   const key = tls === null ? `http://${authority}|${svc.connectTimeout}` : `https://${authority}|${svc.connectTimeout}|${sniHost}|${tls.poolKey}`;
   const cached = sessions.get(key);
   if (cached && !cached.closed && !cached.destroyed) return cached;
-  const session: Session = connect(`${svc.tls ? 'https' : 'http'}://${authority}`, tls === null ? {} : {
+  const session: Session = connect(`${svc.tls ? 'https' : 'http'}://${authority}`, tls === null ? { lookup: upstreamLookup } : {
+    lookup: upstreamLookup,
     rejectUnauthorized: tls.rejectUnauthorized,
     ca: tls.ca,
     cert: tls.cert,

@@ -5,6 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { BalancerContext, Peer } from '../upstream/types';
 import { SocketReader } from './socket-reader';
+import { upstreamLookup } from '../upstream/dns-lookup';
 import type { StreamService } from '../compile/types';
 
 export interface Try {
@@ -69,6 +70,7 @@ function connectOnce(service: StreamService, host: string, port: number, serverN
       ? tlsConnect({
           host,
           port,
+          lookup: upstreamLookup,
           // proxy_ssl_name $upstream_host: the target's name (SNI is not sent for IP literals).
           servername: isIP(serverName) === 0 ? serverName : undefined,
           rejectUnauthorized: service.rejectUnauthorized,
@@ -77,7 +79,7 @@ function connectOnce(service: StreamService, host: string, port: number, serverN
           key: service.clientKey,
           allowHalfOpen: true,
         } as never)
-      : netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread: reader.onread });
+      : netConnect({ host, port, lookup: upstreamLookup, allowHalfOpen: true, noDelay: true, onread: reader.onread });
     // Nothing is read until the relay has somewhere to write it.
     if (reader !== null) socket.pause();
     const timer = setTimeout(() => {
