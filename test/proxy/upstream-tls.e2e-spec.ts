@@ -14,6 +14,14 @@ import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
 const CA_ID = '00000000-0000-4000-8000-00000000ca01';
 const CLIENT_CERT_ID = '00000000-0000-4000-8000-00000000cc01';
 
+/** The snapshot rows the services refer to: the test CA (ca_certificates) and the client certificate. */
+function tlsRows(ca: PemPair, clientPair: PemPair) {
+  return {
+    ca_certificates: [{ id: CA_ID, cert: ca.cert, cert_digest: null, tags: null, created_at: 1700000000, updated_at: 1700000000 }],
+    certificates: [{ id: CLIENT_CERT_ID, cert: clientPair.cert, key: clientPair.key, cert_alt: null, key_alt: null, tags: null, snis: [], created_at: 1700000000, updated_at: 1700000000 }],
+  };
+}
+
 describe('upstream TLS (https services)', () => {
   let ca: PemPair;
   let clientPair: PemPair;
@@ -49,8 +57,7 @@ describe('upstream TLS (https services)', () => {
       snapshot({
         services: Object.values(services),
         routes,
-        ca_certificates: [{ id: CA_ID, cert: ca.cert, cert_digest: null, tags: null, created_at: 1700000000, updated_at: 1700000000 }],
-        certificates: [{ id: CLIENT_CERT_ID, cert: clientPair.cert, key: clientPair.key, cert_alt: null, key_alt: null, tags: null, snis: [], created_at: 1700000000, updated_at: 1700000000 }],
+        ...tlsRows(ca, clientPair),
       }),
     );
   });
@@ -123,8 +130,7 @@ describe('upstream TLS (grpcs services): each service gets the TLS it is configu
       snapshot({
         services: Object.values(services),
         routes,
-        ca_certificates: [{ id: CA_ID, cert: ca.cert, cert_digest: null, tags: null, created_at: 1700000000, updated_at: 1700000000 }],
-        certificates: [{ id: CLIENT_CERT_ID, cert: clientPair.cert, key: clientPair.key, cert_alt: null, key_alt: null, tags: null, snis: [], created_at: 1700000000, updated_at: 1700000000 }],
+        ...tlsRows(ca, clientPair),
       }),
       { proxy_listeners: [listenEntry({ http2: true })] },
     );
