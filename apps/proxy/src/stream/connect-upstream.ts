@@ -18,7 +18,7 @@ export interface Try {
 }
 
 export type ConnectResult =
-  /** reader: set for plain TCP upstreams, which read through it (see socket-reader.ts) and stay paused until the relay. */
+  /** reader: set for plain TCP upstreams, which read through it (see socket-reader.ts) from the connect on. */
   | { readonly ok: true; readonly socket: Socket; readonly reader: SocketReader | null; readonly peer: Peer | null; readonly tries: Try[] }
   /** status: 503 no healthy peer to pick, 502 every try failed, 504 the last try timed out. */
   | { readonly ok: false; readonly status: 502 | 503 | 504; readonly tries: Try[]; readonly message: string };
@@ -59,7 +59,8 @@ export async function connectUpstream(service: StreamService, clientIp: string):
     const outcome = await connectOnce(service, host, port, peer?.hostHeader ?? service.host);
     const connectMs = Math.round(performance.now() - started);
     if (outcome.ok) {
-      tries.push({ ip: outcome.socket.remoteAddress ?? host, port, connectMs });
+      // An IP target is its own address (asking the socket costs a system call); a name's is the one connected to.
+      tries.push({ ip: isIP(host) !== 0 ? host : (outcome.socket.remoteAddress ?? host), port, connectMs });
       if (peer && service.upstream) service.upstream.report(peer, { kind: 'success', status: 200, latencyMs: connectMs });
       return { ok: true, socket: outcome.socket, reader: outcome.reader, peer, tries };
     }
@@ -104,8 +105,6 @@ function connectOnce(service: StreamService, host: string, port: number, serverN
           allowHalfOpen: true,
         } as never)
       : netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread: reader.onread });
-    // Nothing is read until the relay has somewhere to write it.
-    if (reader !== null) socket.pause();
     const timer = setTimeout(() => {
       done({ ok: false, timedOut: true, message: `upstream timed out (${service.connectTimeout} ms) while connecting to ${host}:${port}` });
       socket.destroy();

@@ -104,6 +104,34 @@ describe('SocketReader relay', () => {
     expect(socket.bytesRead).toBe(head.length + 64 * 1024 * 1024);
   });
 
+  it('passes on bytes and a FIN that came before the relay started', async () => {
+    const front = await readingServer();
+    servers.push(front.server);
+    let received = '';
+    const upstreamEnded = new Promise<void>((resolve) => {
+      const sink = createServer({ allowHalfOpen: true }, (s) => {
+        s.on('data', (c: Buffer) => (received += c.toString()));
+        s.on('end', () => {
+          s.end();
+          resolve();
+        });
+      });
+      servers.push(sink);
+    });
+    const sinkPort = await listen(servers[servers.length - 1]);
+    const client = await connected(front.port);
+    client.end('request, then FIN');
+    const { socket, reader } = await front.next();
+    // The reader reads on before the relay: the FIN is in and 'end' has gone by with nobody listening.
+    await until(() => socket.readableEnded);
+    const upstream = await connected(sinkPort);
+    const ended = relay(socket, upstream, { idleMs: 10000, writeMs: 10000 }, { client: reader, upstream: null });
+    await upstreamEnded;
+    expect(received).toBe('request, then FIN');
+    client.destroy();
+    expect(await ended).toBe('closed');
+  });
+
   it('ends the session with write_timeout when the upstream stops reading', async () => {
     const front = await readingServer();
     servers.push(front.server);

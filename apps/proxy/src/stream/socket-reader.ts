@@ -9,12 +9,14 @@ import type { Socket } from 'node:net';
 // connection); a read that fills its buffer means bulk traffic, which gets the large one.
 const SMALL_BYTES = 4000;
 const LARGE_BYTES = 256 * 1024;
+/** Bytes held before the relay starts; past this the socket stops reading until then. */
+const EARLY_MAX_BYTES = 64 * 1024;
 
 export class SocketReader {
   private buffer: Buffer = Buffer.allocUnsafe(SMALL_BYTES);
   private target: Socket | null = null;
   private onFull: () => void = noop;
-  /** The first bytes a client sends while the upstream connects: copied (one read at most), written on pipeTo. */
+  /** Bytes read before pipeTo (copied; EARLY_MAX_BYTES at most), written first on pipeTo. */
   private early: Buffer | null = null;
 
   /** For `net.connect({ onread })` and readThrough(); the buffer function is asked again after each read. */
@@ -38,11 +40,11 @@ export class SocketReader {
   private deliver(nread: number, buf: Buffer): boolean {
     const target = this.target;
     if (target === null) {
-      // Returning false stops reading, so there is one early read at most; the buffer becomes its bytes.
-      const bytes = buf.subarray(0, nread);
+      // Bytes that arrive before the relay (the client's first bytes while the upstream connects, a server's
+      // greeting) are copied, and reading goes on up to a bound: stopping and restarting it costs system calls.
+      const bytes = Buffer.from(buf.subarray(0, nread));
       this.early = this.early === null ? bytes : Buffer.concat([this.early, bytes]);
-      this.buffer = Buffer.allocUnsafe(SMALL_BYTES);
-      return false;
+      return this.early.length < EARLY_MAX_BYTES;
     }
     const full = nread === buf.length;
     const ok = target.write(full ? buf : buf.subarray(0, nread));
@@ -81,10 +83,10 @@ function findOnreadKeys(socket: Socket): OnreadKeys | null {
 
 /**
  * net.Server has no `onread` option: this gives an accepted socket (created with pauseOnConnect, nothing read yet)
- * what `onread: reader.onread` gives a connecting one, and starts reading (a first read lands in the reader's early
- * bytes and stops reading, so that request bytes are here when the upstream connection is, and a reset while
- * connecting is seen). The socket stays the server's own, so server.close() still waits for it. Returns false if
- * Node's net internals differ (the caller then keeps the 'data' relay).
+ * what `onread: reader.onread` gives a connecting one, and starts reading (into the reader's early bytes, so that
+ * request bytes are here when the upstream connection is, and a reset while connecting is seen). The socket stays
+ * the server's own, so server.close() still waits for it. Returns false if Node's net internals differ (the
+ * caller then keeps the 'data' relay).
  */
 export function readThrough(socket: Socket, reader: SocketReader): boolean {
   if (onreadKeys === undefined) onreadKeys = findOnreadKeys(socket);
