@@ -9,8 +9,9 @@ import type { Socket } from 'node:net';
 // connection); a read that fills its buffer means bulk traffic, which gets the large one.
 const SMALL_BYTES = 4000;
 const LARGE_BYTES = 256 * 1024;
-/** Bytes held before the relay starts; past this the socket stops reading until then. */
-const EARLY_MAX_BYTES = 64 * 1024;
+/** Bytes a session holds before its relay starts; past this the socket stops reading until then (a slow upstream
+ * connect must not let clients park unbounded data in the proxy). */
+const EARLY_MAX_BYTES = 16 * 1024;
 
 export class SocketReader {
   private buffer: Buffer = Buffer.allocUnsafe(SMALL_BYTES);
