@@ -5,7 +5,7 @@
 // (~44 MiB, shared) once per process; the PSS line counts them once. Figures follow V8's young generation (up to
 // 32 MiB per process, resident once grown), so runs differ by ±15 MiB. With --snapshot, each data-plane process
 // also writes a heap snapshot and the runner prints what dominates it (bench/memory/summarise.mjs).
-// Needs `npm run build` and wrk. Usage: node bench/memory/run.mjs [routes] [--snapshot] [--seconds N]
+// Needs `npm run build` and wrk. Usage: node bench/memory/run.mjs [routes] [--snapshot] [--seconds N] [--hold]
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
@@ -19,6 +19,7 @@ const BIN = join(ROOT, 'bin', 'tollgate.js');
 const args = process.argv.slice(2);
 const ROUTES = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
 const SNAPSHOT = args.includes('--snapshot');
+const HOLD = args.includes('--hold'); // keep the nodes running after the figures (for /proc inspection) until SIGINT
 const SECONDS = Number(args[args.indexOf('--seconds') + 1] || 0) || 10;
 const TARGET_MB = 150; // issue 11: supervisor + one worker, in MB (10^6 bytes)
 const agent = new Agent({ keepAlive: true });
@@ -90,6 +91,17 @@ function table(label, reports, supervisorPid) {
   const mb = total / 1e6;
   console.log(`total ${mib(total)} MiB = ${mb.toFixed(1)} MB; target ${TARGET_MB} MB: ${(mb / TARGET_MB).toFixed(2)}× (${mb <= TARGET_MB ? 'met' : 'NOT met'})`);
   console.log(`  (pss, shared pages such as the node binary counted once: ${mib(pss)} MiB = ${(pss / 1e6).toFixed(1)} MB)`);
+  // what each process's RSS is made of (bench/memory/probe.cjs mappings()); V8 heap = committed spaces, resident
+  // in the anonymous mappings, the rest of those being malloc (arenas, large blocks), stacks and V8's code range
+  for (const r of rows) {
+    const m = r.mappings_kib;
+    if (!m) continue;
+    const v8 = r.spaces.reduce((n, s) => n + s.size, 0);
+    const young = r.spaces.filter((s) => s.name === 'new_space' || s.name === 'new_large_object_space').reduce((n, s) => n + s.size, 0);
+    console.log(`  ${(r.pid === supervisorPid ? 'supervisor' : 'worker').padEnd(10)} rss = node binary ${mib(m.binary.rss * 1024)} (pss ${mib(m.binary.pss * 1024)})`
+      + ` + libs ${mib(m.files.rss * 1024)} + malloc brk heap ${mib(m.brk.rss * 1024)} + other anon ${mib(m.anon.rss * 1024)}`
+      + ` [V8 heap committed ${mib(v8)}, of it young gen ${mib(young)}; V8 used ${mib(r.usage.heapUsed)}]`);
+  }
   for (const r of rows) {
     const top = Object.entries(r.packages).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `${k} ${n}`).join(', ');
     console.log(`  ${r.pid === supervisorPid ? 'supervisor' : 'worker'} modules by package: ${top}`);
@@ -162,6 +174,10 @@ async function main() {
   }
   console.log(JSON.stringify({ routes: ROUTES, total_mb_after_compile: +(before / 1e6).toFixed(1), total_mb_after_load: +(after / 1e6).toFixed(1), target_mb: TARGET_MB }));
 
+  if (HOLD) {
+    console.log(`holding: supervisor ${supervisor}, worker ${worker.join(' ')}; SIGINT ends`);
+    await new Promise((r) => process.once('SIGINT', r));
+  }
   for (const n of [dp, cp]) n.child.kill('SIGTERM');
   upstream.close();
   agent.destroy();

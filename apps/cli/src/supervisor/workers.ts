@@ -58,9 +58,14 @@ const EARLY_DEATHS_FORGIVEN = 3;
  */
 export const WORKER_SEMI_SPACE_MB = 8;
 
+/** Whether the operator sized V8's young generation themselves (node flags or NODE_OPTIONS): theirs wins. */
+export function operatorSetSemiSpace(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const set = (s: string) => /--(max|min)[-_]semi[-_]space[-_]size|--semi[-_]space[-_]growth[-_]factor/.test(s);
+  return execArgv.some(set) || (nodeOptions !== undefined && set(nodeOptions));
+}
+
 export function workerExecArgv(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const set = (s: string) => s.includes('--max-semi-space-size') || s.includes('--max_semi_space_size');
-  if (execArgv.some(set) || (nodeOptions !== undefined && set(nodeOptions))) return [...execArgv];
+  if (operatorSetSemiSpace(execArgv, nodeOptions)) return [...execArgv];
   return [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
 }
 
