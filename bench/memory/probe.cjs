@@ -52,6 +52,21 @@ function packages() {
 // experiments: V8 flags for both processes that NODE_OPTIONS does not accept (e.g. --no-opt), set at preload
 if (process.env.BENCH_MEMORY_V8_FLAGS) v8.setFlagsFromString(process.env.BENCH_MEMORY_V8_FLAGS);
 
+// GC work between two reports (what a smaller young generation costs: more, shorter scavenges), by kind
+const { PerformanceObserver, constants: perf } = require('node:perf_hooks');
+let gcs = { minor: [0, 0], major: [0, 0] };
+let probing = false; // the probe's own forced GCs are not counted
+if (process.env.BENCH_MEMORY_PROBE_DIR) {
+  new PerformanceObserver((list) => {
+    if (probing) return;
+    for (const e of list.getEntries()) {
+      const g = e.detail && e.detail.kind === perf.NODE_PERFORMANCE_GC_MINOR ? gcs.minor : gcs.major;
+      g[0] += 1;
+      g[1] += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 const SETTLE_MS = 1500;
 const dir = process.env.BENCH_MEMORY_PROBE_DIR;
 if (dir) {
@@ -64,15 +79,18 @@ if (dir) {
     const out = path.join(dir, `${process.pid}-${req.seq}`);
     // a snapshot grows the process by its own size: it is written only after the figures were taken (a later seq)
     if (req.snapshot) { v8.writeHeapSnapshot(`${out}.heapsnapshot`); fs.writeFileSync(`${out}.json`, '{}'); return; }
+    const gcSince = gcs;
+    gcs = { minor: [0, 0], major: [0, 0] };
+    probing = true;
     if (typeof global.gc === 'function' && req.gc !== false) { global.gc(); global.gc(); }
     // what a process does after a major GC of V8's own (the node's malloc trim, apps/cli/src/supervisor/malloc-trim)
     // runs before the figures are read, as it would between any two reads of /proc by an operator
-    setTimeout(() => report(out), req.gc === false ? 0 : SETTLE_MS).unref();
+    setTimeout(() => { probing = false; report(out, gcSince); }, req.gc === false ? 0 : SETTLE_MS).unref();
   }, 200);
   timer.unref();
 }
 
-function report(out) {
+function report(out, gcSince) {
   const status = fs.readFileSync('/proc/self/status', 'utf8');
   const kib = (k) => Number((status.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1] || 0);
   const report = {
@@ -85,6 +103,7 @@ function report(out) {
     pss_kib: rollup(),
     mappings_kib: mappings(),
     modules: Object.keys(require.cache).length,
+  gc_since_last: gcSince,
     packages: packages(),
   };
   fs.writeFileSync(`${out}.json.tmp`, JSON.stringify(report));

@@ -17,7 +17,7 @@ import { summarise } from './summarise.mjs';
 const ROOT = process.env.BENCH_ROOT ?? resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tollgate.js');
 const args = process.argv.slice(2);
-const ROUTES = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
+const ROUTES = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seconds') ?? 10_000);
 const SNAPSHOT = args.includes('--snapshot');
 const HOLD = args.includes('--hold'); // keep the nodes running after the figures (for /proc inspection) until SIGINT
 const SECONDS = Number(args[args.indexOf('--seconds') + 1] || 0) || 10;
@@ -152,6 +152,9 @@ async function main() {
   // short load over every 97th route, so the router's lookups see many paths
   const lua = join(dir, 'paths.lua');
   writeFileSync(lua, `local i = 0\nrequest = function() i = (i + 97) % ${ROUTES}; return wrk.format("GET", "/api/v1/r" .. i) end\n`);
+  // the worker's CPU per request (utime + stime, every thread) shows what the memory settings cost the proxy
+  const ticks = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0);
+  const cpu0 = worker.map(ticks);
   // not execFileSync: the upstream answers from this process's event loop
   const wrk = await new Promise((res, rej) => {
     const child = spawn('wrk', ['-t1', '-c50', `-d${SECONDS}s`, '-s', lua, `${proxy}/`]);
@@ -160,8 +163,15 @@ async function main() {
     child.on('error', rej);
     child.on('close', () => res(out));
   });
-  console.log(`\nwrk -t1 -c50 -d${SECONDS}s: ${(wrk.match(/Requests\/sec:\s+\S+/) ?? ['?'])[0]}${/Non-2xx|errors/.test(wrk) ? `\n${wrk}` : ''}`);
+  const cpuTicks = worker.reduce((n, pid, i) => n + ticks(pid) - cpu0[i], 0);
+  const requests = Number((wrk.match(/(\d+) requests in/) ?? [0, 0])[1]);
+  const clk = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+  const cpuPerRequest = requests ? (cpuTicks / clk) * 1e6 / requests : 0;
+  console.log(`\nwrk -t1 -c50 -d${SECONDS}s: ${(wrk.match(/Requests\/sec:\s+\S+/) ?? ['?'])[0]}, worker CPU ${cpuPerRequest.toFixed(1)} µs/request${/Non-2xx|errors/.test(wrk) ? `\n${wrk}` : ''}`);
   const loaded = await probe(probeDir, pids, false);
+  // the gc entries are delivered after the load, by then counted by the probe (which leaves out its own)
+  const gcs = loaded[worker[0]].gc_since_last;
+  console.log(`worker GC during the load: ${gcs.minor[0]} scavenges ${gcs.minor[1].toFixed(0)} ms, ${gcs.major[0]} mark-compacts ${gcs.major[1].toFixed(0)} ms (${((gcs.minor[1] + gcs.major[1]) * 1000 / requests).toFixed(2)} µs/request)`);
   const after = table('after load (full GC first)', loaded, supervisor);
   if (SNAPSHOT) await probe(probeDir, pids, true);
 
@@ -172,7 +182,7 @@ async function main() {
       summarise(join(probeDir, file));
     }
   }
-  console.log(JSON.stringify({ routes: ROUTES, total_mb_after_compile: +(before / 1e6).toFixed(1), total_mb_after_load: +(after / 1e6).toFixed(1), target_mb: TARGET_MB }));
+  console.log(JSON.stringify({ routes: ROUTES, total_mb_after_compile: +(before / 1e6).toFixed(1), total_mb_after_load: +(after / 1e6).toFixed(1), target_mb: TARGET_MB, worker_cpu_us_per_request: +cpuPerRequest.toFixed(1), worker_gc_us_per_request: +((gcs.minor[1] + gcs.major[1]) * 1000 / requests).toFixed(2) }));
 
   if (HOLD) {
     console.log(`holding: supervisor ${supervisor}, worker ${worker.join(' ')}; SIGINT ends`);

@@ -101,6 +101,9 @@ async function openStatus(parts: OpenedParts, live: Reloadable, appliedHash: () 
 
 export async function startNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   if (settings.role === 'data_plane') return startDataPlaneNode(settings, log);
+  // bin/tollgate.js held the young generation small until the role was known: a control plane's Admin API
+  // allocates per request like any server and keeps V8's default growth (factor 2)
+  if (!operatorSetSemiSpace(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString('--semi-space-growth-factor=2');
   const parts = new OpenedParts(log);
   const trimmer = startMallocTrimmer();
   parts.add(async () => trimmer.stop());
