@@ -2,9 +2,12 @@
 // routes by a control plane on loopback, measured as a user runs it. Prints the RSS of the supervisor and of the
 // one worker apart (from /proc: anonymous vs file-backed pages), their V8 heap, and the total against the 150 MB
 // target, after the config compiled and again after a short wrk load. The RSS sum counts the node binary's pages
-// (~44 MiB, shared) once per process; the PSS line counts them once. Figures follow V8's young generation (up to
-// 32 MiB per process, resident once grown), so runs differ by ±15 MiB. With --snapshot, each data-plane process
-// also writes a heap snapshot and the runner prints what dominates it (bench/memory/summarise.mjs).
+// (~40 MiB, shared) once per process; the PSS line counts them once. Each process's RSS is also split by mapping
+// (node binary, libraries, malloc's brk heap, other anonymous memory beside V8's committed heap and young
+// generation), and the load line gives the worker's CPU and GC pause time per request, what the memory settings
+// cost the proxy (GC pauses are wall time: on a loaded machine they stretch). Runs differ by about ±2 MiB. With
+// --snapshot, each data-plane process also writes a heap snapshot and the runner prints what dominates it
+// (bench/memory/summarise.mjs).
 // Needs `npm run build` and wrk. Usage: node bench/memory/run.mjs [routes] [--snapshot] [--seconds N] [--hold]
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
