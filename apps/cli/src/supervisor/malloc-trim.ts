@@ -1,10 +1,11 @@
-// Gives glibc malloc's free pages back to the kernel in a node's long-lived processes (supervisor and workers).
-// free() only shrinks malloc's heap from its top, so memory freed below a live block stays resident: a data-plane
-// supervisor keeps ~6 MiB of the memory a full snapshot's body and its IPC copy went through, a worker ~20 MiB after a
-// burst of traffic (V8's compiler zones, read buffers, Buffers freed by the GC), bench/memory. malloc_trim (native/transparent's
+// Gives glibc malloc's free pages back to the kernel in a node's long-lived processes (supervisor and workers). free()
+// only shrinks malloc's heap from its top, so memory freed below a live block stays resident: a data-plane supervisor
+// keeps ~6 MiB of the memory a full snapshot's body and its IPC copy went through, a worker ~20 MiB after a burst of
+// traffic (V8's compiler zones, read buffers, Buffers freed by the GC), bench/memory. malloc_trim (native/transparent's
 // `memory` addon) releases them. It runs after each major GC (when V8 has just freed the external memory of dead
-// Buffers) and every TRIM_INTERVAL_MS (the compiler frees its zones without any GC); a trim walks malloc's free
-// lists (a few milliseconds for a 200 MiB heap, less for a worker's 25 MiB). Without the addon, or off glibc, nothing is trimmed and nothing fails.
+// Buffers) and every TRIM_INTERVAL_MS (the compiler frees its zones without any GC); a trim walks malloc's free lists
+// (a few milliseconds for a 200 MiB heap, less for a worker's 25 MiB). Without the addon, or off glibc, nothing is
+// trimmed and nothing fails.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
