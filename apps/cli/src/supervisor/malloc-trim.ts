@@ -6,8 +6,7 @@
 // Buffers) and every TRIM_INTERVAL_MS (the compiler frees its zones without any GC); a trim walks malloc's free lists
 // (a few milliseconds for a 200 MiB heap, less for a worker's 25 MiB). Without the addon, or off glibc, nothing is
 // trimmed and nothing fails.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { findNativeAddon } from '@tollgate/config/native-addon';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 
 interface MemoryAddon {
@@ -28,23 +27,18 @@ export function workerMallocEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: String(MALLOC_ARENAS) } : {};
 }
 
-const ADDON_RELATIVE = join('native', 'transparent', 'build', 'Release', 'memory.node');
 export const TRIM_INTERVAL_MS = 10_000;
 /** Trims closer together than this are merged into one: a GC storm costs one trim. */
 const MIN_GAP_MS = 1_000;
 
 function loadAddon(): MemoryAddon | null {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, ADDON_RELATIVE);
-    if (existsSync(candidate)) {
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        return require(candidate) as MemoryAddon;
-      } catch {
-        return null;
-      }
-    }
-    if (dirname(dir) === dir) return null;
+  const path = findNativeAddon('memory');
+  if (path === null) return null;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(path) as MemoryAddon;
+  } catch {
+    return null;
   }
 }
 
