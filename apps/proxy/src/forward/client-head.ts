@@ -163,5 +163,44 @@ export function writeClientHead(res: ServerResponse, status: number, fields: str
   if (!FAST || !storeHead(res as NodeResponse, status, fields)) res.writeHead(status, fields as unknown as Record<string, string>);
 }
 
+/** Bodies up to this size go out in the head's write (as one latin1 string); larger ones take res.end(body). */
+const JOINED_BODY_MAX = 16 * 1024;
+
+type ResponseSocket = NonNullable<ServerResponse['socket']> & { _httpMessage?: unknown };
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
+/**
+ * res.end(body) for a response whose head writeClientHead stored and whose whole body is `body`: head and body
+ * in one socket write, past OutgoingMessage's write path (its cork, its queue, a writev of three pieces), then
+ * end() finishes the response as usual. Anything else (a head Node stored, bytes already written, chunked
+ * framing, a body that is not the announced length) is res.end(body).
+ */
+export function endClientResponse(res: ServerResponse, body: Buffer): void {
+  const r = res as NodeResponse & { outputData: unknown[]; strictContentLength: boolean; finished: boolean };
+  const socket = r.socket as ResponseSocket | null;
+  if (
+    !FAST ||
+    r._header === null ||
+    r._headerSent ||
+    r.chunkedEncoding ||
+    !r._hasBody ||
+    r._contentLength !== body.length ||
+    body.length > JOINED_BODY_MAX ||
+    r.strictContentLength ||
+    r.finished ||
+    r.destroyed ||
+    r.outputData.length !== 0 ||
+    socket === null ||
+    socket._httpMessage !== r ||
+    !socket.writable
+  ) {
+    res.end(body);
+    return;
+  }
+  socket.write(r._header + (body as Latin1Buffer).latin1Slice(0, body.length), 'latin1');
+  r._headerSent = true;
+  res.end();
+}
+
 /** For the spec: whether heads are stored here (false: this Node's writeHead differs, every head takes it). */
 export const fastClientHead = FAST;

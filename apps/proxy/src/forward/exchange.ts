@@ -12,7 +12,7 @@ import type { UpstreamCall, UpstreamHandler, UpstreamRequest } from '../upstream
 import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, type UpstreamError } from '../upstream-http/errors';
 import type { ProxyContext } from './context';
 import { DEBUG_REQUEST_HEADER, pushDebugHeaders } from './debug-headers';
-import { writeClientHead } from './client-head';
+import { endClientResponse, writeClientHead } from './client-head';
 import { buildDownstreamHeaders, toH2Headers } from './downstream-headers';
 import { sendProxyError, type ClientRequest as DownstreamRequest, type ClientResponse } from './errors';
 import type { RequestState } from './request-state';
@@ -304,8 +304,10 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       if (tail !== null) {
         if (last !== null) this.res.write(last);
         this.res.end(tail);
-      } else if (last !== null) this.res.end(last);
-      else this.res.end();
+      } else if (last !== null) {
+        if (this.req.httpVersionMajor === 2) this.res.end(last);
+        else endClientResponse(this.res as ServerResponse, last);
+      } else this.res.end();
       return;
     }
     // body_filter plugins see the whole body; the length is announced after they changed it
