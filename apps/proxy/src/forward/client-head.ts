@@ -142,7 +142,7 @@ function agreesWithNode(): boolean {
   for (const [version, status, fields, keepAlive] of cases) {
     const make = (): NodeResponse => {
       const [major, minor] = version.split('.').map(Number);
-      const res = new ServerResponse({ method: 'GET', httpVersionMajor: major, httpVersionMinor: minor, headers: {} } as never) as NodeResponse;
+      const res = new ServerResponse({ method: 'GET', httpVersionMajor: major, httpVersionMinor: minor, headers: {} } as never) as unknown as NodeResponse;
       res.shouldKeepAlive = keepAlive && minor === 1;
       res._keepAliveTimeout = 75000;
       return res;

@@ -302,7 +302,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       this.pending = null;
       const tail = this.chunkFilter !== null ? this.filterChunk(EMPTY, true) : null;
       if (tail !== null) {
-        if (last !== null) this.res.write(last);
+        if (last !== null) (this.res as ServerResponse).write(last);
         this.res.end(tail);
       } else if (last !== null) {
         if (this.req.httpVersionMajor === 2) this.res.end(last);
@@ -334,7 +334,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       this.finish();
       const last = this.pending;
       this.pending = null;
-      if (last !== null && !this.res.destroyed) this.res.write(last);
+      if (last !== null && !this.res.destroyed) (this.res as ServerResponse).write(last);
       this.res.destroy();
       return;
     }
