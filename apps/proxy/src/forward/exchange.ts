@@ -72,8 +72,8 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   private call: UpstreamCall | null = null;
   /**
    * The last body chunk of the current upstream read, not yet written: when the response ends in the same read
-   * (the usual small response), it goes out with res.end(chunk), one pass through the response's write path
-   * instead of a write() and an end(). Written at the end of the read otherwise (onReadEnd).
+   * (the usual small response), it goes out with the end of the response (endClientResponse: with the head, in one
+   * socket write) instead of a write() and an end(). Written at the end of the read otherwise (onReadEnd).
    */
   private pending: Buffer | null = null;
 
