@@ -2,10 +2,13 @@
 // routes by a control plane on loopback, measured as a user runs it. Prints the RSS of the supervisor and of the
 // one worker apart (from /proc: anonymous vs file-backed pages), their V8 heap, and the total against the 150 MB
 // target, after the config compiled and again after a short wrk load. The RSS sum counts the node binary's pages
-// (~44 MiB, shared) once per process; the PSS line counts them once. Figures follow V8's young generation (up to
-// 32 MiB per process, resident once grown), so runs differ by ±15 MiB. With --snapshot, each data-plane process
-// also writes a heap snapshot and the runner prints what dominates it (bench/memory/summarise.mjs).
-// Needs `npm run build` and wrk. Usage: node bench/memory/run.mjs [routes] [--snapshot] [--seconds N]
+// (~40 MiB, shared) once per process; the PSS line counts them once. Each process's RSS is also split by mapping
+// (node binary, libraries, malloc's brk heap, other anonymous memory beside V8's committed heap and young
+// generation), and the load line gives the worker's CPU and GC pause time per request, what the memory settings
+// cost the proxy (GC pauses are wall time: on a loaded machine they stretch). Runs differ by about ±2 MiB. With
+// --snapshot, each data-plane process also writes a heap snapshot and the runner prints what dominates it
+// (bench/memory/summarise.mjs).
+// Needs `npm run build` and wrk. Usage: node bench/memory/run.mjs [routes] [--snapshot] [--seconds N] [--hold]
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
@@ -17,8 +20,9 @@ import { summarise } from './summarise.mjs';
 const ROOT = process.env.BENCH_ROOT ?? resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tollgate.js');
 const args = process.argv.slice(2);
-const ROUTES = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
+const ROUTES = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seconds') ?? 10_000);
 const SNAPSHOT = args.includes('--snapshot');
+const HOLD = args.includes('--hold'); // keep the nodes running after the figures (for /proc inspection) until SIGINT
 const SECONDS = Number(args[args.indexOf('--seconds') + 1] || 0) || 10;
 const TARGET_MB = 150; // issue 11: supervisor + one worker, in MB (10^6 bytes)
 const agent = new Agent({ keepAlive: true });
@@ -90,6 +94,17 @@ function table(label, reports, supervisorPid) {
   const mb = total / 1e6;
   console.log(`total ${mib(total)} MiB = ${mb.toFixed(1)} MB; target ${TARGET_MB} MB: ${(mb / TARGET_MB).toFixed(2)}× (${mb <= TARGET_MB ? 'met' : 'NOT met'})`);
   console.log(`  (pss, shared pages such as the node binary counted once: ${mib(pss)} MiB = ${(pss / 1e6).toFixed(1)} MB)`);
+  // what each process's RSS is made of (bench/memory/probe.cjs mappings()); V8 heap = committed spaces, resident
+  // in the anonymous mappings, the rest of those being malloc (arenas, large blocks), stacks and V8's code range
+  for (const r of rows) {
+    const m = r.mappings_kib;
+    if (!m) continue;
+    const v8 = r.spaces.reduce((n, s) => n + s.size, 0);
+    const young = r.spaces.filter((s) => s.name === 'new_space' || s.name === 'new_large_object_space').reduce((n, s) => n + s.size, 0);
+    console.log(`  ${(r.pid === supervisorPid ? 'supervisor' : 'worker').padEnd(10)} rss = node binary ${mib(m.binary.rss * 1024)} (pss ${mib(m.binary.pss * 1024)})`
+      + ` + libs ${mib(m.files.rss * 1024)} + malloc brk heap ${mib(m.brk.rss * 1024)} + other anon ${mib(m.anon.rss * 1024)}`
+      + ` [V8 heap committed ${mib(v8)}, of it young gen ${mib(young)}; V8 used ${mib(r.usage.heapUsed)}]`);
+  }
   for (const r of rows) {
     const top = Object.entries(r.packages).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `${k} ${n}`).join(', ');
     console.log(`  ${r.pid === supervisorPid ? 'supervisor' : 'worker'} modules by package: ${top}`);
@@ -140,6 +155,9 @@ async function main() {
   // short load over every 97th route, so the router's lookups see many paths
   const lua = join(dir, 'paths.lua');
   writeFileSync(lua, `local i = 0\nrequest = function() i = (i + 97) % ${ROUTES}; return wrk.format("GET", "/api/v1/r" .. i) end\n`);
+  // the worker's CPU per request (utime + stime, every thread) shows what the memory settings cost the proxy
+  const ticks = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0);
+  const cpu0 = worker.map(ticks);
   // not execFileSync: the upstream answers from this process's event loop
   const wrk = await new Promise((res, rej) => {
     const child = spawn('wrk', ['-t1', '-c50', `-d${SECONDS}s`, '-s', lua, `${proxy}/`]);
@@ -148,8 +166,15 @@ async function main() {
     child.on('error', rej);
     child.on('close', () => res(out));
   });
-  console.log(`\nwrk -t1 -c50 -d${SECONDS}s: ${(wrk.match(/Requests\/sec:\s+\S+/) ?? ['?'])[0]}${/Non-2xx|errors/.test(wrk) ? `\n${wrk}` : ''}`);
+  const cpuTicks = worker.reduce((n, pid, i) => n + ticks(pid) - cpu0[i], 0);
+  const requests = Number((wrk.match(/(\d+) requests in/) ?? [0, 0])[1]);
+  const clk = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+  const cpuPerRequest = requests ? (cpuTicks / clk) * 1e6 / requests : 0;
+  console.log(`\nwrk -t1 -c50 -d${SECONDS}s: ${(wrk.match(/Requests\/sec:\s+\S+/) ?? ['?'])[0]}, worker CPU ${cpuPerRequest.toFixed(1)} µs/request${/Non-2xx|errors/.test(wrk) ? `\n${wrk}` : ''}`);
   const loaded = await probe(probeDir, pids, false);
+  // the gc entries are delivered after the load, by then counted by the probe (which leaves out its own)
+  const gcs = loaded[worker[0]].gc_since_last;
+  console.log(`worker GC during the load: ${gcs.minor[0]} scavenges ${gcs.minor[1].toFixed(0)} ms, ${gcs.major[0]} mark-compacts ${gcs.major[1].toFixed(0)} ms (${((gcs.minor[1] + gcs.major[1]) * 1000 / requests).toFixed(2)} µs/request)`);
   const after = table('after load (full GC first)', loaded, supervisor);
   if (SNAPSHOT) await probe(probeDir, pids, true);
 
@@ -160,8 +185,12 @@ async function main() {
       summarise(join(probeDir, file));
     }
   }
-  console.log(JSON.stringify({ routes: ROUTES, total_mb_after_compile: +(before / 1e6).toFixed(1), total_mb_after_load: +(after / 1e6).toFixed(1), target_mb: TARGET_MB }));
+  console.log(JSON.stringify({ routes: ROUTES, total_mb_after_compile: +(before / 1e6).toFixed(1), total_mb_after_load: +(after / 1e6).toFixed(1), target_mb: TARGET_MB, worker_cpu_us_per_request: +cpuPerRequest.toFixed(1), worker_gc_us_per_request: +((gcs.minor[1] + gcs.major[1]) * 1000 / requests).toFixed(2) }));
 
+  if (HOLD) {
+    console.log(`holding: supervisor ${supervisor}, worker ${worker.join(' ')}; SIGINT ends`);
+    await new Promise((r) => process.once('SIGINT', r));
+  }
   for (const n of [dp, cp]) n.child.kill('SIGTERM');
   upstream.close();
   agent.destroy();

@@ -1,5 +1,6 @@
 // Child process of bench/stream/run.mjs: one plain stream listener routing everything to the sink on argv[2].
-// Prints `READY <port>`; on stdin end prints `CPU <user+system µs>` and exits.
+// Prints `READY <port>`; each line on stdin is answered with `CPU <user+system µs> <user µs> <system µs>` (process
+// CPU so far); exits when stdin ends.
 import { parseListen } from '@tollgate/config';
 import { compileConfig } from '../../apps/proxy/src/compile/compile-config';
 import { startStreamListeners } from '../../apps/proxy/src/server/stream-listeners';
@@ -15,13 +16,14 @@ async function main(): Promise<void> {
   const config = compileConfig({ hash: 'b', version: 1, config: snapshot as never }, { createUpstream: (row, targets, previous) => createUpstreamRuntime(row, targets, { previous }) }).config.stream;
   const quiet = { info() {}, warn() {}, error() {} };
   const streams = await startStreamListeners(parseListen('stream_listen', '127.0.0.1:0', 'stream').listeners, { getConfig: () => config, logger: quiet });
-  const start = process.cpuUsage();
   process.stdout.write(`READY ${streams.listeners[0].port}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => {
-    const cpu = process.cpuUsage(start);
-    process.stdout.write(`CPU ${cpu.user + cpu.system}\n`);
-    process.exit(0);
+  process.stdin.on('data', (chunk: Buffer) => {
+    for (let i = 0; i < chunk.length; i++) {
+      if (chunk[i] !== 10) continue;
+      const cpu = process.cpuUsage();
+      process.stdout.write(`CPU ${cpu.user + cpu.system} ${cpu.user} ${cpu.system}\n`);
+    }
   });
+  process.stdin.on('end', () => process.exit(0));
 }
 void main();

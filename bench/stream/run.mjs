@@ -1,12 +1,19 @@
-// Stream (L4) bulk-transfer benchmark: direct vs through Tollgate (vs nginx `stream` when nginx has the module).
-// One command: `node bench/stream/run.mjs` (no build needed; TypeScript is loaded through @swc/core).
-// Each mode: 1 connection sending TOTAL_MB, and 50 connections sharing TOTAL_MB; then 300 sequential connects for
-// connect latency (time to the first byte answered by the sink: through a proxy this includes its upstream connect).
-// Modes run interleaved for ROUNDS rounds (default 3) and each figure is the median, so that other load on the
-// machine hits every mode alike; the proxy's CPU per MB (user+system over all rounds) is the steadier figure.
-// Everything on 127.0.0.1, bounded in size and time.
+// Stream (L4) benchmark: direct vs through Tollgate vs the smallest Node proxy (the floor for a Node process) vs
+// nginx `stream` when nginx has the module. One command: `node bench/stream/run.mjs` (no build needed; TypeScript is
+// loaded through @swc/core). Everything on 127.0.0.1, bounded in size and time.
+// - Throughput: 1 connection sending TOTAL_MB, and 50 connections sharing TOTAL_MB. Modes run interleaved for ROUNDS
+//   rounds (default 5 of 512 MB), in a rotating order, and each figure is the median, so that other load on the
+//   machine hits every mode alike; the target line takes the median of each round's ratio to direct (paired in
+//   time). A proxy's CPU per MB (user+system, over the throughput runs only) is the steadier figure.
+// - Connect latency: CONNECTS sequential connects per mode (default 500), one per mode in turn, so a load spike
+//   lands on all modes; time to the first byte answered by the sink (through a proxy this includes its upstream
+//   connect and one relayed byte each way). The proxy's CPU per connection is measured over this phase. WARMUP
+//   connects per mode (default 1000) come first and are not counted: the first thousand connections of a Node
+//   process run its connect path through the interpreter and the JIT (measured: 2-3x the CPU per connection of
+//   later ones), which is start-up, not the steady state of a long-running gateway.
+// The last lines compare Tollgate with issue 11's targets against the direct baseline of this same run.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,25 +21,51 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../..');
-const TOTAL_MB = Number(process.env.TOTAL_MB ?? 1024);
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const TOTAL_MB = Number(process.env.TOTAL_MB ?? 512);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const CONNECTS = Number(process.env.CONNECTS ?? 500);
+const WARMUP = Number(process.env.WARMUP ?? 1000);
+const TARGET_RATIO = 0.9;
+const TARGET_CONNECT_MS = 1;
 const block = Buffer.alloc(256 * 1024, 7);
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadBefore = loadavg();
 
 // Sink: swallows uploads, answers one byte to each connection (for connect latency) on the first data.
 const sink = createServer((s) => { s.once('data', () => s.write('k')); s.on('data', () => {}); s.on('error', () => {}); s.on('end', () => s.end()); });
 await new Promise((r) => sink.listen(0, '127.0.0.1', r));
 const sinkPort = sink.address().port;
 
-function lineFrom(child, prefix) {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (c) => {
-      buf += c;
-      const line = buf.split('\n').find((l) => l.startsWith(prefix));
-      if (line) resolve(line.slice(prefix.length + 1));
-    });
-    child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
+/** A proxy in a child process that prints `READY <port>` and answers each stdin line with `CPU <total> <user> <sys>`. */
+async function child(args) {
+  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = [];
+  let buf = '';
+  let onReady;
+  const ready = new Promise((resolve, reject) => {
+    onReady = resolve;
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
   });
+  proc.stdout.setEncoding('utf8');
+  proc.stdout.on('data', (c) => {
+    buf += c;
+    let nl;
+    while ((nl = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.startsWith('READY ')) onReady(Number(line.slice(6)));
+      else if (line.startsWith('CPU ')) {
+        const [total, user, system] = line.slice(4).split(' ').map(Number);
+        waiting.shift()({ total, user, system });
+      }
+    }
+  });
+  const port = await ready;
+  return {
+    port,
+    cpu: () => new Promise((resolve) => { waiting.push(resolve); proc.stdin.write('\n'); }),
+    stop: () => proc.stdin.end(),
+  };
 }
 
 function upload(port, bytes) {
@@ -62,36 +95,28 @@ async function throughput(port, conns) {
   return (per * conns) / 1024 / 1024 / secs;
 }
 
-async function connectP99(port, n = 300) {
-  const times = [];
-  for (let i = 0; i < n; i++) {
+function connectOnce(port) {
+  return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    await new Promise((resolve, reject) => {
-      const s = connect({ port, host: '127.0.0.1' }, () => s.write('x'));
-      s.once('data', () => { times.push(performance.now() - t0); s.destroy(); resolve(); });
-      s.on('error', reject);
-    });
-  }
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(n * 0.5)], p99: times[Math.floor(n * 0.99)] };
+    const s = connect({ port, host: '127.0.0.1' }, () => s.write('x'));
+    s.once('data', () => { resolve(performance.now() - t0); s.destroy(); });
+    s.on('error', reject);
+  });
 }
 
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+const cpuDiff = (a, b) => ({ total: b.total - a.total, user: b.user - a.user, system: b.system - a.system });
+const cpuAdd = (a, b) => (a === null ? b : { total: a.total + b.total, user: a.user + b.user, system: a.system + b.system });
 
-async function measureOnce(port) {
-  const one = await throughput(port, 1);
-  const fifty = await throughput(port, 50);
-  const { p50, p99 } = await connectP99(port);
-  return { one, fifty, p50, p99 };
-}
-
-const modes = [{ name: 'direct', port: sinkPort, cpuOf: null }];
-
-const proxy = spawn(process.execPath, ['-r', join(root, 'tools/ts-register.js'), join(here, 'proxy.ts'), String(sinkPort)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-const proxyPort = Number(await lineFrom(proxy, 'READY'));
-modes.push({ name: 'tollgate', port: proxyPort, cpuOf: async () => { proxy.stdin.end(); return Number(await lineFrom(proxy, 'CPU')); } });
+const modes = [{ name: 'direct', port: sinkPort, proc: null }];
+const tollgate = await child(['-r', join(root, 'tools/ts-register.js'), join(here, 'proxy.ts'), String(sinkPort)]);
+modes.push({ name: 'tollgate', port: tollgate.port, proc: tollgate });
+const floor = await child([join(here, 'floor.mjs'), String(sinkPort)]);
+modes.push({ name: 'node pipe (floor)', port: floor.port, proc: floor });
 
 const nginx = spawnSync('sh', ['-c', 'command -v nginx && ls /usr/lib/nginx/modules/ngx_stream_module.so'], { encoding: 'utf8' });
+let stopNginx = () => {};
 if (nginx.status === 0) {
   const dir = mkdtempSync(join(tmpdir(), 'tg-nginx-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
@@ -101,44 +126,80 @@ events { worker_connections 1024; }
 stream { server { listen 127.0.0.1:${port}; proxy_pass 127.0.0.1:${sinkPort}; } }
 `);
   const ng = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  stopNginx = () => ng.kill('SIGTERM');
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise((r) => { const s = connect({ port, host: '127.0.0.1' }, () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  modes.push({ name: 'nginx stream (1 worker)', port, cpuOf: null, stop: () => ng.kill('SIGTERM') });
+  modes.push({ name: 'nginx stream (1 worker)', port, proc: null });
 }
 
-const runs = new Map(modes.map((m) => [m.name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  for (const mode of modes) runs.get(mode.name).push(await measureOnce(mode.port));
-}
-const results = [];
 for (const mode of modes) {
-  const all = runs.get(mode.name);
-  const pick = (key) => median(all.map((r) => r[key]));
-  const cpuMicros = mode.cpuOf ? await mode.cpuOf() : null;
-  mode.stop?.();
-  results.push({
-    name: mode.name,
-    one: pick('one'),
-    fifty: pick('fifty'),
-    p50: pick('p50'),
-    p99: pick('p99'),
-    cpuPerMb: cpuMicros === null ? null : cpuMicros / (2 * TOTAL_MB * ROUNDS),
-  });
+  mode.one = [];
+  mode.fifty = [];
+  mode.cpu = null;
+  mode.times = [];
 }
+for (let round = 0; round < ROUNDS; round++) {
+  for (let k = 0; k < modes.length; k++) {
+    const mode = modes[(round + k) % modes.length];
+    const before = mode.proc ? await mode.proc.cpu() : null;
+    mode.one.push(await throughput(mode.port, 1));
+    mode.fifty.push(await throughput(mode.port, 50));
+    if (mode.proc) mode.cpu = cpuAdd(mode.cpu, cpuDiff(before, await mode.proc.cpu()));
+  }
+}
+for (let i = 0; i < WARMUP; i++) {
+  for (const mode of modes) await connectOnce(mode.port);
+}
+const connectCpuBefore = await Promise.all(modes.map((m) => (m.proc ? m.proc.cpu() : null)));
+for (let i = 0; i < CONNECTS; i++) {
+  for (const mode of modes) mode.times.push(await connectOnce(mode.port));
+}
+const connectCpu = await Promise.all(modes.map(async (m, i) => (m.proc ? cpuDiff(connectCpuBefore[i], await m.proc.cpu()) : null)));
+const loadAfter = loadavg();
+for (const mode of modes) mode.proc?.stop();
+stopNginx();
 sink.close();
 
-const direct = results[0];
-console.log(`stream bulk transfer, ${TOTAL_MB} MB per run, ${ROUNDS} interleaved rounds (medians), 127.0.0.1`);
+const direct = modes[0];
+const mb = 2 * TOTAL_MB * ROUNDS;
+const results = modes.map((m, i) => {
+  const sorted = m.times.slice().sort((a, b) => a - b);
+  return {
+    name: m.name,
+    one: median(m.one),
+    oneRatios: m.one.map((v, r) => v / direct.one[r]),
+    fifty: median(m.fifty),
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    cpu: m.cpu,
+    connectCpu: connectCpu[i],
+  };
+});
+const base = results[0];
+console.log(`stream, ${TOTAL_MB} MB per throughput run, ${ROUNDS} interleaved rounds (medians), ${CONNECTS} interleaved connects per mode after ${WARMUP} warm-up ones, 127.0.0.1`);
+console.log(`load average before ${loadBefore}, after ${loadAfter}`);
 for (const r of results) {
   console.log([
     r.name.padEnd(24),
-    `1 conn ${r.one.toFixed(0)} MB/s (${(r.one / direct.one).toFixed(2)}x direct)`,
-    `50 conns ${r.fifty.toFixed(0)} MB/s (${(r.fifty / direct.fifty).toFixed(2)}x direct)`,
+    `1 conn ${r.one.toFixed(0)} MB/s (${(r.one / base.one).toFixed(2)}x direct)`,
+    `50 conns ${r.fifty.toFixed(0)} MB/s (${(r.fifty / base.fifty).toFixed(2)}x direct)`,
     `connect p50 ${r.p50.toFixed(2)} / p99 ${r.p99.toFixed(2)} ms`,
-    r.cpuPerMb === null ? '' : `CPU ${r.cpuPerMb.toFixed(0)} µs/MB`,
+    r.cpu === null ? '' : `CPU ${(r.cpu.total / mb).toFixed(0)} µs/MB (user ${(r.cpu.user / mb).toFixed(0)}, sys ${(r.cpu.system / mb).toFixed(0)}), ${(r.connectCpu.total / CONNECTS).toFixed(0)} µs/connection`,
   ].join(' | '));
 }
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+const tg = results[1];
+const fl = results[2];
+const ratio = median(tg.oneRatios);
+const added = tg.p99 - base.p99;
+console.log(`issue 11 targets, tollgate against direct in this run:`);
+console.log(`  1 conn throughput ${ratio.toFixed(2)}x direct (target >= ${TARGET_RATIO.toFixed(2)}x): ${verdict(ratio >= TARGET_RATIO)}` +
+  ` (median of rounds ${tg.oneRatios.map((v) => v.toFixed(2)).join(' ')}) | node pipe floor ${median(fl.oneRatios).toFixed(2)}x` +
+  (results.length > 3 ? ` | ${results[3].name} ${median(results[3].oneRatios).toFixed(2)}x` : ''));
+console.log(`  connect p99 +${added.toFixed(2)} ms over direct (${tg.p99.toFixed(2)} vs ${base.p99.toFixed(2)} ms; target <= ${TARGET_CONNECT_MS.toFixed(2)} ms): ${verdict(added <= TARGET_CONNECT_MS)}` +
+  ` | p50 +${(tg.p50 - base.p50).toFixed(2)} ms | node pipe floor p99 +${(fl.p99 - base.p99).toFixed(2)} ms` +
+  (results.length > 3 ? ` | ${results[3].name} p99 +${(results[3].p99 - base.p99).toFixed(2)} ms` : ''));
 process.exit(0);

@@ -53,6 +53,13 @@ describe('node endpoints (traditional node, 2 workers)', () => {
       await waitFor(async () => (workerHealthLines('10.0.0.2:80').length === 2 ? true : undefined), 'both workers logging at info');
     });
 
+    it('PUT /debug/cluster/log-level on a SQLite node (the only node on its database) changes this node', async () => {
+      expect((await http('PUT', `${admin}/debug/cluster/log-level/warn?timeout=1`)).json).toEqual({ message: 'log level changed' });
+      expect((await http('GET', `${admin}/debug/node/log-level`)).json).toEqual({ message: 'log level: warn' });
+      expect((await http('PUT', `${admin}/debug/cluster/control-planes-nodes/log-level/warn`)).status).toBe(404);
+      await waitFor(async () => ((await http('GET', `${admin}/debug/node/log-level`)).json.message === 'log level: notice' ? true : undefined), 'the level to revert', 5000);
+    });
+
     it('a timeout brings the configured level back', async () => {
       expect((await http('PUT', `${admin}/debug/node/log-level/debug?timeout=1`)).json).toEqual({ message: 'log level changed' });
       expect((await http('GET', `${admin}/debug/node/log-level`)).json).toEqual({ message: 'log level: debug' });

@@ -18,6 +18,16 @@ const listen = async (server: Server): Promise<number> => {
   return (server.address() as AddressInfo).port;
 };
 
+/** One port on both loopbacks: the answer says which address family the gateway connected to. */
+async function listenDual(servers: Server[]): Promise<number> {
+  const v4 = createHttpServer((_req, res) => res.end('over IPv4'));
+  const v6 = createHttpServer((_req, res) => res.end('over IPv6'));
+  const port = await listen(v4);
+  await new Promise<void>((resolve) => v6.listen(port, '::1', resolve));
+  servers.push(v4, v6);
+  return port;
+}
+
 describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
   let node: RunningNode;
   let dns: TestDnsServer;
@@ -25,6 +35,7 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
   let backendPort: number;
   let trustedPort: number;
   let untrustedPort: number;
+  let dualPort: number;
   const admin = (path: string, body: unknown) => http('POST', `http://127.0.0.1:${node.port('admin_listen')}${path}`, { body });
   const proxied = (path: string) => waitFor(async () => {
     const r = await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}${path}`);
@@ -47,7 +58,8 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
     untrustedPort = await listen(untrusted);
     servers.push(backend, trusted, untrusted);
 
-    dns = await startDnsServer({ 'dns-backend.tollgate.test': '127.0.0.1' });
+    dns = await startDnsServer({ 'dns-backend.tollgate.test': '127.0.0.1', 'dual.tollgate.test': ['127.0.0.1', '::1'] });
+    dualPort = await listenDual(servers);
     writeFileSync(join(dir, 'ca.pem'), trustedCa.cert);
     writeFileSync(join(dir, 'hosts'), '# test hosts file\n127.0.0.1   hosts-backend.tollgate.test  alias.tollgate.test\n');
     const conf = writeConf(dir, loopbackConf(dir, {
@@ -74,6 +86,30 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
     expect(dns.asked).toContain('dns-backend.tollgate.test');
   });
 
+  it('dns_order LAST,SRV,A,CNAME (the default): a name with A and AAAA records is reached over IPv4, AAAA never asked', async () => {
+    expect((await admin('/upstreams', { name: 'dual-default' })).status).toBe(201);
+    expect((await admin('/upstreams/dual-default/targets', { target: `dual.tollgate.test:${dualPort}` })).status).toBe(201);
+    expect((await admin('/services', { name: 'dual-default', host: 'dual-default' })).status).toBe(201);
+    expect((await admin('/services/dual-default/routes', { paths: ['/dual-default'] })).status).toBe(201);
+    const r = await proxied('/dual-default');
+    expect([r.status, r.text]).toEqual([200, 'over IPv4']);
+    const asked = dns.questions.filter((q) => q.endsWith(' dual.tollgate.test'));
+    expect(asked).toContain('A dual.tollgate.test');
+    expect(asked).not.toContain('AAAA dual.tollgate.test');
+  });
+
+  it('resolves a service host that is no upstream entity through dns_resolver too (as Kong: one DNS client)', async () => {
+    expect((await admin('/services', { name: 'plain-host', url: `http://dns-backend.tollgate.test:${backendPort}` })).status).toBe(201);
+    expect((await admin('/services/plain-host/routes', { paths: ['/plain-host'] })).status).toBe(201);
+    const r = await proxied('/plain-host/z');
+    expect([r.status, r.text]).toEqual([200, 'backend saw /z']);
+    // a name no server knows: Kong's answer for a failed resolution
+    expect((await admin('/services', { name: 'nowhere', url: 'http://nowhere.tollgate.test:80' })).status).toBe(201);
+    expect((await admin('/services/nowhere/routes', { paths: ['/nowhere'] })).status).toBe(201);
+    const miss = await proxied('/nowhere');
+    expect([miss.status, miss.json]).toEqual([503, { message: 'name resolution failed', request_id: expect.any(String) }]);
+  });
+
   it('answers an upstream target from dns_hostsfile before asking any name server', async () => {
     expect((await admin('/upstreams', { name: 'via-hosts' })).status).toBe(201);
     expect((await admin('/upstreams/via-hosts/targets', { target: `alias.tollgate.test:${backendPort}` })).status).toBe(201);
@@ -95,3 +131,30 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
     expect(refused.status).toBe(502);
   });
 });
+
+describe('dns_order = AAAA,A', () => {
+  it('reaches a name with A and AAAA records over IPv6', async () => {
+    const servers: Server[] = [];
+    const port = await listenDual(servers);
+    const dns = await startDnsServer({ 'dual.tollgate.test': ['127.0.0.1', '::1'] });
+    const dir = tempPrefix();
+    const node = await startNode(['-c', writeConf(dir, loopbackConf(dir, { dns_resolver: `127.0.0.1:${dns.port}`, dns_order: 'AAAA,A' })), '-p', dir]);
+    try {
+      const admin = (path: string, body: unknown) => http('POST', `http://127.0.0.1:${node.port('admin_listen')}${path}`, { body });
+      expect((await admin('/upstreams', { name: 'dual' })).status).toBe(201);
+      expect((await admin('/upstreams/dual/targets', { target: `dual.tollgate.test:${port}` })).status).toBe(201);
+      expect((await admin('/services', { name: 'dual', host: 'dual' })).status).toBe(201);
+      expect((await admin('/services/dual/routes', { paths: ['/dual'] })).status).toBe(201);
+      const r = await waitFor(async () => {
+        const res = await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/dual`);
+        return res.status === 404 ? undefined : res;
+      }, 'the route /dual');
+      expect([r.status, r.text]).toEqual([200, 'over IPv6']);
+    } finally {
+      await stopNode(node);
+      await dns.close();
+      for (const s of servers) s.close();
+    }
+  });
+});
+

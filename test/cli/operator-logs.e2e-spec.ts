@@ -140,11 +140,12 @@ describe('stream sessions in the access log', () => {
 });
 
 describe("HTTP/2 requests in Kong's access-log format", () => {
-  it('carry the client address (after the realip rewrite, as nginx) and the body bytes sent, for the gateway\'s own answers and proxied ones', async () => {
+  /** A node with an `http2 ssl` proxy listener, an h2 session to it and an upstream to route to. */
+  async function h2Node(extra: Record<string, string>) {
     const upstream = createHttpServer((_req, res) => res.end('from the upstream'));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const prefix = tempPrefix();
-    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0 http2 ssl', trusted_ips: '127.0.0.1' })), '-p', prefix]);
+    const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0 http2 ssl', ...extra })), '-p', prefix]);
     const session = h2connect(`https://127.0.0.1:${node.port('proxy_listen')}`, { rejectUnauthorized: false });
     session.on('error', () => undefined);
     const get = (path: string, headers: Record<string, string> = {}) => new Promise<{ status: number; body: string; id: string }>((resolve, reject) => {
@@ -157,6 +158,23 @@ describe("HTTP/2 requests in Kong's access-log format", () => {
       stream.on('end', () => resolve({ status, body, id }));
       stream.on('error', reject);
     });
+    /** A route /h2-up to the upstream, answering through the proxy. */
+    const route = async () => {
+      const admin = `http://127.0.0.1:${node.port('admin_listen')}`;
+      expect((await http('POST', `${admin}/services`, { body: { name: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` } })).status).toBe(201);
+      expect((await http('POST', `${admin}/services/up/routes`, { body: { paths: ['/h2-up'] } })).status).toBe(201);
+      return waitFor(async () => { const r = await get('/h2-up'); return r.status === 200 ? r : undefined; }, 'the route on the proxy');
+    };
+    const close = async () => {
+      session.destroy();
+      await stopNode(node);
+      upstream.close();
+    };
+    return { prefix, get, route, close };
+  }
+
+  it('carry the client address (after the realip rewrite, as nginx) and the body bytes sent, for the gateway\'s own answers and proxied ones', async () => {
+    const { prefix, get, route, close } = await h2Node({ trusted_ips: '127.0.0.1' });
     const lineOf = (id: string) => waitFor(async () => readLines(join(prefix, 'logs', 'access.log')).find((l) => l.endsWith(`kong_request_id: "${id}"`)), `the access line of ${id}`);
     try {
       const miss = await get('/h2-nothing?x=1');
@@ -167,15 +185,24 @@ describe("HTTP/2 requests in Kong's access-log format", () => {
       const relayed = await get('/h2-relayed', { 'x-real-ip': '203.0.113.9' });
       expect(await lineOf(relayed.id)).toMatch(/^203\.0\.113\.9 - - \[[^\]]+\] "GET \/h2-relayed HTTP\/2\.0" 404 /);
 
-      const admin = `http://127.0.0.1:${node.port('admin_listen')}`;
-      expect((await http('POST', `${admin}/services`, { body: { name: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` } })).status).toBe(201);
-      expect((await http('POST', `${admin}/services/up/routes`, { body: { paths: ['/h2-up'] } })).status).toBe(201);
-      const proxied = await waitFor(async () => { const r = await get('/h2-up'); return r.status === 200 ? r : undefined; }, 'the route on the proxy');
+      const proxied = await route();
       expect(await lineOf(proxied.id)).toMatch(new RegExp(`^127\\.0\\.0\\.1 - - \\[[^\\]]+\\] "GET /h2-up HTTP/2\\.0" 200 ${Buffer.byteLength('from the upstream')} "-" "h2-client/1\\.0" kong_request_id: "${proxied.id}"$`));
     } finally {
-      session.destroy();
-      await stopNode(node);
-      upstream.close();
+      await close();
+    }
+  });
+
+  it('in proxy_access_log_format = json, response.size is the body sent, for the gateway\'s own answers and proxied ones', async () => {
+    const { prefix, get, route, close } = await h2Node({ proxy_access_log_format: 'json' });
+    const entryOf = (id: string) => waitFor(async () => readLines(join(prefix, 'logs', 'access.log')).map((l) => JSON.parse(l)).find((e) => e.request_id === id), `the access line of ${id}`);
+    try {
+      const miss = await get('/h2-nothing');
+      expect(miss.status).toBe(404);
+      expect((await entryOf(miss.id)).response).toEqual({ status: 404, size: Buffer.byteLength(miss.body) });
+      const proxied = await route();
+      expect((await entryOf(proxied.id)).response).toEqual({ status: 200, size: Buffer.byteLength('from the upstream') });
+    } finally {
+      await close();
     }
   });
 });

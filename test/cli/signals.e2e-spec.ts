@@ -222,7 +222,7 @@ describe('signals on a running node', () => {
     const cert = join(dir, 'cluster.crt');
     const key = join(dir, 'cluster.key');
     expect((await runCliAsync(['cluster', 'cert', '--cert', cert, '--key', key])).code).toBe(0);
-    const cpPrefix = join(dir, 'cp');
+    const cpPrefix = tempPrefix();
     const oldPort = await freePort();
     const cpConf = { prefix: cpPrefix, role: 'control_plane', admin_listen: '127.0.0.1:0', status_listen: 'off', cluster_listen: `127.0.0.1:${oldPort}`, cluster_cert: cert, cluster_cert_key: key };
     const cp = await startNode(['-c', writeConf(cpPrefix, cpConf), '-p', cpPrefix]);
@@ -240,7 +240,7 @@ describe('signals on a running node', () => {
       const admin = `http://127.0.0.1:${cp.port('admin_listen')}`;
       expect((await http('POST', `${admin}/services`, { body: { name: 's', url: `http://127.0.0.1:${upstreamPort}` } })).status).toBe(201);
       expect((await http('POST', `${admin}/services/s/routes`, { body: { name: 'r', paths: ['/r'] } })).status).toBe(201);
-      const dpPrefix = join(dir, 'dp');
+      const dpPrefix = tempPrefix();
       dp = await startNode(['-c', writeConf(dpPrefix, loopbackConf(dpPrefix, {
         role: 'data_plane', database: 'off', cluster_control_plane: `127.0.0.1:${newPort}`, cluster_cert: cert, cluster_cert_key: key,
       })), '-p', dpPrefix]);

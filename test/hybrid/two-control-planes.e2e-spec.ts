@@ -2,6 +2,8 @@
 // within 1 s (LISTEN/NOTIFY, no polling).
 import { randomBytes } from 'node:crypto';
 import { stopNode, type RunningNode } from '../support/cli-node';
+import { http } from '../support/http';
+import { waitFor } from '../support/wait';
 import { addRoute, clusterCertificate, proxyAnswers, startControlPlane, startDataPlane, startUpstream, type ClusterFiles } from './hybrid-support';
 
 jest.setTimeout(90_000);
@@ -47,5 +49,13 @@ describe('two control planes on PostgreSQL', () => {
   it('and the other way round', async () => {
     await addRoute(b.port('admin_listen'), 'via-b', upstream.port);
     await proxyAnswers(dp, '/via-b', 1000);
+  });
+
+  it('PUT /debug/cluster/control-planes-nodes/log-level on A reaches B; the data plane keeps its level', async () => {
+    const admin = (n: RunningNode) => `http://127.0.0.1:${n.port('admin_listen')}`;
+    expect((await http('PUT', `${admin(a)}/debug/cluster/log-level/info`)).status).toBe(404);
+    const changed = await http('PUT', `${admin(a)}/debug/cluster/control-planes-nodes/log-level/debug?timeout=60`);
+    expect([changed.status, changed.json]).toEqual([200, { message: 'log level changed' }]);
+    await waitFor(async () => ((await http('GET', `${admin(b)}/debug/node/log-level`)).json.message === 'log level: debug' ? true : undefined), 'the level on control plane B', 3000);
   });
 });

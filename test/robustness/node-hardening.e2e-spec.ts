@@ -123,6 +123,22 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
     });
   });
 
+  describe('CONNECT', () => {
+    it.each([
+      ['Admin API', () => node.port('admin_listen', 0), /content-type: application\/json/i, /"message": ?"Method not allowed"/],
+      ['status listener', () => node.port('status_listen'), /content-type: application\/json/i, /"message": ?"Method not allowed"/],
+      // the proxy's answer is Kong's error handler's: in the format Accept asks for
+      ['proxy', () => node.port('proxy_listen', 0), /content-type: application\/json/i, /"message": ?"Method not allowed"/],
+    ] as const)('%s -> 405 with Kong\'s message, and the connection is closed', async (_name, port, type, body) => {
+      const r = await rawRequest(port(), 'CONNECT robust.test:443 HTTP/1.1\r\nHost: robust.test:443\r\nAccept: application/json\r\n\r\n');
+      expect(r.status).toBe(405);
+      expect(r.text).toMatch(type);
+      expect(r.text).toMatch(body);
+      expect(r.closed).toBe(true);
+      await nodeServes();
+    });
+  });
+
   describe('an HTTP/1.1 request without Host', () => {
     it.each([
       ['Admin API, http', () => node.port('admin_listen', 0), false],

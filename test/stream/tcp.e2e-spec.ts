@@ -36,6 +36,19 @@ describe('stream proxy: tcp', () => {
     expect(typeof line.latencies.session).toBe('number');
   });
 
+  it('bytes and FIN sent while the upstream connects, and a greeting the upstream sends first, all arrive (50 at once)', async () => {
+    // Both sides read before the relay starts: the client's request and FIN, the server's greeting; none may be lost.
+    const echo = await echoServer('greeting|');
+    backends.push(echo);
+    const service = serviceRow({ host: '127.0.0.1', port: echo.port });
+    running = await startStream(['127.0.0.1:0'], { _format_version: '3.0', services: [service], routes: [routeRow({ protocols: ['tcp'] }, service)] });
+    const port = running.port();
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => exchange(port, `request ${i}`)));
+    expect(replies.map((r) => r.toString())).toEqual(Array.from({ length: 50 }, (_, i) => `greeting|request ${i}`));
+    await until(() => running!.log.lines.length === 50, '50 access log lines');
+    expect(new Set(running.log.lines.map((l: any) => l.session.status))).toEqual(new Set([200]));
+  });
+
   it('carries 100 MB each way, sha256-identical, and honours half-close', async () => {
     // Upstream: hashes what it receives, and after the client's FIN sends its own 100 MB back.
     const size = 100 * 1024 * 1024;

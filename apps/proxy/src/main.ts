@@ -23,6 +23,7 @@ import { streamAccessLog } from './stream/access-format';
 import { setTrustedCertificates } from '@tollgate/pki';
 import { createDnsCache } from './upstream/dns-cache';
 import { dnsCacheOptions } from './upstream/dns-settings';
+import { useDnsLookupCache } from './upstream/dns-lookup';
 import { useDnsCache } from './upstream/runtime';
 import { configureLocalSyslog, configureLua, loadPlugins, runCertificatePhase, setUpstreamHealthProvider } from '@tollgate/plugins';
 import { targetAddressHealth } from './upstream/health-report';
@@ -92,6 +93,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
   setTrustedCertificates(settings.lua_ssl_trusted_certificate);
   const dns = createDnsCache(dnsCacheOptions(settings));
   useDnsCache(dns);
+  useDnsLookupCache(dns);
   const flags = compileHeaderFlags(settings.headers, settings.headers_upstream, settings.allow_debug_header === true);
   const ctx: ProxyContext = {
     runtime,

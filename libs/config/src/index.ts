@@ -20,3 +20,4 @@ export { cidrFamily } from './value-checks';
 export { resolveNodeIdentity, tollgateVersion, KONG_COMPATIBLE_VERSION, type NodeIdentity } from './node-identity';
 export { insecureExposureError, isLoopbackAddress, unmapIpv4 } from './admin-exposure';
 export { ROLE_LISTENERS } from './role-listeners';
+export { findNativeAddon, NATIVE_BUILD_HINT, type NativeAddonName } from './native-addon';

@@ -193,7 +193,7 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
   dns_hostsfile: { type: 'string', default: '/etc/hosts', section: 'dns', resolve: 'cwd',
     description: 'Hosts file whose entries answer before any DNS query for the targets of upstream entities.' },
   dns_order: { type: 'array', default: 'LAST,SRV,A,CNAME', section: 'dns', values: ['LAST', 'SRV', 'A', 'AAAA', 'CNAME'],
-    description: 'Record types tried for upstream targets: SRV is queried only when listed; then A, then AAAA (LAST and CNAME are accepted for Kong files).' },
+    description: 'Record types tried, in order, for upstream and service host names; the first that answers wins. LAST is the type that last answered for the name; CNAME resolves the alias target in the same order; AAAA is asked only when listed.' },
   dns_stale_ttl: { type: 'number', integer: true, min: 0, default: '3600', section: 'dns',
     description: 'Seconds an expired answer is still served while a refresh fails.' },
   new_dns_client: { type: 'boolean', default: 'off', section: 'dns',

@@ -1,6 +1,7 @@
 // What an HTTP/1 parser (llhttp) rejection means for the client, for every listener's 'clientError' handler:
 // nginx's statuses, Kong's messages. The listener renders them in its own body format; jsonClientErrorHandler is
 // the `{"message": ...}` one (Admin API, status listener), where Node would answer with an empty body.
+import { PLAIN_MESSAGES } from './plain-errors';
 import type { Socket } from 'node:net';
 
 export interface ParserError extends Error {
@@ -61,6 +62,13 @@ export function rawJsonResponse(status: number, message: string): string {
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
+}
+
+/** CONNECT on an HTTP/1 listener that answers in JSON: 405 and close (Node would close the socket silently). */
+export function refuseConnectJson(socket: Socket): void {
+  socket.on('error', () => socket.destroy());
+  if (socket.writable) socket.end(rawJsonResponse(405, PLAIN_MESSAGES.METHOD_NOT_ALLOWED));
+  else socket.destroy();
 }
 
 /** 'clientError' for listeners that answer in JSON; an oversized head is 431 there. */

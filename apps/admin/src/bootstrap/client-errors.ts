@@ -3,7 +3,7 @@
 // names another HTTP version (505, as nginx) and an HTTP/1.1 request without Host (400; Node's would be empty).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { HTTP_VERSION_NOT_SUPPORTED, jsonClientErrorHandler, MISSING_HOST, PLAIN_MESSAGES, rawJsonResponse } from '@tollgate/errors';
+import { HTTP_VERSION_NOT_SUPPORTED, jsonClientErrorHandler, MISSING_HOST, PLAIN_MESSAGES, refuseConnectJson } from '@tollgate/errors';
 import { sendJson } from './send-json';
 
 /** The Admin API's parser rejections: Kong's JSON body (libs/errors, shared with the status listener). */
@@ -14,8 +14,7 @@ export function adminConnectHandler(_req: IncomingMessage, socket: Socket | Serv
     sendJson(_req, socket, 405, { message: PLAIN_MESSAGES.METHOD_NOT_ALLOWED });
     return;
   }
-  socket.on('error', () => socket.destroy());
-  if (socket.writable) socket.end(rawJsonResponse(405, PLAIN_MESSAGES.METHOD_NOT_ALLOWED));
+  refuseConnectJson(socket);
 }
 
 /** An HTTP/1.1 request without Host: 400 and close, as nginx. */

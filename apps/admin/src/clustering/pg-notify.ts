@@ -1,6 +1,7 @@
 // Several control planes on one PostgreSQL: each commit NOTIFYs a channel every control plane LISTENs on, and
 // a control plane hearing another's notification rebuilds its snapshot, so its data planes get the change
 // within the coalescing window (no polling). The payload is the sender's id, so a node ignores its own echo.
+// A second channel carries `/debug/cluster/log-level` changes (Kong's "log_level" cluster event).
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '@tollgate/config';
 import { pgSslOptions } from '../persistence/pg-ssl';
@@ -25,10 +26,14 @@ export interface PgNotifyOptions {
   readonly onLocalChange: (listener: () => void) => () => void;
   /** Called when another control plane committed a write. */
   readonly onRemoteChange: () => void;
+  /** Another node changed the cluster's log level. */
+  readonly onLogLevel?: (level: string, timeoutSeconds: number) => void;
   readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 export interface PgNotifyHandle {
+  /** Tells every other node on this database to take `level` for `timeoutSeconds`. */
+  broadcastLogLevel(level: string, timeoutSeconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,9 +42,14 @@ export function channelName(schema: string | null): string {
   return `tollgate_config_${(schema ?? 'public').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`.slice(0, 63);
 }
 
+function logLevelChannel(schema: string | null): string {
+  return `tollgate_log_level_${(schema ?? 'public').replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`.slice(0, 63);
+}
+
 export async function startPgNotify(settings: PgNotifySettings, opts: PgNotifyOptions): Promise<PgNotifyHandle> {
   const me = randomUUID();
   const channel = channelName(settings.pg_schema);
+  const levels = logLevelChannel(settings.pg_schema);
   const connect = async () => {
     const client = new Client({
       host: settings.pg_host,
@@ -58,12 +68,23 @@ export async function startPgNotify(settings: PgNotifySettings, opts: PgNotifyOp
   const listen = async (c: PgClient) => {
     c.on('notification', (msg) => {
       if (msg.channel === channel && msg.payload !== me) opts.onRemoteChange();
+      else if (msg.channel === levels && msg.payload) onLevel(msg.payload);
     });
     c.on('error', (err) => {
       opts.logger.warn({ err: err.message }, 'lost the PostgreSQL LISTEN connection; reconnecting');
       void reconnect();
     });
     await c.query(`LISTEN ${channel}`);
+    await c.query(`LISTEN ${levels}`);
+  };
+  const onLevel = (payload: string) => {
+    try {
+      const m = JSON.parse(payload) as { from?: unknown; level?: unknown; timeout?: unknown };
+      if (m.from === me || typeof m.level !== 'string' || typeof m.timeout !== 'number') return;
+      opts.onLogLevel?.(m.level, m.timeout);
+    } catch (err) {
+      opts.logger.warn({ err: (err as Error).message }, 'ignored a malformed log level notification');
+    }
   };
   const reconnect = async () => {
     for (let attempt = 0; !closed; attempt++) {
@@ -84,6 +105,9 @@ export async function startPgNotify(settings: PgNotifySettings, opts: PgNotifyOp
     client.query('SELECT pg_notify($1, $2)', [channel, me]).catch((err: Error) => opts.logger.error({ err: err.message }, 'NOTIFY after a commit failed'));
   });
   return {
+    async broadcastLogLevel(level, timeoutSeconds) {
+      await client.query('SELECT pg_notify($1, $2)', [levels, JSON.stringify({ from: me, level, timeout: timeoutSeconds })]);
+    },
     async close() {
       closed = true;
       unsubscribe();

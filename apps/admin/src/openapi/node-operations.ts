@@ -148,6 +148,32 @@ export const NODE_OPERATIONS: Record<string, Record<string, Record<string, unkno
       },
     },
   },
+  '/debug/cluster/log-level/{log_level}': {
+    put: {
+      summary: 'Change the running log level of every node on this database',
+      description: 'This node as `/debug/node/log-level`, then every other node sharing its PostgreSQL database. On a control plane the route is `/debug/cluster/control-planes-nodes/log-level/{log_level}` (as in Kong) and this one answers 404.',
+      tags: ['node'],
+      parameters: [{ name: 'log_level', in: 'path', required: true, schema: { type: 'string', enum: ['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg'] } }],
+      responses: {
+        '200': message('Changed', 'log level changed'),
+        '400': message('Unknown level', 'unknown log level: loud'),
+        '404': message('A control plane (see /debug/cluster/control-planes-nodes/log-level)', 'Not found'),
+      },
+    },
+  },
+  '/debug/cluster/control-planes-nodes/log-level/{log_level}': {
+    put: {
+      summary: 'Change the running log level of every control plane on this database',
+      description: 'role = control_plane only (404 elsewhere): this control plane, then every other one sharing its PostgreSQL database. Data planes keep their level.',
+      tags: ['node'],
+      parameters: [{ name: 'log_level', in: 'path', required: true, schema: { type: 'string', enum: ['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg'] } }],
+      responses: {
+        '200': message('Changed', 'log level changed'),
+        '400': message('Unknown level', 'unknown log level: loud'),
+        '404': message('Not a control plane', 'Not found'),
+      },
+    },
+  },
   '/clustering/data-planes': {
     get: {
       summary: 'Data planes known to the control planes (the registry in the database)',

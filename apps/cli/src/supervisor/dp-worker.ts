@@ -9,6 +9,7 @@ import { IpcConfigProvider } from '../../../proxy/src/provider/ipc-provider';
 import { answerHealthQuery } from '../../../proxy/src/upstream/health-query';
 import type { FromWorker, ToWorker } from '@tollgate/protocol';
 import { ReleaseStatsCounter } from '../../../proxy/src/forward/release-stats';
+import { startMallocTrimmer } from './malloc-trim';
 
 /** How often a worker hands its request counts to the supervisor. */
 const RELEASE_STATS_REPORT_MS = 500;
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   process.on('SIGQUIT', () => {});
   process.on('SIGHUP', () => {});
   process.on('SIGUSR1', () => reopenLogFiles());
+  startMallocTrimmer();
   // listening before init: the supervisor may send the snapshot while the data plane starts
   const provider = new IpcConfigProvider();
   const init = await new Promise<Extract<ToWorker, { type: 'init' }>>((resolve) => {

@@ -2,6 +2,7 @@
 //   traditional   = control plane (this process) + data-plane workers fed over IPC
 //   control_plane = control plane only
 //   data_plane    = data-plane workers fed by a remote control plane (hybrid issue)
+import { setFlagsFromString } from 'node:v8';
 import type { Settings } from '@tollgate/config';
 import { guardProcess, reopenLogFiles, type TollgateLogger } from '@tollgate/logging';
 import type { VersionedSnapshot } from '@tollgate/declarative';
@@ -9,7 +10,8 @@ import type { BoundListener } from '@tollgate/protocol';
 import { adminLogger } from './admin-logger';
 import { nodeDnsReport } from './dns-report';
 import { startStatusServer } from './status-server';
-import { startWorkers, type WorkerPool } from './workers';
+import { operatorSetSemiSpace, startWorkers, type WorkerPool } from './workers';
+import { startMallocTrimmer } from './malloc-trim';
 import { planReload, type ReloadReport } from './reload-plan';
 
 export interface NodeHandle {
@@ -99,7 +101,12 @@ async function openStatus(parts: OpenedParts, live: Reloadable, appliedHash: () 
 
 export async function startNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
   if (settings.role === 'data_plane') return startDataPlaneNode(settings, log);
+  // bin/tollgate.js held the young generation small until the role was known: a control plane's Admin API
+  // allocates per request like any server and keeps V8's default growth (factor 2)
+  if (!operatorSetSemiSpace(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString('--semi-space-growth-factor=2');
   const parts = new OpenedParts(log);
+  const trimmer = startMallocTrimmer();
+  parts.add(async () => trimmer.stop());
   const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null, cluster: null };
   try {
     // Loaded lazily so that `tollgate config check` and friends never pay for NestJS, and a data-plane node's
@@ -120,7 +127,7 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
     if (settings.role === 'control_plane') {
       // The cluster listener: data planes pull configuration here over mutual TLS.
-      const { startClusterServer, startPgNotify, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
+      const { startClusterServer, DATA_PLANE_REGISTRY } = await import('../../../admin/src/clustering/index.js');
       const { PLUGIN_CATALOG } = await import('../../../admin/src/bootstrap/tokens.js');
       const catalog = cp.app.get<{ plugins: ReadonlyMap<string, unknown> }>(PLUGIN_CATALOG, { strict: false });
       const { ROLLOUT_PINS } = await import('../../../admin/src/cluster/rollouts/tokens.js');
@@ -133,15 +140,19 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
       });
       parts.add(() => cluster.close(), cluster.listeners);
       live.cluster = cluster;
-      if (settings.database === 'postgres') {
-        // other control planes on the same database: their commits reach this node's data planes too
-        const notify = await startPgNotify(settings, {
-          onLocalChange: (listener) => cp.dao.onChange(() => listener()),
-          onRemoteChange: () => cp.snapshots.invalidate(),
-          logger: log,
-        });
-        parts.add(() => notify.close());
-      }
+    }
+    if (settings.database === 'postgres') {
+      // other nodes on the same database (control planes, or traditional nodes as in a classic Kong cluster):
+      // their commits reach this node's data planes too
+      const { startPgNotify } = await import('../../../admin/src/clustering/index.js');
+      const notify = await startPgNotify(settings, {
+        onLocalChange: (listener) => cp.dao.onChange(() => listener()),
+        onRemoteChange: () => cp.snapshots.invalidate(),
+        onLogLevel: (level, timeout) => logLevel.applyRemote(level, timeout),
+        logger: log,
+      });
+      logLevel.attachCluster((level, timeout) => notify.broadcastLogLevel(level, timeout));
+      parts.add(() => notify.close());
     }
 
     let pool: WorkerPool | null = null;
@@ -176,11 +187,17 @@ export async function startNode(settings: Settings, log: TollgateLogger): Promis
 
 /** role = data_plane: no Admin API, no database; one pull per node, fanned out to the workers over IPC. */
 async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Promise<NodeHandle> {
+  // This supervisor only relays snapshots, yet parsing a full one grows V8's young generation to its 2 x 16 MiB
+  // default, which it then keeps: a third of the process (bench/memory). Its --max-semi-space-size can no longer
+  // change once Node runs, but a growth factor of 1 still can: the young generation stays at its initial 1 MiB.
+  if (!operatorSetSemiSpace(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString('--semi-space-growth-factor=1');
   // this supervisor serves status_listen and holds the cluster pull: no control plane installs the last line of
   // defence here (startControlPlane does on the other roles), and a throw that ended it would take the workers along
   guardProcess(log);
   const { RemoteConfigProvider } = await import('../../../proxy/src/provider/remote/index.js');
   const parts = new OpenedParts(log);
+  const trimmer = startMallocTrimmer();
+  parts.add(async () => trimmer.stop());
   const live: Reloadable = { settings, pool: null, status: null, reopenStatus: null, admin: null, cluster: null };
   try {
     const { ReleaseStatsTotals } = await import('../../../proxy/src/forward/release-stats.js');

@@ -16,7 +16,7 @@ describe('planReload: what a reload does with each changed key', () => {
     ['the status listener', { TOLLGATE_STATUS_LISTEN: '127.0.0.1:9007' }, { rollWorkers: false, reopenStatus: true, reopenAdmin: false, reopenCluster: false, needRestart: [] }],
     ['the admin listener', { TOLLGATE_ADMIN_LISTEN: '127.0.0.1:9001' }, { rollWorkers: false, reopenStatus: false, reopenAdmin: true, reopenCluster: false, needRestart: [] }],
     ['the cluster listener', { TOLLGATE_CLUSTER_LISTEN: '127.0.0.1:9005' }, { rollWorkers: false, reopenStatus: false, reopenAdmin: false, reopenCluster: true, needRestart: [] }],
-    ['cluster_cert (held by the cluster listener's TLS context)', { TOLLGATE_CLUSTER_MTLS: 'pki' }, { rollWorkers: false, reopenStatus: false, reopenAdmin: false, reopenCluster: false, needRestart: ['cluster_mtls'] }],
+    ['cluster_mtls (held by the cluster listener TLS context)', { TOLLGATE_CLUSTER_MTLS: 'pki' }, { rollWorkers: false, reopenStatus: false, reopenAdmin: false, reopenCluster: false, needRestart: ['cluster_mtls'] }],
     ['admin_access_allow (held by the Admin API middleware)', { TOLLGATE_ADMIN_ACCESS_ALLOW: '10.0.0.0/8' }, { rollWorkers: false, reopenStatus: false, reopenAdmin: false, reopenCluster: false, needRestart: ['admin_access_allow'] }],
     ['the database', { TOLLGATE_DATABASE: 'off' }, { rollWorkers: false, reopenStatus: false, reopenAdmin: false, reopenCluster: false, needRestart: ['database'] }],
     ['new_dns_client (the Admin API answers GET /status/dns by it)', { TOLLGATE_NEW_DNS_CLIENT: 'on' }, { rollWorkers: false, reopenStatus: false, reopenAdmin: false, reopenCluster: false, needRestart: ['new_dns_client'] }],

@@ -76,15 +76,17 @@ function onResponseClose(this: LoggedResponse): void {
   const now = Date.now();
   e.log.writeLine(
     `{"started_at":${e.startedAt}${e.head}${JSON.stringify(req.url)}${e.mid}${Number(req.headers['content-length'] ?? 0) || 0}` +
-      `},"response":{"status":${loggedStatus(this)},"size":${responseSize(this, e.socket, ex?.responseBytes)}},"request_id":"${e.requestId}"` +
+      `},"response":{"status":${loggedStatus(this)},"size":${responseSize(this, req, e.socket, ex?.responseBytes)}},"request_id":"${e.requestId}"` +
       `,"latencies":{"request":${now - e.startedAt},"proxy":${ex?.upstreamLatency ?? upstreamLatencyOf(this)}}}`,
   );
 }
 
 /** Bytes sent for this response, status line and headers included (Kong: bytes_sent). HTTP/1 responses on a
  * connection finish in order, so the socket's count since the previous one is this response's. */
-function responseSize(res: ClientResponse, socket: LoggedSocket | null, bodyBytes: number | undefined): number {
-  if (socket === null || (res as { stream?: unknown }).stream !== undefined) return bodyBytes ?? 0;
+function responseSize(res: ClientResponse, req: ClientRequest, socket: LoggedSocket | null, bodyBytes: number | undefined): number {
+  // an HTTP/2 stream keeps no byte count (its headers are HPACK-compressed): its body is what it sent
+  if ((res as { stream?: unknown }).stream !== undefined) return bodyBytes ?? generatedBodyBytes(res, req, 0);
+  if (socket === null) return bodyBytes ?? 0;
   const total = socket.bytesWritten;
   const before = socket[kLoggedBytes] ?? 0;
   socket[kLoggedBytes] = total;
@@ -115,7 +117,7 @@ function onKongResponseClose(this: KongLoggedResponse): void {
   const headers = req.headers;
   const ex = exchangeOf(this);
   // the socket count is taken for every response, so the next one on this connection starts from here
-  const sent = responseSize(this, e.socket, ex?.responseBytes);
+  const sent = responseSize(this, req, e.socket, ex?.responseBytes);
   e.log.writeLine(kongLine({
     remoteAddr: e.remoteAddr,
     request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,

@@ -47,6 +47,12 @@ function formatFor(req: ClientRequest, nginxGenerated: boolean, settings: ErrorS
   return settings.defaultFormat;
 }
 
+/** The format of an answer nginx itself generates before any routing (a CONNECT, say): Accept, then the request's
+ *  Content-Type, then error_default_type, as Kong's error handler picks it. */
+export function generatedErrorFormat(req: ClientRequest, defaultFormat: ErrorFormat): ErrorFormat {
+  return formatFor(req, true, { defaultFormat } as ErrorSettings);
+}
+
 function isGrpc(req: ClientRequest): boolean {
   const ct = req.headers['content-type'];
   return typeof ct === 'string' && ct.startsWith('application/grpc');

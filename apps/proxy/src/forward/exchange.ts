@@ -12,6 +12,7 @@ import type { UpstreamCall, UpstreamHandler, UpstreamRequest } from '../upstream
 import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, type UpstreamError } from '../upstream-http/errors';
 import type { ProxyContext } from './context';
 import { DEBUG_REQUEST_HEADER, pushDebugHeaders } from './debug-headers';
+import { endClientResponse, writeClientHead } from './client-head';
 import { buildDownstreamHeaders, toH2Headers } from './downstream-headers';
 import { sendProxyError, type ClientRequest as DownstreamRequest, type ClientResponse } from './errors';
 import type { RequestState } from './request-state';
@@ -69,6 +70,12 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   private body: Readable | null = null;
   /** The upstream connection carrying the current attempt. */
   private call: UpstreamCall | null = null;
+  /**
+   * The last body chunk of the current upstream read, not yet written: when the response ends in the same read
+   * (the usual small response), it goes out with the end of the response (endClientResponse: with the head, in one
+   * socket write) instead of a write() and an end(). Written at the end of the read otherwise (onReadEnd).
+   */
+  private pending: Buffer | null = null;
 
   readonly ctx: ProxyContext;
   readonly req: DownstreamRequest;
@@ -135,6 +142,9 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       body: this.bufferedBody ?? (this.hasBody ? (this.body ?? (this.req as unknown as Readable)) : null),
       readTimeout: svc.readTimeout,
       writeTimeout: svc.writeTimeout,
+      // llhttp checked the method and the client's fields; what we add is built from them, the schema's hosts
+      // and constants. A plugin's header or method goes through the serializer's checks.
+      headersChecked: this.plugins === null && this.req.httpVersionMajor === 1,
     };
     pool.request(request, this);
   }
@@ -162,12 +172,24 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       closeConnection: this.ctx.draining,
       h2,
     });
-    if (this.ctx.flags.debugHeader && this.req.headers[DEBUG_REQUEST_HEADER] !== undefined) pushDebugHeaders(headers, this.route);
+    // fields the upstream parser checked or we built from checked pieces, until a debug header, a cookie or a plugin adds others
+    let checked = !h2;
+    if (this.ctx.flags.debugHeader && this.req.headers[DEBUG_REQUEST_HEADER] !== undefined) {
+      pushDebugHeaders(headers, this.route);
+      checked = false;
+    }
     const setCookie = this.balancerCtx?.setCookie;
-    if (setCookie) headers.push('Set-Cookie', setCookie);
+    if (setCookie) {
+      headers.push('Set-Cookie', setCookie);
+      checked = false;
+    }
     if (this.res.destroyed) return false;
     const run = this.plugins;
-    if (run === null) return this.writeHead(statusCode, headers) && this.completeIfBodiless(statusCode);
+    if (run === null) {
+      if (checked) writeClientHead(this.res as ServerResponse, statusCode, headers);
+      else this.writeHead(statusCode, headers);
+      return this.completeIfBodiless(statusCode);
+    }
     run.timings.upstreamLatency = upstreamLatency;
     run.timings.proxyLatency = Math.round(this.sentAt - this.startedAt);
     const filtered = runHeaderFilterOnList(run, statusCode, headers);
@@ -250,6 +272,21 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
         chunk = out;
       }
     }
+    const prior = this.pending;
+    this.pending = chunk;
+    return prior === null || this.writeBody(prior);
+  }
+
+  /** The upstream read that brought body chunks is parsed: the chunk kept back goes out now. */
+  onReadEnd(): boolean {
+    const chunk = this.pending;
+    if (chunk === null) return true;
+    this.pending = null;
+    if (this.done) return true;
+    return this.writeBody(chunk);
+  }
+
+  private writeBody(chunk: Buffer): boolean {
     const ok = (this.res as ServerResponse).write(chunk);
     if (!ok) (this.res as Tagged<ClientResponse>).once('drain', onClientDrain);
     return ok;
@@ -261,9 +298,16 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     if (this.exitedInHeaderFilter) return;
     const held = this.held;
     if (held === null) {
+      const last = this.pending;
+      this.pending = null;
       const tail = this.chunkFilter !== null ? this.filterChunk(EMPTY, true) : null;
-      if (tail !== null) this.res.end(tail);
-      else this.res.end();
+      if (tail !== null) {
+        if (last !== null) (this.res as ServerResponse).write(last);
+        this.res.end(tail);
+      } else if (last !== null) {
+        if (this.req.httpVersionMajor === 2) this.res.end(last);
+        else endClientResponse(this.res as ServerResponse, last);
+      } else this.res.end();
       return;
     }
     // body_filter plugins see the whole body; the length is announced after they changed it
@@ -288,6 +332,9 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     if (this.responded) {
       // Mid-body failure: the status line is gone, so the client connection is cut (as nginx does).
       this.finish();
+      const last = this.pending;
+      this.pending = null;
+      if (last !== null && !this.res.destroyed) (this.res as ServerResponse).write(last);
       this.res.destroy();
       return;
     }

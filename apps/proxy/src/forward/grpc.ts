@@ -4,15 +4,18 @@
 // `grpc_next_upstream error timeout`), and the reply goes through header_filter and body_filter; the log phase
 // runs once the client response finished (plugin-phase.ts). Trailers (grpc-status, grpc-message) are relayed as
 // trailers (kong-data-plane.md §2.6).
+import { isIP } from 'node:net';
 import { connect, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { runBodyFilter, runHeaderFilter, type PluginRun } from '@tollgate/plugins';
+import type { CompiledService } from '../compile/types';
 import type { Peer, UpstreamRuntime } from '../upstream/types';
 import { sendProxyError } from './errors';
 import { SERVER_TOKEN, VIA_2 } from './identity';
 import type { RequestState } from './request-state';
+import { upstreamLookup } from '../upstream/dns-lookup';
 import { chooseTarget, upstreamHostHeader, type AttemptTarget, type RequestBalancerContext } from './target';
 
 const CANCEL = 0x8;
@@ -21,15 +24,28 @@ const sessions = new Map<string, ClientHttp2Session>();
 const kConnectTimedOut = Symbol('tollgate.connectTimedOut');
 type Session = ClientHttp2Session & { [kConnectTimedOut]?: boolean };
 
-function sessionFor(authority: string, tls: boolean, rejectUnauthorized: boolean, connectTimeout: number): Session {
-  const key = `${tls ? 'https' : 'http'}://${authority}`;
+/** One session per upstream address AND per TLS identity, keyed as the HTTP/1.1 pools are
+ *  (CompiledService.poolKey's parts): a service with tls_verify, its own CA list, client certificate, SNI or
+ *  connect_timeout never rides on a session another service opened with different ones. */
+function sessionFor(authority: string, svc: CompiledService, sniHost: string): Session {
+  const tls = svc.tls ? svc.tlsOptions : null;
+  const key = tls === null ? `http://${authority}|${svc.connectTimeout}` : `https://${authority}|${svc.connectTimeout}|${sniHost}|${tls.poolKey}`;
   const cached = sessions.get(key);
   if (cached && !cached.closed && !cached.destroyed) return cached;
-  const session: Session = connect(key, { rejectUnauthorized });
+  const session: Session = connect(`${svc.tls ? 'https' : 'http'}://${authority}`, tls === null ? { lookup: upstreamLookup } : {
+    lookup: upstreamLookup,
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    servername: sniHost !== '' && isIP(sniHost) === 0 ? sniHost : undefined,
+    // only when set: an explicit undefined would replace Node's default hostname check
+    ...(tls.checkServerIdentity ? { checkServerIdentity: tls.checkServerIdentity } : {}),
+  });
   const timer = setTimeout(() => {
     session[kConnectTimedOut] = true;
     session.destroy();
-  }, connectTimeout);
+  }, svc.connectTimeout);
   session.once('connect', () => clearTimeout(timer));
   session.on('error', () => undefined);
   session.once('close', () => {
@@ -122,7 +138,7 @@ class GrpcTries implements AttemptTarget {
     const svc = s.service;
     const authority = this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
     this.stream = null;
-    this.session = sessionFor(authority, svc.tls, svc.tlsOptions?.rejectUnauthorized ?? false, svc.connectTimeout);
+    this.session = sessionFor(authority, svc, this.sniHost);
     return (this.stream = this.session.request(this.out));
   }
 

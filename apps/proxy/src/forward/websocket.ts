@@ -16,6 +16,7 @@ import { sendProxyError } from './errors';
 import { mayRetry } from './exchange';
 import { logAfterResponse } from './plugin-phase';
 import { chooseTarget, emptyTarget, upstreamHostHeader, type RequestBalancerContext } from './target';
+import { upstreamLookup } from '../upstream/dns-lookup';
 import type { RequestState } from './request-state';
 
 /**
@@ -117,6 +118,7 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
     const upReq = (service.tls ? httpsRequest : httpRequest)({
       host: target.host,
       port: target.port,
+      lookup: upstreamLookup,
       method: req.method,
       path,
       headers: up.list as never,

@@ -1,8 +1,10 @@
 // Bad requests rejected by the HTTP parser (llhttp) before any handler runs: smuggling attempts, oversized or
 // malformed headers, header-read timeouts. Answered with nginx's statuses and Kong's bodies, then closed.
-import type { Http2ServerResponse } from 'node:http2';
+import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { Socket } from 'node:net';
 import { PROXY_ERRORS, renderErrorBody, CONTENT_TYPES, parserRejection, type ErrorFormat, type ParserError } from '@tollgate/errors';
+import { generatedErrorFormat } from '../forward/errors';
 import { nextRequestId } from '../forward/request-id';
 import { SERVER_TOKEN } from '../forward/identity';
 import type { HeaderFlags } from '../forward/header-flags';
@@ -42,16 +44,17 @@ export function createClientErrorHandler(flags: HeaderFlags, format: ErrorFormat
 /** CONNECT is no method a gateway proxies: Kong answers 405 (Node would close the connection silently). */
 export function createConnectHandler(flags: HeaderFlags, format: ErrorFormat) {
   const e = PROXY_ERRORS.METHOD_NOT_ALLOWED;
-  return function onConnect(_req: unknown, socket: Socket | Http2ServerResponse): void {
+  return function onConnect(req: IncomingMessage | Http2ServerRequest, socket: Socket | Http2ServerResponse): void {
+    const answerFormat = generatedErrorFormat(req as never, format);
     if (!(socket instanceof Socket)) {
       // an HTTP/2 CONNECT stream (the same event on an h2 server): answered on its stream
-      const body = renderErrorBody(format, e.message, nextRequestId());
-      socket.writeHead(e.status, { 'content-type': CONTENT_TYPES[format], 'content-length': Buffer.byteLength(body) });
+      const body = renderErrorBody(answerFormat, e.message, nextRequestId());
+      socket.writeHead(e.status, { 'content-type': CONTENT_TYPES[answerFormat], 'content-length': Buffer.byteLength(body) });
       socket.end(body);
       return;
     }
     socket.on('error', () => socket.destroy());
-    if (socket.writable) socket.end(responseFor(e.status, e.message, format, flags));
+    if (socket.writable) socket.end(responseFor(e.status, e.message, answerFormat, flags));
     socket.destroySoon?.();
   };
 }

@@ -6,7 +6,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ListenEntry } from '@tollgate/config/types';
 import type { StreamConfig } from '../compile/types';
 import { runSession, type ListenerContext } from '../stream/session';
-import { adoptAccepted, SocketReader } from '../stream/socket-reader';
+import { readThrough, SocketReader } from '../stream/socket-reader';
 import type { StreamAccessLog, StreamLog } from '../stream/types';
 import { listenOn } from './listen-entry';
 
@@ -89,16 +89,13 @@ export async function startStreamListeners(
         certificatePhase: opts.certificatePhase ?? null,
       };
       // Without a preread (ssl, PROXY header) the client socket can read through a SocketReader from the start;
-      // pauseOnConnect keeps the accepted socket from reading before it hands over its handle.
+      // pauseOnConnect keeps the accepted socket from reading before it has one.
       const direct = !entry.ssl && !entry.proxyProtocol;
-      const server = createServer({ allowHalfOpen: true, pauseOnConnect: direct, noDelay: true, ...keepAliveOf(entry) }, (accepted) => {
-        let socket = accepted;
+      const server = createServer({ allowHalfOpen: true, pauseOnConnect: direct, noDelay: true, ...keepAliveOf(entry) }, (socket) => {
         let reader: SocketReader | null = null;
         if (direct) {
           reader = new SocketReader();
-          const adopted = adoptAccepted(accepted, reader);
-          if (adopted !== null) socket = adopted;
-          else reader = null;
+          if (!readThrough(socket, reader)) reader = null;
         }
         sessions.add(socket);
         socket.once('close', () => sessions.delete(socket));

@@ -2,34 +2,21 @@
 // rule can hand us connections addressed elsewhere; an accepted socket's localAddress/localPort is then the
 // original destination. Node cannot set the option before bind, so a small N-API addon (native/transparent)
 // creates the socket and we listen on its fd.
-import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { dirname, join } from 'node:path';
 import type { ListenEntry } from '@tollgate/config/types';
+import { findNativeAddon, NATIVE_BUILD_HINT } from '@tollgate/config/native-addon';
 
 interface TransparentAddon {
   openTransparentListener(host: string, port: number, backlog: number, ipv6only: boolean): number;
 }
 
-const ADDON_RELATIVE = join('native', 'transparent', 'build', 'Release', 'transparent.node');
-export const BUILD_HINT = 'build it with: npx node-gyp rebuild --directory native/transparent';
+export const BUILD_HINT = NATIVE_BUILD_HINT;
 
 let cached: TransparentAddon | null = null;
 
-/** The addon is searched from this file upwards (source tree, dist/ build, installed package alike). */
-function findAddon(): string | null {
-  const override = process.env.TOLLGATE_TRANSPARENT_ADDON;
-  if (override) return existsSync(override) ? override : null;
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, ADDON_RELATIVE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return null;
-  }
-}
-
 function loadAddon(where: string): TransparentAddon {
   if (cached) return cached;
-  const path = findAddon();
+  const path = findNativeAddon('transparent');
   if (path === null) throw new Error(`${where}: flag 'transparent' needs the native addon native/transparent, which is not built (${BUILD_HINT})`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   cached = require(path) as TransparentAddon;

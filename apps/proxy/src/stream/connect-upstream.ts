@@ -2,9 +2,10 @@
 // within connect_timeout (TCP, plus the TLS handshake for `tls` services, as proxy_connect_timeout covers both),
 // and retries connection failures up to service.retries more times, reporting each failure to the balancer.
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import type { BalancerContext, Peer } from '../upstream/types';
 import { SocketReader } from './socket-reader';
+import { upstreamLookup } from '../upstream/dns-lookup';
 import type { StreamService } from '../compile/types';
 
 export interface Try {
@@ -18,20 +19,35 @@ export interface Try {
 }
 
 export type ConnectResult =
-  /** reader: set for plain TCP upstreams, which read through it (see socket-reader.ts) and stay paused until the relay. */
+  /** reader: set for plain TCP upstreams, which read through it (see socket-reader.ts) from the connect on. */
   | { readonly ok: true; readonly socket: Socket; readonly reader: SocketReader | null; readonly peer: Peer | null; readonly tries: Try[] }
   /** status: 503 no healthy peer to pick, 502 every try failed, 504 the last try timed out. */
   | { readonly ok: false; readonly status: 502 | 503 | 504; readonly tries: Try[]; readonly message: string };
 
-export async function connectUpstream(service: StreamService, balancer: BalancerContext & { triedPeers: Set<Peer> }): Promise<ConnectResult> {
+const NO_HEADERS = Object.freeze({});
+
+export async function connectUpstream(service: StreamService, clientIp: string): Promise<ConnectResult> {
   const tries: Try[] = [];
+  // A stream connection balances on the client address alone (hash_on ip; header, cookie, path and query hashes
+  // have nothing to hash and fall back as Kong's do).
+  const balancer: (BalancerContext & { triedPeers: Set<Peer> }) | null = service.upstream === null ? null : {
+    clientIp,
+    headers: NO_HEADERS,
+    cookies: null,
+    path: '',
+    query: null,
+    captures: null,
+    consumerId: null,
+    credentialId: null,
+    triedPeers: new Set<Peer>(),
+  };
   let lastStatus: 502 | 504 = 502;
   let lastMessage = '';
   for (let attempt = 0; attempt < service.tries; attempt++) {
     let peer: Peer | null = null;
     let host = service.host;
     let port = service.port;
-    if (service.upstream) {
+    if (service.upstream && balancer) {
       peer = service.upstream.pick(balancer);
       if (peer === null) {
         if (attempt === 0) return { ok: false, status: 503, tries, message: 'failure to get a peer from the ring-balancer' };
@@ -44,20 +60,34 @@ export async function connectUpstream(service: StreamService, balancer: Balancer
     const outcome = await connectOnce(service, host, port, peer?.hostHeader ?? service.host);
     const connectMs = Math.round(performance.now() - started);
     if (outcome.ok) {
-      tries.push({ ip: outcome.socket.remoteAddress ?? host, port, connectMs });
+      // An IP target is its own address (asking the socket costs a system call); a name's is the one connected to.
+      tries.push({ ip: isIP(host) !== 0 ? host : (outcome.socket.remoteAddress ?? host), port, connectMs });
       if (peer && service.upstream) service.upstream.report(peer, { kind: 'success', status: 200, latencyMs: connectMs });
       return { ok: true, socket: outcome.socket, reader: outcome.reader, peer, tries };
     }
     tries.push({ ip: host, port, connectMs, state: outcome.timedOut ? 'timeout' : 'failed', message: outcome.message });
     lastStatus = outcome.timedOut ? 504 : 502;
     lastMessage = outcome.message;
-    if (peer && service.upstream) {
+    if (peer && service.upstream && balancer) {
       service.upstream.report(peer, outcome.timedOut ? { kind: 'timeout' } : { kind: 'tcp_failure' });
       service.upstream.release(peer);
       balancer.triedPeers.add(peer);
     }
   }
   return { ok: false, status: lastStatus, tries, message: lastMessage };
+}
+
+// A tls service's CA, client certificate and key make one SecureContext for the life of its compiled config, as
+// the HTTP upstream pools keep theirs: building one per connection would parse them again every time.
+const secureContexts = new WeakMap<StreamService, SecureContext>();
+
+function secureContextOf(service: StreamService): SecureContext {
+  let context = secureContexts.get(service);
+  if (context === undefined) {
+    context = createSecureContext({ ca: service.ca as string[] | undefined, cert: service.clientCert, key: service.clientKey });
+    secureContexts.set(service, context);
+  }
+  return context;
 }
 
 type OnceResult = { ok: true; socket: Socket; reader: SocketReader | null } | { ok: false; timedOut: boolean; message: string };
@@ -69,17 +99,14 @@ function connectOnce(service: StreamService, host: string, port: number, serverN
       ? tlsConnect({
           host,
           port,
+          lookup: upstreamLookup,
           // proxy_ssl_name $upstream_host: the target's name (SNI is not sent for IP literals).
           servername: isIP(serverName) === 0 ? serverName : undefined,
           rejectUnauthorized: service.rejectUnauthorized,
-          ca: service.ca as string[] | undefined,
-          cert: service.clientCert,
-          key: service.clientKey,
+          secureContext: secureContextOf(service),
           allowHalfOpen: true,
         } as never)
-      : netConnect({ host, port, allowHalfOpen: true, noDelay: true, onread: reader.onread });
-    // Nothing is read until the relay has somewhere to write it.
-    if (reader !== null) socket.pause();
+      : netConnect({ host, port, lookup: upstreamLookup, allowHalfOpen: true, noDelay: true, onread: reader.onread });
     const timer = setTimeout(() => {
       done({ ok: false, timedOut: true, message: `upstream timed out (${service.connectTimeout} ms) while connecting to ${host}:${port}` });
       socket.destroy();

@@ -79,12 +79,16 @@ function forward(from: Socket, to: Socket, reader: SocketReader | null, writeMs:
       onFull();
     });
   }
-  from.once('end', () => {
-    if (!to.destroyed && !to.writableEnded) to.end();
-  });
+  // A reader reads on before the relay starts, so the FIN may already be in ('end' emitted to nobody).
+  if (from.readableEnded) to.end();
+  else {
+    from.once('end', () => {
+      if (!to.destroyed && !to.writableEnded) to.end();
+    });
+  }
   from.once('close', () => {
     if (stall !== null) clearTimeout(stall);
   });
-  // A preread (or pauseOnConnect, or a reader kept idle until now) left the socket paused; start it.
+  // A preread (or pauseOnConnect, or a reader that stopped at its early bound) left the socket paused; start it.
   from.resume();
 }

@@ -3,7 +3,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { CertificateHandshake } from '@tollgate/plugins';
-import type { Peer } from '../upstream/types';
 import { type ClientHelloResult, MAX_CLIENT_HELLO, parseClientHello } from './client-hello';
 import { connectUpstream, type Try } from './connect-upstream';
 import { relay, type PipeEnd } from './pipe';
@@ -29,7 +28,6 @@ export interface ListenerContext {
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
-const NO_HEADERS = Object.freeze({});
 
 function plainIp(address: string | undefined): string {
   if (address === undefined) return '';
@@ -146,22 +144,11 @@ export async function runSession(socket: Socket, ctx: ListenerContext, clientRea
     buffered = EMPTY;
   }
 
-  const balancer = {
-    clientIp,
-    headers: NO_HEADERS,
-    cookies: null,
-    path: '',
-    query: null,
-    captures: null,
-    consumerId: null,
-    credentialId: null,
-    triedPeers: new Set<Peer>(),
-  };
   // While connecting, a client that goes away must not leave the upstream connection behind.
   let clientGone = false;
   const onGone = () => { clientGone = true; };
   client.once('close', onGone);
-  const connected = await connectUpstream(service, balancer);
+  const connected = await connectUpstream(service, clientIp);
   client.removeListener('close', onGone);
   tries = connected.tries;
   proxyLatency = Math.round(performance.now() - started);

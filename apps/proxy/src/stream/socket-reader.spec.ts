@@ -1,10 +1,10 @@
 // SocketReader and the relay over it, on real loopback sockets: buffer reuse must never corrupt a write still
-// queued, bytes read before the relay starts come first, backpressure ends in write_timeout, and an adopted
-// accepted socket keeps its server's connection count.
+// queued, bytes read before the relay starts come first, backpressure ends in write_timeout, and an accepted
+// socket reading through a reader keeps its server's connection count.
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { relay } from './pipe';
-import { adoptAccepted, SocketReader } from './socket-reader';
+import { readThrough, SocketReader } from './socket-reader';
 
 const listen = (server: Server) =>
   new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
@@ -18,23 +18,22 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 /** A listener whose accepted sockets read through a SocketReader, as plain stream listeners do. */
-async function adoptingServer(): Promise<{ server: Server; port: number; next: () => Promise<Adopted> }> {
-  const accepted: Adopted[] = [];
-  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (raw) => {
+async function readingServer(): Promise<{ server: Server; port: number; next: () => Promise<Reading> }> {
+  const accepted: Reading[] = [];
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
     const reader = new SocketReader();
-    const socket = adoptAccepted(raw, reader);
-    if (socket === null) throw new Error('adoptAccepted failed');
+    if (!readThrough(socket, reader)) throw new Error('readThrough failed');
     accepted.push({ socket, reader });
   });
   const port = await listen(server);
-  const next = async (): Promise<Adopted> => {
+  const next = async (): Promise<Reading> => {
     await until(() => accepted.length > 0);
     return accepted.shift()!;
   };
   return { server, port, next };
 }
 
-interface Adopted {
+interface Reading {
   readonly socket: Socket;
   readonly reader: SocketReader;
 }
@@ -52,7 +51,7 @@ describe('SocketReader relay', () => {
   });
 
   it('carries 64 MB to a slow reader byte-identical, with bytes sent before the relay first', async () => {
-    const front = await adoptingServer();
+    const front = await readingServer();
     servers.push(front.server);
     // Sink: reads in bursts so the relay's writes queue and its read buffer must be replaced, not reused.
     let sinkHash = '';
@@ -105,8 +104,36 @@ describe('SocketReader relay', () => {
     expect(socket.bytesRead).toBe(head.length + 64 * 1024 * 1024);
   });
 
+  it('passes on bytes and a FIN that came before the relay started', async () => {
+    const front = await readingServer();
+    servers.push(front.server);
+    let received = '';
+    const upstreamEnded = new Promise<void>((resolve) => {
+      const sink = createServer({ allowHalfOpen: true }, (s) => {
+        s.on('data', (c: Buffer) => (received += c.toString()));
+        s.on('end', () => {
+          s.end();
+          resolve();
+        });
+      });
+      servers.push(sink);
+    });
+    const sinkPort = await listen(servers[servers.length - 1]);
+    const client = await connected(front.port);
+    client.end('request, then FIN');
+    const { socket, reader } = await front.next();
+    // The reader reads on before the relay: the FIN is in and 'end' has gone by with nobody listening.
+    await until(() => socket.readableEnded);
+    const upstream = await connected(sinkPort);
+    const ended = relay(socket, upstream, { idleMs: 10000, writeMs: 10000 }, { client: reader, upstream: null });
+    await upstreamEnded;
+    expect(received).toBe('request, then FIN');
+    client.destroy();
+    expect(await ended).toBe('closed');
+  });
+
   it('ends the session with write_timeout when the upstream stops reading', async () => {
-    const front = await adoptingServer();
+    const front = await readingServer();
     servers.push(front.server);
     const held: Socket[] = [];
     const stuck = createServer({ pauseOnConnect: true }, (s) => held.push(s));
@@ -128,8 +155,8 @@ describe('SocketReader relay', () => {
     for (const s of held) s.destroy();
   });
 
-  it('keeps the server waiting in close() until the adopted socket is gone', async () => {
-    const front = await adoptingServer();
+  it('keeps the server waiting in close() until the reading socket is gone', async () => {
+    const front = await readingServer();
     const client = await connected(front.port, false);
     const { socket } = await front.next();
     expect(socket.remoteAddress).toBe('127.0.0.1');

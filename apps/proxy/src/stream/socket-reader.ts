@@ -1,20 +1,26 @@
 // Reads a socket straight into a buffer it owns (net's `onread` option) and hands each read to the relay's
 // writer: no buffer allocated per read and no Readable queue in between. Measured on bench/stream at about half
 // the proxy CPU per MB of the 'data'-event relay (fresh 64 KB buffers cost page faults as well as JS).
-import { Socket, type Server } from 'node:net';
+// Each reader owns its buffer (one buffer shared by all sockets cannot work: libuv keeps each socket's last buffer
+// for its next read, so a buffer handed over to a queued write could not be taken back from the others).
+import type { Socket } from 'node:net';
 
-// Interactive sessions stay small; a read that fills the buffer means bulk traffic, which gets the large one.
-const SMALL_BYTES = 16 * 1024;
+// Interactive sessions stay small: the first buffer is a slice of Node's buffer pool (no allocation of its own per
+// connection); a read that fills its buffer means bulk traffic, which gets the large one.
+const SMALL_BYTES = 4000;
 const LARGE_BYTES = 256 * 1024;
+/** Bytes a session holds before its relay starts; past this the socket stops reading until then (a slow upstream
+ * connect must not let clients park unbounded data in the proxy). */
+const EARLY_MAX_BYTES = 16 * 1024;
 
 export class SocketReader {
   private buffer: Buffer = Buffer.allocUnsafe(SMALL_BYTES);
   private target: Socket | null = null;
   private onFull: () => void = noop;
-  /** The first bytes a client sends while the upstream connects: copied (one read at most), written on pipeTo. */
-  private early: Buffer[] = [];
+  /** Bytes read before pipeTo (copied; EARLY_MAX_BYTES at most), written first on pipeTo. */
+  private early: Buffer | null = null;
 
-  /** For `net.connect({ onread })` / `new Socket({ onread })`; the buffer function is asked again after each read. */
+  /** For `net.connect({ onread })` and readThrough(); the buffer function is asked again after each read. */
   readonly onread = {
     buffer: (): Buffer => this.buffer,
     callback: (nread: number, buf: Buffer): boolean => this.deliver(nread, buf),
@@ -27,14 +33,19 @@ export class SocketReader {
   pipeTo(target: Socket, onFull: () => void): void {
     this.target = target;
     this.onFull = onFull;
-    for (const chunk of this.early.splice(0)) target.write(chunk);
+    const early = this.early;
+    this.early = null;
+    if (early !== null) target.write(early);
   }
 
   private deliver(nread: number, buf: Buffer): boolean {
     const target = this.target;
     if (target === null) {
-      this.early.push(Buffer.from(buf.subarray(0, nread)));
-      return false;
+      // Bytes that arrive before the relay (the client's first bytes while the upstream connects, a server's
+      // greeting) are copied, and reading goes on up to a bound: stopping and restarting it costs system calls.
+      const bytes = Buffer.from(buf.subarray(0, nread));
+      this.early = this.early === null ? bytes : Buffer.concat([this.early, bytes]);
+      return this.early.length < EARLY_MAX_BYTES;
     }
     const full = nread === buf.length;
     const ok = target.write(full ? buf : buf.subarray(0, nread));
@@ -49,36 +60,46 @@ export class SocketReader {
 
 function noop(): void {}
 
-interface SocketInternals {
-  _handle: unknown;
-  _server: Server | null;
-  server: Server | null;
+interface NetInternals {
+  _handle: { useUserBuffer?: (buf: Uint8Array) => void; reading?: boolean } | null;
+  [key: symbol]: unknown;
+}
+
+interface OnreadKeys {
+  readonly buffer: symbol;
+  readonly gen: symbol;
+  readonly cb: symbol;
+}
+
+/** net.Socket's private keys for `onread` (kBuffer, kBufferGen, kBufferCb), found once on the first socket seen. */
+let onreadKeys: OnreadKeys | null | undefined;
+
+function findOnreadKeys(socket: Socket): OnreadKeys | null {
+  const byName = new Map(Object.getOwnPropertySymbols(socket).map((s) => [s.description, s]));
+  const buffer = byName.get('kBuffer');
+  const gen = byName.get('kBufferGen');
+  const cb = byName.get('kBufferCb');
+  return buffer && gen && cb ? { buffer, gen, cb } : null;
 }
 
 /**
- * net.Server has no `onread` option, so an accepted socket (created with pauseOnConnect, nothing read yet) hands
- * its handle to a new Socket that reads through `reader` (starting at once, see `early`). The server's connection
- * count moves with it, so server.close() still waits for this session. Returns null if Node's net internals differ
- * (the caller then keeps the accepted socket and the 'data' relay).
+ * net.Server has no `onread` option: this gives an accepted socket (created with pauseOnConnect, nothing read yet)
+ * what `onread: reader.onread` gives a connecting one, and starts reading (into the reader's early bytes, so that
+ * request bytes are here when the upstream connection is, and a reset while connecting is seen). The socket stays
+ * the server's own, so server.close() still waits for it. Returns false if Node's net internals differ (the
+ * caller then keeps the 'data' relay).
  */
-export function adoptAccepted(accepted: Socket, reader: SocketReader): Socket | null {
-  const old = accepted as unknown as SocketInternals;
-  if (old._handle === null || old._handle === undefined || old._server === undefined) return null;
-  const socket = new Socket({
-    handle: old._handle,
-    allowHalfOpen: true,
-    // Reading starts now: a first read lands in `early` and stops reading, so that request bytes are already
-    // here when the upstream connection is, and a reset while connecting is seen.
-    pauseOnCreate: false,
-    readable: true,
-    writable: true,
-    onread: reader.onread,
-  } as never);
-  const adopted = socket as unknown as SocketInternals;
-  adopted._server = old._server;
-  adopted.server = old.server;
-  old._server = null;
-  old.server = null;
-  old._handle = null;
-  return socket;
+export function readThrough(socket: Socket, reader: SocketReader): boolean {
+  if (onreadKeys === undefined) onreadKeys = findOnreadKeys(socket);
+  const keys = onreadKeys;
+  const internals = socket as unknown as NetInternals;
+  const handle = internals._handle;
+  if (keys === null || handle === null || typeof handle.useUserBuffer !== 'function' || handle.reading) return false;
+  const first = reader.onread.buffer();
+  internals[keys.buffer] = first;
+  internals[keys.gen] = reader.onread.buffer;
+  internals[keys.cb] = reader.onread.callback;
+  handle.useUserBuffer(first);
+  socket.resume();
+  return true;
 }

@@ -19,6 +19,11 @@ export interface UpstreamRequest {
   readonly readTimeout: number;
   /** ms a blocked write may wait for the upstream to take it (nginx proxy_send_timeout) */
   readonly writeTimeout: number;
+  /**
+   * The method and every header name and value are known to be valid field syntax (parsed by llhttp, built by us
+   * from such pieces, nothing a plugin set): serializing skips re-testing them. The path is always tested.
+   */
+  readonly headersChecked?: boolean;
 }
 
 /** The forward step's side of one exchange. */
@@ -28,6 +33,8 @@ export interface UpstreamHandler {
   onHeaders(status: number, headers: string[]): void;
   /** false: the client is not taking more now; reading pauses until call.resume(). */
   onData(chunk: Buffer): boolean;
+  /** One upstream read is parsed (a handler may hold its last chunk back until then); false: as onData's. */
+  onReadEnd?(): boolean;
   onComplete(trailers: string[] | null): void;
   onError(err: UpstreamError): void;
 }
@@ -139,7 +146,7 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
     const body = req.body;
     const streamed = body !== null && !Buffer.isBuffer(body);
     try {
-      serializeHead(req.method, req.path, req.headers, streamed, body !== null && !streamed ? (body as Buffer).length : -1, this.owner.keepAlive, scratch);
+      serializeHead(req.method, req.path, req.headers, streamed, body !== null && !streamed ? (body as Buffer).length : -1, this.owner.keepAlive, req.headersChecked === true, scratch);
     } catch (err) {
       this.fail(err as UpstreamError);
       return;
@@ -259,6 +266,12 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
       this.parser.execute(data);
     } catch (err) {
       this.fail(err as UpstreamError);
+      return;
+    }
+    const handler = this.handler;
+    if (handler !== null && handler.onReadEnd !== undefined && !handler.onReadEnd() && !this.paused && this.handler === handler) {
+      this.paused = true;
+      this.socket.pause();
     }
   }
 

@@ -5,6 +5,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
+import { upstreamLookup } from '../upstream/dns-lookup';
 import { Http1Connection, sharedReadOptions, type ConnectionOwner, type UpstreamHandler, type UpstreamRequest } from './connection';
 
 export interface PoolLimits {
@@ -96,7 +97,7 @@ export class Http1Pool implements ConnectionOwner {
     let conn: Http1Connection;
     if (a.tls === null) {
       const target: { conn: Http1Connection | null } = { conn: null };
-      conn = new Http1Connection(this, netConnect({ host: a.host, port: a.port, onread: sharedReadOptions(target) }), false, true);
+      conn = new Http1Connection(this, netConnect({ host: a.host, port: a.port, lookup: upstreamLookup, onread: sharedReadOptions(target) }), false, true);
       target.conn = conn;
     } else {
       const t = a.tls;
@@ -104,6 +105,7 @@ export class Http1Pool implements ConnectionOwner {
       const socket: TLSSocket = tlsConnect({
         host: a.host,
         port: a.port,
+        lookup: upstreamLookup,
         servername: a.servername || (isIP(a.host) === 0 ? a.host : undefined),
         secureContext: this.secureContext,
         rejectUnauthorized: t.rejectUnauthorized,

@@ -38,7 +38,7 @@ describe('createDnsCache', () => {
     let t = 0;
     const table: Record<string, Array<{ address: string; ttl: number }>> = { 'svc.test': [{ address: '10.0.0.1', ttl: 5 }, { address: '10.0.0.2', ttl: 3 }] };
     const { resolver, calls } = fakeResolver(table);
-    const dns = createDnsCache({ resolver, now: () => t, srv: false });
+    const dns = createDnsCache({ resolver, now: () => t, order: ['LAST', 'A', 'CNAME'] });
     expect(await dns.resolve('svc.test')).toEqual({ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ttlMs: 3000, type: 'A' });
     t = 2999;
     await dns.resolve('svc.test');
@@ -51,7 +51,7 @@ describe('createDnsCache', () => {
 
   it('deduplicates concurrent queries', async () => {
     const { resolver, calls } = fakeResolver({ 'a.test': [{ address: '10.0.0.1', ttl: 5 }] });
-    const dns = createDnsCache({ resolver, srv: false });
+    const dns = createDnsCache({ resolver, order: ['LAST', 'A', 'CNAME'] });
     await Promise.all([dns.resolve('a.test'), dns.resolve('a.test'), dns.resolve('a.test')]);
     expect(calls).toEqual(['A a.test']);
   });
@@ -59,7 +59,7 @@ describe('createDnsCache', () => {
   it('serves the stale answer when a refresh fails, within staleTtlMs only', async () => {
     let t = 0;
     const table: Record<string, Array<{ address: string; ttl: number }> | Error> = { 's.test': [{ address: '10.0.0.1', ttl: 1 }] };
-    const dns = createDnsCache({ resolver: fakeResolver(table).resolver, now: () => t, staleTtlMs: 10_000, srv: false });
+    const dns = createDnsCache({ resolver: fakeResolver(table).resolver, now: () => t, staleTtlMs: 10_000, order: ['LAST', 'A', 'CNAME'] });
     await dns.resolve('s.test');
     table['s.test'] = new Error('ESERVFAIL');
     t = 5000;
@@ -89,7 +89,7 @@ describe('createDnsCache', () => {
 describe('hostname targets', () => {
   it('expand to one address per A record, each with the target weight', async () => {
     const { resolver } = fakeResolver({ 'multi.test': [{ address: '10.0.0.1', ttl: 60 }, { address: '10.0.0.2', ttl: 60 }] });
-    const rt = createUpstreamRuntime(upstreamRow(), [targetRow('multi.test:8080', 50), targetRow('10.0.0.3:80', 100)], { dns: createDnsCache({ resolver, srv: false }) });
+    const rt = createUpstreamRuntime(upstreamRow(), [targetRow('multi.test:8080', 50), targetRow('10.0.0.3:80', 100)], { dns: createDnsCache({ resolver, order: ['LAST', 'A', 'CNAME'] }) });
     await rt.ready();
     const seen = new Map<string, number>();
     for (let i = 0; i < 200; i++) {
@@ -102,7 +102,7 @@ describe('hostname targets', () => {
   });
 
   it('a target whose name does not resolve shows DNS_ERROR and gets no traffic', async () => {
-    const rt = createUpstreamRuntime(upstreamRow(), [targetRow('nx.test:80'), targetRow('10.0.0.3:80')], { dns: createDnsCache({ resolver: fakeResolver({}).resolver, srv: false }) });
+    const rt = createUpstreamRuntime(upstreamRow(), [targetRow('nx.test:80'), targetRow('10.0.0.3:80')], { dns: createDnsCache({ resolver: fakeResolver({}).resolver, order: ['LAST', 'A', 'CNAME'] }) });
     await rt.ready();
     expect(rt.health().map((t) => t.health)).toEqual(['DNS_ERROR', 'HEALTHCHECKS_OFF']);
     expect(rt.health()[0].data.dns).toMatch(/name error/);
@@ -176,7 +176,7 @@ describe('dnsCacheOptions', () => {
   it('new_dns_client = off: the dns_* keys, no statistics', () => {
     const o = dnsCacheOptions({ ...settings, new_dns_client: false });
     expect([...o.hosts!.keys()]).toEqual(['legacy.test']);
-    expect(o).toMatchObject({ srv: true, staleTtlMs: 10_000 });
+    expect(o).toMatchObject({ order: ['LAST', 'SRV', 'A', 'CNAME'], staleTtlMs: 10_000 });
     expect(o.family).toBeUndefined();
     expect(o.stats).toBeUndefined();
   });
@@ -186,5 +186,55 @@ describe('dnsCacheOptions', () => {
     expect([...o.hosts!.keys()]).toEqual(['new.test']);
     expect(o).toMatchObject({ family: { a: true, aaaa: false, srv: true }, staleTtlMs: 20_000 });
     expect(o.stats).toBeInstanceOf(DnsStats);
+  });
+});
+
+describe("dns_order (Kong's legacy DNS client)", () => {
+  /** A resolver answering from `table` keyed by `TYPE name`; every question recorded. */
+  function typed(table: Record<string, string[]>) {
+    const asked: string[] = [];
+    const answer = (type: string, name: string) => {
+      asked.push(`${type} ${name}`);
+      const r = table[`${type} ${name}`];
+      return r ? Promise.resolve(r) : Promise.reject(Object.assign(new Error('ENODATA'), { code: 'ENODATA' }));
+    };
+    const resolver: DnsResolverLike = {
+      resolve4: (n) => answer('A', n).then((ips) => ips.map((address) => ({ address, ttl: 1 }))),
+      resolve6: (n) => answer('AAAA', n).then((ips) => ips.map((address) => ({ address, ttl: 1 }))),
+      resolveSrv: (n) => answer('SRV', n).then((names) => names.map((name) => ({ name, port: 8080, priority: 1, weight: 1 }))),
+      resolveCname: (n) => answer('CNAME', n),
+    };
+    return { resolver, asked };
+  }
+
+  it('LAST,SRV,A,CNAME (the default): AAAA is never asked; once A answered, a refresh asks A alone', async () => {
+    let t = 0;
+    const r = typed({ 'A both.test': ['10.0.0.1'], 'AAAA both.test': ['::1'] });
+    const dns = createDnsCache({ resolver: r.resolver, now: () => t });
+    expect(await dns.resolve('both.test')).toMatchObject({ type: 'A', addresses: [{ ip: '10.0.0.1' }] });
+    expect(r.asked.sort()).toEqual(['A both.test', 'CNAME both.test', 'SRV both.test']);
+    r.asked.length = 0;
+    t = 1000; // past the 1 s TTL
+    await dns.resolve('both.test');
+    expect(r.asked).toEqual(['A both.test']);
+  });
+
+  it('AAAA,A prefers the IPv6 address of a name that has both', async () => {
+    const r = typed({ 'A both.test': ['10.0.0.1'], 'AAAA both.test': ['::1'] });
+    const dns = createDnsCache({ resolver: r.resolver, order: ['AAAA', 'A'] });
+    expect(await dns.resolve('both.test')).toMatchObject({ type: 'AAAA', addresses: [{ ip: '::1' }] });
+  });
+
+  it('A,CNAME follows an alias to its target, resolved in the same order', async () => {
+    const r = typed({ 'CNAME alias.test': ['real.test'], 'A real.test': ['10.0.0.9'] });
+    const dns = createDnsCache({ resolver: r.resolver, order: ['A', 'CNAME'] });
+    expect((await dns.resolve('alias.test')).addresses).toEqual([{ ip: '10.0.0.9' }]);
+  });
+
+  it('a type not listed is not asked: an IPv6-only name fails under A,CNAME', async () => {
+    const r = typed({ 'AAAA v6only.test': ['::1'] });
+    const dns = createDnsCache({ resolver: r.resolver, order: ['A', 'CNAME'] });
+    await expect(dns.resolve('v6only.test')).rejects.toThrow('name error');
+    expect(r.asked.some((q) => q.startsWith('AAAA'))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
-// TTL-respecting DNS cache for target and service host names. Order as Kong's default dns_order
-// (SRV before A; AAAA only when neither answers), then the system resolver (/etc/hosts) via lookup; or, with
+// TTL-respecting DNS cache for target and service host names. Record types are tried in Kong's dns_order (LAST =
+// the type that last answered for the name; CNAME = the alias's target resolved in the same order), then the
+// system resolver (/etc/hosts) via lookup; or, with
 // `family` (new_dns_client = on), as Kong's new DNS client. An expired entry is re-queried; if that fails the stale
 // answer is served for up to staleTtlMs. With `stats` every run and every query is counted as Kong's new DNS
 // client counts them.
@@ -32,6 +33,7 @@ export interface DnsResolverLike {
   resolve4(name: string, options: { ttl: true }): Promise<Array<{ address: string; ttl: number }>>;
   resolve6(name: string, options: { ttl: true }): Promise<Array<{ address: string; ttl: number }>>;
   resolveSrv?(name: string): Promise<Array<{ name: string; port: number; priority: number; weight: number }>>;
+  resolveCname?(name: string): Promise<string[]>;
   /** getaddrinfo-style fallback (reads /etc/hosts). */
   lookup?(name: string): Promise<Array<{ address: string; family: number }>>;
 }
@@ -42,8 +44,8 @@ export interface DnsCacheOptions {
   /** How long past its TTL an answer may be served when refreshing fails. Default 3600 s (Kong dns_stale_ttl). */
   readonly staleTtlMs?: number;
   readonly resolver?: DnsResolverLike;
-  /** Query SRV first (Kong's dns_order LAST,SRV,A,CNAME). Default true. */
-  readonly srv?: boolean;
+  /** Kong's dns_order: the record types tried, in order, first answer wins. Default LAST,SRV,A,CNAME. */
+  readonly order?: readonly string[];
   /**
    * Kong's new DNS client (resolver_family) instead of the order above: a name of the form _<service>._<proto>.<name>
    * is asked SRV only, any other name A then AAAA, each type only when listed; no getaddrinfo fallback.
@@ -69,6 +71,8 @@ interface Entry {
   expiresAt: number;
 }
 
+const DEFAULT_ORDER: readonly string[] = ['LAST', 'SRV', 'A', 'CNAME'];
+
 const LOCALHOST: DnsAnswer = Object.freeze({ addresses: [{ ip: '127.0.0.1' }], ttlMs: Infinity, type: 'A' });
 
 /** The operating system's resolver, or the name servers of dns_resolver (`ip`, `ip:port`, `[ipv6]:port`). */
@@ -80,6 +84,7 @@ export function systemResolver(servers: readonly string[] = []): DnsResolverLike
     resolve4: (n, o) => r.resolve4(n, o),
     resolve6: (n, o) => r.resolve6(n, o),
     resolveSrv: (n) => r.resolveSrv(n),
+    resolveCname: (n) => r.resolveCname(n),
     lookup: (n) => dnsPromises.lookup(n, { all: true }),
   };
 }
@@ -95,7 +100,10 @@ export function createDnsCache(options: DnsCacheOptions = {}): DnsCache {
   const staleTtlMs = options.staleTtlMs ?? 3_600_000;
   const resolver = options.resolver ?? systemResolver();
   const family = options.family ?? null;
-  const useSrv = family ? family.srv : options.srv ?? true;
+  const order = options.order ?? DEFAULT_ORDER;
+  const useSrv = family ? family.srv : order.includes('SRV');
+  /** The type that last answered for each name (dns_order's LAST). */
+  const lastType = new Map<string, string>();
   const now = options.now ?? Date.now;
   const stats = options.stats ?? null;
   const entries = new Map<string, Entry>();
@@ -105,7 +113,7 @@ export function createDnsCache(options: DnsCacheOptions = {}): DnsCache {
   interface Run { unanswered: boolean }
 
   /** One query to the name servers; [] when it fails, counted when statistics are kept. */
-  function ask<T>(run: Run, name: string, type: 'A' | 'AAAA' | 'SRV', query: () => Promise<T[]>): Promise<T[]> {
+  function ask<T>(run: Run, name: string, type: 'A' | 'AAAA' | 'SRV' | 'CNAME', query: () => Promise<T[]>): Promise<T[]> {
     const counted = stats ? stats.query(name, type, query, now) : query();
     return counted.catch((err: unknown) => {
       if (nameServerFailed(err)) run.unanswered = true;
@@ -149,10 +157,43 @@ export function createDnsCache(options: DnsCacheOptions = {}): DnsCache {
     throw new Error(`dns server error: 3 name error (${name})`);
   }
 
+  /** An alias: its target resolved as any name (through this cache, in the same order). */
+  async function queryCname(run: Run, name: string): Promise<DnsAnswer | null> {
+    const resolveCname = resolver.resolveCname;
+    if (!resolveCname) return null;
+    const targets = await ask(run, name, 'CNAME', () => resolveCname.call(resolver, name));
+    if (targets.length === 0 || targets[0].toLowerCase() === name) return null;
+    return resolve(targets[0]).catch(() => null);
+  }
+
+  function queryType(run: Run, name: string, type: string): Promise<DnsAnswer | null> {
+    switch (type) {
+      case 'SRV': return querySrv(run, name);
+      case 'A': return queryA(run, name);
+      case 'AAAA': return queryAAAA(run, name);
+      case 'CNAME': return queryCname(run, name);
+      default: return Promise.resolve(null);
+    }
+  }
+
   async function legacyQuery(run: Run, name: string): Promise<DnsAnswer | null> {
-    const [srv, a] = await Promise.all([querySrv(run, name), queryA(run, name)]);
-    const answer = srv ?? a ?? (await queryAAAA(run, name));
-    if (answer || !resolver.lookup) return answer;
+    // LAST first, alone: the type that answered last time usually answers again, and then nothing else is asked
+    const last = order.includes('LAST') ? lastType.get(name) : undefined;
+    if (last !== undefined) {
+      const answer = await queryType(run, name, last);
+      if (answer) return answer;
+    }
+    // the rest asked together (one round trip, not one per type), the first in dns_order that answers wins
+    const types = order.filter((t) => t !== 'LAST' && t !== last);
+    const answers = types.map((t) => queryType(run, name, t));
+    for (let i = 0; i < types.length; i++) {
+      const answer = await answers[i];
+      if (answer) {
+        lastType.set(name, types[i]);
+        return answer;
+      }
+    }
+    if (!resolver.lookup) return null;
     const found = await resolver.lookup(name).catch(() => []);
     return found.length > 0 ? { addresses: found.map((r) => ({ ip: r.address })), ttlMs: ttlFallbackMs, type: 'hosts' } : null;
   }

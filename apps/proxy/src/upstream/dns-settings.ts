@@ -1,5 +1,5 @@
 // Kong's dns_* keys -> the options of the upstream DNS cache: name servers (dns_resolver), a hosts file answering
-// first (dns_hostsfile), whether SRV is queried (dns_order) and how long a stale answer is served (dns_stale_ttl).
+// first (dns_hostsfile), the record types tried and their order (dns_order) and how long a stale answer is served (dns_stale_ttl).
 // new_dns_client = on takes them from the resolver_* keys instead, as Kong's new DNS client does, queries as that
 // client (resolver_family) and keeps its statistics (GET /status/dns): the same cache either way.
 import { readFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ export function dnsCacheOptions(settings: Partial<DnsSettings>): DnsCacheOptions
   return {
     resolver: systemResolver(settings.dns_resolver ?? []),
     hosts: readHosts(settings.dns_hostsfile ?? '/etc/hosts'),
-    srv: (settings.dns_order ?? ['SRV']).includes('SRV'),
+    order: settings.dns_order,
     staleTtlMs: (settings.dns_stale_ttl ?? 3600) * 1000,
   };
 }

@@ -24,14 +24,14 @@ const timed = { query_last_time: expect.any(Number) };
 
 describe('DNS statistics (new_dns_client = on), as Kong 3.10 names them', () => {
   it('are kept only when asked for', async () => {
-    const dns = createDnsCache({ resolver: resolver({ 'a.test': [{ address: '10.0.0.1', ttl: 60 }] }), srv: false });
+    const dns = createDnsCache({ resolver: resolver({ 'a.test': [{ address: '10.0.0.1', ttl: 60 }] }), family: { a: true, aaaa: true, srv: false } });
     await dns.resolve('a.test');
     expect(dns.stats()).toBeNull();
   });
 
   it('count a looked-up name, then cached runs, then a run that joined a lookup in flight', async () => {
     let t = 0;
-    const dns = createDnsCache({ resolver: resolver({ 'a.test': [{ address: '10.0.0.1', ttl: 60 }] }), srv: false, now: () => t, stats: new DnsStats() });
+    const dns = createDnsCache({ resolver: resolver({ 'a.test': [{ address: '10.0.0.1', ttl: 60 }] }), family: { a: true, aaaa: true, srv: false }, now: () => t, stats: new DnsStats() });
     await dns.resolve('A.test');
     await dns.resolve('a.test');
     t = 60_000;
@@ -49,7 +49,7 @@ describe('DNS statistics (new_dns_client = on), as Kong 3.10 names them', () => 
     ['no name server answering', fail('ETIMEOUT'), { query_fail_nameserver: 1 }, 'fail'],
     ['a malformed answer', fail('EBADRESP'), { query_fail_nameserver: 1 }, 'fail'],
   ])('count the queries and the run of %s', async (_what, error, aCounters, run) => {
-    const dns = createDnsCache({ resolver: resolver({ 'x.test': error }), srv: false, stats: new DnsStats() });
+    const dns = createDnsCache({ resolver: resolver({ 'x.test': error }), family: { a: true, aaaa: true, srv: false }, stats: new DnsStats() });
     await expect(dns.resolve('x.test')).rejects.toThrow();
     expect(dns.stats()).toEqual({
       'x.test|A/AAAA': { runs: 1, [run]: 1 },
@@ -61,7 +61,7 @@ describe('DNS statistics (new_dns_client = on), as Kong 3.10 names them', () => 
   it('count an expired answer served because its refresh failed as stale', async () => {
     let t = 0;
     const table: Record<string, Records | Error> = { 's.test': [{ address: '10.0.0.1', ttl: 1 }] };
-    const dns = createDnsCache({ resolver: resolver(table), srv: false, now: () => t, stats: new DnsStats() });
+    const dns = createDnsCache({ resolver: resolver(table), family: { a: true, aaaa: true, srv: false }, now: () => t, stats: new DnsStats() });
     await dns.resolve('s.test');
     table['s.test'] = fail('ESERVFAIL');
     t = 5000;
@@ -86,7 +86,7 @@ describe('DNS statistics (new_dns_client = on), as Kong 3.10 names them', () => 
   });
 
   it('count IP literals and hosts-file names without a query: the first run misses, later ones hit', async () => {
-    const dns = createDnsCache({ resolver: resolver({}), hosts: new Map([['h.test', ['10.0.0.5']]]), srv: false, stats: new DnsStats() });
+    const dns = createDnsCache({ resolver: resolver({}), hosts: new Map([['h.test', ['10.0.0.5']]]), family: { a: true, aaaa: true, srv: false }, stats: new DnsStats() });
     for (const name of ['127.0.0.1', '127.0.0.1', 'h.test', 'h.test']) await dns.resolve(name);
     expect(dns.stats()).toEqual({
       '127.0.0.1|A/AAAA': { runs: 2, miss: 1, hit_lru: 1 },
@@ -95,7 +95,7 @@ describe('DNS statistics (new_dns_client = on), as Kong 3.10 names them', () => 
   });
 
   it('report a copy that later lookups do not change', async () => {
-    const dns = createDnsCache({ resolver: resolver({ 'a.test': [{ address: '10.0.0.1', ttl: 60 }] }), srv: false, stats: new DnsStats() });
+    const dns = createDnsCache({ resolver: resolver({ 'a.test': [{ address: '10.0.0.1', ttl: 60 }] }), family: { a: true, aaaa: true, srv: false }, stats: new DnsStats() });
     await dns.resolve('a.test');
     const before = dns.stats();
     await dns.resolve('a.test');

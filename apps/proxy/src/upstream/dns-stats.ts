@@ -43,7 +43,7 @@ export class DnsStats {
    * Counts one query to a name server around `query`; true when the name server answered (records or an rcode),
    * false when none did. `query`'s outcome is the caller's, unchanged.
    */
-  async query<T>(name: string, type: 'A' | 'AAAA' | 'SRV', query: () => Promise<T[]>, now: () => number = Date.now): Promise<T[]> {
+  async query<T>(name: string, type: 'A' | 'AAAA' | 'SRV' | 'CNAME', query: () => Promise<T[]>, now: () => number = Date.now): Promise<T[]> {
     const key = `${name}|${type}`;
     this.incr(key, 'query');
     const started = now();

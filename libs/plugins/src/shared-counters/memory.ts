@@ -4,14 +4,14 @@
 // The supervisor removes the file when a node starts (counters start fresh, as Kong's shm does) and keeps it
 // across reloads. A process that was not given a file (a test data plane, a single process) counts in its own
 // memory with the same code.
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
+import { findNativeAddon, NATIVE_BUILD_HINT } from '@tollgate/config/native-addon';
 import { dirname, join } from 'node:path';
 
 interface ShmAddon {
   mapShared(path: string, size: number): ArrayBuffer;
 }
 
-const ADDON_RELATIVE = join('native', 'transparent', 'build', 'Release', 'shm.node');
 
 export interface CounterMemory {
   readonly buffer: ArrayBuffer;
@@ -44,16 +44,6 @@ export function resetSharedCountersFile(path: string): void {
   }
 }
 
-function findAddon(): string | null {
-  const override = process.env.TOLLGATE_SHM_ADDON;
-  if (override) return existsSync(override) ? override : null;
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, ADDON_RELATIVE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return null;
-  }
-}
-
 /** `bytes` of counter memory: the node's shared file when configured, else this process's own. */
 export function counterMemory(bytes: number): CounterMemory {
   let memory = mapped.get(bytes);
@@ -61,9 +51,9 @@ export function counterMemory(bytes: number): CounterMemory {
   if (file === null) {
     memory = { buffer: new ArrayBuffer(bytes), shared: false, problem: null };
   } else {
-    const addon = findAddon();
+    const addon = findNativeAddon('shm');
     try {
-      if (addon === null) throw new Error('the native addon native/transparent (shm.node) is not built: npx node-gyp rebuild --directory native/transparent');
+      if (addon === null) throw new Error(`the native addon native/transparent (shm.node) is not built: ${NATIVE_BUILD_HINT}`);
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       memory = { buffer: (require(addon) as ShmAddon).mapShared(file, bytes), shared: true, problem: null };

@@ -108,14 +108,15 @@ class CompiledStreamRouter implements StreamRouter {
    * passthrough routes only. snis constrain TLS connections only, as Kong's `net.protocol != "tls" || …`.
    */
   match(conn: StreamConnectionInput): RouteRow | null {
-    const src = parseIp(conn.sourceIp);
-    const dst = parseIp(conn.destinationIp);
+    // Addresses are parsed when a route first needs them: none for routes that only name snis or nothing.
+    let src: IpBlock | null | undefined;
+    let dst: IpBlock | null | undefined;
     const isTls = conn.protocol !== 'tcp';
     const sni = conn.sni === undefined || conn.sni === '' ? null : normalizeSni(conn.sni);
     for (const m of this.matchers) {
       if (conn.protocol === 'tcp' ? !m.tcp : conn.protocol === 'tls' ? !m.tls && !m.passthrough : !m.passthrough) continue;
-      if (m.sources !== null && !endpointMatches(m.sources, src, conn.sourcePort)) continue;
-      if (m.destinations !== null && !endpointMatches(m.destinations, dst, conn.destinationPort)) continue;
+      if (m.sources !== null && !endpointMatches(m.sources, src === undefined ? (src = parseIp(conn.sourceIp)) : src, conn.sourcePort)) continue;
+      if (m.destinations !== null && !endpointMatches(m.destinations, dst === undefined ? (dst = parseIp(conn.destinationIp)) : dst, conn.destinationPort)) continue;
       if (m.snis !== null && isTls && (sni === null || !m.snis.some((p) => nameMatches(p, sni)))) continue;
       return m.route;
     }

@@ -1,4 +1,5 @@
-// `GET /debug/node/log-level` and `PUT /debug/node/log-level/{level}` with Kong's answers (kong/api/routes/debug.lua).
+// `GET /debug/node/log-level`, `PUT /debug/node/log-level/{level}` and its cluster-wide form with Kong's answers
+// (kong/api/routes/debug.lua).
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Settings } from '@tollgate/config';
 import { KONG_LEVELS } from '@tollgate/logging';
@@ -24,7 +25,8 @@ export class LogLevelService {
     return { message: `log level: ${this.level.current()}` };
   }
 
-  set(level: string, timeout: unknown): { message: string } {
+  /** `cluster`: the same change, then sent to every other node on this database (Kong's cluster event). */
+  async set(level: string, timeout: unknown, cluster = false): Promise<{ message: string }> {
     if (this.settings.database === 'off') throw messageError(405, 'cannot change log level when not using a database');
     if (!Object.hasOwn(KONG_LEVELS, level)) throw badRequest(`unknown log level: ${level}`);
     const raw = Array.isArray(timeout) ? timeout[0] : timeout;
@@ -33,6 +35,13 @@ export class LogLevelService {
     if (seconds < 0) throw badRequest('timeout must be greater than or equal to 0');
     if (this.level.current() === level) return { message: `log level is already ${level}` };
     this.level.set(level, seconds);
+    if (cluster && this.level.broadcast) {
+      try {
+        await this.level.broadcast(level, seconds);
+      } catch (err) {
+        throw messageError(500, `failed broadcasting to cluster: ${(err as Error).message}`);
+      }
+    }
     return { message: 'log level changed' };
   }
 }

@@ -6,6 +6,9 @@ export interface NodeLogLevel {
   current(): string;
   /** Applies `level` now; after `timeoutSeconds` (0: never) the configured `log_level` comes back. */
   set(level: string, timeoutSeconds: number): void;
+  /** Sends the change to the other nodes on this node's database (`/debug/cluster/log-level`); absent where
+   *  there are none to reach (SQLite: one node per database). */
+  broadcast?(level: string, timeoutSeconds: number): Promise<void>;
 }
 
 /** A level held in memory, reverting on its own timer: the state behind every NodeLogLevel. */

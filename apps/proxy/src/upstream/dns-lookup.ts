@@ -1,0 +1,43 @@
+// The `lookup` of every upstream socket the data plane opens by name (a service host that is no upstream entity, a
+// kong.service.set_target host): the worker's DNS cache, so dns_resolver, dns_hostsfile, dns_order and the TTLs
+// apply to those names as to upstream targets, as Kong's one DNS client does. Successive connections rotate over
+// the answer's addresses. IP literals never get here (Node skips lookup for them).
+import { lookup as systemLookup, type LookupAddress, type LookupOneOptions } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import type { DnsCache } from './dns-cache';
+
+let cache: DnsCache | null = null;
+const turns = new Map<string, number>();
+
+/** Set once at start with the worker's cache (main.ts); until then names go to the system resolver. */
+export function useDnsLookupCache(dns: DnsCache): void {
+  cache = dns;
+}
+
+function notFound(hostname: string, cause: unknown): NodeJS.ErrnoException {
+  // ENOTFOUND: the forward step answers it as Kong's "name resolution failed" (upstream-http/errors.ts)
+  return Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}: ${(cause as Error)?.message ?? cause}`), { code: 'ENOTFOUND', hostname });
+}
+
+export const upstreamLookup: LookupFunction = (hostname, options, callback) => {
+  const dns = cache;
+  if (dns === null) return systemLookup(hostname, options as LookupOneOptions, callback as never);
+  const wanted = (options as { family?: number | string }).family;
+  const family = wanted === 6 || wanted === 'IPv6' ? 6 : wanted === 4 || wanted === 'IPv4' ? 4 : 0;
+  dns.resolve(hostname).then(
+    (answer) => {
+      const list: LookupAddress[] = [];
+      for (const a of answer.addresses) {
+        const f = isIP(a.ip);
+        if (f !== 0 && (family === 0 || f === family)) list.push({ address: a.ip, family: f });
+      }
+      if (list.length === 0) return callback(notFound(hostname, 'no address of the wanted family'), '', 0);
+      const turn = turns.get(hostname) ?? 0;
+      turns.set(hostname, (turn + 1) % list.length);
+      const first = list[turn % list.length];
+      if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [first, ...list.filter((a) => a !== first)]);
+      else callback(null, first.address, first.family);
+    },
+    (err: unknown) => callback(notFound(hostname, err), '', 0),
+  );
+};
