@@ -1,6 +1,6 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { endClientResponse, fastClientHead, writeClientHead } from './client-head';
+import { endClientResponse, fastClientHead, writeClientHead, validFields } from './client-head';
 
 const DATE = ['Date', 'Mon, 07 Dec 2026 00:00:00 GMT'];
 
@@ -119,5 +119,21 @@ describe('endClientResponse', () => {
     const plain = await exchange((requests as string[]).map((r) => r.replace('/fast', '/plain')));
     expect(fast).toEqual(plain);
     expect(fast.split('HTTP/1.1 200 OK').length - 1).toBe(requests.length);
+  });
+});
+
+describe('validFields: the syntax writeHead checks, for fields plugins set', () => {
+  it.each([
+    [['X-RateLimit-Limit-Minute', '5', 'Via', '1.1 tollgate'], true],
+    [['X-Tab', 'a\tb', 'X-Latin1', 'caf\u00e9'], true],
+    [['X-Split', 'a\r\nSet-Cookie: x=1'], false],
+    [['X-Lf', 'a\nb'], false],
+    [['X-Del', 'a\u007fb'], false],
+    [['X-Wide', 'snow\u2603man'], false],
+    [['Bad Name', 'v'], false],
+    [['', 'v'], false],
+    [['X-\u00e9', 'v'], false],
+  ])('%j -> %s', (fields, ok) => {
+    expect(validFields(fields)).toBe(ok);
   });
 });

@@ -8,6 +8,7 @@
 // At load the result is compared with Node's own for a set of heads; on any difference (another Node release)
 // every head goes through writeHead.
 import { STATUS_CODES, ServerResponse } from 'node:http';
+import { hasBadFieldChar, isToken } from '../upstream-http/response-parser';
 
 interface NodeResponse extends ServerResponse {
   _header: string | null;
@@ -157,6 +158,17 @@ function agreesWithNode(): boolean {
 }
 
 const FAST = agreesWithNode();
+
+/** Whether every field is valid syntax (the rules writeHead checks by regex), for a list plugins changed. */
+export function validFields(fields: readonly string[]): boolean {
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i];
+    const value = fields[i + 1];
+    if (typeof name !== 'string' || typeof value !== 'string') return false;
+    if (!isToken(name, 0, name.length) || hasBadFieldChar(value, 0, value.length)) return false;
+  }
+  return true;
+}
 
 /** writeHead(status, fields) for an HTTP/1.x response; `fields` as storeHead requires. */
 export function writeClientHead(res: ServerResponse, status: number, fields: string[]): void {

@@ -12,7 +12,7 @@ import type { UpstreamCall, UpstreamHandler, UpstreamRequest } from '../upstream
 import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, type UpstreamError } from '../upstream-http/errors';
 import type { ProxyContext } from './context';
 import { DEBUG_REQUEST_HEADER, pushDebugHeaders } from './debug-headers';
-import { endClientResponse, writeClientHead } from './client-head';
+import { endClientResponse, validFields, writeClientHead } from './client-head';
 import { buildDownstreamHeaders, toH2Headers } from './downstream-headers';
 import { sendProxyError, type ClientRequest as DownstreamRequest, type ClientResponse } from './errors';
 import type { RequestState } from './request-state';
@@ -204,7 +204,10 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       this.held = { status: statusCode, headers: filtered, parts: [] };
       return true;
     }
-    return this.writeHead(statusCode, filtered) && this.completeIfBodiless(statusCode);
+    // plugins' fields (kong.response.set_header, a Lua function's values) are checked here, by loops, not by writeHead's regexes
+    if (checked && validFields(filtered)) writeClientHead(this.res as ServerResponse, statusCode, filtered);
+    else this.writeHead(statusCode, filtered);
+    return this.completeIfBodiless(statusCode);
   }
 
   /** 204 and 304 never have a body, whatever Content-Length says (RFC 9110 §8.6): the client response ends with the head. */

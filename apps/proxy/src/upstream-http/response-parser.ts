@@ -48,17 +48,18 @@ for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
 for (let c = 65; c <= 90; c++) TCHAR[c] = TCHAR[c + 32] = 1;
 
 // hot path: the same rules as TOKEN and BAD_FIELD_CHAR, as loops over the head text (a regex call per field
-// costs more than the scan of a short name or value); `text` is latin1, every code below 256.
-function isToken(text: string, from: number, to: number): boolean {
+// costs more than the scan of a short name or value). Also used on header fields plugins set (forward/client-head),
+// whose strings may hold codes above 255: none is a token character or a valid field character.
+export function isToken(text: string, from: number, to: number): boolean {
   if (from >= to) return false;
-  for (let i = from; i < to; i++) if (TCHAR[text.charCodeAt(i)] === 0) return false;
+  for (let i = from; i < to; i++) if (TCHAR[text.charCodeAt(i)] !== 1) return false;
   return true;
 }
 
-function hasBadFieldChar(text: string, from: number, to: number): boolean {
+export function hasBadFieldChar(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
-    if ((c < 32 && c !== 9) || c === 127) return true;
+    if ((c < 32 && c !== 9) || c === 127 || c > 255) return true;
   }
   return false;
 }
