@@ -108,6 +108,7 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
 
     it('real HTTP/2 on the http2 ssl Admin API listener still works (the bridge tells them apart by the stream)', async () => {
       const session = h2connect(`https://127.0.0.1:${node.port('admin_listen', 2)}`, { rejectUnauthorized: false });
+      session.on('error', () => undefined);
       try {
         const body = await new Promise<string>((resolve, reject) => {
           const stream = session.request({ ':path': '/status' });
