@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { ROOT, runCli, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait';
+import { dropSchema, PG_USER } from '../support/pg';
 
 jest.setTimeout(90_000);
 
-const PG_USER = process.env.TOLLGATE_TEST_PG_USER ?? 'postgres';
 
 /** Kong 3.10's kong.conf.default with every key uncommented and set to its default. */
 function kongDefaultConf(): string {
@@ -29,14 +29,6 @@ const jsonLines = (node: RunningNode) => node.logs.flatMap((line) => {
   }
 });
 
-async function dropSchema(schema: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg');
-  const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-}
 
 describe("Kong 3.10's complete default kong.conf", () => {
   const schema = `operators_${randomBytes(4).toString('hex')}`;

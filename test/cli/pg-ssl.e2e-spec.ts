@@ -11,10 +11,10 @@ import { TLSSocket } from 'node:tls';
 import { issueCertificate } from '@tollgate/pki';
 import { http } from '../support/http';
 import { runCliAsync, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+import { dropSchema, PG_USER } from '../support/pg';
 
 jest.setTimeout(90_000);
 
-const PG_USER = process.env.TOLLGATE_TEST_PG_USER ?? 'postgres';
 const SSL_REQUEST = 80877103;
 
 interface Terminator { port: number; readonly sessions: number; readonly plain: number; close(): Promise<void> }
@@ -53,14 +53,6 @@ async function startTlsTerminator(cert: string, key: string): Promise<Terminator
   };
 }
 
-async function dropSchema(schema: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg');
-  const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-}
 
 describe('pg_ssl, pg_ssl_verify and lua_ssl_trusted_certificate', () => {
   const dir = tempPrefix();

@@ -4,14 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dropSchema } from '../releases/releases-suite';
 import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait';
+import { dropSchema, pgConf } from '../support/pg';
 
 jest.setTimeout(90_000);
-
-const PG_USER = process.env.TOLLGATE_TEST_PG_USER ?? 'postgres';
 
 describe('two traditional nodes on one PostgreSQL schema', () => {
   const schema = `traditional_${randomBytes(4).toString('hex')}`;
@@ -21,9 +19,7 @@ describe('two traditional nodes on one PostgreSQL schema', () => {
 
   const start = () => {
     const prefix = tempPrefix();
-    return startNode(['-c', writeConf(prefix, loopbackConf(prefix, {
-      database: 'postgres', pg_host: '127.0.0.1', pg_port: '5432', pg_user: PG_USER, pg_database: 'test', pg_schema: schema,
-    })), '-p', prefix]);
+    return startNode(['-c', writeConf(prefix, loopbackConf(prefix, pgConf(schema))), '-p', prefix]);
   };
   const proxyStatus = async (node: RunningNode, path: string) => (await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}${path}`)).status;
 

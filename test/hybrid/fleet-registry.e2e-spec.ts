@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { http } from '../support/http';
 import { stopNode, type RunningNode } from '../support/cli-node';
-import { dropSchema, pgConf } from '../releases/releases-suite';
+import { dropSchema, pgConf } from '../support/pg';
 import { addRoute, clusterCertificate, proxyAnswers, startControlPlane, startDataPlane, startUpstream, waitFor, type ClusterFiles } from './hybrid-support';
 
 jest.setTimeout(120_000);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readCacheFile } from '@tollgate/declarative';
 import { http, type Reply } from '../support/http';
 import { stopNode, type RunningNode } from '../support/cli-node';
-import { dropSchema, pgConf } from '../releases/releases-suite';
+import { dropSchema, pgConf } from '../support/pg';
 import { addRoute, clusterCertificate, proxyAnswers, startControlPlane, startDataPlane, startUpstream, waitFor, type ClusterFiles } from './hybrid-support';
 
 jest.setTimeout(120_000);

@@ -4,15 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { stopNode, type RunningNode } from '../support/cli-node';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait';
+import { dropSchema, pgConf } from '../support/pg';
 import { addRoute, clusterCertificate, proxyAnswers, startControlPlane, startDataPlane, startUpstream, type ClusterFiles } from './hybrid-support';
 
 jest.setTimeout(90_000);
 
-const PG_USER = process.env.TOLLGATE_TEST_PG_USER ?? 'postgres';
-
 describe('two control planes on PostgreSQL', () => {
   const schema = `hybrid_${randomBytes(4).toString('hex')}`;
-  const pg = { database: 'postgres', pg_host: '127.0.0.1', pg_port: '5432', pg_user: PG_USER, pg_database: 'test', pg_schema: schema };
+  const pg = pgConf(schema);
   let files: ClusterFiles;
   let a: RunningNode;
   let b: RunningNode;
@@ -29,12 +28,7 @@ describe('two control planes on PostgreSQL', () => {
   afterAll(async () => {
     await Promise.all([dp, a, b].filter(Boolean).map((n) => stopNode(n)));
     upstream?.server.close();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require('pg');
-    const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   });
 
   it('a route created on control plane A answers within 1 s on a data plane connected to control plane B', async () => {

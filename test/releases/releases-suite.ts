@@ -6,23 +6,12 @@ import { join } from 'node:path';
 import { http, type Reply } from '../support/http';
 import { loopbackConf, runCliAsync, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 import { waitFor } from '../support/wait';
+import { dropSchema, pgConf } from '../support/pg';
 
-const PG_USER = process.env.TOLLGATE_TEST_PG_USER ?? 'postgres';
 const API_KEY = 'releases-test-key';
 const KEY_ID = `sha256:${createHash('sha256').update(API_KEY).digest('hex').slice(0, 12)}`;
 
-export function pgConf(schema: string): Record<string, string> {
-  return { database: 'postgres', pg_host: '127.0.0.1', pg_port: '5432', pg_user: PG_USER, pg_database: 'test', pg_schema: schema };
-}
 
-export async function dropSchema(schema: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg');
-  const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-}
 
 export function releasesSuite(kind: 'sqlite' | 'postgres'): void {
   const schema = `releases_${randomBytes(4).toString('hex')}`;
