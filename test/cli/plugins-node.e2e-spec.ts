@@ -17,6 +17,7 @@ describe('plugins on a running node', () => {
     upstream = createServer((req, res) => res.end(JSON.stringify({ path: req.url, consumer: req.headers['x-consumer-username'] ?? null })));
     // WebSocket-style upgrades: answer 101 and report the consumer the gateway authenticated.
     upstream.on('upgrade', (req, socket) => {
+      socket.on('error', () => undefined);
       socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Seen-Consumer: ${req.headers['x-consumer-username'] ?? 'none'}\r\n\r\n`);
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));

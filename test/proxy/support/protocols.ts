@@ -42,6 +42,7 @@ export async function startTarget(name: string, ip = '127.0.0.1', port = 0): Pro
     res.end(name);
   });
   h1.on('upgrade', (req, socket) => {
+    socket.on('error', () => undefined);
     if (req.url?.endsWith('/refuse')) return socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Length: 4\r\nX-Target: ${name}\r\n\r\nnope`);
     socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Target: ${name}\r\nX-Host: ${req.headers.host}\r\n\r\n`);
   });
