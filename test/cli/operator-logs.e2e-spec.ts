@@ -111,7 +111,7 @@ describe('console logs', () => {
 
 describe('stream sessions in the access log', () => {
   it("are written in nginx's stream `basic` format by default, as Kong logs them", async () => {
-    const echo = createNetServer((socket) => socket.pipe(socket));
+    const echo = createNetServer((socket) => socket.on('error', () => undefined).pipe(socket));
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     const prefix = tempPrefix();
     const node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { stream_listen: '127.0.0.1:0' })), '-p', prefix]);

@@ -7,10 +7,10 @@ import { stringify } from 'yaml';
 import { issueCertificate } from '@tollgate/pki';
 import { DECK_DUMP } from '../../libs/declarative/src/test-fixtures';
 import { runCliAsync, tempPrefix, writeConf } from '../support/cli-node';
+import { dropSchema, pgConf } from '../support/pg';
 
 jest.setTimeout(120_000);
 
-const PG_USER = process.env.TOLLGATE_TEST_PG_USER ?? 'postgres';
 
 function everyEntityFile(): string {
   const server = issueCertificate({ commonName: 'api.test', keyBits: 1024 });
@@ -49,20 +49,10 @@ function sqliteDb(): Db {
 function postgresDb(): Db {
   const prefix = tempPrefix();
   const schema = `dbimport_${randomBytes(4).toString('hex')}`;
-  const conf = writeConf(prefix, { prefix, database: 'postgres', pg_host: '127.0.0.1', pg_port: '5432', pg_user: PG_USER, pg_database: 'test', pg_schema: schema });
+  const conf = writeConf(prefix, { prefix, ...pgConf(schema) });
   return {
     conf,
-    async cleanup() {
-      // pg ships no type declarations here
-      const { Client } = require('pg') as { Client: new (opts: object) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> } };
-      const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
+    cleanup: () => dropSchema(schema),
   };
 }
 

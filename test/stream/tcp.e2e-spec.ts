@@ -60,6 +60,7 @@ describe('stream proxy: tcp', () => {
     })();
     let upstreamReceived = '';
     const server = createServer({ allowHalfOpen: true }, (s) => {
+      s.on('error', () => {});
       const h = require('node:crypto').createHash('sha256');
       s.on('data', (c: Buffer) => h.update(c));
       s.on('end', () => {

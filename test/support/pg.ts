@@ -10,7 +10,12 @@ export async function dropSchema(schema: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg');
   const client = new Client({ host: '127.0.0.1', port: 5432, user: PG_USER, database: 'test' });
+  // a reset after the query must not end the test process
+  client.on('error', () => {});
   await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }

@@ -58,6 +58,7 @@ export async function startTcpReceiver(): Promise<TcpReceiver> {
   let connections = 0;
   const server = net.createServer((sock) => {
     connections++;
+    sock.on('error', () => undefined); // the gateway's log sender may reset on stop
     sock.on('data', (d: Buffer) => { text += d.toString(); });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
