@@ -158,8 +158,8 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
     description: 'CA bundle (path) for Admin API client certificates; when set, TLS admin listeners require a client certificate. Tollgate key.' },
   admin_allow_insecure: { type: 'boolean', default: 'off', section: 'admin',
     description: 'Accept an admin_listen on a non-loopback address without protection (allow-list, key or client CA). Tollgate key.' },
-  admin_gui_url: { type: 'string', default: null, section: 'admin', refine: refine.guiUrl,
-    description: 'URL where a Kong Manager build for this node is served; the Admin API answers its origin (scheme://host:port) in Access-Control-Allow-Origin, as Kong does. Unset: the request Origin, or *.' },
+  admin_gui_url: { type: 'array', default: null, section: 'admin', refine: refine.guiUrls,
+    description: 'URLs (comma-separated) where Kong Manager builds for this node are served. As Kong 3.9+ does, the Admin API answers the request Origin in Access-Control-Allow-Origin when it is the origin (scheme://host:port) of one of them, else the first one\'s origin. Unset: the request Origin, or *.' },
   admin_max_body_size: { type: 'size', default: '10m', section: 'admin',
     description: 'Largest Admin API request body (Kong: nginx_admin_client_max_body_size).' },
 

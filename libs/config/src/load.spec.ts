@@ -75,7 +75,7 @@ describe('loadSettings: defaults are Kong\'s', () => {
     ['cluster_data_plane_purge_delay', 1209600],
     ['cluster_max_payload', 16777216],
     ['router_flavor', 'traditional_compatible'],
-    ['admin_gui_url', null],
+    ['admin_gui_url', []],
   ])('%s', (key, expected) => {
     expect(settings[key]).toEqual(expected);
   });
@@ -219,6 +219,8 @@ describe('loadSettings: bad input (exact messages)', () => {
       ["FILE:1: cluster_control_plane must be of form: <host>:<port>, got 'cp.example' [cluster_control_plane = cp.example]"]],
     ['admin_gui_url', 'admin_gui_url = admin.example:8002\n', {},
       ["FILE:1: admin_gui_url must be an http:// or https:// URL, got 'admin.example:8002' [admin_gui_url = admin.example:8002]"]],
+    ['admin_gui_url, second entry', 'admin_gui_url = http://a.example:8002, gui.example\n', {},
+      ["FILE:1: admin_gui_url must be an http:// or https:// URL, got 'gui.example' [admin_gui_url = http://a.example:8002, gui.example]"]],
     ['ssl_protocols', 'ssl_protocols = TLSv1.3 SSLv3\n', {},
       ["FILE:1: ssl_protocols has an invalid value: 'SSLv3' (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3) [ssl_protocols = TLSv1.3 SSLv3]"]],
     ['hybrid needs cluster cert', 'role = control_plane\n', {},

@@ -97,7 +97,7 @@ export interface Settings {
   readonly admin_api_key: string | null;
   readonly admin_ssl_client_ca: string | null;
   readonly admin_allow_insecure: boolean;
-  readonly admin_gui_url: string | null;
+  readonly admin_gui_url: readonly string[];
   readonly admin_max_body_size: number; // bytes; kong's nginx_admin_client_max_body_size default 10m
 
   // Proxy limits (Tollgate keys, nginx-like defaults)

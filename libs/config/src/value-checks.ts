@@ -92,9 +92,11 @@ export const labels: Refiner = (key, list: string[]) => {
   return collect(record, messages);
 };
 
-/** admin_gui_url: an http(s) URL; Settings keeps it as written (Kong derives the CORS origin from it). */
-export const guiUrl: Refiner = (key, value: string | null) =>
-  value === null || /^https?:\/\/[^/?#\s]+([/?#]\S*)?$/i.test(value) ? ok(value) : fail([`${key} must be an http:// or https:// URL, got '${value}'`]);
+/** admin_gui_url: http(s) URLs; Settings keeps them as written (Kong derives the CORS origins from them). */
+export const guiUrls: Refiner = (key, list: string[]) =>
+  collect(list, list
+    .filter((url) => !/^https?:\/\/[^/?#\s]+([/?#]\S*)?$/i.test(url))
+    .map((url) => `${key} must be an http:// or https:// URL, got '${url}'`));
 
 /** `host:port` or `[ipv6]:port` of a remote endpoint (cluster_control_plane). */
 export const hostPort: Refiner = (key, value: string) => {

@@ -281,6 +281,7 @@ describe('CORS', () => {
     const res = await api().get('/status').set('Origin', 'https://gui.example');
     expect(res.headers['access-control-allow-origin']).toBe('https://gui.example');
     expect(res.headers['access-control-allow-credentials']).toBe('true');
+    expect(res.headers.vary).toBe('Origin'); // an echoed Origin: a shared cache must not serve it to another origin
   });
 
   test('without Origin the allowed origin is *', async () => {
@@ -320,14 +321,19 @@ describe('CORS', () => {
   });
 });
 
-// Kong's spec/02-integration/04-admin_api/24-cors_spec.lua: with admin_gui_url set, every Admin API answer (preflight
-// or not, with or without Origin) names the GUI's origin, its path dropped.
+// Kong's spec/02-integration/04-admin_api/23-cors_spec.lua: with admin_gui_url set, every Admin API answer (preflight
+// or not, with or without Origin) names the GUI's origin, its path dropped. Kong 3.9+ takes several URLs: an Origin
+// that is one of theirs is named back, any other gets the first.
 describe('CORS with admin_gui_url', () => {
   let gui: RunningControlPlane;
+  let two: RunningControlPlane;
   beforeAll(async () => {
-    gui = await startTestControlPlane({ admin_gui_url: 'http://admin.api:9100/path/to/any/way' });
+    [gui, two] = await Promise.all([
+      startTestControlPlane({ admin_gui_url: 'http://admin.api:9100/path/to/any/way' }),
+      startTestControlPlane({ admin_gui_url: 'http://localhost:8002/manager, https://gui.example:8445/manager' }),
+    ]);
   });
-  afterAll(() => gui.stop());
+  afterAll(() => Promise.all([gui.stop(), two.stop()]));
 
   test.each([
     ['GET', 'http://example.com', 200],
@@ -340,11 +346,24 @@ describe('CORS with admin_gui_url', () => {
     expect(res.status).toBe(status);
     expect(res.headers['access-control-allow-origin']).toBe('http://admin.api:9100');
     expect(res.headers['access-control-allow-credentials']).toBe('true');
+    expect(res.headers.vary).toBeUndefined(); // the same answer for every Origin
   });
 
-  test('GET / reports admin_gui_url in the configuration', async () => {
-    const res = await request(gui.url).get('/');
-    expect(res.body.configuration.admin_gui_url).toBe('http://admin.api:9100/path/to/any/way');
+  test.each([
+    ['https://gui.example:8445', 'https://gui.example:8445'],
+    ['http://localhost:8002', 'http://localhost:8002'],
+    ['http://example.com', 'http://localhost:8002'],
+    [undefined, 'http://localhost:8002'],
+  ])('two admin_gui_url entries: Origin %s is answered %s, and the answer varies on Origin', async (origin, expected) => {
+    for (const req of [request(two.url).get('/services'), request(two.url).options('/services')]) {
+      const res = origin ? await req.set('Origin', origin) : await req;
+      expect(res.headers['access-control-allow-origin']).toBe(expected);
+      expect(res.headers.vary).toBe('Origin');
+    }
+  });
+
+  test('GET / reports admin_gui_url in the configuration, as the list Kong 3.9+ keeps', async () => {
+    expect((await request(gui.url).get('/')).body.configuration.admin_gui_url).toEqual(['http://admin.api:9100/path/to/any/way']);
+    expect((await request(two.url).get('/')).body.configuration.admin_gui_url).toEqual(['http://localhost:8002/manager', 'https://gui.example:8445/manager']);
   });
 });
-
