@@ -43,7 +43,8 @@ function ipv6Bytes(ip: string): Buffer {
   return out;
 }
 
-export async function startDnsServer(records: Record<string, string | string[]>): Promise<TestDnsServer> {
+/** `delayMs`: names whose answers are sent that late (a slow name server). */
+export async function startDnsServer(records: Record<string, string | string[]>, opts: { delayMs?: Record<string, number> } = {}): Promise<TestDnsServer> {
   const socket: Socket = createSocket('udp4');
   const asked: string[] = [];
   const questions: string[] = [];
@@ -59,7 +60,8 @@ export async function startDnsServer(records: Record<string, string | string[]>)
     header.writeUInt16BE(0x8180, 2); // response, recursion desired + available, NOERROR
     header.writeUInt16BE(1, 4);
     header.writeUInt16BE(ips.length, 6);
-    socket.send(Buffer.concat([header, msg.subarray(12, end), ...ips.map(record)]), peer.port, peer.address);
+    const reply = Buffer.concat([header, msg.subarray(12, end), ...ips.map(record)]);
+    setTimeout(() => socket.send(reply, peer.port, peer.address), opts.delayMs?.[name] ?? 0);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   return {

@@ -273,11 +273,14 @@ function failAfterPlugins(s: RequestState, err: unknown): void {
 }
 
 /** The forward step: the only place the protocols part ways (HTTP exchange, gRPC stream, WebSocket tunnel). */
-function proxyUpstream(s: RequestState): void {
+function proxyUpstream(s: RequestState, balancer = balancerOf(s.cfg, s.service, s.run)): void {
+  // every protocol balances alike: the same upstream (or set_upstream's) and the same hash inputs
+  if (balancer !== null && balancer.resolving) {
+    balancer.ready().then(() => proxyUpstream(s, balancer), (err) => failAfterPlugins(s, err));
+    return;
+  }
   const { ctx, req, res, service, run } = s;
   const h2 = req.httpVersionMajor === 2;
-  // every protocol balances alike: the same upstream (or set_upstream's) and the same hash inputs
-  const balancer = balancerOf(s.cfg, service, run);
   const bctx = balancer === null ? null : balancerContextFor(req, s.match, s.clientIp, s.rawQuery, run);
   if (service.grpc) {
     // a plugin made the request a gRPC call (grpc-web, grpc-gateway): one h2 call with its buffered body

@@ -43,6 +43,8 @@ export async function connectUpstream(service: StreamService, clientIp: string):
   };
   let lastStatus: 502 | 504 = 502;
   let lastMessage = '';
+  // a new upstream's target names are resolved before its first pick, as Kong's balancer does
+  if (service.upstream?.resolving) await service.upstream.ready();
   for (let attempt = 0; attempt < service.tries; attempt++) {
     let peer: Peer | null = null;
     let host = service.host;

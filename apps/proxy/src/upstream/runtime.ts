@@ -54,6 +54,8 @@ export class UpstreamRuntimeImpl implements UpstreamRuntime {
   private balanced: Address[] = [];
   private algorithm: Algorithm;
   private healthy = false;
+  /** True until the first DNS answers when no target has an address yet: requests wait (ready) instead of a 503. */
+  resolving = false;
   private readonly algorithmName: AlgorithmName;
   private readonly slots: number;
   private readonly hashSpec: HashSpec | null;
@@ -106,11 +108,18 @@ export class UpstreamRuntimeImpl implements UpstreamRuntime {
       if (t.isIp) {
         this.setAddresses(t, [{ ip: host }]);
       } else if (t.weight > 0) {
+        // a name the worker already resolved (the configuration before this one) balances at once: a change
+        // elsewhere must not open a window of 503s; the query below refreshes it if stale
+        const cached = this.dns.peek(host);
+        if (cached !== undefined) this.setAddresses(t, cached.addresses);
         pending.push(this.resolveTarget(t));
       }
     }
     this.rebuild();
-    this.initial = Promise.all(pending).then(() => undefined);
+    this.resolving = pending.length > 0 && this.balanced.length === 0;
+    this.initial = Promise.all(pending).then(() => {
+      this.resolving = false;
+    });
     this.checker =
       this.checks.enabled && (this.checks.healthyIntervalMs > 0 || this.checks.unhealthyIntervalMs > 0)
         ? new ActiveChecker({

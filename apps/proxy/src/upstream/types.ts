@@ -59,6 +59,8 @@ export interface UpstreamRuntime {
   readonly name: string;
   /** Resolves once every hostname target had its first DNS answer (or error). IP-only upstreams are ready at once. */
   ready(): Promise<void>;
+  /** No address yet and first DNS answers pending: a request waits for ready() rather than answering 503, as Kong's balancer resolves before its first pick. */
+  readonly resolving: boolean;
   /** hot path: no allocation except when a hash cookie must be generated. Null = answer 503. */
   pick(ctx: BalancerContext): Peer | null;
   /** Ends the connection counted by pick (least-connections). Call once per pick. */
