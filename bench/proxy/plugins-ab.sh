@@ -11,6 +11,7 @@ ROOT=$PWD
 : "${BASELINE:?set BASELINE to the checkout to compare with}"
 DURATION=${DURATION:-5} ROUNDS=${ROUNDS:-3} CONNS=${CONNS:-50} REDIS=${REDIS:-1} WARMUP=${WARMUP:-3}
 WORK=$(mktemp -d /tmp/tollgate-bench-plugins-ab.XXXXXX)
+export PREFIX="$WORK/prefix" # serve.ts/plugins-serve.ts: this run's own node prefix
 export TOLLGATE_SHM_ADDON=${TOLLGATE_SHM_ADDON:-$ROOT/native/transparent/build/Release/shm.node}
 SHM_FILE=; [ -f "$TOLLGATE_SHM_ADDON" ] && SHM_FILE=$WORK/counters
 UP_PORT=${UP_PORT:-18092} TG_PORT=${TG_PORT:-18012}

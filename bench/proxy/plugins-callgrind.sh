@@ -11,6 +11,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 N=${N:-10000} WARM=${WARM:-12000} CASES=${CASES:-none local}
 WORK=$(mktemp -d /tmp/tollgate-callgrind.XXXXXX)
+export PREFIX="$WORK/prefix" # serve.ts/plugins-serve.ts: this run's own node prefix
 UP_PORT=${UP_PORT:-18096} TG_PORT=${TG_PORT:-18016}
 TG_PID=
 cleanup() {

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=${DURATION:-5} CONNS=${CONNS:-50} PLUGINS=${PLUGINS:-1} POLICY=${POLICY:-local}
 WORK=$(mktemp -d /tmp/tollgate-prof-plugins.XXXXXX)
+export PREFIX="$WORK/prefix" # serve.ts/plugins-serve.ts: this run's own node prefix
 UP_PORT=${UP_PORT:-18091} TG_PORT=${TG_PORT:-18011}
 TG_PID=
 cleanup() {

@@ -117,7 +117,8 @@ async function main(): Promise<void> {
       .useNodeCacheOverIpc((msg) => process.send!(msg), (listener) => process.on('message', listener));
   }
   const settings = {
-    prefix: '/tmp/tollgate-bench', role: 'data_plane', plugins: ['bundled'], stream_listeners: [],
+    // the run's own directory: two benchmarks at once never share a prefix
+    prefix: process.env.PREFIX ?? '/tmp/tollgate-bench', role: 'data_plane', plugins: ['bundled'], stream_listeners: [],
     proxy_listeners: [entry(env('HTTP_PORT', 18000))],
     ssl_cert: [], ssl_cert_key: [], trusted_ips: [], real_ip_header: 'X-Real-IP', real_ip_recursive: false,
     headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'], headers_upstream: ['x-kong-request-id'],

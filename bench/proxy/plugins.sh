@@ -18,6 +18,7 @@ ROOT=$PWD
 DURATION=${DURATION:-5} ROUNDS=${ROUNDS:-2} CONNS=${CONNS:-50} REDIS=${REDIS:-1} TRACING=${TRACING:-1} SUITE=${SUITE:-auth}
 WARMUP=${WARMUP:-3}
 WORK=$(mktemp -d /tmp/tollgate-bench-plugins.XXXXXX)
+export PREFIX="$WORK/prefix" # serve.ts/plugins-serve.ts: this run's own node prefix
 UP_PORT=${UP_PORT:-18090} TG_PORT=${TG_PORT:-18010} SINK_PORT=${SINK_PORT:-18091} NGX_PORT=${NGX_PORT:-18092}
 export TOLLGATE_SHM_ADDON=${TOLLGATE_SHM_ADDON:-$ROOT/native/transparent/build/Release/shm.node}
 SHM_FILE=; [ -f "$TOLLGATE_SHM_ADDON" ] && SHM_FILE=$WORK/counters

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 DURATION=${DURATION:-3} ROUNDS=${ROUNDS:-2} CONNS=${CONNS:-50} BASE_REF=${BASE_REF-main}
 WORK=$(mktemp -d /tmp/tollgate-bench-ratelimit.XXXXXX)
+export PREFIX="$WORK/prefix" # serve.ts/plugins-serve.ts: this run's own node prefix
 UP_PORT=${UP_PORT:-18094} TG_PORT=${TG_PORT:-18014}
 PIDS=()
 cleanup() {

@@ -16,6 +16,7 @@ WARMUP=${WARMUP:-3}
 ROUNDS=${ROUNDS:-2}
 BASELINE=${BASELINE:-}
 WORK=$(mktemp -d /tmp/tollgate-bench.XXXXXX)
+export PREFIX="$WORK/prefix" # serve.ts/plugins-serve.ts: this run's own node prefix
 P=${PORT_BASE:-18000}
 TG_PORT=$P TG_TLS=$((P + 443)) UP_PORT=$((P + 80)) NGX_PORT=$((P + 81)) NGX_TLS=$((P + 444)) CADDY_PORT=$((P + 82)) CADDY_TLS=$((P + 445))
 PROXY_CPU=1 LOAD_CPU=0
@@ -143,9 +144,17 @@ record() { # key proxy "rps p50 p99 cpu"
 # name:routes:scheme:connections[:log] — `log` turns proxy_access_log on for Tollgate (nginx and Caddy keep their
 # access logs off, so that row shows what the access log costs). nginx and Caddy carry one route in every case:
 # the 10000-route case measures what Tollgate's routes cost against a peer that has none to search.
-# CASES="..." (space-separated) runs a subset.
+# CASES="..." (space-separated names, or full name:routes:scheme:conns[:log] forms) runs a subset.
 ALL_CASES="1route-c50:1:http:50 1route-c50-log:1:http:50:log 1route-c1:1:http:1 10k-routes-c50:10000:http:50 https-c50:1:https:50"
-read -r -a CASES <<<"${CASES:-$ALL_CASES}"
+read -r -a WANTED <<<"${CASES:-$ALL_CASES}"
+# a case may be named alone (CASES="1route-c50 https-c50"): its full form comes from ALL_CASES
+CASES=()
+for w in "${WANTED[@]}"; do
+  full=$w
+  [[ $w == *:* ]] || for a in $ALL_CASES; do [ "${a%%:*}" = "$w" ] && full=$a; done
+  [[ $full == *:* ]] || { echo "CASES: unknown case '$w' (known: $(for a in $ALL_CASES; do printf '%s ' "${a%%:*}"; done))" >&2; exit 1; }
+  CASES+=("$full")
+done
 PROXIES=(tollgate ${BASELINE:+baseline} nginx caddy)
 for round in $(seq 1 "$ROUNDS"); do
   for c in "${CASES[@]}"; do

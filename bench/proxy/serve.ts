@@ -33,7 +33,8 @@ for (let i = 0; i < routes; i++) {
 
 async function main(): Promise<void> {
   const settings = {
-    prefix: '/tmp/tollgate-bench', role: 'data_plane',
+    // the run's own directory: two benchmarks at once never share a prefix
+    prefix: process.env.PREFIX ?? '/tmp/tollgate-bench', role: 'data_plane',
     proxy_listeners: [entry(env('HTTP_PORT', 18000), false), entry(env('HTTPS_PORT', 18443), true)],
     ssl_cert: [], ssl_cert_key: [], trusted_ips: [], real_ip_header: 'X-Real-IP', real_ip_recursive: false,
     headers: ['server_tokens', 'latency_tokens', 'x-kong-request-id'], headers_upstream: ['x-kong-request-id'],
