@@ -60,7 +60,7 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
 
     dns = await startDnsServer(
       { 'dns-backend.tollgate.test': '127.0.0.1', 'dual.tollgate.test': ['127.0.0.1', '::1'], 'slow.tollgate.test': '127.0.0.1' },
-      { delayMs: { 'slow.tollgate.test': 400 } },
+      { delayMs: { 'slow.tollgate.test': 400 }, srv: { 'srv-backend.tollgate.test': [{ target: 'dns-backend.tollgate.test', port: backendPort }] } },
     );
     dualPort = await listenDual(servers);
     writeFileSync(join(dir, 'ca.pem'), trustedCa.cert);
@@ -134,6 +134,17 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
     expect((await admin('/services/nowhere/routes', { paths: ['/nowhere'] })).status).toBe(201);
     const miss = await proxied('/nowhere');
     expect([miss.status, miss.json]).toEqual([503, { message: 'name resolution failed', request_id: expect.any(String) }]);
+  });
+
+  it('a service host answered by SRV records (Consul style) is reached on the record\'s port, not the service\'s', async () => {
+    // port 9 (discard) has no listener: only the SRV record's port reaches the backend
+    expect((await admin('/services', { name: 'srv-host', url: 'http://srv-backend.tollgate.test:9' })).status).toBe(201);
+    expect((await admin('/services/srv-host/routes', { paths: ['/srv-host'] })).status).toBe(201);
+    const first = await proxied('/srv-host/a');
+    expect([first.status, first.text]).toEqual([200, 'backend saw /a']);
+    expect(dns.questions).toContain('SRV srv-backend.tollgate.test');
+    const again = await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/srv-host/b`);
+    expect([again.status, again.text]).toEqual([200, 'backend saw /b']);
   });
 
   it('answers an upstream target from dns_hostsfile before asking any name server', async () => {

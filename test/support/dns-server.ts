@@ -1,5 +1,6 @@
 // A tiny authoritative DNS server on a UDP port: answers A and AAAA queries for the names it is given (IPv4
-// addresses as A records, IPv6 ones as AAAA), and every other question with an empty NOERROR answer. Enough for a
+// addresses as A records, IPv6 ones as AAAA), SRV queries from its SRV table, and every other question with an
+// empty NOERROR answer. Enough for a
 // data plane to resolve upstream targets through dns_resolver.
 import { isIPv6 } from 'node:net';
 import { createSocket, type Socket } from 'node:dgram';
@@ -43,8 +44,23 @@ function ipv6Bytes(ip: string): Buffer {
   return out;
 }
 
-/** `delayMs`: names whose answers are sent that late (a slow name server). */
-export async function startDnsServer(records: Record<string, string | string[]>, opts: { delayMs?: Record<string, number> } = {}): Promise<TestDnsServer> {
+function srvRecord(rec: SrvRecord): Buffer {
+  const target = Buffer.concat([...rec.target.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])), Buffer.from([0])]);
+  const rdata = Buffer.alloc(6);
+  rdata.writeUInt16BE(rec.priority ?? 10, 0);
+  rdata.writeUInt16BE(rec.weight ?? 10, 2);
+  rdata.writeUInt16BE(rec.port, 4);
+  const all = Buffer.concat([rdata, target]);
+  return Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 33, 0, 1, 0, 0, 0, 30, all.length >> 8, all.length & 0xff]), all]);
+}
+
+export interface SrvRecord { readonly target: string; readonly port: number; readonly weight?: number; readonly priority?: number }
+
+/** `delayMs`: names whose answers are sent that late (a slow name server); `srv`: SRV records by name. */
+export async function startDnsServer(
+  records: Record<string, string | string[]>,
+  opts: { delayMs?: Record<string, number>; srv?: Record<string, SrvRecord[]> } = {},
+): Promise<TestDnsServer> {
   const socket: Socket = createSocket('udp4');
   const asked: string[] = [];
   const questions: string[] = [];
@@ -59,8 +75,9 @@ export async function startDnsServer(records: Record<string, string | string[]>,
     header.writeUInt16BE(msg.readUInt16BE(0), 0); // id
     header.writeUInt16BE(0x8180, 2); // response, recursion desired + available, NOERROR
     header.writeUInt16BE(1, 4);
-    header.writeUInt16BE(ips.length, 6);
-    const reply = Buffer.concat([header, msg.subarray(12, end), ...ips.map(record)]);
+    const srv = qtype === 33 ? opts.srv?.[name] ?? [] : [];
+    header.writeUInt16BE(ips.length + srv.length, 6);
+    const reply = Buffer.concat([header, msg.subarray(12, end), ...ips.map(record), ...srv.map(srvRecord)]);
     setTimeout(() => socket.send(reply, peer.port, peer.address), opts.delayMs?.[name] ?? 0);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));

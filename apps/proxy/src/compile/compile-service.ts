@@ -1,5 +1,6 @@
 // Service row -> CompiledService, for HTTP and stream alike: timeouts, host header and upstream TLS options
 // precomputed.
+import { isDnsName } from '../upstream/dns-lookup';
 import type { Row, ServiceRow } from '@tollgate/declarative/snapshot';
 import type { UpstreamRuntime } from '../upstream/types';
 import { verifyDepthCheck } from './verify-depth';
@@ -43,7 +44,7 @@ export function compileService(
     readTimeout: row.read_timeout ?? SERVICE_DEFAULTS.read_timeout,
     defaultHostHeader: hostHeaderFor(row.host, row.port, row.protocol),
     upstream,
-    directPeer: upstream ? null : Object.freeze({ host: row.host, port: row.port, ip: row.host }),
+    directPeer: upstream ? null : Object.freeze({ host: row.host, port: row.port, ip: row.host, named: isDnsName(row.host) }),
     tlsOptions,
     // Same shape as the key built per attempt for balancer peers (ip|port|connect timeout[|sni|tls]).
     poolKey: tlsOptions === null ? `${row.host}|${row.port}|${connectTimeout}` : `${row.host}|${row.port}|${connectTimeout}|${row.host}|${tlsOptions.poolKey}`,

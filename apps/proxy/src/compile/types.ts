@@ -11,6 +11,8 @@ export interface DirectPeer {
   readonly host: string;
   readonly port: number;
   readonly ip: string;
+  /** A DNS name (no IP literal): its SRV records, if any, choose the address and port (dns-lookup srvAddress). */
+  readonly named: boolean;
 }
 
 export interface CompiledService {

@@ -122,7 +122,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     const tls = override === null ? svc.tls : override === 'https';
     // Same shape as CompiledService.poolKey: ip|port|connect timeout[|sni|tls]
     let poolKey =
-      this.peer === null && this.plugins?.targetOverride == null
+      this.peer === null && this.plugins?.targetOverride == null && host === svc.host
         ? svc.poolKey
         : svc.tlsOptions === null || !tls
           ? `${host}|${port}|${svc.connectTimeout}`

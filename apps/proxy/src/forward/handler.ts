@@ -1,4 +1,5 @@
 // The request entry point of every HTTP listener: route, guard, then hand over to an Exchange.
+import { resolveName, srvAddress } from '../upstream/dns-lookup';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -273,10 +274,17 @@ function failAfterPlugins(s: RequestState, err: unknown): void {
 }
 
 /** The forward step: the only place the protocols part ways (HTTP exchange, gRPC stream, WebSocket tunnel). */
-function proxyUpstream(s: RequestState, balancer = balancerOf(s.cfg, s.service, s.run)): void {
+function proxyUpstream(s: RequestState, balancer = balancerOf(s.cfg, s.service, s.run), nameAsked = false): void {
   // every protocol balances alike: the same upstream (or set_upstream's) and the same hash inputs
   if (balancer !== null && balancer.resolving) {
     balancer.ready().then(() => proxyUpstream(s, balancer), (err) => failAfterPlugins(s, err));
+    return;
+  }
+  // a service host never resolved yet: its answer may be SRV records, which choose the address and port (asked
+  // once: a name that does not resolve is the connect's to report)
+  const direct = s.service.directPeer;
+  if (!nameAsked && balancer === null && direct !== null && direct.named && srvAddress(direct.host, direct.port) === undefined) {
+    resolveName(direct.host).then(() => proxyUpstream(s, null, true), (err) => failAfterPlugins(s, err));
     return;
   }
   const { ctx, req, res, service, run } = s;

@@ -7,6 +7,7 @@ import { hostHeaderFor } from '../compile/compile-service';
 import type { CompiledConfig, CompiledRoute, CompiledService } from '../compile/types';
 import type { BalancerContext, Peer, UpstreamRuntime } from '../upstream/types';
 import type { ClientRequest } from './errors';
+import { srvAddress } from '../upstream/dns-lookup';
 
 /** The balancer's per-request inputs; one object kept across the retries of a request. */
 export class RequestBalancerContext implements BalancerContext {
@@ -90,8 +91,9 @@ export function chooseTarget(into: AttemptTarget, service: CompiledService, run:
     return true;
   }
   const direct = service.directPeer!;
-  into.host = direct.ip;
-  into.port = direct.port;
+  const srv = direct.named ? srvAddress(direct.host, direct.port) : null;
+  into.host = srv ? srv.ip : direct.ip;
+  into.port = srv ? srv.port : direct.port;
   into.hostHeader = service.defaultHostHeader;
   into.sniHost = service.host;
   into.peer = null;

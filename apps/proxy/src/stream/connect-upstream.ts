@@ -5,7 +5,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import type { BalancerContext, Peer } from '../upstream/types';
 import { SocketReader } from './socket-reader';
-import { upstreamLookup } from '../upstream/dns-lookup';
+import { isDnsName, resolveName, srvAddress, upstreamLookup } from '../upstream/dns-lookup';
 import type { StreamService } from '../compile/types';
 
 export interface Try {
@@ -45,10 +45,16 @@ export async function connectUpstream(service: StreamService, clientIp: string):
   let lastMessage = '';
   // a new upstream's target names are resolved before its first pick, as Kong's balancer does
   if (service.upstream?.resolving) await service.upstream.ready();
+  // a service host that is no upstream: SRV records, when they answer for it, choose the address and port
+  let srv = service.upstream === null && isDnsName(service.host) ? srvAddress(service.host, service.port) : null;
+  if (srv === undefined) {
+    await resolveName(service.host);
+    srv = srvAddress(service.host, service.port);
+  }
   for (let attempt = 0; attempt < service.tries; attempt++) {
     let peer: Peer | null = null;
-    let host = service.host;
-    let port = service.port;
+    let host = srv ? srv.ip : service.host;
+    let port = srv ? srv.port : service.port;
     if (service.upstream && balancer) {
       peer = service.upstream.pick(balancer);
       if (peer === null) {

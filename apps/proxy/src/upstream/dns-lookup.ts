@@ -41,3 +41,40 @@ export const upstreamLookup: LookupFunction = (hostname, options, callback) => {
     (err: unknown) => callback(notFound(hostname, err), '', 0),
   );
 };
+
+/** Names whose IP literal or `localhost` never needs the cache: Node and the cache answer those alike. */
+export function isDnsName(host: string): boolean {
+  return isIP(host) === 0 && host.toLowerCase() !== 'localhost';
+}
+
+const srvTurns = new Map<string, number>();
+
+/**
+ * Where a service host that is no upstream entity leads when SRV records answer for it: as Kong's DNS client does,
+ * one record's address (weighted round robin) on the record's port (a port of 0 keeps the service's). Null when
+ * its cached answer is no SRV; undefined when the name was never resolved (resolveName, then ask again). A stale
+ * answer is used while it is refreshed.
+ */
+export function srvAddress(host: string, servicePort: number): { ip: string; port: number } | null | undefined {
+  const dns = cache;
+  if (dns === null) return null;
+  const answer = dns.peek(host);
+  if (answer === undefined) return undefined;
+  if (answer.stale) void dns.resolve(host).catch(() => undefined);
+  if (answer.type !== 'SRV' || answer.addresses.length === 0) return null;
+  let total = 0;
+  for (const a of answer.addresses) total += a.weight ?? 1;
+  const turn = srvTurns.get(host) ?? 0;
+  srvTurns.set(host, (turn + 1) % total);
+  let at = turn % total;
+  for (const a of answer.addresses) {
+    at -= a.weight ?? 1;
+    if (at < 0) return { ip: a.ip, port: a.port || servicePort };
+  }
+  return null;
+}
+
+/** The worker's DNS cache asked for `host` (errors are the connect's to report, through upstreamLookup). */
+export function resolveName(host: string): Promise<unknown> {
+  return cache === null ? Promise.resolve() : cache.resolve(host).catch(() => undefined);
+}
