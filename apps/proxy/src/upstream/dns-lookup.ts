@@ -42,7 +42,7 @@ export const upstreamLookup: LookupFunction = (hostname, options, callback) => {
   );
 };
 
-/** Names whose IP literal or `localhost` never needs the cache: Node and the cache answer those alike. */
+/** A host the DNS cache must answer: neither an IP literal nor `localhost` (those are answered without a query). */
 export function isDnsName(host: string): boolean {
   return isIP(host) === 0 && host.toLowerCase() !== 'localhost';
 }
