@@ -159,9 +159,12 @@ function agreesWithNode(): boolean {
 
 const FAST = agreesWithNode();
 
-/** Whether every field is valid syntax (the rules writeHead checks by regex), for a list plugins changed. */
-export function validFields(fields: readonly string[]): boolean {
-  for (let i = 0; i < fields.length; i += 2) {
+/**
+ * Whether every field from entry `from` on is valid syntax (the rules writeHead checks by regex), for a list plugins
+ * changed (the entries before `from` are known valid).
+ */
+export function validFields(fields: readonly string[], from = 0): boolean {
+  for (let i = from; i < fields.length; i += 2) {
     const name = fields[i];
     const value = fields[i + 1];
     if (typeof name !== 'string' || typeof value !== 'string') return false;

@@ -3,23 +3,41 @@
 import type { PluginRun } from '../pipeline/plugin-run';
 import { runHeaderFilter } from '../pipeline/run-phases';
 
-/** Applies the plugins' request header changes to an upstream header list, in place. */
+/**
+ * Applies the plugins' request header changes to an upstream header list, in place: every occurrence of a changed
+ * name is dropped, then the new values are appended in the order the names were first changed. The list's own
+ * entries keep their order ahead of the plugins' ones, and `run.request.upstreamFieldsAt` says where the plugins'
+ * ones start (the host tests only those as field syntax).
+ */
 export function applyRequestHeaderChanges(run: PluginRun, list: string[]): string[] {
   const changes = run.request.headerChanges;
-  if (changes === null) return list;
+  if (changes === null) {
+    run.request.upstreamFieldsAt = list.length;
+    return list;
+  }
   // forEach, not for..of: no [key, value] array per change
-  changes.forEach((value, name) => {
-    // Host is the list's first pair, rewritten on every try by the host (a plugin's Host reaches it there)
-    if (name === 'host' && list[0] === 'Host') return;
-    // drop every existing occurrence, then append the new value(s)
-    for (let i = list.length - 2; i >= 0; i -= 2) {
-      if (list[i].length === name.length && list[i].toLowerCase() === name) list.splice(i, 2);
-    }
-    if (value === null) return;
-    if (typeof value === 'string') list.push(name, value);
-    else for (const v of value) list.push(name, v);
-  });
+  changes.forEach(dropFromList, list);
+  run.request.upstreamFieldsAt = list.length;
+  changes.forEach(appendToList, list);
   return list;
+}
+
+// Host is the list's first pair, rewritten on every try by the host (a plugin's Host reaches it there)
+const keptByHost = (name: string, list: string[]) => name === 'host' && list[0] === 'Host';
+
+function dropFromList(this: string[], _value: string | string[] | null, name: string): void {
+  const list = this;
+  if (keptByHost(name, list)) return;
+  for (let i = list.length - 2; i >= 0; i -= 2) {
+    if (list[i].length === name.length && list[i].toLowerCase() === name) list.splice(i, 2);
+  }
+}
+
+function appendToList(this: string[], value: string | string[] | null, name: string): void {
+  const list = this;
+  if (value === null || keptByHost(name, list)) return;
+  if (typeof value === 'string') list.push(name, value);
+  else for (const v of value) list.push(name, v);
 }
 
 /** true when header_filter has work: a plugin with header_filter, or headers queued during access. */
@@ -33,7 +51,10 @@ export function needsHeaderFilter(run: PluginRun): boolean {
   return found;
 }
 
-/** Runs header_filter over a downstream header list; returns the (possibly new) list. */
+/**
+ * Runs header_filter over a downstream header list; returns the (possibly new) list. The same list back has its own
+ * entries untouched, in place, and the plugins' fields (if any) appended after them.
+ */
 export function runHeaderFilterOnList(run: PluginRun, status: number, list: string[]): string[] {
   if (!needsHeaderFilter(run)) {
     run.response.status = status;
