@@ -257,8 +257,8 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
 function afterAccess(s: RequestState, run: PluginRun): void {
   if (run.response.exitResponse !== null) return writePluginExit(s.ctx, s.req, s.res, run, s.requestId, s.startedAt);
   applyRequestHeaderChanges(run, s.up.list);
-  // the plugins' fields are appended after the ones already checked; a Host they set replaces the list's first value
-  if (s.checkedFields !== 0) s.checkedFields = run.request.headerChanges?.has('host') === true ? 0 : run.request.upstreamFieldsAt;
+  // the plugins' fields follow the ones already checked (from the first pair when they set Host)
+  if (s.checkedFields !== 0) s.checkedFields = run.request.upstreamFieldsAt;
   s.path = upstreamPathAfterPlugins(run, s.path);
   if (!run.request.bodyBuffered) return proxyUpstream(s);
   run.request.bufferedBody().then(

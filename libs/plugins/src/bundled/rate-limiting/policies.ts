@@ -70,6 +70,10 @@ export class LocalPolicy implements CounterPolicy {
   private readonly scopeB: number;
   /** (route, service) -> the key's hashes so far: ids come from the config, hashed once, not per request. */
   private readonly prefixes = new Map<string, Map<string, Int32Array>>();
+  /** The last (route, service) asked and its hashes: a plugin on a route sees one pair (no Map read per request). */
+  private lastRoute: string | null = null;
+  private lastService: string | null = null;
+  private lastPrefix: Int32Array | null = null;
   private scratch: number[] = [];
   private cellsScratch: number[] = [];
 
@@ -79,6 +83,7 @@ export class LocalPolicy implements CounterPolicy {
   }
 
   private prefix(routeId: string, serviceId: string): Int32Array {
+    if (routeId === this.lastRoute && serviceId === this.lastService) return this.lastPrefix!;
     let byService = this.prefixes.get(routeId);
     if (byService === undefined) this.prefixes.set(routeId, (byService = new Map()));
     let hashes = byService.get(serviceId);
@@ -89,6 +94,9 @@ export class LocalPolicy implements CounterPolicy {
       );
       byService.set(serviceId, hashes);
     }
+    this.lastRoute = routeId;
+    this.lastService = serviceId;
+    this.lastPrefix = hashes;
     return hashes;
   }
 
