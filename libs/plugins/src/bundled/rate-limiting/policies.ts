@@ -5,7 +5,7 @@ import { Redis as redisClass } from '../../lazy-deps';
 import type { Period } from './schema';
 import { counterMemory } from '../../shared-counters/memory';
 // from the defining module, not the folder's index: a re-export is a getter call on every use (hot path)
-import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, finish, hashPart, tableBytes } from '../../shared-counters/table';
+import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, finish, hashPart, hashPartPair, tableBytes } from '../../shared-counters/table';
 import { EXPIRATION, WINDOW_SECONDS, windowEnd, windowStart } from './windows';
 
 /** One configured window, with what the hot path needs precomputed (prepare time). */
@@ -76,6 +76,8 @@ export class LocalPolicy implements CounterPolicy {
   private lastPrefix: Int32Array | null = null;
   private scratch: number[] = [];
   private cellsScratch: number[] = [];
+  /** The key's two hashes while the identifier is fed in. */
+  private readonly keyScratch = new Int32Array(2);
 
   constructor(scope = '') {
     this.scopeA = hashPart(SEED_A, scope, MULTIPLIER_A);
@@ -102,8 +104,12 @@ export class LocalPolicy implements CounterPolicy {
 
   usage(routeId: string, serviceId: string, identifier: string, limits: readonly Limit[], now: number): number[] {
     const prefix = this.prefix(routeId, serviceId);
-    const a = hashPart(prefix[0], identifier, MULTIPLIER_A);
-    const b = hashPart(prefix[1], identifier, MULTIPLIER_B);
+    const key = this.keyScratch;
+    key[0] = prefix[0];
+    key[1] = prefix[1];
+    hashPartPair(key, identifier);
+    const a = key[0];
+    const b = key[1];
     const second = Math.floor(now / 1000);
     const nowS = second - EPOCH_BASE_S;
     const cells = this.cellsScratch;
