@@ -1,6 +1,7 @@
 // The upstream request head, serialized into one string that goes out in one write. Names and values a plugin
 // set are checked here: a CR or LF in them would let a header end the head early (request smuggling).
 import { upstreamError } from './errors';
+import { isTokenName } from './response-parser';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** RFC 9110 §5.5 field-value characters (undici's rule too): anything else is refused, not sent. */
@@ -29,6 +30,9 @@ export interface SerializedHead {
  * and values: the client's as llhttp parsed them, ours built from such pieces), so they are not tested again; the
  * rest (what plugins set, appended after them) is.
  */
+/** TOKEN's rule; a name seen before is remembered (plugins set the same few names on every request). */
+const isFieldName = (name: string) => (typeof name === 'string' ? isTokenName(name) : TOKEN.test(name));
+
 export function serializeHead(
   method: string,
   path: string,
@@ -47,7 +51,7 @@ export function serializeHead(
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i];
     const value = headers[i + 1];
-    if (i >= checkedFields && (!TOKEN.test(name) || BAD_VALUE.test(value))) throw upstreamError('UPSTREAM_INVALID_REQUEST', `invalid request header ${JSON.stringify(name)}`);
+    if (i >= checkedFields && (!isFieldName(name) || BAD_VALUE.test(value))) throw upstreamError('UPSTREAM_INVALID_REQUEST', `invalid request header ${JSON.stringify(name)}`);
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
       hasLength = true;
     } else if (name.length === 10 && name.toLowerCase() === 'connection') {
