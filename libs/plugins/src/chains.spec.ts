@@ -50,6 +50,11 @@ describe('compilePluginChains precedence', () => {
     expect(pick(consumer.id)).toEqual(authenticated ? [ids.get(authenticated)] : []);
   });
 
+  it('says whether any plugin is scoped to a consumer (else authenticating never changes the chain)', () => {
+    expect(build(['route', 'service', 'global']).chains.consumerScoped).toBe(false);
+    expect(build(['route', 'consumer+service']).chains.consumerScoped).toBe(true);
+  });
+
   it('another consumer and another service only see what applies to them', () => {
     const { chains, route, service, otherService, other, ids } = build(ALL);
     expect(chains.lookup(route.id, service.id, other.id).entries.map((e) => e.id)).toEqual([ids.get('route+service')]);

@@ -40,6 +40,8 @@ export interface PluginChains {
   readonly instances: readonly ChainEntry[];
   /** Global instances with a `certificate` handler, in priority order (run for a server name without a certificate). */
   readonly certificate?: readonly ChainEntry[];
+  /** false when no plugin is configured for a consumer: authenticating never changes a request's chain. */
+  readonly consumerScoped?: boolean;
 }
 
 type Ref = { id: string } | null | undefined;
@@ -147,6 +149,7 @@ export function compilePluginChains(snapshot: Snapshot, registry: PluginRegistry
     entities,
     instances: Object.freeze(instances),
     certificate: Object.freeze(instances.filter((e) => e.global && e.handler.certificate).sort((a, b) => a.rank - b.rank)),
+    consumerScoped: consumerIds.size > 0,
     lookup(routeId: string | null, serviceId: string | null, consumerId: string | null): Chain {
       if (routeId !== null) {
         const routeChains = byRoute.get(routeId);

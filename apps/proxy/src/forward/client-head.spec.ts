@@ -136,4 +136,10 @@ describe('validFields: the syntax writeHead checks, for fields plugins set', () 
   ])('%j -> %s', (fields, ok) => {
     expect(validFields(fields)).toBe(ok);
   });
+
+  it('tests only the fields from `from` on (the upstream\'s, before them, the parser checked)', () => {
+    expect(validFields(['Bad Name', 'v', 'X-RateLimit-Limit-Minute', '5'], 2)).toBe(true);
+    expect(validFields(['Via', 'x', 'X-Split', 'a\r\nSet-Cookie: x=1'], 2)).toBe(false);
+    expect(validFields(['Via', 'x'], 2)).toBe(true);
+  });
 });

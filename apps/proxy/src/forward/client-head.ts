@@ -8,7 +8,7 @@
 // At load the result is compared with Node's own for a set of heads; on any difference (another Node release)
 // every head goes through writeHead.
 import { STATUS_CODES, ServerResponse } from 'node:http';
-import { hasBadFieldChar, isToken } from '../upstream-http/response-parser';
+import { hasBadFieldChar, isTokenName } from '../upstream-http/response-parser';
 
 interface NodeResponse extends ServerResponse {
   _header: string | null;
@@ -159,13 +159,16 @@ function agreesWithNode(): boolean {
 
 const FAST = agreesWithNode();
 
-/** Whether every field is valid syntax (the rules writeHead checks by regex), for a list plugins changed. */
-export function validFields(fields: readonly string[]): boolean {
-  for (let i = 0; i < fields.length; i += 2) {
+/**
+ * Whether every field from entry `from` on is valid syntax (the rules writeHead checks by regex), for a list plugins
+ * changed (the entries before `from` are known valid).
+ */
+export function validFields(fields: readonly string[], from = 0): boolean {
+  for (let i = from; i < fields.length; i += 2) {
     const name = fields[i];
     const value = fields[i + 1];
     if (typeof name !== 'string' || typeof value !== 'string') return false;
-    if (!isToken(name, 0, name.length) || hasBadFieldChar(value, 0, value.length)) return false;
+    if (!isTokenName(name) || hasBadFieldChar(value, 0, value.length)) return false;
   }
   return true;
 }

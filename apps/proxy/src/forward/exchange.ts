@@ -54,6 +54,8 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   bufferedBody: Buffer | null = null;
   /** A plugin changed the method (request-transformer http_method). */
   methodOverride: string | null = null;
+  /** RequestState.checkedFields: the leading upstream fields the serializer need not test again. */
+  private readonly checkedFields: number;
   /** The upstream balanced over: the service's, or a plugin's kong.service.set_upstream (target.ts balancerOf). */
   upstream: UpstreamRuntime | null = null;
   /** ms, for the access log; -1 until the upstream answered. */
@@ -106,6 +108,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     this.wantsTrailers = s.up.wantsTrailers;
     this.plugins = s.run;
     this.bufferedBody = s.body;
+    this.checkedFields = s.checkedFields;
   }
 
   /** Starts (or restarts, for a retry) one attempt. */
@@ -144,7 +147,8 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       writeTimeout: svc.writeTimeout,
       // llhttp checked the method and the client's fields; what we add is built from them, the schema's hosts
       // and constants. A plugin's header or method goes through the serializer's checks.
-      headersChecked: this.plugins === null && this.req.httpVersionMajor === 1,
+      methodChecked: this.methodOverride === null && this.req.httpVersionMajor === 1,
+      checkedFields: this.checkedFields,
     };
     pool.request(request, this);
   }
@@ -192,6 +196,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     }
     run.timings.upstreamLatency = upstreamLatency;
     run.timings.proxyLatency = Math.round(this.sentAt - this.startedAt);
+    const upstreamFields = headers.length;
     const filtered = runHeaderFilterOnList(run, statusCode, headers);
     if (run.response.exitResponse !== null) return this.writeHeaderFilterExit(filtered);
     if (run.response.chunkFilter !== null && !NO_BODY.has(statusCode)) {
@@ -204,8 +209,9 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       this.held = { status: statusCode, headers: filtered, parts: [] };
       return true;
     }
-    // plugins' fields (kong.response.set_header, a Lua function's values) are checked here, by loops, not by writeHead's regexes
-    if (checked && validFields(filtered)) writeClientHead(this.res as ServerResponse, statusCode, filtered);
+    // plugins' fields (kong.response.set_header, a Lua function's values) are checked here, by loops, not by writeHead's
+    // regexes; only those: the same list back has the checked fields first, untouched, and the plugins' appended
+    if (checked && validFields(filtered, filtered === headers ? upstreamFields : 0)) writeClientHead(this.res as ServerResponse, statusCode, filtered);
     else this.writeHead(statusCode, filtered);
     return this.completeIfBodiless(statusCode);
   }

@@ -220,6 +220,8 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     ctx, cfg, req, res, requestId, startedAt, route, service, match, clientIp, rawQuery,
     path: resolveUpstreamPath(match, service.path, rawQuery),
     up, hasBody, run: null, body: null,
+    // HTTP/2 fields come from another parser, with other rules: all are tested
+    checkedFields: h2 ? 0 : up.list.length,
   };
   if (route.plugins.length === 0) return proxyUpstream(state);
   const pluginHost = new ProxyHostRequest(req, input.protocol, scheme, host, rawPath, state.path, rawQuery, clientIp, client.trusted);
@@ -256,11 +258,14 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
 function afterAccess(s: RequestState, run: PluginRun): void {
   if (run.response.exitResponse !== null) return writePluginExit(s.ctx, s.req, s.res, run, s.requestId, s.startedAt);
   applyRequestHeaderChanges(run, s.up.list);
+  // the plugins' fields follow the ones already checked (from the first pair when they set Host)
+  if (s.checkedFields !== 0) s.checkedFields = run.request.upstreamFieldsAt;
   s.path = upstreamPathAfterPlugins(run, s.path);
   if (!run.request.bodyBuffered) return proxyUpstream(s);
   run.request.bufferedBody().then(
     (body) => {
       frameBufferedBody(s.up.list, body.length);
+      s.checkedFields = 0; // the framing fields moved: every field is tested
       s.body = body;
       s.hasBody = body.length > 0;
       proxyUpstream(s);

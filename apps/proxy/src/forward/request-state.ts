@@ -25,6 +25,11 @@ export interface RequestState {
   /** Upstream path with the query string; plugins may change it. */
   path: string;
   readonly up: UpstreamHeaders;
+  /**
+   * How many leading entries of up.list are known to be valid field syntax (the client's fields as llhttp parsed
+   * them, ours built from such pieces): the upstream head tests only the rest (what plugins set).
+   */
+  checkedFields: number;
   hasBody: boolean;
   /** The route's plugin run; null when the route has no plugin. */
   run: PluginRun | null;

@@ -308,12 +308,23 @@ describe('upstream HTTP/1.1 client', () => {
       ['a colon in a name', request({ headers: ['Host', 'h', 'X-A:', 'a'] })],
       ['a space in the path', request({ path: '/a b' })],
       ['a character beyond latin1', request({ headers: ['Host', 'h', 'X-A', 'caf\u20ac'] })],
+      ['a bad field after the checked ones', request({ headers: ['Host', 'h', 'X-A', 'a', 'X-B', 'b\nX-Injected: 1'], checkedFields: 4, methodChecked: true })],
+      ['a bad name after the checked ones', request({ headers: ['Host', 'h', 'X B', 'b'], checkedFields: 2, methodChecked: true })],
+      ['a method nobody checked', request({ method: 'GET /y', checkedFields: 2 })],
     ])('refuses %s without writing anything', async (_name, req) => {
       const { s, pool } = await setup([OK]);
       expect((await send(pool, req)).error?.code).toBe('UPSTREAM_INVALID_REQUEST');
       await new Promise((r) => setTimeout(r, 30));
       expect(s.requests).toEqual([]);
     });
+  });
+
+  it('does not test again the method and the leading fields it is told are checked (the client\'s, as llhttp parsed them)', async () => {
+    const { s, pool } = await setup([OK]);
+    // a name llhttp would have refused: had it been tested, the request would fail
+    const req = request({ headers: ['Host', 'up.test', 'X(checked)', '1', 'X-Plugin', 'v'], checkedFields: 4, methodChecked: true });
+    expect((await send(pool, req)).status).toBe(200);
+    expect(s.requests[0]).toBe('GET /x HTTP/1.1\r\nHost: up.test\r\nX(checked): 1\r\nX-Plugin: v\r\nConnection: keep-alive\r\n\r\n');
   });
 
   describe('timeouts', () => {

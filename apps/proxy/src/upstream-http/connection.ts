@@ -19,11 +19,14 @@ export interface UpstreamRequest {
   readonly readTimeout: number;
   /** ms a blocked write may wait for the upstream to take it (nginx proxy_send_timeout) */
   readonly writeTimeout: number;
+  /** The method is known to be valid (llhttp parsed it, no plugin changed it): serializing does not test it again. */
+  readonly methodChecked?: boolean;
   /**
-   * The method and every header name and value are known to be valid field syntax (parsed by llhttp, built by us
-   * from such pieces, nothing a plugin set): serializing skips re-testing them. The path is always tested.
+   * How many leading entries of `headers` (a name or a value each) are known to be valid field syntax (parsed by
+   * llhttp, built by us from such pieces): serializing tests only the entries after them, such as the fields a
+   * plugin set (applyRequestHeaderChanges appends those at the end). The path is always tested.
    */
-  readonly headersChecked?: boolean;
+  readonly checkedFields?: number;
 }
 
 /** The forward step's side of one exchange. */
@@ -146,7 +149,7 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
     const body = req.body;
     const streamed = body !== null && !Buffer.isBuffer(body);
     try {
-      serializeHead(req.method, req.path, req.headers, streamed, body !== null && !streamed ? (body as Buffer).length : -1, this.owner.keepAlive, req.headersChecked === true, scratch);
+      serializeHead(req.method, req.path, req.headers, streamed, body !== null && !streamed ? (body as Buffer).length : -1, this.owner.keepAlive, req.methodChecked === true, req.checkedFields ?? 0, scratch);
     } catch (err) {
       this.fail(err as UpstreamError);
       return;

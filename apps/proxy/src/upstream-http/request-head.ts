@@ -1,6 +1,7 @@
 // The upstream request head, serialized into one string that goes out in one write. Names and values a plugin
 // set are checked here: a CR or LF in them would let a header end the head early (request smuggling).
 import { upstreamError } from './errors';
+import { isTokenName } from './response-parser';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** RFC 9110 §5.5 field-value characters (undici's rule too): anything else is refused, not sent. */
@@ -24,9 +25,14 @@ export interface SerializedHead {
 
 /**
  * `streamed`: the body is a stream (its length is what the headers say, or chunked when they say nothing);
- * `bufferedLength`: the length of a body sent from memory, -1 when there is none; `checked`: every name and value
- * already passed these rules (llhttp's, for an HTTP/1 request nothing rewrote), so they are not tested again.
+ * `bufferedLength`: the length of a body sent from memory, -1 when there is none; `methodChecked`: the method
+ * already passed these rules (llhttp's), `checkedFields`: so did the first that many entries of `headers` (names
+ * and values: the client's as llhttp parsed them, ours built from such pieces), so they are not tested again; the
+ * rest (what plugins set, appended after them) is.
  */
+/** TOKEN's rule; a name seen before is remembered (plugins set the same few names on every request). */
+const isFieldName = (name: string) => (typeof name === 'string' ? isTokenName(name) : TOKEN.test(name));
+
 export function serializeHead(
   method: string,
   path: string,
@@ -34,17 +40,18 @@ export function serializeHead(
   streamed: boolean,
   bufferedLength: number,
   keepAlive: boolean,
-  checked: boolean,
+  methodChecked: boolean,
+  checkedFields: number,
   out: SerializedHead,
 ): void {
-  if (!checked && !TOKEN.test(method)) throw upstreamError('UPSTREAM_INVALID_REQUEST', 'invalid request method');
+  if (!methodChecked && !TOKEN.test(method)) throw upstreamError('UPSTREAM_INVALID_REQUEST', 'invalid request method');
   if (path.length === 0 || BAD_TARGET.test(path)) throw upstreamError('UPSTREAM_INVALID_REQUEST', 'invalid request path');
   let head = `${method} ${path} HTTP/1.1\r\n`;
   let hasLength = false;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i];
     const value = headers[i + 1];
-    if (!checked && (!TOKEN.test(name) || BAD_VALUE.test(value))) throw upstreamError('UPSTREAM_INVALID_REQUEST', `invalid request header ${JSON.stringify(name)}`);
+    if (i >= checkedFields && (!isFieldName(name) || BAD_VALUE.test(value))) throw upstreamError('UPSTREAM_INVALID_REQUEST', `invalid request header ${JSON.stringify(name)}`);
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
       hasLength = true;
     } else if (name.length === 10 && name.toLowerCase() === 'connection') {

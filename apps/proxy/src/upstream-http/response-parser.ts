@@ -56,6 +56,19 @@ export function isToken(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/** Field names already found to be tokens: plugins set the same few names on every request (X-RateLimit-*, X-Consumer-*). */
+const tokenNames = new Set<string>();
+/** Bounded: names built from request data (a Lua plugin's) stop being remembered once it is full. */
+const MAX_TOKEN_NAMES = 4096;
+
+/** isToken over a whole name, remembered for names that are (a Set hit costs less than the scan of a long name). */
+export function isTokenName(name: string): boolean {
+  if (tokenNames.has(name)) return true;
+  if (!isToken(name, 0, name.length)) return false;
+  if (tokenNames.size < MAX_TOKEN_NAMES) tokenNames.add(name);
+  return true;
+}
+
 export function hasBadFieldChar(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);

@@ -30,6 +30,33 @@ describe('flat header adapters', () => {
     expect(applyRequestHeaderChanges(run, list)).toEqual(['Host', 'h', 'x-a', 'new', 'x-multi', '1', 'x-multi', '2']);
   });
 
+  it('applyRequestHeaderChanges keeps the list\'s own fields first and says where the plugins\' start', () => {
+    const run = runFor([]);
+    run.request.setHeader('X-Consumer-ID', 'c1');
+    run.request.setHeader('x-b', '2');
+    // same lengths as changed names but other names (x-consumer-ix, x-c) stay; changed ones in any case go
+    const list = ['Host', 'h', 'X-Consumer-IX', 'keep', 'X-B', 'old', 'x-c', '3', 'x-consumer-id', 'spoofed'];
+    expect(applyRequestHeaderChanges(run, list)).toEqual(['Host', 'h', 'X-Consumer-IX', 'keep', 'x-c', '3', 'x-consumer-id', 'c1', 'x-b', '2']);
+    expect(run.request.upstreamFieldsAt).toBe(6);
+  });
+
+  it('applyRequestHeaderChanges leaves a first-pair Host to the host, and says its fields start there', () => {
+    const run = runFor([]);
+    run.request.setHeader('Host', 'plugin.example');
+    run.request.setHeader('x-a', '1');
+    expect(applyRequestHeaderChanges(run, ['Host', 'h', 'host', 'dup'])).toEqual(['Host', 'h', 'host', 'dup', 'x-a', '1']);
+    expect(run.request.upstreamFieldsAt).toBe(0); // the host writes the plugin's Host into the first pair
+    // a list that does not start with the host's Host gets the plugin's like any other field
+    expect(applyRequestHeaderChanges(run, ['x-a', '0', 'host', 'h'])).toEqual(['host', 'plugin.example', 'x-a', '1']);
+    expect(run.request.upstreamFieldsAt).toBe(0);
+  });
+
+  it('without changes the whole list is the host\'s', () => {
+    const run = runFor([]);
+    expect(applyRequestHeaderChanges(run, ['Host', 'h', 'x-a', '1'])).toEqual(['Host', 'h', 'x-a', '1']);
+    expect(run.request.upstreamFieldsAt).toBe(4);
+  });
+
   it('an untouched request keeps its list object', () => {
     const run = runFor([]);
     const list = ['Host', 'h'];
@@ -77,6 +104,15 @@ describe('flat header adapters', () => {
       else run.response.setHeader(name, value);
     }
     expect(runHeaderFilterOnList(run, 200, ['Content-Type', 'text/plain', 'X-RateLimit-Limit-Minute', '9', 'Via', 'x'])).toEqual(expected);
+  });
+
+  it('access-only headers whose name the upstream sent in another case take the round trip', () => {
+    const run = runFor([['key-auth', {}]]);
+    run.response.setHeader('RateLimit-Reset', '7');
+    const list = ['Content-Type', 'text/plain', 'RATELIMIT-RESET', '1', 'ratelimit-limit', '2'];
+    const out = runHeaderFilterOnList(run, 200, list);
+    expect(out).not.toBe(list);
+    expect(out).toEqual(['Content-Type', 'text/plain', 'RATELIMIT-RESET', '7', 'ratelimit-limit', '2']);
   });
 
   it('a log plugin still sees the response headers', () => {

@@ -3,23 +3,52 @@
 import type { PluginRun } from '../pipeline/plugin-run';
 import { runHeaderFilter } from '../pipeline/run-phases';
 
-/** Applies the plugins' request header changes to an upstream header list, in place. */
+/**
+ * Applies the plugins' request header changes to an upstream header list, in place: every occurrence of a changed
+ * name is dropped, then the new values are appended in the order the names were first changed. The list's own
+ * entries keep their order ahead of the plugins' ones, and `run.request.upstreamFieldsAt` says where the plugins'
+ * ones start (the host tests only those as field syntax): 0 when they set Host, which the host writes into the
+ * list's first pair.
+ */
 export function applyRequestHeaderChanges(run: PluginRun, list: string[]): string[] {
   const changes = run.request.headerChanges;
-  if (changes === null) return list;
+  if (changes === null) {
+    run.request.upstreamFieldsAt = list.length;
+    return list;
+  }
+  // Host is the list's first pair, rewritten on every try by the host (a plugin's Host reaches it there)
+  const hostKept = list[0] === 'Host';
+  // one pass drops every field whose name changed; only names as long as a changed one are lower-cased
+  let lengths = 0;
+  let hostSet = false;
+  for (const name of changes.keys()) {
+    lengths |= lengthBit(name);
+    if (name === 'host') hostSet = true;
+  }
+  for (let i = list.length - 2; i >= 0; i -= 2) {
+    const name = list[i];
+    if ((lengths & lengthBit(name)) === 0) continue;
+    const lower = name.toLowerCase();
+    if (lower.length === name.length && changes.has(lower) && !(hostKept && lower === 'host')) list.splice(i, 2);
+  }
+  // a Host the plugins set reaches the first pair: from there on, the list holds their values
+  run.request.upstreamFieldsAt = hostKept && hostSet ? 0 : list.length;
   // forEach, not for..of: no [key, value] array per change
-  changes.forEach((value, name) => {
-    // Host is the list's first pair, rewritten on every try by the host (a plugin's Host reaches it there)
-    if (name === 'host' && list[0] === 'Host') return;
-    // drop every existing occurrence, then append the new value(s)
-    for (let i = list.length - 2; i >= 0; i -= 2) {
-      if (list[i].length === name.length && list[i].toLowerCase() === name) list.splice(i, 2);
-    }
-    if (value === null) return;
-    if (typeof value === 'string') list.push(name, value);
-    else for (const v of value) list.push(name, v);
-  });
+  changes.forEach(hostKept ? appendExceptHost : appendToList, list);
   return list;
+}
+
+/** A bit per name length (mod 32): a name whose bit is not in a set's mask is none of the set's names. */
+const lengthBit = (name: string) => 1 << (name.length & 31);
+
+function appendToList(this: string[], value: string | string[] | null, name: string): void {
+  if (value === null) return;
+  if (typeof value === 'string') this.push(name, value);
+  else for (const v of value) this.push(name, v);
+}
+
+function appendExceptHost(this: string[], value: string | string[] | null, name: string): void {
+  if (name !== 'host') appendToList.call(this, value, name);
 }
 
 /** true when header_filter has work: a plugin with header_filter, or headers queued during access. */
@@ -33,7 +62,10 @@ export function needsHeaderFilter(run: PluginRun): boolean {
   return found;
 }
 
-/** Runs header_filter over a downstream header list; returns the (possibly new) list. */
+/**
+ * Runs header_filter over a downstream header list; returns the (possibly new) list. The same list back has its own
+ * entries untouched, in place, and the plugins' fields (if any) appended after them.
+ */
 export function runHeaderFilterOnList(run: PluginRun, status: number, list: string[]): string[] {
   if (!needsHeaderFilter(run)) {
     run.response.status = status;
@@ -71,13 +103,20 @@ export function runHeaderFilterOnList(run: PluginRun, status: number, list: stri
  */
 function appendQueued(run: PluginRun, list: string[]): boolean {
   const queued = run.response.queued!; // name, value, append triples
+  let lengths = 0;
   for (let q = 0; q < queued.length; q += 3) {
     const key = queued[q] as string;
     if (queued[q + 1] === null) return false;
     for (let p = 0; p < q; p += 3) if (queued[p] === key) return false;
-    for (let i = 0; i < list.length; i += 2) {
-      if (list[i].length === key.length && list[i].toLowerCase() === key) return false;
-    }
+    lengths |= lengthBit(key);
+  }
+  // one pass over the list: only names as long as a queued one are lower-cased and compared
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i];
+    if ((lengths & lengthBit(name)) === 0) continue;
+    const lower = name.toLowerCase();
+    if (lower.length !== name.length) continue;
+    for (let q = 0; q < queued.length; q += 3) if (queued[q] === lower) return false;
   }
   for (let q = 0; q < queued.length; q += 3) {
     const key = queued[q] as string;

@@ -12,6 +12,12 @@ export class RequestView implements PluginRequest {
   methodOverride: string | null = null;
   queryOverride: ReadonlyMap<string, readonly string[]> | null = null;
   bodyOverride: Buffer | null = null;
+  /**
+   * Where the plugins' fields start in the upstream header list applyRequestHeaderChanges last changed (its
+   * length when nothing changed, 0 when they set the Host of its first pair): the entries before it are the host's
+   * own, in their order.
+   */
+  upstreamFieldsAt = -1;
   private parsedQuery: Map<string, string[]> | null = null;
   private bodyPromise: Promise<Buffer> | null = null;
 

@@ -77,6 +77,7 @@ function runAccessFrom(run: PluginRun, start: number): PhaseResult {
 function afterAuthentication(run: PluginRun, e: ChainEntry, i: number): number {
   if (!run.consumerChanged) return i;
   run.consumerChanged = false;
+  if (run.chains.consumerScoped === false) return i; // the same chain for every consumer: no lookup
   const next = run.chains.lookup(run.route?.id ?? null, run.service?.id ?? null, run.consumer?.id ?? null);
   if (next === run.chain) return i;
   run.chain = next;

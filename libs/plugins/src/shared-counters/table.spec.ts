@@ -1,5 +1,5 @@
 // The counter table's contract, on tables that share one buffer as the workers of a node share one file.
-import { CounterTable, tableBytes } from './table';
+import { CounterTable, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, hashPart, hashPartPair, tableBytes } from './table';
 
 const NOW = 1000;
 
@@ -35,5 +35,16 @@ describe('CounterTable', () => {
 
   it('refuses memory that is not a power-of-two table', () => {
     expect(() => new CounterTable(new ArrayBuffer(tableBytes(3)))).toThrow('power-of-two');
+  });
+
+  it.each(['', 'a', '40000000-0000-4000-8000-000000000063', '127.0.0.1', 'caf\u00e9 \u2603'])('hashPartPair(%j) is hashPart into each hash (the keys workers already use)', (part) => {
+    const pair = Int32Array.of(SEED_A, SEED_B);
+    hashPartPair(pair, part);
+    expect([pair[0], pair[1]]).toEqual([hashPart(SEED_A, part, MULTIPLIER_A), hashPart(SEED_B, part, MULTIPLIER_B)]);
+    hashPartPair(pair, part); // chained, as a key of several parts
+    expect([pair[0], pair[1]]).toEqual([
+      hashPart(hashPart(SEED_A, part, MULTIPLIER_A), part, MULTIPLIER_A),
+      hashPart(hashPart(SEED_B, part, MULTIPLIER_B), part, MULTIPLIER_B),
+    ]);
   });
 });

@@ -117,7 +117,11 @@ function decide(kong: PluginContext, conf: Conf, counts: number[], now: number):
       kong.response.setHeader(conf.remainingHeaders[i], shownText);
     }
   }
-  const reset = Math.max(1, Math.ceil((windowEnd(conf.limits[lowestIndex].period, now) - now) / 1000));
+  const shortest = conf.limits[lowestIndex];
+  // a fixed window ends size - now % size ms from now (windowEnd's value, without its call); month and year ask it
+  const size = shortest.windowSeconds * 1000;
+  const left = size > 0 ? size - (now % size) : windowEnd(shortest.period, now) - now;
+  const reset = Math.max(1, Math.ceil(left / 1000));
   if (!conf.hideClientHeaders) {
     kong.response.setHeader('ratelimit-limit', conf.limits[lowestIndex].limitText);
     kong.response.setHeader('ratelimit-remaining', lowestText);

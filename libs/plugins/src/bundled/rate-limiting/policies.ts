@@ -5,7 +5,7 @@ import { Redis as redisClass } from '../../lazy-deps';
 import type { Period } from './schema';
 import { counterMemory } from '../../shared-counters/memory';
 // from the defining module, not the folder's index: a re-export is a getter call on every use (hot path)
-import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, finish, hashPart, tableBytes } from '../../shared-counters/table';
+import { CounterTable, EPOCH_BASE_S, MULTIPLIER_A, MULTIPLIER_B, SEED_A, SEED_B, finish, hashPart, hashPartPair, tableBytes } from '../../shared-counters/table';
 import { EXPIRATION, WINDOW_SECONDS, windowEnd, windowStart } from './windows';
 
 /** One configured window, with what the hot path needs precomputed (prepare time). */
@@ -70,8 +70,14 @@ export class LocalPolicy implements CounterPolicy {
   private readonly scopeB: number;
   /** (route, service) -> the key's hashes so far: ids come from the config, hashed once, not per request. */
   private readonly prefixes = new Map<string, Map<string, Int32Array>>();
+  /** The last (route, service) asked and its hashes: a plugin on a route sees one pair (no Map read per request). */
+  private lastRoute: string | null = null;
+  private lastService: string | null = null;
+  private lastPrefix: Int32Array | null = null;
   private scratch: number[] = [];
   private cellsScratch: number[] = [];
+  /** The key's two hashes while the identifier is fed in. */
+  private readonly keyScratch = new Int32Array(2);
 
   constructor(scope = '') {
     this.scopeA = hashPart(SEED_A, scope, MULTIPLIER_A);
@@ -79,6 +85,7 @@ export class LocalPolicy implements CounterPolicy {
   }
 
   private prefix(routeId: string, serviceId: string): Int32Array {
+    if (routeId === this.lastRoute && serviceId === this.lastService) return this.lastPrefix!;
     let byService = this.prefixes.get(routeId);
     if (byService === undefined) this.prefixes.set(routeId, (byService = new Map()));
     let hashes = byService.get(serviceId);
@@ -89,13 +96,20 @@ export class LocalPolicy implements CounterPolicy {
       );
       byService.set(serviceId, hashes);
     }
+    this.lastRoute = routeId;
+    this.lastService = serviceId;
+    this.lastPrefix = hashes;
     return hashes;
   }
 
   usage(routeId: string, serviceId: string, identifier: string, limits: readonly Limit[], now: number): number[] {
     const prefix = this.prefix(routeId, serviceId);
-    const a = hashPart(prefix[0], identifier, MULTIPLIER_A);
-    const b = hashPart(prefix[1], identifier, MULTIPLIER_B);
+    const key = this.keyScratch;
+    key[0] = prefix[0];
+    key[1] = prefix[1];
+    hashPartPair(key, identifier);
+    const a = key[0];
+    const b = key[1];
     const second = Math.floor(now / 1000);
     const nowS = second - EPOCH_BASE_S;
     const cells = this.cellsScratch;
