@@ -42,10 +42,12 @@ export async function startLogNode(opts: { declarative?: (upstreamPort: number) 
         if (res.status !== 201) throw new Error(`${name}: ${res.text}`);
       }
       // the proxy applies changes in order: once a marker route created after the plugins serves, the route serves
-      // with its plugins (polling the route itself would log, or race the plugins)
-      const marker = await http('POST', `${admin}/services/echo/routes`, { body: { name: `ready-${name}`, paths: [`/ready-${name}`] } });
+      // with its plugins (polling the route itself would log, or race the plugins). The marker's path ends in a
+      // slash: paths match by prefix, and another route's marker (/ready/zipkin/) must not answer for this one
+      // (/ready/zipkin-auth/).
+      const marker = await http('POST', `${admin}/services/echo/routes`, { body: { name: `ready-${name}`, paths: [`/ready/${name}/`] } });
       if (marker.status !== 201) throw new Error(`ready-${name}: ${marker.text}`);
-      await waitFor(async () => ((await http('GET', `${proxy}/ready-${name}`)).status === 200 ? true : undefined), `route ${name} to serve`);
+      await waitFor(async () => ((await http('GET', `${proxy}/ready/${name}/`)).status === 200 ? true : undefined), `route ${name} to serve`);
     },
     async close() {
       await stopNode(node);
