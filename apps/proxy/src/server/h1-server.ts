@@ -27,6 +27,10 @@ interface LlhttpParser {
   execute(data: Buffer): number | (ParserError & { bytesParsed?: number; reason?: string });
   finish(): number | (ParserError & { reason?: string }) | undefined;
   close(): void;
+  /** Reads the socket's stream handle itself (in C++): no Readable, no 'data' event per read. */
+  consume(handle: object): void;
+  unconsume(): void;
+  getCurrentBuffer(): Buffer;
   [callback: number]: unknown;
   conn: H1Connection | null;
 }
@@ -35,6 +39,7 @@ interface LlhttpBinding {
   HTTPParser: {
     new (): LlhttpParser;
     REQUEST: number;
+    kOnMessageBegin: number;
     kOnHeaders: number;
     kOnHeadersComplete: number;
     kOnBody: number;
@@ -96,7 +101,14 @@ const enum Phase {
   Dead,
 }
 
-type HttpSocket = Socket & { _httpMessage?: H1Response | null; _paused?: boolean };
+interface StreamHandle {
+  isStreamBase?: boolean;
+  _consumed?: boolean;
+  reading?: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+type HttpSocket = Socket & { _httpMessage?: H1Response | null; _paused?: boolean; _handle?: StreamHandle | null; _unrefTimer(): void };
 type ParsedRequest = IncomingMessage & {
   _addHeaderLines(headers: string[], n: number): void;
   _dump(): void;
@@ -158,6 +170,8 @@ class H1Connection implements H1ResponseOwner {
   private readonly onClose: () => void;
   private readonly onDrain: () => void;
   private readonly onTimeout: () => void;
+  /** The parser reads the socket's handle (consume): socket pause/resume must stop and start the handle. */
+  private consumed = false;
 
   constructor(
     private readonly group: ConnectionGroup,
@@ -168,11 +182,12 @@ class H1Connection implements H1ResponseOwner {
     const parser = new HTTPParser();
     parser.initialize(HTTPParser.REQUEST, {}, settings.maxHeaderSize, HTTPParser.kLenientNone);
     parser.conn = this;
+    parser[HTTPParser.kOnMessageBegin] = onParserMessageBegin;
     parser[HTTPParser.kOnHeaders] = onParserHeaders;
     parser[HTTPParser.kOnHeadersComplete] = onParserHeadersComplete;
     parser[HTTPParser.kOnBody] = onParserBody;
     parser[HTTPParser.kOnMessageComplete] = onParserMessageComplete;
-    parser[HTTPParser.kOnExecute] = null;
+    parser[HTTPParser.kOnExecute] = onParserExecute;
     this.parser = parser;
     this.onEndWritten = (err) => this.finishResponse(err);
     this.onData = (chunk) => this.read(chunk);
@@ -188,6 +203,16 @@ class H1Connection implements H1ResponseOwner {
     socket.on('drain', this.onDrain);
     socket.on('timeout', this.onTimeout);
     this.wantTimeout(settings.headersTimeout);
+    // As node:http: the parser reads the handle itself; bytes already buffered in the Readable (a front door's
+    // unshift) still arrive as 'data'.
+    const handle = socket._handle;
+    if (handle?.isStreamBase === true && handle._consumed !== true) {
+      handle._consumed = true;
+      this.consumed = true;
+      parser.consume(handle);
+      socket.on('pause', onSocketPause);
+      socket.on('resume', onSocketResume);
+    }
   }
 
   private wantTimeout(ms: number): void {
@@ -196,24 +221,33 @@ class H1Connection implements H1ResponseOwner {
     this.socket.setTimeout(ms);
   }
 
+  /** Bytes that reached the Readable ('data'): before the handle was consumed, or unshifted by a front door. */
   private read(chunk: Buffer): void {
     const parser = this.parser;
     if (parser === null || this.phase === Phase.Dead) return;
-    if (this.phase === Phase.Idle || this.phase === Phase.Fresh) {
-      this.phase = Phase.Head;
-      this.phaseStart = performance.now();
-      this.wantTimeout(this.group.settings.headersTimeout);
-    } else if (this.phase === Phase.Head && performance.now() - this.phaseStart >= this.group.settings.headersTimeout) {
-      // a head trickling in: the deadline counts from its first byte, whatever arrives since
-      return this.headTimedOut();
-    }
-    const ret = parser.execute(chunk);
+    this.executed(parser.execute(chunk), chunk);
+  }
+
+  /** After llhttp parsed a read (`chunk` undefined: a read of the consumed handle, see getCurrentBuffer). */
+  executed(ret: number | (ParserError & { reason?: string }), chunk: Buffer | undefined): void {
+    if (this.phase === Phase.Dead) return;
+    if (chunk === undefined) this.socket._unrefTimer(); // consumed reads do not refresh the socket's timer themselves
     if (typeof ret !== 'number') {
-      ret.rawPacket = chunk;
+      ret.rawPacket = chunk ?? this.parser?.getCurrentBuffer();
       if (typeof ret.reason === 'string') ret.message = `Parse Error: ${ret.reason}`;
       return this.clientError(ret);
     }
-    if (this.upgrade !== null) this.handOver(this.upgrade, chunk.subarray(ret));
+    if (this.upgrade !== null) return this.handOver(this.upgrade, (chunk ?? this.parser!.getCurrentBuffer()).subarray(ret));
+    // a head trickling in: the deadline counts from its first byte, whatever arrives since
+    if (this.phase === Phase.Head && performance.now() - this.phaseStart >= this.group.settings.headersTimeout) this.headTimedOut();
+  }
+
+  /** llhttp saw a request's first byte. */
+  messageBegin(): void {
+    if (this.res !== null || this.phase === Phase.Dead) return; // pipelined: its time starts when it is handed out
+    this.phase = Phase.Head;
+    this.phaseStart = performance.now();
+    this.wantTimeout(this.group.settings.headersTimeout);
   }
 
   // --- parser events (called with the parser as `this`, see below)
@@ -427,7 +461,16 @@ class H1Connection implements H1ResponseOwner {
     if (parser === null) return;
     this.parser = null;
     parser.conn = null;
-    parser.close();
+    if (this.consumed) {
+      this.consumed = false;
+      parser.unconsume();
+      const socket = this.socket;
+      if (socket._handle) socket._handle._consumed = false;
+      socket.removeListener('pause', onSocketPause);
+      socket.removeListener('resume', onSocketResume);
+    }
+    // not from inside one of its own callbacks (an upgrade is handed over from kOnExecute)
+    setImmediate(closeParser, parser);
   }
 
   /** Upgrade / CONNECT: the socket leaves this server, with the bytes read past the head. */
@@ -448,6 +491,39 @@ class H1Connection implements H1ResponseOwner {
     (socket as { readableFlowing: boolean | null }).readableFlowing = null;
     if (req.method === 'CONNECT') this.group.handlers.connect(req, socket);
     else this.group.handlers.upgrade(req, socket, head);
+  }
+}
+
+function closeParser(parser: LlhttpParser): void {
+  parser.close();
+}
+
+function onParserMessageBegin(this: LlhttpParser): void {
+  this.conn?.messageBegin();
+}
+
+function onParserExecute(this: LlhttpParser, ret: number | (ParserError & { reason?: string })): void {
+  this.conn?.executed(ret, undefined);
+}
+
+/** A consumed handle is not read through the Readable: pausing the socket must stop the handle (node:http's). */
+function onSocketPause(this: HttpSocket): void {
+  const handle = this._handle;
+  if (handle && handle.reading) {
+    handle.reading = false;
+    handle.readStop();
+  }
+}
+
+function onSocketResume(this: HttpSocket): void {
+  if (this._paused) {
+    this.pause();
+    return;
+  }
+  const handle = this._handle;
+  if (handle && !handle.reading) {
+    handle.reading = true;
+    handle.readStart();
   }
 }
 
