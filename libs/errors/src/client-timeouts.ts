@@ -81,9 +81,24 @@ export function enforceClientTimeouts(server: EventEmitter, t: ClientTimeouts): 
   if (!(t.bodyMs > 0) || !(t.sendMs > 0)) return;
   server.prependListener('request', (req: AnyRequest, res: AnyResponse) => {
     if (isHttp2Request(req)) return watchHttp2Stream(t, req, res as Http2ServerResponse);
-    const socket = req.socket as GuardedSocket;
-    socket[kSending] = false;
-    socket.setTimeout(t.bodyMs);
+    startClientTimeout(req.socket as Socket, t);
   });
   server.on('timeout', onSocketTimeout.bind(t));
+}
+
+/** Whether `t` is enforced at all (both timeouts set). */
+export function clientTimeoutsOn(t: ClientTimeouts): boolean {
+  return t.bodyMs > 0 && t.sendMs > 0;
+}
+
+/** A request's head was read on this HTTP/1 socket: its body (then its response) is watched from now on. */
+export function startClientTimeout(socket: Socket, t: ClientTimeouts, arm = true): void {
+  (socket as GuardedSocket)[kSending] = false;
+  // `arm` false: the socket's timer already runs at bodyMs (restarted by every read)
+  if (arm) socket.setTimeout(t.bodyMs);
+}
+
+/** The socket of a request in progress timed out (see startClientTimeout): what nginx does for a body or a send. */
+export function clientSocketTimedOut(t: ClientTimeouts, socket: Socket): void {
+  onSocketTimeout.call(t, socket as GuardedSocket);
 }

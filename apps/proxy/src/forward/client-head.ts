@@ -9,6 +9,7 @@
 // every head goes through writeHead.
 import { STATUS_CODES, ServerResponse } from 'node:http';
 import { hasBadFieldChar, isTokenName } from '../upstream-http/response-parser';
+import { H1Response } from '../server/h1-response';
 
 interface NodeResponse extends ServerResponse {
   _header: string | null;
@@ -174,7 +175,9 @@ export function validFields(fields: readonly string[], from = 0): boolean {
 }
 
 /** writeHead(status, fields) for an HTTP/1.x response; `fields` as storeHead requires. */
-export function writeClientHead(res: ServerResponse, status: number, fields: string[]): void {
+export function writeClientHead(res: ServerResponse | H1Response, status: number, fields: string[]): void {
+  // the lean server's response frames the head itself, without per-field checks for trusted fields
+  if (res instanceof H1Response) return res.writeTrustedHead(status, fields);
   if (!FAST || !storeHead(res as NodeResponse, status, fields)) res.writeHead(status, fields as unknown as Record<string, string>);
 }
 
@@ -190,7 +193,12 @@ type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string }
  * end() finishes the response as usual. Anything else (a head Node stored, bytes already written, chunked
  * framing, a body that is not the announced length) is res.end(body).
  */
-export function endClientResponse(res: ServerResponse, body: Buffer): void {
+export function endClientResponse(res: ServerResponse | H1Response, body: Buffer): void {
+  // the lean server's end() already writes the head and the body in one socket write
+  if (res instanceof H1Response) {
+    res.end(body);
+    return;
+  }
   const r = res as NodeResponse & { outputData: unknown[]; strictContentLength: boolean; finished: boolean };
   const socket = r.socket as ResponseSocket | null;
   if (

@@ -12,10 +12,12 @@ import {
   type ErrorFormat,
 } from '@tollgate/errors';
 import type { HeaderFlags } from './header-flags';
+import type { H1Response } from '../server/h1-response';
 import { SERVER_TOKEN, VIA_1_1 } from './identity';
 
 export type ClientRequest = IncomingMessage | Http2ServerRequest;
-export type ClientResponse = ServerResponse | Http2ServerResponse;
+/** node:http's (Admin-like servers, HTTP/2 fallback, upgrades), HTTP/2's, or the lean HTTP/1 server's (server/h1-response.ts). */
+export type ClientResponse = ServerResponse | Http2ServerResponse | H1Response;
 
 const FORMAT_BY_TYPE: ReadonlyMap<string, ErrorFormat> = new Map([
   ['application/json', 'json'],

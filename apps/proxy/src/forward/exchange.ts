@@ -297,7 +297,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
 
   private writeBody(chunk: Buffer): boolean {
     const ok = (this.res as ServerResponse).write(chunk);
-    if (!ok) (this.res as Tagged<ClientResponse>).once('drain', onClientDrain);
+    if (!ok) (this.res as Tagged<ServerResponse>).once('drain', onClientDrain);
     return ok;
   }
 

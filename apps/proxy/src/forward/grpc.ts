@@ -119,7 +119,7 @@ class GrpcTries implements AttemptTarget {
   constructor(readonly s: RequestState, private readonly balancer: UpstreamRuntime | null, readonly bctx: RequestBalancerContext | null) {
     s.ctx.inflight++;
     this.out = requestHeaders(s);
-    s.res.once('close', this.cancel);
+    (s.res as Http2ServerResponse).once('close', this.cancel);
   }
 
   /** The next try's stream; null when the balancer had no target left (its 503 is sent). Throws if the session is unusable. */
@@ -376,7 +376,7 @@ function tryUnary(tries: GrpcTries, call: GrpcCallForPlugins): void {
     const sent = runBodyFilter(run, body);
     headers['content-length'] = String(sent.length);
     if (ctx.draining && req.httpVersionMajor !== 2) (res as ServerResponse).shouldKeepAlive = false;
-    res.writeHead(run.response.status, headers as never);
+    (res as ServerResponse).writeHead(run.response.status, headers as never);
     res.end(sent);
   });
   upstream.end(call.body);

@@ -44,7 +44,7 @@ function observe(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, 
   if (releaseStats) {
     // the configuration the request starts under answers for it, even if a newer one lands meanwhile
     const hash = ctx.runtime.current.hash;
-    res.once('close', () => releaseStats.record(hash, res.statusCode));
+    (res as ServerResponse).once('close', () => releaseStats.record(hash, res.statusCode));
   }
   return requestId;
 }

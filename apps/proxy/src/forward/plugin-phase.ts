@@ -102,7 +102,7 @@ export function startPluginRun(
 ): PluginRun {
   const host = new ProxyHostRequest(req, f.protocol, f.scheme, f.host, f.rawPath, f.upstreamPathWithQuery, f.rawQuery, f.clientIp);
   const run = beginPluginRun(ctx, chains, route, req, requestId, host);
-  res.once('finish', () => {
+  (res as ServerResponse).once('finish', () => {
     run.timings.totalLatency = Math.round(performance.now() - startedAt);
     run.timings.responseSize += headerBlockBytes(res);
     scheduleLog(run);

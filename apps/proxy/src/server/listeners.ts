@@ -1,8 +1,7 @@
 // Opens the proxy_listen entries: http, https (certificate by SNI), http2 (ALPN h2 + HTTP/1.1), and the
 // PROXY-protocol / h2c front door where asked, and `transparent` (IP_TRANSPARENT, for TPROXY). One handler per
 // listener, built once.
-import { createServer as createHttpServer, type ServerOptions } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { ServerOptions } from 'node:http';
 import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
 import type { Server as NetServer, AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
@@ -14,6 +13,7 @@ import { createRequestHandler, createUpgradeHandler, type UpgradeHandler } from 
 import { enforceClientTimeouts, requestLineLimit } from '@tollgate/errors';
 import { createClientErrorHandler, createConnectHandler } from './client-errors';
 import { createFrontDoor } from './front-door';
+import { createH1Server, createH1TlsServer, type H1Handlers } from './h1-server';
 import { listenOn } from './listen-entry';
 
 export interface BoundListener {
@@ -115,30 +115,33 @@ export async function openProxyListener(
     server.on('session', trackSession);
     server.on('clientError', clientError as never);
     server.on('connect', onConnect as never);
+    enforceClientTimeouts(server, timeouts);
     servers = [server as unknown as NetServer];
-  } else if (entry.ssl) {
-    const server = createHttpsServer({ ...base, ...tlsOptions, ...sock });
-    server.on('request', lateHandler as never);
-    server.on('clientError', clientError);
-    server.on('connect', onConnect);
-    server.on('upgrade', lateUpgrade);
-    servers = [server];
   } else {
-    const server = createHttpServer({ ...base, ...sock });
-    server.on('request', lateHandler as never);
-    server.on('clientError', clientError);
-    server.on('connect', onConnect);
-    server.on('upgrade', lateUpgrade);
+    // HTTP/1.x: the lean server (h1-server.ts), over TLS or not; an h2c listener adds HTTP/2 behind the front door
+    const h1: H1Handlers = {
+      request: lateHandler as never,
+      upgrade: lateUpgrade as never,
+      connect: onConnect as never,
+      clientError,
+    };
+    const h1Settings = {
+      maxHeaderSize: base.maxHeaderSize ?? 0,
+      headersTimeout: base.headersTimeout!,
+      keepAliveTimeout: base.keepAliveTimeout!,
+      timeouts,
+    };
+    const server = entry.ssl ? createH1TlsServer(h1Settings, h1, { ...tlsOptions, ...sock }) : createH1Server(h1Settings, h1, sock);
     servers = [server];
     if (entry.http2) {
       const h2 = createH2cServer({ maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined });
       h2.on('request', lateHandler as never);
       h2.on('session', trackSession);
+      enforceClientTimeouts(h2, timeouts);
       servers.push(h2 as unknown as NetServer);
     }
   }
 
-  for (const server of servers) enforceClientTimeouts(server, timeouts);
 
   const needsFrontDoor = entry.proxyProtocol || (!entry.ssl && entry.http2);
   acceptor = needsFrontDoor

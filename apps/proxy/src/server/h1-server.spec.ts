@@ -1,0 +1,211 @@
+// The lean HTTP/1 server on real sockets: ordering, interim responses, timeouts, graceful stop and hand-over.
+// The pipeline itself is covered end to end under test/proxy and test/robustness; these handlers are minimal.
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { ParserError } from '@tollgate/errors';
+import { createH1Server, type H1Handlers, type H1NetServer, type H1Settings } from './h1-server';
+import type { H1Response } from './h1-response';
+
+const SETTINGS: H1Settings = { maxHeaderSize: 16384, headersTimeout: 60000, keepAliveTimeout: 75000, timeouts: { bodyMs: 0, sendMs: 0 } };
+
+interface Harness {
+  server: H1NetServer;
+  port: number;
+  requests: Array<{ req: IncomingMessage; res: H1Response }>;
+  clientErrors: string[];
+  upgrades: Array<{ req: IncomingMessage; head: string }>;
+}
+
+let open: Harness[] = [];
+const sockets: Socket[] = [];
+
+async function start(settings: Partial<H1Settings> = {}, onRequest?: (req: IncomingMessage, res: H1Response) => void): Promise<Harness> {
+  const h = { requests: [], clientErrors: [], upgrades: [] } as unknown as Harness;
+  const handlers: H1Handlers = {
+    request(req, res) {
+      h.requests.push({ req, res });
+      if (onRequest) onRequest(req, res);
+      else res.end(`${req.method} ${req.url}`);
+    },
+    upgrade(req, socket, head) {
+      h.upgrades.push({ req, head: head.toString('latin1') });
+      socket.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+    },
+    connect(_req, socket) {
+      socket.destroy();
+    },
+    clientError(err: ParserError, socket) {
+      h.clientErrors.push(err.code ?? err.message);
+      socket.destroy();
+    },
+  };
+  h.server = createH1Server({ ...SETTINGS, ...settings }, handlers, {});
+  await new Promise<void>((resolve) => h.server.listen(0, '127.0.0.1', resolve));
+  h.port = (h.server.address() as AddressInfo).port;
+  open.push(h);
+  return h;
+}
+
+function client(port: number): { socket: Socket; text: () => string; closed: Promise<void> } {
+  const socket = connect(port, '127.0.0.1');
+  sockets.push(socket);
+  let text = '';
+  socket.on('data', (d) => (text += d.toString('latin1')));
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  return { socket, text: () => text, closed };
+}
+
+const until = async (cond: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  for (const h of open) {
+    h.server.closeAllConnections();
+    await new Promise<void>((resolve) => h.server.close(() => resolve()));
+  }
+  open = [];
+});
+
+describe('lean HTTP/1 server', () => {
+  it('answers pipelined requests in order, handing each out only once the one before finished', async () => {
+    const held: H1Response[] = [];
+    const h = await start({}, (req, res) => {
+      if (req.url === '/slow') held.push(res);
+      else res.end(req.url);
+    });
+    const c = client(h.port);
+    c.socket.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: a\r\n\r\n');
+    await until(() => held.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.requests.map((r) => r.req.url)).toEqual(['/slow']);
+    held[0].end('first');
+    await until(() => c.text().includes('/second'));
+    const text = c.text();
+    expect(text.indexOf('first')).toBeGreaterThan(0);
+    expect(text.indexOf('first')).toBeLessThan(text.indexOf('/second'));
+    expect(text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+  });
+
+  it('frames like node:http: Content-Length from end(), chunked for streamed bodies, no body for HEAD, close for HTTP/1.0', async () => {
+    const h = await start({}, (req, res) => {
+      if (req.url === '/stream') {
+        res.write('ab');
+        res.end('cd');
+      } else res.end('body');
+    });
+    const c = client(h.port);
+    c.socket.write('GET /len HTTP/1.1\r\nHost: a\r\n\r\n');
+    await until(() => c.text().endsWith('body'));
+    expect(c.text()).toMatch(/Content-Length: 4\r\n/);
+    expect(c.text()).toMatch(/Connection: keep-alive\r\nKeep-Alive: timeout=75\r\n/);
+    c.socket.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\n');
+    await until(() => c.text().endsWith('0\r\n\r\n'));
+    expect(c.text()).toContain('Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n');
+    const head = client(h.port);
+    head.socket.write('HEAD /len HTTP/1.1\r\nHost: a\r\n\r\n');
+    await until(() => head.text().endsWith('\r\n\r\n'));
+    await new Promise((r) => setTimeout(r, 50));
+    // as node:http: a HEAD response carries no body and no framing of the body it would have had
+    expect(head.text()).toMatch(/^HTTP\/1\.1 200 OK\r\nDate: [^\r]+\r\nConnection: keep-alive\r\nKeep-Alive: timeout=75\r\n\r\n$/);
+    const old = client(h.port);
+    old.socket.write('GET /len HTTP/1.0\r\n\r\n');
+    await old.closed;
+    expect(old.text()).toMatch(/Connection: close\r\n\r\nbody$/);
+  });
+
+  it('sends 100 Continue before handing out a request that expects it', async () => {
+    const h = await start({}, (req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => res.end(Buffer.concat(parts)));
+    });
+    const c = client(h.port);
+    c.socket.write('POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+    await until(() => c.text().includes('100 Continue'));
+    expect(c.text()).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    c.socket.write('hello');
+    await until(() => c.text().endsWith('hello'));
+  });
+
+  it('hands a body over as a stream, trailers included, and rejects smuggling framing through clientError', async () => {
+    let trailers: NodeJS.Dict<string> = {};
+    const h = await start({}, (req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        trailers = req.trailers;
+        res.end(Buffer.concat(parts));
+      });
+    });
+    const c = client(h.port);
+    c.socket.write('POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n');
+    await until(() => c.text().endsWith('hello'));
+    expect(trailers).toEqual({ 'x-t': '1' });
+    const d = client(h.port);
+    d.socket.write('POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    await d.closed;
+    expect(h.clientErrors).toEqual(['HPE_INVALID_TRANSFER_ENCODING']);
+  });
+
+  it('times out a head that trickles in, from its first byte, and an idle keep-alive connection', async () => {
+    const h = await start({ headersTimeout: 300, keepAliveTimeout: 300 });
+    const c = client(h.port);
+    const timer = setInterval(() => c.socket.write('X'), 50);
+    c.socket.write('GET / HTTP/1.1\r\nX-Slow: ');
+    await c.closed;
+    clearInterval(timer);
+    expect(h.clientErrors).toEqual(['ERR_HTTP_REQUEST_TIMEOUT']);
+    const d = client(h.port);
+    d.socket.write('GET /idle HTTP/1.1\r\nHost: a\r\n\r\n');
+    const started = Date.now();
+    await d.closed;
+    expect(d.text()).toContain('GET /idle');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(h.clientErrors).toHaveLength(1);
+  });
+
+  it('closes idle connections on a graceful stop and leaves busy ones alone', async () => {
+    const held: H1Response[] = [];
+    const h = await start({}, (req, res) => (req.url === '/busy' ? held.push(res) : res.end('x')));
+    const idle = client(h.port);
+    idle.socket.write('GET /x HTTP/1.1\r\nHost: a\r\n\r\n');
+    const busy = client(h.port);
+    busy.socket.write('GET /busy HTTP/1.1\r\nHost: a\r\n\r\n');
+    await until(() => held.length === 1 && idle.text().endsWith('x'));
+    h.server.closeIdleConnections();
+    await idle.closed;
+    expect(busy.socket.destroyed).toBe(false);
+    held[0].end('done');
+    await until(() => busy.text().endsWith('done'));
+  });
+
+  it('closes the response of a client that went away, unfinished, and destroys its request', async () => {
+    const held: H1Response[] = [];
+    const h = await start({}, (_req, res) => held.push(res));
+    const c = client(h.port);
+    c.socket.write('POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc');
+    await until(() => held.length === 1);
+    const closed = new Promise<boolean>((resolve) => held[0].on('close', () => resolve(held[0].writableFinished)));
+    c.socket.destroy();
+    expect(await closed).toBe(false);
+    await until(() => h.requests[0].req.destroyed);
+  });
+
+  it('hands an upgrade over with the bytes read past its head', async () => {
+    const h = await start();
+    const c = client(h.port);
+    c.socket.write('GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nFRAME');
+    await until(() => h.upgrades.length === 1);
+    expect(h.upgrades[0].req.url).toBe('/ws');
+    expect(h.upgrades[0].head).toBe('FRAME');
+    expect(h.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,582 @@
+// The proxy's HTTP/1.x server (cleartext and TLS listeners without http2): reads the socket, parses request heads
+// and bodies with Node's own llhttp binding (the HTTPParser node:http uses), and hands each request to the
+// pipeline as an IncomingMessage (Node's: the body stays a Readable) with an H1Response (h1-response.ts) instead of
+// node:http's ServerResponse. node:http's server costs a proxied request about 3 µs of CPU more than this loop: its
+// ServerResponse (an OutgoingMessage Writable with its queue and callbacks), the connections list and its checking
+// interval, per-request timers and event hops. What it did and the pipeline relies on is kept, in one place:
+// - keep-alive, and pipelining: a request parsed while another is answered waits (socket paused) until that
+//   response finished; responses leave in order;
+// - Expect: 100-continue answered before the request is handed out (417 for other expectations);
+// - framing and smuggling defences are llhttp's strict mode (CL+TE, duplicate Content-Length, bad chunk sizes),
+//   its maxHeaderSize; its errors, a header-read timeout and socket errors go to the listener's clientError handler;
+// - client_header_timeout (from a request's first byte), keep-alive idle timeout, and client_body_timeout /
+//   send_timeout through libs/errors client-timeouts (the same rules as on the node:http servers);
+// - Upgrade and CONNECT hand the socket over (the upgrade and connect handlers), with the bytes read past the head;
+// - a client that goes away destroys its request and closes its response ('close' unfinished: 499);
+// - backpressure: a request body the pipeline does not take pauses the socket (IncomingMessage's own readStart/
+//   readStop contract); a response write the socket does not take emits 'drain' later;
+// - closeIdleConnections / closeAllConnections as node:http.Server's (graceful stop, main.ts).
+import { IncomingMessage } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
+import { Server as TlsServer, type TlsOptions } from 'node:tls';
+import { clientSocketTimedOut, clientTimeoutsOn, startClientTimeout, type ClientTimeouts, type ParserError } from '@tollgate/errors';
+import { H1Response, type H1ResponseOwner } from './h1-response';
+
+interface LlhttpParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
+  execute(data: Buffer): number | (ParserError & { bytesParsed?: number; reason?: string });
+  finish(): number | (ParserError & { reason?: string }) | undefined;
+  close(): void;
+  /** Reads the socket's stream handle itself (in C++): no Readable, no 'data' event per read. */
+  consume(handle: object): void;
+  unconsume(): void;
+  getCurrentBuffer(): Buffer;
+  [callback: number]: unknown;
+  conn: H1Connection | null;
+}
+
+interface LlhttpBinding {
+  HTTPParser: {
+    new (): LlhttpParser;
+    REQUEST: number;
+    kOnMessageBegin: number;
+    kOnHeaders: number;
+    kOnHeadersComplete: number;
+    kOnBody: number;
+    kOnMessageComplete: number;
+    kOnExecute: number;
+    kLenientNone: number;
+  };
+  methods: string[];
+}
+
+// `_http_common` is node:http's own module (no deprecation warning, unlike process.binding('http_parser')).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { HTTPParser, methods } = require('_http_common') as LlhttpBinding;
+
+/**
+ * llhttp's method numbers (its `llhttp_method` enum): `methods` lists the HTTP ones in that order up to SOURCE (33);
+ * PRI (34) and QUERY (46) follow the RTSP block, as in Node's own `allMethods`.
+ */
+const METHOD_BY_CODE: string[] = methods.slice(0, 34);
+METHOD_BY_CODE[34] = 'PRI';
+METHOD_BY_CODE[46] = 'QUERY';
+
+/** node:http's default (maxHeadersCount 1000 → 2000 raw entries). */
+const MAX_HEADER_PAIRS = 2000;
+
+export interface H1Handlers {
+  request(req: IncomingMessage, res: H1Response): void;
+  upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
+  connect(req: IncomingMessage, socket: Socket): void;
+  clientError(err: ParserError, socket: Socket): void;
+}
+
+export interface H1Settings {
+  /** Largest request head (llhttp's limit); 0: Node's default (16 KiB). */
+  readonly maxHeaderSize: number;
+  /** ms from a request's first byte to the end of its head (client_header_timeout). */
+  readonly headersTimeout: number;
+  /** ms a connection may idle between requests. */
+  readonly keepAliveTimeout: number;
+  readonly timeouts: ClientTimeouts;
+}
+
+/** What main.ts calls on every protocol server at a graceful stop (node:http.Server's methods). */
+export interface H1Control {
+  closeIdleConnections(): void;
+  closeAllConnections(): void;
+}
+
+const enum Phase {
+  /** Accepted, nothing read yet: idle for closeIdleConnections, header timeout from the accept. */
+  Fresh,
+  /** Bytes of a request head read. */
+  Head,
+  /** A request handed out, its response not finished. */
+  Request,
+  /** Between requests (keep-alive). */
+  Idle,
+  /** Handed over (upgrade), failed or closing: nothing more is parsed. */
+  Dead,
+}
+
+interface StreamHandle {
+  isStreamBase?: boolean;
+  _consumed?: boolean;
+  reading?: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+type HttpSocket = Socket & { _httpMessage?: H1Response | null; _paused?: boolean; _handle?: StreamHandle | null; _unrefTimer(): void };
+type ParsedRequest = IncomingMessage & {
+  _addHeaderLines(headers: string[], n: number): void;
+  _dump(): void;
+  _dumped?: boolean;
+  _consuming?: boolean;
+  _readableState: { resumeScheduled: boolean };
+  upgrade: boolean;
+};
+
+class ConnectionGroup {
+  readonly connections = new Set<H1Connection>();
+  readonly timeoutsOn: boolean;
+
+  constructor(
+    readonly settings: H1Settings,
+    readonly handlers: H1Handlers,
+  ) {
+    this.timeoutsOn = clientTimeoutsOn(settings.timeouts);
+  }
+
+  readonly accept = (socket: Socket): void => {
+    this.connections.add(new H1Connection(this, socket as HttpSocket));
+  };
+
+  closeIdle(): void {
+    for (const conn of this.connections) if (conn.phase === Phase.Idle || conn.phase === Phase.Fresh) conn.socket.destroy();
+  }
+
+  closeAll(): void {
+    for (const conn of this.connections) conn.socket.destroy();
+  }
+}
+
+function noop(): void {}
+
+class H1Connection implements H1ResponseOwner {
+  phase = Phase.Fresh;
+  /** When the current phase started (performance.now()): the header and keep-alive deadlines count from it. */
+  phaseStart = performance.now();
+  /** The socket timeout armed (ms); -1: unknown (someone else set it). */
+  private timerMs = -1;
+  private parser: LlhttpParser | null;
+  /** The response being written; the connection's other requests wait for it. */
+  private res: H1Response | null = null;
+  /** The last request parsed (its body may still be arriving). */
+  private incoming: ParsedRequest | null = null;
+  /** Requests parsed while a response was in progress, with their keep-alive flags. */
+  private queue: Array<[ParsedRequest, boolean]> | null = null;
+  /** An Upgrade or CONNECT request: the socket is handed over after this read. */
+  private upgrade: ParsedRequest | null = null;
+  /** Header fields and URL of a head split over reads (llhttp's kOnHeaders), and trailers. */
+  headerPairs: string[] = [];
+  url = '';
+  readonly keepAliveTimeoutMs: number;
+  readonly onEndWritten: (err?: Error | null) => void;
+  private readonly onData: (chunk: Buffer) => void;
+  private readonly onError: (err: Error) => void;
+  private readonly onEnd: () => void;
+  private readonly onClose: () => void;
+  private readonly onDrain: () => void;
+  private readonly onTimeout: () => void;
+  /** The parser reads the socket's handle (consume): socket pause/resume must stop and start the handle. */
+  private consumed = false;
+
+  constructor(
+    private readonly group: ConnectionGroup,
+    readonly socket: HttpSocket,
+  ) {
+    const settings = group.settings;
+    this.keepAliveTimeoutMs = settings.keepAliveTimeout;
+    const parser = new HTTPParser();
+    parser.initialize(HTTPParser.REQUEST, {}, settings.maxHeaderSize, HTTPParser.kLenientNone);
+    parser.conn = this;
+    parser[HTTPParser.kOnMessageBegin] = onParserMessageBegin;
+    parser[HTTPParser.kOnHeaders] = onParserHeaders;
+    parser[HTTPParser.kOnHeadersComplete] = onParserHeadersComplete;
+    parser[HTTPParser.kOnBody] = onParserBody;
+    parser[HTTPParser.kOnMessageComplete] = onParserMessageComplete;
+    parser[HTTPParser.kOnExecute] = onParserExecute;
+    this.parser = parser;
+    this.onEndWritten = (err) => this.finishResponse(err);
+    this.onData = (chunk) => this.read(chunk);
+    this.onError = (err) => this.clientError(err as ParserError);
+    this.onEnd = () => this.ended();
+    this.onClose = () => this.closed();
+    this.onDrain = () => this.drained();
+    this.onTimeout = () => this.timedOut();
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
+    socket.on('timeout', this.onTimeout);
+    this.wantTimeout(settings.headersTimeout);
+    // As node:http: the parser reads the handle itself; bytes already buffered in the Readable (a front door's
+    // unshift) still arrive as 'data'.
+    const handle = socket._handle;
+    if (handle?.isStreamBase === true && handle._consumed !== true) {
+      handle._consumed = true;
+      this.consumed = true;
+      parser.consume(handle);
+      socket.on('pause', onSocketPause);
+      socket.on('resume', onSocketResume);
+    }
+  }
+
+  private wantTimeout(ms: number): void {
+    if (ms === this.timerMs) return;
+    this.timerMs = ms;
+    this.socket.setTimeout(ms);
+  }
+
+  /** Bytes that reached the Readable ('data'): before the handle was consumed, or unshifted by a front door. */
+  private read(chunk: Buffer): void {
+    const parser = this.parser;
+    if (parser === null || this.phase === Phase.Dead) return;
+    this.executed(parser.execute(chunk), chunk);
+  }
+
+  /** After llhttp parsed a read (`chunk` undefined: a read of the consumed handle, see getCurrentBuffer). */
+  executed(ret: number | (ParserError & { reason?: string }), chunk: Buffer | undefined): void {
+    if (this.phase === Phase.Dead) return;
+    if (chunk === undefined) this.socket._unrefTimer(); // consumed reads do not refresh the socket's timer themselves
+    if (typeof ret !== 'number') {
+      ret.rawPacket = chunk ?? this.parser?.getCurrentBuffer();
+      if (typeof ret.reason === 'string') ret.message = `Parse Error: ${ret.reason}`;
+      return this.clientError(ret);
+    }
+    if (this.upgrade !== null) return this.handOver(this.upgrade, (chunk ?? this.parser!.getCurrentBuffer()).subarray(ret));
+    // a head trickling in: the deadline counts from its first byte, whatever arrives since
+    if (this.phase === Phase.Head && performance.now() - this.phaseStart >= this.group.settings.headersTimeout) this.headTimedOut();
+  }
+
+  /** llhttp saw a request's first byte. */
+  messageBegin(): void {
+    if (this.res !== null || this.phase === Phase.Dead) return; // pipelined: its time starts when it is handed out
+    this.phase = Phase.Head;
+    this.phaseStart = performance.now();
+    this.wantTimeout(this.group.settings.headersTimeout);
+  }
+
+  // --- parser events (called with the parser as `this`, see below)
+  headersComplete(
+    versionMajor: number, versionMinor: number, headers: string[] | undefined, method: number, url: string | undefined, upgrade: boolean, keepAlive: boolean,
+  ): number {
+    if (headers === undefined) {
+      headers = this.headerPairs;
+      this.headerPairs = [];
+    }
+    if (url === undefined || url === '') {
+      url = this.url;
+      this.url = '';
+    }
+    const req = new IncomingMessage(this.socket) as ParsedRequest;
+    req.httpVersionMajor = versionMajor;
+    req.httpVersionMinor = versionMinor;
+    req.httpVersion = `${versionMajor}.${versionMinor}`;
+    req.url = url;
+    req.upgrade = upgrade;
+    req._addHeaderLines(headers, headers.length < MAX_HEADER_PAIRS ? headers.length : MAX_HEADER_PAIRS);
+    req.method = METHOD_BY_CODE[method];
+    if (upgrade) {
+      // the rest of this read belongs to the new protocol (WebSocket) or is refused (CONNECT)
+      this.upgrade = req;
+      return 2;
+    }
+    this.incoming = req;
+    if (this.res !== null || this.queue !== null) {
+      // pipelined: answered once the responses before it finished; read no further meanwhile
+      (this.queue ??= []).push([req, keepAlive]);
+      this.socket._paused = true;
+      this.socket.pause();
+      return 0;
+    }
+    this.dispatch(req, keepAlive);
+    return 0;
+  }
+
+  body(chunk: Buffer): void {
+    const req = this.incoming;
+    if (req === null || req._dumped) return;
+    // IncomingMessage's contract: push() false stops the socket, its _read() resumes it (unless _paused)
+    if (!req.push(chunk)) this.socket.pause();
+  }
+
+  messageComplete(): void {
+    const req = this.incoming;
+    if (req !== null && !req.complete) {
+      req.complete = true;
+      if (this.headerPairs.length > 0) {
+        req._addHeaderLines(this.headerPairs, this.headerPairs.length); // trailers
+        this.headerPairs = [];
+        this.url = '';
+      }
+      req.push(null);
+    }
+    const socket = this.socket;
+    if (!socket._paused && socket.readable) socket.resume();
+  }
+
+  private dispatch(req: ParsedRequest, keepAlive: boolean): void {
+    const socket = this.socket;
+    const group = this.group;
+    const res = new H1Response(req, socket, keepAlive, this);
+    this.res = res;
+    socket._httpMessage = res;
+    this.phase = Phase.Request;
+    if (group.timeoutsOn) {
+      const bodyMs = group.settings.timeouts.bodyMs;
+      startClientTimeout(socket, group.settings.timeouts, this.timerMs !== bodyMs);
+      this.timerMs = bodyMs;
+    }
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+      const expect = req.headers.expect;
+      if (expect !== undefined) {
+        if (!/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) {
+          res.writeHead(417);
+          res.end();
+          return;
+        }
+        res._expect_continue = true;
+        socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+      }
+    }
+    group.handlers.request(req, res);
+  }
+
+  /** The last write of the current response completed: 'finish', 'close', then the next request or the end. */
+  private finishResponse(err: Error | null | undefined): void {
+    const res = this.res;
+    if (err || res === null || res.writableFinished) return; // a failed write: the socket's close ends it
+    res.writableFinished = true;
+    res.emit('finish');
+    if (this.res !== res) return;
+    this.res = null;
+    const socket = this.socket;
+    socket._httpMessage = null;
+    res.socket = null;
+    const req = res.req as ParsedRequest;
+    // a body nobody read is read off the wire and dropped (Node's _dump), so the connection stays usable
+    if (!req._consuming && !req._readableState.resumeScheduled && !(req.complete && req.readableLength === 0)) req._dump();
+    res.emitClose();
+    if (this.phase === Phase.Dead) return;
+    if (res.closesConnection) {
+      this.phase = Phase.Dead;
+      socket.destroySoon();
+      return;
+    }
+    const queue = this.queue;
+    if (queue !== null) {
+      const [next, keepAlive] = queue.shift()!;
+      if (queue.length === 0) {
+        this.queue = null;
+        socket._paused = false;
+        socket.resume();
+      }
+      this.dispatch(next, keepAlive);
+      return;
+    }
+    this.phase = Phase.Idle;
+    this.phaseStart = performance.now();
+    if (this.timerMs <= 0 || this.timerMs > this.keepAliveTimeoutMs) this.wantTimeout(this.keepAliveTimeoutMs);
+  }
+
+  private drained(): void {
+    const res = this.res;
+    if (res !== null && res.needDrain) {
+      res.needDrain = false;
+      res.emit('drain');
+    }
+  }
+
+  private timedOut(): void {
+    const settings = this.group.settings;
+    switch (this.phase) {
+      case Phase.Fresh:
+      case Phase.Head: {
+        const left = settings.headersTimeout - (performance.now() - this.phaseStart);
+        if (left <= 1) return this.headTimedOut();
+        this.timerMs = -1;
+        return this.wantTimeout(Math.ceil(left));
+      }
+      case Phase.Idle: {
+        const left = this.keepAliveTimeoutMs - (performance.now() - this.phaseStart);
+        if (left <= 1) return void this.socket.destroy();
+        this.timerMs = -1;
+        return this.wantTimeout(Math.ceil(left));
+      }
+      case Phase.Request:
+        // the header timer still armed while a request is out: only client_body_timeout/send_timeout cut here
+        if (!this.group.timeoutsOn) return;
+        this.timerMs = -1;
+        return clientSocketTimedOut(settings.timeouts, this.socket);
+      default:
+        this.socket.destroy();
+    }
+  }
+
+  private headTimedOut(): void {
+    const err = new Error('Request timeout') as ParserError;
+    err.code = 'ERR_HTTP_REQUEST_TIMEOUT';
+    this.clientError(err);
+  }
+
+  /** As node:http's socketOnError: the listener's clientError handler answers (or destroys), once. */
+  private clientError(err: ParserError): void {
+    const socket = this.socket;
+    if (this.phase === Phase.Dead) {
+      socket.destroy();
+      return;
+    }
+    this.phase = Phase.Dead;
+    socket.removeListener('error', this.onError);
+    socket.on('error', noop);
+    this.group.handlers.clientError(err, socket);
+  }
+
+  /** The client finished sending (FIN): a request cut short is a parse error; otherwise the socket ends too. */
+  private ended(): void {
+    const parser = this.parser;
+    const ret = parser !== null && this.phase !== Phase.Dead ? parser.finish() : undefined;
+    if (ret !== undefined && typeof ret !== 'number') {
+      if (typeof ret.reason === 'string') ret.message = `Parse Error: ${ret.reason}`;
+      return this.clientError(ret);
+    }
+    if (this.socket.writable) this.socket.end();
+  }
+
+  private closed(): void {
+    this.phase = Phase.Dead;
+    this.group.connections.delete(this);
+    this.release();
+    const socket = this.socket;
+    socket._httpMessage = null;
+    const aborted = (): Error => Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const res = this.res;
+    this.res = null;
+    if (res !== null && !res.req.destroyed) res.req.destroy(aborted());
+    const req = this.incoming;
+    if (req !== null && !req.complete && !req.destroyed) req.destroy(aborted());
+    const queue = this.queue;
+    this.queue = null;
+    if (queue !== null) for (const [waiting] of queue) if (!waiting.destroyed) waiting.destroy(aborted());
+    // a response not finished: cut (the access line logs what was sent, or 499)
+    if (res !== null) res.emitClose();
+  }
+
+  private release(): void {
+    const parser = this.parser;
+    if (parser === null) return;
+    this.parser = null;
+    parser.conn = null;
+    if (this.consumed) {
+      this.consumed = false;
+      parser.unconsume();
+      const socket = this.socket;
+      if (socket._handle) socket._handle._consumed = false;
+      socket.removeListener('pause', onSocketPause);
+      socket.removeListener('resume', onSocketResume);
+    }
+    // not from inside one of its own callbacks (an upgrade is handed over from kOnExecute)
+    setImmediate(closeParser, parser);
+  }
+
+  /** Upgrade / CONNECT: the socket leaves this server, with the bytes read past the head. */
+  private handOver(req: ParsedRequest, head: Buffer): void {
+    this.upgrade = null;
+    const socket = this.socket;
+    this.phase = Phase.Dead;
+    this.group.connections.delete(this);
+    socket.removeListener('data', this.onData);
+    socket.removeListener('error', this.onError);
+    socket.removeListener('end', this.onEnd);
+    socket.removeListener('close', this.onClose);
+    socket.removeListener('drain', this.onDrain);
+    socket.removeListener('timeout', this.onTimeout);
+    socket.setTimeout(0);
+    this.release();
+    socket._httpMessage = null;
+    (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+    if (req.method === 'CONNECT') this.group.handlers.connect(req, socket);
+    else this.group.handlers.upgrade(req, socket, head);
+  }
+}
+
+function closeParser(parser: LlhttpParser): void {
+  parser.close();
+}
+
+function onParserMessageBegin(this: LlhttpParser): void {
+  this.conn?.messageBegin();
+}
+
+function onParserExecute(this: LlhttpParser, ret: number | (ParserError & { reason?: string })): void {
+  this.conn?.executed(ret, undefined);
+}
+
+/** A consumed handle is not read through the Readable: pausing the socket must stop the handle (node:http's). */
+function onSocketPause(this: HttpSocket): void {
+  const handle = this._handle;
+  if (handle && handle.reading) {
+    handle.reading = false;
+    handle.readStop();
+  }
+}
+
+function onSocketResume(this: HttpSocket): void {
+  if (this._paused) {
+    this.pause();
+    return;
+  }
+  const handle = this._handle;
+  if (handle && !handle.reading) {
+    handle.reading = true;
+    handle.readStart();
+  }
+}
+
+function onParserHeaders(this: LlhttpParser, headers: string[], url: string): void {
+  const conn = this.conn;
+  if (conn === null) return;
+  if (conn.headerPairs.length < MAX_HEADER_PAIRS) for (const h of headers) conn.headerPairs.push(h);
+  conn.url += url;
+}
+
+function onParserHeadersComplete(
+  this: LlhttpParser, versionMajor: number, versionMinor: number, headers: string[] | undefined, method: number, url: string | undefined,
+  _statusCode: unknown, _statusMessage: unknown, upgrade: boolean, keepAlive: boolean,
+): number {
+  const conn = this.conn;
+  if (conn === null) return 0;
+  return conn.headersComplete(versionMajor, versionMinor, headers, method, url, upgrade, keepAlive);
+}
+
+function onParserBody(this: LlhttpParser, chunk: Buffer): void {
+  this.conn?.body(chunk);
+}
+
+function onParserMessageComplete(this: LlhttpParser): void {
+  this.conn?.messageComplete();
+}
+
+export type H1NetServer = NetServer & H1Control;
+export type H1TlsServer = TlsServer & H1Control;
+
+function control<T extends NetServer>(server: T, group: ConnectionGroup): T & H1Control {
+  return Object.assign(server, {
+    closeIdleConnections: () => group.closeIdle(),
+    closeAllConnections: () => group.closeAll(),
+  });
+}
+
+export interface SocketOptions {
+  readonly keepAlive?: boolean;
+  readonly keepAliveInitialDelay?: number;
+}
+
+/** A cleartext HTTP/1.x server: accepts itself, or takes sockets a front door emits as 'connection'. */
+export function createH1Server(settings: H1Settings, handlers: H1Handlers, sock: SocketOptions): H1NetServer {
+  const group = new ConnectionGroup(settings, handlers);
+  const server = new NetServer({ ...sock, noDelay: true, allowHalfOpen: true }, group.accept);
+  return control(server, group);
+}
+
+/** The same over TLS (certificates by SNI as `tls` says); HTTP/1.1 offered by ALPN as node:https does. */
+export function createH1TlsServer(settings: H1Settings, handlers: H1Handlers, tls: TlsOptions & SocketOptions): H1TlsServer {
+  const group = new ConnectionGroup(settings, handlers);
+  const server = new TlsServer({ ALPNProtocols: ['http/1.1'], ...tls, noDelay: true, allowHalfOpen: true } as TlsOptions);
+  server.on('secureConnection', group.accept);
+  return control(server, group);
+}
