@@ -10,6 +10,7 @@
 import { STATUS_CODES, ServerResponse } from 'node:http';
 import { hasBadFieldChar, isTokenName } from '../upstream-http/response-parser';
 import { H1Response } from '../server/h1-response';
+import { utcDate } from './http-date';
 
 interface NodeResponse extends ServerResponse {
   _header: string | null;
@@ -36,20 +37,6 @@ const STEERING = new Set(['connection', 'transfer-encoding', 'keep-alive', 'expe
 /** Lengths of the names below (4..19): only those names are lower-cased. */
 const WATCHED_LENGTH = new Uint8Array(32);
 for (const name of [...STEERING, 'date', 'content-length']) WATCHED_LENGTH[name.length] = 1;
-
-let dateCache = '';
-function utcDate(): string {
-  if (dateCache === '') {
-    const now = new Date();
-    dateCache = now.toUTCString();
-    // as Node's own cache: valid until the next second starts
-    setTimeout(clearDate, 1000 - now.getMilliseconds()).unref();
-  }
-  return dateCache;
-}
-function clearDate(): void {
-  dateCache = '';
-}
 
 const outHeaders = outHeadersSymbol();
 

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { hasBadFieldChar, isToken } from '../upstream-http/response-parser';
+import { utcDate } from '../forward/http-date';
 
 /** What the response tells its connection. */
 export interface H1ResponseOwner {
@@ -26,20 +27,6 @@ const WATCHED_LENGTH = new Uint8Array(32);
 for (const name of ['connection', 'content-length', 'transfer-encoding', 'date', 'keep-alive']) WATCHED_LENGTH[name.length] = 1;
 /** Bodies up to this size are joined with the head (or the chunk framing) into one latin1 string write. */
 const JOIN_MAX = 16 * 1024;
-
-let dateCache = '';
-function utcDate(): string {
-  if (dateCache === '') {
-    const now = new Date();
-    dateCache = now.toUTCString();
-    // as Node's own cache: valid until the next second starts
-    setTimeout(clearDate, 1000 - now.getMilliseconds()).unref();
-  }
-  return dateCache;
-}
-function clearDate(): void {
-  dateCache = '';
-}
 
 function invalidToken(name: string): TypeError {
   const err = new TypeError(`Header name must be a valid HTTP token ["${name}"]`) as TypeError & { code: string };
