@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tollgate data plane vs nginx proxy_pass and Caddy reverse_proxy, on loopback. One command: bench/proxy/run.sh
+# Tollgate data plane vs nginx proxy_pass, Caddy reverse_proxy and the Node floor (node-floor.js), on loopback. One command: bench/proxy/run.sh
 # Needs: wrk, nginx (Debian nginx-light), caddy (Debian caddy). Proxies pinned to core 1, wrk and the upstream
 # nginx on core 0. Nothing is downloaded: Caddy runs with admin off, automatic HTTPS off and a local certificate.
 # Env: DURATION (s, default 5), ROUNDS (interleaved rounds, default 2), CASES (subset of ALL_CASES below),
@@ -18,7 +18,7 @@ BASELINE=${BASELINE:-}
 WORK=$(mktemp -d /tmp/tollgate-bench.XXXXXX)
 export PREFIX="$WORK/prefix" # serve.ts/plugins-serve.ts: this run's own node prefix
 P=${PORT_BASE:-18000}
-TG_PORT=$P TG_TLS=$((P + 443)) UP_PORT=$((P + 80)) NGX_PORT=$((P + 81)) NGX_TLS=$((P + 444)) CADDY_PORT=$((P + 82)) CADDY_TLS=$((P + 445))
+TG_PORT=$P TG_TLS=$((P + 443)) UP_PORT=$((P + 80)) NGX_PORT=$((P + 81)) NGX_TLS=$((P + 444)) CADDY_PORT=$((P + 82)) CADDY_TLS=$((P + 445)) FLOOR_PORT=$((P + 83)) FLOOR_TLS=$((P + 446))
 PROXY_CPU=1 LOAD_CPU=0
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -104,6 +104,15 @@ curl -s -o /dev/null "http://127.0.0.1:$CADDY_PORT/" || { echo "caddy did not st
 sleep 0.2
 NGX_WORKER=$(pgrep -P "$(cat "$WORK/ref/nginx.pid")" | head -1)
 
+# The Node floor (node-floor.js): bytes forwarded verbatim, nothing parsed but the framing. What it costs is what
+# any Node proxy costs on this machine before it does a gateway's work; Tollgate's ratio to it is that work's price.
+UPSTREAM_PORT=$UP_PORT HTTP_PORT=$FLOOR_PORT HTTPS_PORT=$FLOOR_TLS CERT="$WORK/cert.pem" KEY="$WORK/key.pem" \
+  taskset -c $PROXY_CPU node "$ROOT/bench/proxy/node-floor.js" >"$WORK/floor.out" 2>&1 &
+FLOOR_PID=$!
+PIDS+=("$FLOOR_PID")
+for _ in $(seq 1 100); do grep -q READY "$WORK/floor.out" 2>/dev/null && break; sleep 0.05; done
+grep -q READY "$WORK/floor.out" || { echo "node-floor did not start:" >&2; cat "$WORK/floor.out" >&2; exit 1; }
+
 start_tollgate() { # $1 routes, $2 extra node flags, $3 access log path (empty: proxy_access_log = off), $4 build dir (default $WORK/js)
   ACCESS_LOG=${3:-} ROUTES=$1 HTTP_PORT=$TG_PORT HTTPS_PORT=$TG_TLS UPSTREAM_PORT=$UP_PORT \
     taskset -c $PROXY_CPU node --expose-gc $2 "${4:-$WORK/js}/bench/proxy/serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
@@ -155,11 +164,11 @@ for w in "${WANTED[@]}"; do
   [[ $full == *:* ]] || { echo "CASES: unknown case '$w' (known: $(for a in $ALL_CASES; do printf '%s ' "${a%%:*}"; done))" >&2; exit 1; }
   CASES+=("$full")
 done
-PROXIES=(tollgate ${BASELINE:+baseline} nginx caddy)
+PROXIES=(tollgate ${BASELINE:+baseline} nginx caddy node-floor)
 for round in $(seq 1 "$ROUNDS"); do
   for c in "${CASES[@]}"; do
     IFS=: read -r name routes scheme conns log <<<"$c"
-    if [ "$scheme" = https ]; then base=https; tg=$TG_TLS ngx=$NGX_TLS cdy=$CADDY_TLS; else base=http; tg=$TG_PORT ngx=$NGX_PORT cdy=$CADDY_PORT; fi
+    if [ "$scheme" = https ]; then base=https; tg=$TG_TLS ngx=$NGX_TLS cdy=$CADDY_TLS flr=$FLOOR_TLS; else base=http; tg=$TG_PORT ngx=$NGX_PORT cdy=$CADDY_PORT flr=$FLOOR_PORT; fi
     for build in tollgate ${BASELINE:+baseline}; do
       start_tollgate "$routes" "" "$([ "${log:-}" = log ] && echo "$WORK/access.log")" "$WORK/js$([ "$build" = baseline ] && echo -baseline)"
       [ "$routes" = 10000 ] && echo "$build: compile of 10000 routes: ${TG_COMPILE} ms, RSS after compile ${TG_RSS} MB" >&2
@@ -170,6 +179,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     record "$name" nginx "$(run "$NGX_WORKER" "$base://127.0.0.1:$ngx/api/v1/r0/x" "$conns")"
     record "$name" caddy "$(run "$CADDY_PID" "$base://127.0.0.1:$cdy/api/v1/r0/x" "$conns")"
+    record "$name" node-floor "$(run "$FLOOR_PID" "$base://127.0.0.1:$flr/api/v1/r0/x" "$conns")"
   done
 done
 
@@ -186,17 +196,17 @@ ratio() { # $1 case, $2 proxy, $3 reference proxy -> "rps_ratio cpu xN (rounds m
   awk -v a="$arps" -v b="$brps" -v c="$acpu" -v d="$bcpu" -v s="$spread" 'BEGIN{printf "%.2f cpu x%.2f (rounds %s)", a/b, c/d, s}'
 }
 
-printf '\n%-16s %-17s %10s %9s %9s %12s  %s\n' case proxy req/s p50_ms p99_ms cpu_us/req "(per round)"
+printf '\n%-16s %-19s %10s %9s %9s %12s  %s\n' case proxy req/s p50_ms p99_ms cpu_us/req "(per round)"
 for c in "${CASES[@]}"; do
   IFS=: read -r name _ _ _ <<<"$c"
   for proxy in "${PROXIES[@]}"; do
     read -r rps cpu <<<"$(avg "${RESULT["$name|$proxy"]}")"
     read -r p50 p99 <<<"$(last_lat "${RESULT["$name|$proxy"]}")"
-    printf '%-16s %-17s %10s %9s %9s %12s  (%s)\n' "$name" "$proxy" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu" "$(rounds_cpu "${RESULT["$name|$proxy"]}")"
+    printf '%-16s %-19s %10s %9s %9s %12s  (%s)\n' "$name" "$proxy" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu" "$(rounds_cpu "${RESULT["$name|$proxy"]}")"
   done
-  for pair in tollgate/nginx tollgate/caddy caddy/nginx ${BASELINE:+tollgate/baseline}; do
+  for pair in tollgate/nginx tollgate/caddy caddy/nginx node-floor/nginx tollgate/node-floor ${BASELINE:+tollgate/baseline}; do
     read -r r cx <<<"$(ratio "$name" "${pair%/*}" "${pair#*/}")"
-    printf '%-16s %-17s %10s %41s\n' "$name" "$pair" "$r" "$cx"
+    printf '%-16s %-19s %10s %41s\n' "$name" "$pair" "$r" "$cx"
   done
 done
 if [ -n "${RESULT["1route-c50|tollgate"]:-}" ] && [ -n "${RESULT["10k-routes-c50|tollgate"]:-}" ]; then

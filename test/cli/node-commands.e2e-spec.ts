@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait';
 import { BIN, ROOT, loopbackConf, runCli, runCliAsync, startNode, tempPrefix, writeConf } from '../support/cli-node';
+import { guardPipes } from '../support/child-pipes';
 
 jest.setTimeout(90_000);
 
@@ -88,7 +89,7 @@ describe('tollgate restart', () => {
   it('stops the node in the prefix gracefully and starts it again with the same configuration file', async () => {
     const prefix = tempPrefix();
     const first = await startNode(['-c', writeConf(prefix, loopbackConf(prefix)), '-p', prefix]);
-    const child = spawn(process.execPath, [BIN, 'restart', '-p', prefix], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = guardPipes(spawn(process.execPath, [BIN, 'restart', '-p', prefix], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { BIN, loopbackConf, ROOT, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait';
+import { guardPipes } from '../support/child-pipes';
 
 jest.setTimeout(90_000);
 
@@ -76,7 +77,7 @@ describe('console logs', () => {
     const prefix = tempPrefix();
     const conf = writeConf(prefix, loopbackConf(prefix));
     // script(1) gives the node a pseudo-terminal; its output is what a person at that terminal would read
-    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} start -c ${conf} -p ${prefix}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = guardPipes(spawn('script', ['-qfec', `${process.execPath} ${BIN} start -c ${conf} -p ${prefix}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }));
     let screen = '';
     child.stdout.on('data', (chunk) => (screen += chunk.toString()));
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -94,7 +95,7 @@ describe('console logs', () => {
   it('are JSON lines on a terminal too with log_format = json', async () => {
     const prefix = tempPrefix();
     const conf = writeConf(prefix, loopbackConf(prefix, { log_format: 'json' }));
-    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} start -c ${conf} -p ${prefix}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = guardPipes(spawn('script', ['-qfec', `${process.execPath} ${BIN} start -c ${conf} -p ${prefix}`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] }));
     let screen = '';
     child.stdout.on('data', (chunk) => (screen += chunk.toString()));
     const exited = new Promise((resolve) => child.once('exit', resolve));

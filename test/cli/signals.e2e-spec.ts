@@ -11,6 +11,7 @@ import { http } from '../support/http';
 import { childPids } from '../support/socket-owner';
 import { waitFor } from '../support/wait';
 import { BIN, ROOT, loopbackConf, runCliAsync, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+import { guardPipes } from '../support/child-pipes';
 
 jest.setTimeout(120_000);
 
@@ -101,7 +102,7 @@ describe('signals on a running node', () => {
       const guard = join(ROOT, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'signals', 'inspector-guard.js');
       const script = `process.kill(process.pid, 'SIGUSR1'); const t = Date.now(); while (Date.now() - t < 300); require(${JSON.stringify(guard)});
         setTimeout(() => { process.stdout.write(String(require('node:inspector').url())); setTimeout(() => {}, 2000); }, 50);`;
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = guardPipes(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] }));
       let out = '';
       let err = '';
       child.stdout.on('data', (c) => (out += c));
@@ -274,7 +275,7 @@ describe('signals on a running node', () => {
 
   it('a worker killed while the node starts is started again: the node starts and serves', async () => {
     const prefix = tempPrefix();
-    const child = spawn(process.execPath, [BIN, 'start', '-c', writeConf(prefix, loopbackConf(prefix, { worker_processes: '2' })), '-p', prefix], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = guardPipes(spawn(process.execPath, [BIN, 'start', '-c', writeConf(prefix, loopbackConf(prefix, { worker_processes: '2' })), '-p', prefix], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
+import { guardPipes } from '../support/child-pipes';
 
 const GO_KONG = '/usr/share/gocode/src/github.com/kong/go-kong';
 const URL_ENV = 'TOLLGATE_GO_KONG_ADMIN_URL';
@@ -71,7 +72,7 @@ async function emptyDatabase(admin: string): Promise<void> {
 /** Asynchronous: the node's log pipe must keep draining while a test runs. */
 function runGoTest(name: string, admin: string): Promise<{ outcome: 'PASS' | 'FAIL' | 'SKIP'; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(binary, ['-test.run', `^${name}$`, '-test.v', '-test.count=1'], { env: { ...goEnv, [URL_ENV]: admin } });
+    const child = guardPipes(spawn(binary, ['-test.run', `^${name}$`, '-test.v', '-test.count=1'], { env: { ...goEnv, [URL_ENV]: admin } }));
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));

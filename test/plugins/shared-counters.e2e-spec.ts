@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, tempPrefix } from '../support/cli-node';
+import { guardPipes } from '../support/child-pipes';
 
 jest.setTimeout(60_000);
 
@@ -23,7 +24,7 @@ function hammer(file: string, attempts: number, limit: number, startAt: number):
     for (let i = 0; i < ${attempts}; i++) if (policy.usage('route', 'service', '203.0.113.9', limits, Date.now())[0] < ${limit}) allowed++;
     process.stdout.write(JSON.stringify({ allowed }));`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = guardPipes(spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { http } from '../support/http';
 import { waitFor } from '../support/wait';
 import { ROOT, loopbackConf, runCli, startNode, stopNode, tempPrefix, writeConf } from '../support/cli-node';
+import { guardPipes } from '../support/child-pipes';
 
 const GUARD = join(ROOT, 'dist', 'apps', 'cli', 'libs', 'logging', 'src', 'process-guard.js');
 
@@ -19,7 +20,7 @@ setTimeout(() => { process.stdout.write('still running\\n'); process.exit(0); },
 `;
 
 it('a throw from a timer and an unhandled rejection are logged once each; the process keeps running', async () => {
-  const child = spawn(process.execPath, ['-e', SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = guardPipes(spawn(process.execPath, ['-e', SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -6,6 +6,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { guardPipes } from './child-pipes';
 
 export const REPO_ROOT = join(__dirname, '../..');
 /** `node -r` this to require .ts files and @tollgate/<lib> in a child process. */
@@ -63,7 +64,7 @@ export function buildTopology(prefix: string, rules: string): Topology {
     for (const name of Object.values(ns)) spawnSync('ip', ['netns', 'del', name]); // removes its veth ends too
   };
   const spawnIn = (name: string, argv: string[]) => {
-    const child = spawn('ip', ['netns', 'exec', name, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO_ROOT });
+    const child = guardPipes(spawn('ip', ['netns', 'exec', name, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO_ROOT }));
     children.push(child);
     return child;
   };

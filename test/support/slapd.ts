@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate } from '@tollgate/pki';
 import { waitFor } from './wait';
+import { guardPipes } from './child-pipes';
 
 export interface Slapd {
   readonly port: number;
@@ -65,7 +66,7 @@ export async function startSlapd(): Promise<Slapd> {
   const port = await freePort();
   const ldapsPort = await freePort();
   // -d 0: stay in the foreground (so the test owns the process) without debug output
-  const child: ChildProcess = spawn('/usr/sbin/slapd', ['-d', '0', '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${ldapsPort}/`, '-f', join(dir, 'slapd.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = guardPipes(spawn('/usr/sbin/slapd', ['-d', '0', '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${ldapsPort}/`, '-f', join(dir, 'slapd.conf')], { stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dao, openDataSource, type PersistenceSettings } from '../../../apps/admin/src/persistence';
 import { schemaSource } from './schema-source';
+import { guardPipes } from '../../support/child-pipes';
 
 const ACKNOWLEDGED_BEFORE_KILL = 300;
 const IN_FLIGHT = 8;
 
 function startChild(file: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-r', join(__dirname, '..', '..', '..', 'tools', 'ts-register.js'), join(__dirname, 'child', 'control-plane.ts'), file], {
+  const child = guardPipes(spawn(process.execPath, ['-r', join(__dirname, '..', '..', '..', 'tools', 'ts-register.js'), join(__dirname, 'child', 'control-plane.ts'), file], {
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

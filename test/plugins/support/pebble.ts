@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { issueCertificate } from '@tollgate/pki';
 import { startDnsServer, type TestDnsServer } from '../../support/dns-server';
 import { waitFor } from '../../support/wait';
+import { guardPipes } from '../../support/child-pipes';
 
 export const PEBBLE_BIN = '/usr/bin/pebble';
 
@@ -61,11 +62,11 @@ export async function startPebble(dir: string, tls: { certFile: string; keyFile:
     },
   }));
   const logs: string[] = [];
-  const child: ChildProcess = spawn(PEBBLE_BIN, ['-config', config, '-dnsserver', `127.0.0.1:${dns.port}`], {
+  const child: ChildProcess = guardPipes(spawn(PEBBLE_BIN, ['-config', config, '-dnsserver', `127.0.0.1:${dns.port}`], {
     // real validations (no PEBBLE_VA_ALWAYS_VALID), without pebble's random delays and nonce rejections
     env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_VA_ALWAYS_VALID: '0', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0', PEBBLE_ALTERNATE_ROOTS: String(opts.alternateRoots ?? 0) },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   const collect = (c: Buffer) => logs.push(...c.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);

@@ -30,6 +30,8 @@ export function sendToLocalSyslog(facility: string, severity: string, message: s
     writer = spawn('logger', ['--socket', socketPath, '--socket-errors=on', `--id=${process.pid}`, '--tag', TAG, '--priority', key, '--size', String(MAX_MESSAGE)],
       { stdio: ['pipe', 'ignore', 'pipe'] });
     writer.stderr!.on('data', (d: Buffer) => log.error(`[syslog] ${d.toString().trim()}`));
+    // a logger killed while in use reports its end of the pipe as an error ('read ECONNRESET'): it is respawned
+    writer.stderr!.on('error', () => undefined);
     writer.on('error', (err) => log.error(`[syslog] could not start logger: ${err.message}`));
     writer.stdin!.on('error', (err) => log.error(`[syslog] could not write to logger: ${err.message}`));
     writer.on('exit', () => writers.delete(key));
