@@ -147,6 +147,19 @@ describe('dns_resolver, dns_hostsfile and lua_ssl_trusted_certificate', () => {
     expect([again.status, again.text]).toEqual([200, 'backend saw /b']);
   });
 
+  it('kong.service.set_target to a name answered by SRV records reaches the record\'s address and port', async () => {
+    // the service's own address and set_target's port 9 have no listener: only the SRV record reaches the backend
+    expect((await admin('/services', { name: 'srv-target', url: 'http://127.0.0.1:9' })).status).toBe(201);
+    expect((await admin('/services/srv-target/routes', { name: 'srv-target', paths: ['/srv-target'] })).status).toBe(201);
+    const pre = { name: 'pre-function', config: { access: ['kong.service.set_target("srv-backend.tollgate.test", 9)'] } };
+    expect((await admin('/routes/srv-target/plugins', pre)).status).toBe(201);
+    const r = await waitFor(async () => {
+      const res = await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/srv-target/c`);
+      return res.status === 200 ? res : undefined; // 404 before the route, 502 before the plugin reaches the data plane
+    }, 'the set_target route');
+    expect(r.text).toBe('backend saw /c');
+  });
+
   it('answers an upstream target from dns_hostsfile before asking any name server', async () => {
     expect((await admin('/upstreams', { name: 'via-hosts' })).status).toBe(201);
     expect((await admin('/upstreams/via-hosts/targets', { target: `alias.tollgate.test:${backendPort}` })).status).toBe(201);

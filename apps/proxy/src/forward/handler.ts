@@ -15,7 +15,7 @@ import type { ListenerInfo, ProxyContext } from './context';
 import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
 import { Exchange, onClientClose, tagResponse } from './exchange';
 import { callGrpcForPlugins, forwardGrpc } from './grpc';
-import { balancerContextFor, balancerOf } from './target';
+import { balancerContextFor, balancerOf, namedDestination } from './target';
 import { viaFor } from './identity';
 import { nextRequestId } from './request-id';
 import type { RequestState } from './request-state';
@@ -285,11 +285,11 @@ function proxyUpstream(s: RequestState, balancer = balancerOf(s.cfg, s.service, 
     balancer.ready().then(() => proxyUpstream(s, balancer), (err) => failAfterPlugins(s, err));
     return;
   }
-  // a service host never resolved yet: its answer may be SRV records, which choose the address and port (asked
-  // once: a name that does not resolve is the connect's to report)
-  const direct = s.service.directPeer;
-  if (!nameAsked && balancer === null && direct !== null && direct.named && srvAddress(direct.host, direct.port) === undefined) {
-    resolveName(direct.host).then(() => proxyUpstream(s, null, true), (err) => failAfterPlugins(s, err));
+  // a name (service host or set_target's) never resolved yet: its answer may be SRV records, which choose the
+  // address and port (asked once: a name that does not resolve is the connect's to report)
+  const named = nameAsked ? null : namedDestination(s.service, s.run, balancer);
+  if (named !== null && srvAddress(named.host, named.port) === undefined) {
+    resolveName(named.host).then(() => proxyUpstream(s, balancer, true), (err) => failAfterPlugins(s, err));
     return;
   }
   const { ctx, req, res, service, run } = s;

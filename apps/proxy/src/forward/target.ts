@@ -7,7 +7,7 @@ import { hostHeaderFor } from '../compile/compile-service';
 import type { CompiledConfig, CompiledRoute, CompiledService } from '../compile/types';
 import type { BalancerContext, Peer, UpstreamRuntime } from '../upstream/types';
 import type { ClientRequest } from './errors';
-import { srvAddress } from '../upstream/dns-lookup';
+import { isDnsName, srvAddress } from '../upstream/dns-lookup';
 
 /** The balancer's per-request inputs; one object kept across the retries of a request. */
 export class RequestBalancerContext implements BalancerContext {
@@ -73,8 +73,10 @@ export function emptyTarget(): AttemptTarget {
 export function chooseTarget(into: AttemptTarget, service: CompiledService, run: PluginRun | null, balancer: UpstreamRuntime | null, bctx: BalancerContext | null): boolean {
   const target = run === null ? null : run.targetOverride;
   if (target !== null) {
-    into.host = target.host;
-    into.port = target.port;
+    // a name answered by SRV records chooses the address and port, as for a service host (Kong's toip for both)
+    const srv = isDnsName(target.host) ? srvAddress(target.host, target.port) : null;
+    into.host = srv ? srv.ip : target.host;
+    into.port = srv ? srv.port : target.port;
     into.hostHeader = hostHeaderFor(target.host, target.port, run!.schemeOverride ?? service.protocol);
     into.sniHost = target.host;
     into.peer = null;
@@ -98,6 +100,17 @@ export function chooseTarget(into: AttemptTarget, service: CompiledService, run:
   into.sniHost = service.host;
   into.peer = null;
   return true;
+}
+
+/**
+ * The DNS name this request's attempts go to when no balancer stands between (kong.service.set_target's host, else
+ * the service's own): its SRV records, if any, choose the address and port (chooseTarget); null for an IP or a balancer.
+ */
+export function namedDestination(service: CompiledService, run: PluginRun | null, balancer: UpstreamRuntime | null): { host: string; port: number } | null {
+  const target = run === null ? null : run.targetOverride;
+  if (target !== null) return isDnsName(target.host) ? target : null;
+  const direct = service.directPeer;
+  return balancer === null && direct !== null && direct.named ? direct : null;
 }
 
 /**
