@@ -109,8 +109,13 @@ describe('GET /status/dns with new_dns_client = on', () => {
       expect(stats[`${MISSING}|A/AAAA`]).toEqual({ runs: 1, miss: 1 });
       expect(stats[`${MISSING}|A`]).toEqual({ query: 1, 'query_fail:empty record received': 1, query_last_time: expect.any(Number) });
       expect(stats[`${MISSING}|AAAA`]).toBeUndefined();
-      // the proxy answers what Kong answers when the balancer has no address for its upstream
-      expect((await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/missing`)).status).toBe(503);
+      // the proxy answers what Kong answers when the balancer has no address for its upstream (the request may reach
+      // the other worker, which may still be applying the route: 404 until then)
+      const answer = await waitFor(async () => {
+        const r = await http('GET', `http://127.0.0.1:${node.port('proxy_listen')}/missing`);
+        return r.status === 404 ? undefined : r;
+      }, 'the /missing route on the worker that answers');
+      expect([answer.status, answer.json]).toEqual([503, { message: 'failure to get a peer from the ring-balancer', request_id: expect.any(String) }]);
     });
   });
 
