@@ -10,6 +10,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { hasBadFieldChar, isToken } from '../upstream-http/response-parser';
 import { utcDate } from '../forward/http-date';
+import { writeLatin1Direct, Written } from './direct-write';
 
 /** What the response tells its connection. */
 export interface H1ResponseOwner {
@@ -322,14 +323,33 @@ export class H1Response extends EventEmitter {
     }
     // the end of the response: the connection's one callback (no closure per response) finishes it
     const callback = last ? this.owner.onEndWritten : cb;
-    if (data === null) return socket.write(prefix + suffix, 'latin1', callback);
-    if (data.length <= JOIN_MAX) return socket.write(prefix + (data as Latin1Buffer).latin1Slice(0, data.length) + suffix, 'latin1', callback);
+    if (data === null || data.length <= JOIN_MAX) {
+      const text = data === null ? prefix + suffix : prefix + (data as Latin1Buffer).latin1Slice(0, data.length) + suffix;
+      return last ? this.sendLast(socket, text) : socket.write(text, 'latin1', callback);
+    }
     socket.cork();
     if (prefix !== '') socket.write(prefix, 'latin1');
     let ok = socket.write(data, suffix === '' ? callback : undefined);
     if (suffix !== '') ok = socket.write(suffix, 'latin1', callback);
     socket.uncork();
     return ok;
+  }
+
+  /** The response's last bytes: straight to the handle where it can take them (direct-write.ts). */
+  private sendLast(socket: Socket, text: string): boolean {
+    const onEndWritten = this.owner.onEndWritten;
+    switch (writeLatin1Direct(socket, text, onEndWritten)) {
+      case Written.No:
+        return socket.write(text, 'latin1', onEndWritten);
+      case Written.Done:
+        // after this call stack, as a Writable's callback: 'finish' and the next pipelined request never run inside
+        // end(). A microtask, not a tick: a read callback that schedules no tick skips Node's tick-queue pass
+        queueMicrotask(onEndWritten);
+        return true;
+      default:
+        // Queued: onEndWritten follows the write; Failed: the socket's close ends the response
+        return false;
+    }
   }
 
   /** Node's _implicitHeader: the head from statusCode and the fields set so far. */

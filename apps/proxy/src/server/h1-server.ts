@@ -114,7 +114,7 @@ type ParsedRequest = IncomingMessage & {
   _dump(): void;
   _dumped?: boolean;
   _consuming?: boolean;
-  _readableState: { resumeScheduled: boolean };
+  _readableState: { resumeScheduled: boolean; emittedReadable: boolean; length: number };
   upgrade: boolean;
 };
 
@@ -303,6 +303,10 @@ class H1Connection implements H1ResponseOwner {
         this.headerPairs = [];
         this.url = '';
       }
+      // No reader yet (a bodiless request, as it is dispatched): the 'readable' tick the end would schedule has no
+      // one to tell. A later reader still gets 'end' (read, resume and on('readable') run the stream themselves).
+      const state = req._readableState;
+      if (req.readableFlowing === null && state.length === 0 && req.listenerCount('readable') === 0) state.emittedReadable = true;
       req.push(null);
     }
     const socket = this.socket;

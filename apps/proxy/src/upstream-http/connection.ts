@@ -4,6 +4,7 @@
 // upstream did not ask to close).
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { writeLatin1Direct, Written } from '../server/direct-write';
 import { upstreamError, type UpstreamError } from './errors';
 import { BodyFraming, serializeHead, type SerializedHead } from './request-head';
 import { ResponseParser, type ResponseEvents } from './response-parser';
@@ -106,6 +107,8 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
   private body: Readable | null = null;
   private chunked = false;
   private requestSent = false;
+  /** A head written straight to the handle (direct-write.ts) still waits in libuv's queue: write_timeout runs. */
+  private headQueued = false;
 
   /**
    * `sharedReads`: the socket reads into the one shared buffer (sharedReadOptions), not through a Readable: bytes kept
@@ -132,6 +135,7 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
     this.onBodyEnd = this.onBodyEnd.bind(this);
     this.onBodyError = this.onBodyError.bind(this);
     this.onWriteTimeout = this.onWriteTimeout.bind(this);
+    this.onHeadWritten = this.onHeadWritten.bind(this);
   }
 
   get dead(): boolean {
@@ -173,7 +177,9 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
       socket.uncork();
       this.requestSent = true;
     } else {
-      ok = socket.write(scratch.head, 'latin1');
+      const written = writeLatin1Direct(socket, scratch.head, this.onHeadWritten);
+      if (written === Written.Queued) this.headQueued = true;
+      ok = written === Written.No ? socket.write(scratch.head, 'latin1') : written !== Written.Queued;
       this.requestSent = true;
     }
     if (!ok) this.armWriteTimer();
@@ -387,9 +393,15 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
     this.writeTimer = null;
   }
 
+  /** A queued direct head write left (an error destroyed the socket: its 'error' fails the exchange). */
+  private onHeadWritten(err: Error | null): void {
+    this.headQueued = false;
+    if (err === null) this.clearWriteTimer();
+  }
+
   private onWriteTimeout(): void {
     this.writeTimer = null;
-    if (this.handler !== null && this.socket.writableNeedDrain) this.fail(upstreamError('UPSTREAM_WRITE_TIMEOUT', 'upstream timed out while sending request to upstream'));
+    if (this.handler !== null && (this.socket.writableNeedDrain || this.headQueued)) this.fail(upstreamError('UPSTREAM_WRITE_TIMEOUT', 'upstream timed out while sending request to upstream'));
   }
 
   private setTimeout(ms: number): void {

@@ -6,6 +6,8 @@ import { upstreamError } from './errors';
 
 /** Kong's proxy_buffer_size (160k): the largest response head nginx would accept from an upstream. */
 export const MAX_HEAD_BYTES = 160 * 1024;
+/** How much of a read is searched as text for a whole head before the Buffer search (gather) takes over. */
+const HEAD_PROBE_BYTES = 4096;
 
 export interface ResponseEvents {
   onResponseHead(status: number, headers: string[]): void;
@@ -75,6 +77,12 @@ export function hasBadFieldChar(text: string, from: number, to: number): boolean
     if ((c < 32 && c !== 9) || c === 127 || c > 255) return true;
   }
   return false;
+}
+
+/** Whether text[from...] spells `lower` (lower-case ASCII letters and '-') in any case. */
+function lowerEquals(text: string, from: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) if ((text.charCodeAt(from + i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
 }
 
 function hexValue(c: number): number {
@@ -252,21 +260,36 @@ export class ResponseParser {
 
   /** Parses one head (status line and fields); returns the index after it in `buf`, or -1 for more bytes. */
   private readHead(buf: Buffer, start: number): number {
-    const at = this.gather(buf, start);
-    if (at === -1) return -1;
-    const text = (this.gathered as Latin1Buffer).latin1Slice(this.gatheredFrom, at + 2);
-    this.gathered = NOTHING;
-    let eol = text.indexOf('\r\n');
-    const line = text.slice(0, eol);
+    let text = '';
+    let headEnd = -1;
+    let next = 0;
+    if (this.partial === null) {
+      // the common case, a whole head in this read: one slice, searched as text (no Buffer search, no second slice)
+      text = (buf as Latin1Buffer).latin1Slice(start, Math.min(buf.length, start + HEAD_PROBE_BYTES));
+      const at = text.indexOf('\r\n\r\n');
+      if (at >= 0) {
+        headEnd = at + 2;
+        next = start + at + 4;
+      }
+    }
+    if (headEnd < 0) {
+      const at = this.gather(buf, start);
+      if (at === -1) return -1;
+      text = (this.gathered as Latin1Buffer).latin1Slice(this.gatheredFrom, at + 2);
+      this.gathered = NOTHING;
+      headEnd = text.length;
+      next = this.gatheredNext;
+    }
+    const eol = text.indexOf('\r\n');
     // HTTP/1.x SP 3DIGIT [SP reason]
-    if (line.length < 12 || !line.startsWith('HTTP/1.') || line.charCodeAt(8) !== 32 || (line.length > 12 && line.charCodeAt(12) !== 32)) {
+    if (eol < 12 || !text.startsWith('HTTP/1.') || text.charCodeAt(8) !== 32 || (eol > 12 && text.charCodeAt(12) !== 32)) {
       throw invalid('upstream sent no valid HTTP/1.0 header');
     }
-    const minor = line.charCodeAt(7) - 48;
+    const minor = text.charCodeAt(7) - 48;
     if (minor !== 0 && minor !== 1) throw invalid('upstream sent no valid HTTP/1.0 header');
-    const d0 = line.charCodeAt(9) - 48;
-    const d1 = line.charCodeAt(10) - 48;
-    const d2 = line.charCodeAt(11) - 48;
+    const d0 = text.charCodeAt(9) - 48;
+    const d1 = text.charCodeAt(10) - 48;
+    const d2 = text.charCodeAt(11) - 48;
     if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || hasBadFieldChar(text, 0, eol)) throw invalid('upstream sent no valid HTTP/1.0 header');
     const status = d0 * 100 + d1 * 10 + d2;
     const headers: string[] = [];
@@ -275,44 +298,54 @@ export class ResponseParser {
     let close = false;
     let keepAliveToken = false;
     let pos = eol + 2;
-    while (pos < text.length) {
-      eol = text.indexOf('\r\n', pos);
-      const colon = text.indexOf(':', pos);
-      if (colon <= pos || colon > eol) throw invalid('upstream sent invalid header');
-      // no whitespace before the colon, no obs-fold (a line starting with SP/HTAB is no token)
-      if (!isToken(text, pos, colon)) throw invalid('upstream sent invalid header');
+    // each field line in one pass: a token up to the colon (no whitespace before it, no obs-fold: a line starting
+    // with SP/HTAB is no token), OWS, field characters up to CRLF (a bare CR or LF is no field character), OWS
+    // trimmed; every line of `text` up to headEnd ends in CRLF, so the scans stop inside it
+    while (pos < headEnd) {
+      let i = pos;
+      let c = text.charCodeAt(i);
+      while (TCHAR[c] === 1) c = text.charCodeAt(++i);
+      if (c !== 58 || i === pos) throw invalid('upstream sent invalid header');
+      const colon = i;
+      c = text.charCodeAt(++i);
+      while (c === 32 || c === 9) c = text.charCodeAt(++i);
+      const vs = i;
+      let ve = i;
+      while (c !== CR) {
+        if ((c < 32 && c !== 9) || c === 127) throw invalid('upstream sent invalid header');
+        i++;
+        if (c !== 32 && c !== 9) ve = i;
+        c = text.charCodeAt(i);
+      }
+      if (text.charCodeAt(i + 1) !== LF) throw invalid('upstream sent invalid header');
       const name = text.slice(pos, colon);
-      let vs = colon + 1;
-      let ve = eol;
-      while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
-      while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
-      if (hasBadFieldChar(text, vs, ve)) throw invalid('upstream sent invalid header');
       const value = text.slice(vs, ve);
-      pos = eol + 2;
-      switch (name.length) {
+      switch (colon - pos) {
         case 10:
-          if (name.toLowerCase() === 'connection') {
-            if (CLOSE_TOKEN.test(value)) close = true;
+          if (lowerEquals(text, pos, 'connection')) {
+            const lower = value.length <= 10 ? value.toLowerCase() : '';
+            if (lower === 'keep-alive') keepAliveToken = true;
+            else if (lower === 'close' || CLOSE_TOKEN.test(value)) close = true;
             else if (KEEP_ALIVE_TOKEN.test(value)) keepAliveToken = true;
           }
           break;
         case 14:
-          if (name.toLowerCase() === 'content-length') {
+          if (lowerEquals(text, pos, 'content-length')) {
             if (contentLength >= 0) throw invalid('upstream sent duplicate header line: "Content-Length"');
             if (!DIGITS.test(value)) throw invalid('upstream sent invalid "Content-Length" header');
             contentLength = Number(value);
           }
           break;
         case 17:
-          if (name.toLowerCase() === 'transfer-encoding') {
+          if (lowerEquals(text, pos, 'transfer-encoding')) {
             if (chunked || value.toLowerCase() !== 'chunked') throw invalid('upstream sent unknown "Transfer-Encoding"');
             chunked = true;
           }
           break;
       }
       headers.push(name, value);
+      pos = i + 2;
     }
-    const next = this.gatheredNext;
     if (status < 200) {
       // 1xx interim responses (100, 103) precede the final one and are dropped, as nginx does; 101 was never asked for
       if (status === 101) throw invalid('upstream sent unexpected 101 response');
