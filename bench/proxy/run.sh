@@ -2,7 +2,9 @@
 # Tollgate data plane vs nginx proxy_pass, Caddy reverse_proxy and the Node floor (node-floor.js), on loopback. One command: bench/proxy/run.sh
 # Needs: wrk, nginx (Debian nginx-light), caddy (Debian caddy). Proxies pinned to core 1, wrk and the upstream
 # nginx on core 0. Nothing is downloaded: Caddy runs with admin off, automatic HTTPS off and a local certificate.
-# Env: DURATION (s, default 5), ROUNDS (interleaved rounds, default 2), CASES (subset of ALL_CASES below),
+# CPU per request is the proxy process's utime + stime over the measured run; user_us/req is its utime alone (the
+# kernel's share is the loopback TCP path and waking the peers, which every proxy pays, more on a VM the more often
+# the load generator's core sleeps; the user share is the proxy's own work). Env: DURATION (s, default 5), ROUNDS (interleaved rounds, default 2), CASES (subset of ALL_CASES below),
 # WARMUP (s of load before each measurement, default 3: on a busy machine V8 is still tiering up after 1 s, and a
 # 1 s warm-up measured Tollgate at up to twice its steady CPU per request),
 # PROFILE=1 (writes a .cpuprofile of the 1-route/50-connection case and prints its top functions after warm-up),
@@ -123,30 +125,33 @@ start_tollgate() { # $1 routes, $2 extra node flags, $3 access log path (empty: 
 }
 stop_tollgate() { kill -TERM "$TG_PID" 2>/dev/null || true; wait "$TG_PID" 2>/dev/null || true; }
 
-# utime + stime of the whole process (every thread: Node's GC and libuv threads, Go's runtime threads)
+# utime + stime of the whole process (every thread: Node's GC and libuv threads, Go's runtime threads), and utime
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
 
-# run <pid> <url> <connections> -> "rps p50 p99 cpu_us_per_req"
+# run <pid> <url> <connections> -> "rps p50 p99 cpu_us_per_req user_us_per_req"
 run() {
   local pid=$1 url=$2 conns=$3
   taskset -c $LOAD_CPU wrk -t1 -c"$conns" -d"${WARMUP}s" "$url" >/dev/null 2>&1 # warm-up (JIT, pools)
   local t0; t0=$(cpu_ticks "$pid")
+  local u0; u0=$(user_ticks "$pid")
   local out; out=$(taskset -c $LOAD_CPU wrk -t1 -c"$conns" -d"${DURATION}s" --latency "$url")
   local t1; t1=$(cpu_ticks "$pid")
+  local u1; u1=$(user_ticks "$pid")
   local reqs; reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   local rps; rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   local p50; p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   local p99; p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   local errs; errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
   [ -n "$errs" ] && echo "    ($errs)" >&2
-  echo "$rps $p50 $p99 $(awk -v d=$((t1 - t0)) -v n="$reqs" -v hz="$CLK_TCK" 'BEGIN{printf "%.1f", d*1e6/hz/n}')"
+  echo "$rps $p50 $p99 $(awk -v d=$((t1 - t0)) -v u=$((u1 - u0)) -v n="$reqs" -v hz="$CLK_TCK" 'BEGIN{printf "%.1f %.1f", d*1e6/hz/n, u*1e6/hz/n}')"
 }
 
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print v }'; }
 
 declare -A RESULT
-record() { # key proxy "rps p50 p99 cpu"
+record() { # key proxy "rps p50 p99 cpu user"
   RESULT["$1|$2"]="${RESULT["$1|$2"]:-} $3"
 }
 
@@ -183,26 +188,27 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-avg() { echo "$1" | awk '{ n=NF/4; for(i=0;i<n;i++){ r+=$(i*4+1); c+=$(i*4+4) } ; printf "%.0f %.1f", r/n, c/n }'; }
-last_lat() { echo "$1" | awk '{ print $(NF-2), $(NF-1) }'; }
+# RESULT entries: 5 fields per round (rps p50 p99 cpu user)
+avg() { echo "$1" | awk '{ n=NF/5; for(i=0;i<n;i++){ r+=$(i*5+1); c+=$(i*5+4); u+=$(i*5+5) } ; printf "%.0f %.1f %.1f", r/n, c/n, u/n }'; }
+last_lat() { echo "$1" | awk '{ print $(NF-3), $(NF-2) }'; }
 # cpu_us/req per round, to show the spread behind the average
-rounds_cpu() { echo "$1" | awk '{ s=""; for(i=4;i<=NF;i+=4) s=s (s==""?"":" ") $i; print s }'; }
+rounds_cpu() { echo "$1" | awk '{ s=""; for(i=4;i<=NF;i+=5) s=s (s==""?"":" ") $i; print s }'; }
 ratio() { # $1 case, $2 proxy, $3 reference proxy -> "rps_ratio cpu xN (rounds min-max)"
-  read -r arps acpu <<<"$(avg "${RESULT["$1|$2"]}")"
-  read -r brps bcpu <<<"$(avg "${RESULT["$1|$3"]}")"
+  read -r arps acpu auser <<<"$(avg "${RESULT["$1|$2"]}")"
+  read -r brps bcpu buser <<<"$(avg "${RESULT["$1|$3"]}")"
   # each round's ratio pairs two measurements taken minutes apart at most: its spread is the load's noise
   local spread; spread=$(echo "${RESULT["$1|$2"]} | ${RESULT["$1|$3"]}" | awk -F'|' '{ split($1, a, " "); split($2, b, " ");
-    for (i = 4; i in a; i += 4) { r = a[i] / b[i]; if (lo == "" || r < lo) lo = r; if (r > hi) hi = r } printf "%.2f-%.2f", lo, hi }')
-  awk -v a="$arps" -v b="$brps" -v c="$acpu" -v d="$bcpu" -v s="$spread" 'BEGIN{printf "%.2f cpu x%.2f (rounds %s)", a/b, c/d, s}'
+    for (i = 4; i in a; i += 5) { r = a[i] / b[i]; if (lo == "" || r < lo) lo = r; if (r > hi) hi = r } printf "%.2f-%.2f", lo, hi }')
+  awk -v a="$arps" -v b="$brps" -v c="$acpu" -v d="$bcpu" -v s="$spread" -v e="$auser" -v f="$buser" 'BEGIN{printf "%.2f cpu x%.2f (rounds %s), user x%.2f", a/b, c/d, s, e/f}'
 }
 
-printf '\n%-16s %-19s %10s %9s %9s %12s  %s\n' case proxy req/s p50_ms p99_ms cpu_us/req "(per round)"
+printf '\n%-16s %-19s %10s %9s %9s %12s %11s  %s\n' case proxy req/s p50_ms p99_ms cpu_us/req user_us/req "(cpu per round)"
 for c in "${CASES[@]}"; do
   IFS=: read -r name _ _ _ <<<"$c"
   for proxy in "${PROXIES[@]}"; do
-    read -r rps cpu <<<"$(avg "${RESULT["$name|$proxy"]}")"
+    read -r rps cpu user <<<"$(avg "${RESULT["$name|$proxy"]}")"
     read -r p50 p99 <<<"$(last_lat "${RESULT["$name|$proxy"]}")"
-    printf '%-16s %-19s %10s %9s %9s %12s  (%s)\n' "$name" "$proxy" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu" "$(rounds_cpu "${RESULT["$name|$proxy"]}")"
+    printf '%-16s %-19s %10s %9s %9s %12s %11s  (%s)\n' "$name" "$proxy" "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu" "$user" "$(rounds_cpu "${RESULT["$name|$proxy"]}")"
   done
   for pair in tollgate/nginx tollgate/caddy caddy/nginx node-floor/nginx tollgate/node-floor ${BASELINE:+tollgate/baseline}; do
     read -r r cx <<<"$(ratio "$name" "${pair%/*}" "${pair#*/}")"

@@ -94,6 +94,41 @@ describe('lean HTTP/1 server', () => {
     expect(text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
   });
 
+  it('ends requests without a body with their head and streams the others, mixed on one connection and pipelined', async () => {
+    const seen: string[] = [];
+    const h = await start({}, (req, res) => {
+      let body = '';
+      req.setEncoding('latin1');
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} [${body}] complete=${req.complete}`);
+        res.end(`${req.url}:${body.length}`);
+      });
+    });
+    const c = client(h.port);
+    c.socket.write('GET /a HTTP/1.1\r\nHost: a\r\n\r\n');
+    await until(() => c.text().includes('/a:0'));
+    c.socket.write('POST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhel');
+    await new Promise((r) => setTimeout(r, 30));
+    c.socket.write('lo');
+    await until(() => c.text().includes('/b:5'));
+    // pipelined: empty Content-Length, chunked, then nothing
+    c.socket.write(
+      'POST /c HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n' +
+        'POST /d HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' +
+        'GET /e HTTP/1.1\r\nHost: a\r\n\r\n',
+    );
+    await until(() => c.text().includes('/e:0'));
+    expect(seen).toEqual([
+      'GET /a [] complete=true',
+      'POST /b [hello] complete=true',
+      'POST /c [] complete=true',
+      'POST /d [abc] complete=true',
+      'GET /e [] complete=true',
+    ]);
+    expect(c.text().match(/HTTP\/1\.1 200 OK/g)).toHaveLength(5);
+  });
+
   it('frames like node:http: Content-Length from end(), chunked for streamed bodies, no body for HEAD, close for HTTP/1.0', async () => {
     const h = await start({}, (req, res) => {
       if (req.url === '/stream') {

@@ -39,7 +39,6 @@ interface LlhttpBinding {
   HTTPParser: {
     new (): LlhttpParser;
     REQUEST: number;
-    kOnMessageBegin: number;
     kOnHeaders: number;
     kOnHeadersComplete: number;
     kOnBody: number;
@@ -170,6 +169,8 @@ class H1Connection implements H1ResponseOwner {
   private readonly onClose: () => void;
   private readonly onDrain: () => void;
   private readonly onTimeout: () => void;
+  /** The current request has no body: llhttp's message-complete callback is unset (headersComplete ends it). */
+  private endsWithHead = false;
   /** The parser reads the socket's handle (consume): socket pause/resume must stop and start the handle. */
   private consumed = false;
 
@@ -182,7 +183,6 @@ class H1Connection implements H1ResponseOwner {
     const parser = new HTTPParser();
     parser.initialize(HTTPParser.REQUEST, {}, settings.maxHeaderSize, HTTPParser.kLenientNone);
     parser.conn = this;
-    parser[HTTPParser.kOnMessageBegin] = onParserMessageBegin;
     parser[HTTPParser.kOnHeaders] = onParserHeaders;
     parser[HTTPParser.kOnHeadersComplete] = onParserHeadersComplete;
     parser[HTTPParser.kOnBody] = onParserBody;
@@ -238,16 +238,19 @@ class H1Connection implements H1ResponseOwner {
       return this.clientError(ret);
     }
     if (this.upgrade !== null) return this.handOver(this.upgrade, (chunk ?? this.parser!.getCurrentBuffer()).subarray(ret));
+    if (this.phase === Phase.Idle || this.phase === Phase.Fresh) {
+      // bytes parsed and no request handed out: a head began in this read. Its deadline counts from here, as from
+      // llhttp's message-begin event, which is not listened to (a JS call per request). A pipelined head behind a
+      // request in progress starts its time when it is handed out.
+      if (ret > 0) {
+        this.phase = Phase.Head;
+        this.phaseStart = performance.now();
+        this.wantTimeout(this.group.settings.headersTimeout);
+      }
+      return;
+    }
     // a head trickling in: the deadline counts from its first byte, whatever arrives since
     if (this.phase === Phase.Head && performance.now() - this.phaseStart >= this.group.settings.headersTimeout) this.headTimedOut();
-  }
-
-  /** llhttp saw a request's first byte. */
-  messageBegin(): void {
-    if (this.res !== null || this.phase === Phase.Dead) return; // pipelined: its time starts when it is handed out
-    this.phase = Phase.Head;
-    this.phaseStart = performance.now();
-    this.wantTimeout(this.group.settings.headersTimeout);
   }
 
   // --- parser events (called with the parser as `this`, see below)
@@ -276,14 +279,22 @@ class H1Connection implements H1ResponseOwner {
       return 2;
     }
     this.incoming = req;
+    // A request without a body is complete with its head: it is ended here, after it is handed out as llhttp's
+    // message-complete event would, and that event is not listened to (a JS call per request)
+    const bodiless = hasNoBody(headers);
+    if (bodiless !== this.endsWithHead) {
+      this.endsWithHead = bodiless;
+      this.parser![HTTPParser.kOnMessageComplete] = bodiless ? undefined : onParserMessageComplete;
+    }
     if (this.res !== null || this.queue !== null) {
       // pipelined: answered once the responses before it finished; read no further meanwhile
       (this.queue ??= []).push([req, keepAlive]);
       this.socket._paused = true;
       this.socket.pause();
-      return 0;
+    } else {
+      this.dispatch(req, keepAlive);
     }
-    this.dispatch(req, keepAlive);
+    if (bodiless) this.messageComplete();
     return 0;
   }
 
@@ -498,12 +509,21 @@ class H1Connection implements H1ResponseOwner {
   }
 }
 
-function closeParser(parser: LlhttpParser): void {
-  parser.close();
+/**
+ * Whether a request head announces no body: neither Transfer-Encoding nor a non-zero Content-Length (RFC 9112 §6.3:
+ * a request has no body otherwise; llhttp's strict mode refuses the ambiguous forms before this is asked).
+ */
+function hasNoBody(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i];
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return false;
+    if (name.length === 14 && name.toLowerCase() === 'content-length' && Number(headers[i + 1]) !== 0) return false;
+  }
+  return true;
 }
 
-function onParserMessageBegin(this: LlhttpParser): void {
-  this.conn?.messageBegin();
+function closeParser(parser: LlhttpParser): void {
+  parser.close();
 }
 
 function onParserExecute(this: LlhttpParser, ret: number | (ParserError & { reason?: string })): void {
