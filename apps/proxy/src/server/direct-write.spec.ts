@@ -47,10 +47,10 @@ describe('writeLatin1Direct', () => {
   it('writes at once, in order with socket.write, and counts in bytesWritten', async () => {
     const arrived = received(p.peer, 15);
     const done = jest.fn();
-    expect(writeLatin1Direct(p.client, 'first|', done)).toBe(Written.Done);
+    expect(writeLatin1Direct(p.client, 'first|', done, true)).toBe(Written.Done);
     p.client.write('second|', 'latin1');
     // the Writable's write went out at once too: nothing is pending, the handle may be written again
-    expect(writeLatin1Direct(p.client, '\u00e9nd', done)).toBe(Written.Done);
+    expect(writeLatin1Direct(p.client, '\u00e9nd', done, true)).toBe(Written.Done);
     expect(await arrived).toBe('first|second|\u00e9nd');
     expect(p.client.bytesWritten).toBe(16);
     expect(done).not.toHaveBeenCalled();
@@ -63,7 +63,7 @@ describe('writeLatin1Direct', () => {
     let sent = 0;
     let written = Written.Done;
     for (let i = 0; i < 4096 && written === Written.Done; i++) {
-      written = writeLatin1Direct(p.client, chunk, done);
+      written = writeLatin1Direct(p.client, chunk, done, true);
       sent += chunk.length;
     }
     expect(written).toBe(Written.Queued);
@@ -78,15 +78,30 @@ describe('writeLatin1Direct', () => {
     expect(done).toHaveBeenCalledWith(null);
   });
 
+  it('restarts the socket timeout as socket.write does, or leaves it running', async () => {
+    const timedOutAfter = async (restartTimer: boolean): Promise<boolean> => {
+      let fired = false;
+      p.client.setTimeout(150, () => (fired = true));
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        writeLatin1Direct(p.client, 'tick', jest.fn(), restartTimer);
+      }
+      p.client.setTimeout(0);
+      return fired;
+    };
+    expect(await timedOutAfter(true)).toBe(false);
+    expect(await timedOutAfter(false)).toBe(true);
+  });
+
   it('leaves a corked socket, pending Writable data and a socket still connecting to socket.write', async () => {
     p.client.cork();
-    expect(writeLatin1Direct(p.client, 'a', jest.fn())).toBe(Written.No);
+    expect(writeLatin1Direct(p.client, 'a', jest.fn(), true)).toBe(Written.No);
     p.client.uncork();
     const connecting = connect((p.server.address() as { port: number }).port, '127.0.0.1');
-    expect(writeLatin1Direct(connecting, 'a', jest.fn())).toBe(Written.No);
+    expect(writeLatin1Direct(connecting, 'a', jest.fn(), true)).toBe(Written.No);
     connecting.destroy();
     p.client.end();
-    expect(writeLatin1Direct(p.client, 'a', jest.fn())).toBe(Written.No);
+    expect(writeLatin1Direct(p.client, 'a', jest.fn(), true)).toBe(Written.No);
   });
 
   it('fails a write to a connection the peer reset: the socket is destroyed with the error', async () => {
@@ -100,7 +115,7 @@ describe('writeLatin1Direct', () => {
     let written = Written.Done;
     // the first write after the reset may still be taken by the kernel
     for (let i = 0; i < 20 && written === Written.Done; i++) {
-      written = writeLatin1Direct(p.client, 'data', jest.fn());
+      written = writeLatin1Direct(p.client, 'data', jest.fn(), true);
       await new Promise((r) => setTimeout(r, 5));
     }
     expect(written).toBe(Written.Failed);

@@ -67,13 +67,16 @@ function onDirectWriteComplete(this: DirectWriteReq, status: number): void {
   this.done(null);
 }
 
-/** Writes `text` (latin1) as the socket's next bytes when the handle can take it directly; see Written. */
-export function writeLatin1Direct(socket: Socket, text: string, done: (err: Error | null) => void): Written {
+/**
+ * Writes `text` (latin1) as the socket's next bytes when the handle can take it directly; see Written.
+ * `restartTimer`: restart the socket's timeout as net.Socket does on a write (a clock read and a timer-list move);
+ * false where the timer counts from something else afterwards.
+ */
+export function writeLatin1Direct(socket: Socket, text: string, done: (err: Error | null) => void, restartTimer: boolean): Written {
   const s = socket as PlainSocket;
   const handle = s._handle;
   if (handle === null || handle === undefined || typeof handle.writeLatin1String !== 'function' || s.encrypted === true || s.connecting || s.writableLength !== 0 || s.writableCorked !== 0 || !s.writable) return Written.No;
-  // as net.Socket on a write: send_timeout and keep-alive timers count from the last write
-  s._unrefTimer();
+  if (restartTimer) s._unrefTimer();
   const req = spare;
   req.handle = handle;
   req.oncomplete = onDirectWriteComplete;

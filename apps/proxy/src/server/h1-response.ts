@@ -26,6 +26,7 @@ const CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
 /** Lengths of the names the framing decisions look at (4..17): only those names are lower-cased. */
 const WATCHED_LENGTH = new Uint8Array(32);
 for (const name of ['connection', 'content-length', 'transfer-encoding', 'date', 'keep-alive']) WATCHED_LENGTH[name.length] = 1;
+const SETTLED: Promise<undefined> = Promise.resolve(undefined);
 /** Bodies up to this size are joined with the head (or the chunk framing) into one latin1 string write. */
 const JOIN_MAX = 16 * 1024;
 
@@ -338,13 +339,16 @@ export class H1Response extends EventEmitter {
   /** The response's last bytes: straight to the handle where it can take them (direct-write.ts). */
   private sendLast(socket: Socket, text: string): boolean {
     const onEndWritten = this.owner.onEndWritten;
-    switch (writeLatin1Direct(socket, text, onEndWritten)) {
+    // the socket's timer is not restarted: once the response is finished the connection's deadlines count from its
+    // next phase (h1-server.ts), whatever the timer says
+    switch (writeLatin1Direct(socket, text, onEndWritten, false)) {
       case Written.No:
         return socket.write(text, 'latin1', onEndWritten);
       case Written.Done:
         // after this call stack, as a Writable's callback: 'finish' and the next pipelined request never run inside
-        // end(). A microtask, not a tick: a read callback that schedules no tick skips Node's tick-queue pass
-        queueMicrotask(onEndWritten);
+        // end(). A promise job, not a tick (a read callback that schedules no tick skips Node's tick-queue pass) nor
+        // queueMicrotask (an AsyncResource and a bound function per call)
+        SETTLED.then(onEndWritten);
         return true;
       default:
         // Queued: onEndWritten follows the write; Failed: the socket's close ends the response

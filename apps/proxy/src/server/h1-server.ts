@@ -231,7 +231,10 @@ class H1Connection implements H1ResponseOwner {
   /** After llhttp parsed a read (`chunk` undefined: a read of the consumed handle, see getCurrentBuffer). */
   executed(ret: number | (ParserError & { reason?: string }), chunk: Buffer | undefined): void {
     if (this.phase === Phase.Dead) return;
-    if (chunk === undefined) this.socket._unrefTimer(); // consumed reads do not refresh the socket's timer themselves
+    // Consumed reads do not restart the socket's timer themselves. A read that leaves a request complete and being
+    // answered needs no restart: no body timeout runs any more, and a send timeout that fires early only starts
+    // watching the writes (client-timeouts).
+    if (chunk === undefined && !(this.phase === Phase.Request && this.incoming !== null && this.incoming.complete)) this.socket._unrefTimer();
     if (typeof ret !== 'number') {
       ret.rawPacket = chunk ?? this.parser?.getCurrentBuffer();
       if (typeof ret.reason === 'string') ret.message = `Parse Error: ${ret.reason}`;

@@ -177,7 +177,7 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
       socket.uncork();
       this.requestSent = true;
     } else {
-      const written = writeLatin1Direct(socket, scratch.head, this.onHeadWritten);
+      const written = writeLatin1Direct(socket, scratch.head, this.onHeadWritten, true);
       if (written === Written.Queued) this.headQueued = true;
       ok = written === Written.No ? socket.write(scratch.head, 'latin1') : written !== Written.Queued;
       this.requestSent = true;
