@@ -22,6 +22,9 @@ import { Server as TlsServer, type TlsOptions } from 'node:tls';
 import { clientSocketTimedOut, clientTimeoutsOn, startClientTimeout, type ClientTimeouts, type ParserError } from '@tollgate/errors';
 import { H1Response, type H1ResponseOwner } from './h1-response';
 
+/** Taken once: a binding re-exported by a library's index is a getter call on every use, and this one runs per request. */
+const startRequestTimeout = startClientTimeout;
+
 interface LlhttpParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
   execute(data: Buffer): number | (ParserError & { bytesParsed?: number; reason?: string });
@@ -336,7 +339,7 @@ class H1Connection implements H1ResponseOwner {
     this.phase = Phase.Request;
     if (group.timeoutsOn) {
       const bodyMs = group.settings.timeouts.bodyMs;
-      startClientTimeout(socket, group.settings.timeouts, this.timerMs !== bodyMs);
+      startRequestTimeout(socket, group.settings.timeouts, this.timerMs !== bodyMs);
       this.timerMs = bodyMs;
     }
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
