@@ -58,6 +58,12 @@ export function isToken(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/** field-vchar, SP and HTAB by byte (RFC 9110 §5.5): 1 for a byte a field value may hold. CR and LF are not. */
+const FIELD_CHAR = new Uint8Array(256);
+for (let c = 32; c < 256; c++) FIELD_CHAR[c] = 1;
+FIELD_CHAR[9] = 1;
+FIELD_CHAR[127] = 0;
+
 /** Field names already found to be tokens: plugins set the same few names on every request (X-RateLimit-*, X-Consumer-*). */
 const tokenNames = new Set<string>();
 /** Bounded: names built from request data (a Lua plugin's) stop being remembered once it is full. */
@@ -79,9 +85,9 @@ export function hasBadFieldChar(text: string, from: number, to: number): boolean
   return false;
 }
 
-/** Whether text[from...] spells `lower` (lower-case ASCII letters and '-') in any case. */
-function lowerEquals(text: string, from: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) if ((text.charCodeAt(from + i) | 0x20) !== lower.charCodeAt(i)) return false;
+/** Whether the bytes at `from` spell `lower` (lower-case ASCII letters and '-') in any case. */
+function lowerEquals(bytes: Buffer, from: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) if ((bytes[from + i] | 0x20) !== lower.charCodeAt(i)) return false;
   return true;
 }
 
@@ -260,7 +266,11 @@ export class ResponseParser {
 
   /** Parses one head (status line and fields); returns the index after it in `buf`, or -1 for more bytes. */
   private readHead(buf: Buffer, start: number): number {
+    // the head as text (for the slices handed out) and as bytes (scanned: a byte load costs less than charCodeAt),
+    // `base` mapping a text index to its byte
     let text = '';
+    let data = buf;
+    let base = start;
     let headEnd = -1;
     let next = 0;
     if (this.partial === null) {
@@ -275,8 +285,10 @@ export class ResponseParser {
     if (headEnd < 0) {
       const at = this.gather(buf, start);
       if (at === -1) return -1;
-      text = (this.gathered as Latin1Buffer).latin1Slice(this.gatheredFrom, at + 2);
+      data = this.gathered;
+      base = this.gatheredFrom;
       this.gathered = NOTHING;
+      text = (data as Latin1Buffer).latin1Slice(base, at + 2);
       headEnd = text.length;
       next = this.gatheredNext;
     }
@@ -297,32 +309,28 @@ export class ResponseParser {
     let chunked = false;
     let close = false;
     let keepAliveToken = false;
-    let pos = eol + 2;
-    // each field line in one pass: a token up to the colon (no whitespace before it, no obs-fold: a line starting
-    // with SP/HTAB is no token), OWS, field characters up to CRLF (a bare CR or LF is no field character), OWS
-    // trimmed; every line of `text` up to headEnd ends in CRLF, so the scans stop inside it
-    while (pos < headEnd) {
-      let i = pos;
-      let c = text.charCodeAt(i);
-      while (TCHAR[c] === 1) c = text.charCodeAt(++i);
-      if (c !== 58 || i === pos) throw invalid('upstream sent invalid header');
+    // each field line in one pass over its bytes: a token up to the colon (no whitespace before it, no obs-fold: a
+    // line starting with SP/HTAB is no token), OWS, field characters up to CRLF (a bare CR or LF is none), OWS
+    // trimmed; every line up to headEnd ends in CRLF, so the scans stop inside the head
+    const end = headEnd + base;
+    let i = eol + 2 + base;
+    while (i < end) {
+      const from = i;
+      while (TCHAR[data[i]] === 1) i++;
       const colon = i;
-      c = text.charCodeAt(++i);
-      while (c === 32 || c === 9) c = text.charCodeAt(++i);
+      if (data[i] !== 58 || colon === from) throw invalid('upstream sent invalid header');
+      i++;
+      while (data[i] === 32 || data[i] === 9) i++;
       const vs = i;
+      while (FIELD_CHAR[data[i]] === 1) i++;
+      if (data[i] !== CR || data[i + 1] !== LF) throw invalid('upstream sent invalid header');
       let ve = i;
-      while (c !== CR) {
-        if ((c < 32 && c !== 9) || c === 127) throw invalid('upstream sent invalid header');
-        i++;
-        if (c !== 32 && c !== 9) ve = i;
-        c = text.charCodeAt(i);
-      }
-      if (text.charCodeAt(i + 1) !== LF) throw invalid('upstream sent invalid header');
-      const name = text.slice(pos, colon);
-      const value = text.slice(vs, ve);
-      switch (colon - pos) {
+      while (ve > vs && (data[ve - 1] === 32 || data[ve - 1] === 9)) ve--;
+      const name = text.slice(from - base, colon - base);
+      const value = text.slice(vs - base, ve - base);
+      switch (colon - from) {
         case 10:
-          if (lowerEquals(text, pos, 'connection')) {
+          if (lowerEquals(data, from, 'connection')) {
             const lower = value.length <= 10 ? value.toLowerCase() : '';
             if (lower === 'keep-alive') keepAliveToken = true;
             else if (lower === 'close' || CLOSE_TOKEN.test(value)) close = true;
@@ -330,21 +338,21 @@ export class ResponseParser {
           }
           break;
         case 14:
-          if (lowerEquals(text, pos, 'content-length')) {
+          if (lowerEquals(data, from, 'content-length')) {
             if (contentLength >= 0) throw invalid('upstream sent duplicate header line: "Content-Length"');
             if (!DIGITS.test(value)) throw invalid('upstream sent invalid "Content-Length" header');
             contentLength = Number(value);
           }
           break;
         case 17:
-          if (lowerEquals(text, pos, 'transfer-encoding')) {
+          if (lowerEquals(data, from, 'transfer-encoding')) {
             if (chunked || value.toLowerCase() !== 'chunked') throw invalid('upstream sent unknown "Transfer-Encoding"');
             chunked = true;
           }
           break;
       }
       headers.push(name, value);
-      pos = i + 2;
+      i += 2;
     }
     if (status < 200) {
       // 1xx interim responses (100, 103) precede the final one and are dropped, as nginx does; 101 was never asked for
