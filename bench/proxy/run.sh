@@ -8,6 +8,8 @@
 # WARMUP (s of load before each measurement, default 3: on a busy machine V8 is still tiering up after 1 s, and a
 # 1 s warm-up measured Tollgate at up to twice its steady CPU per request),
 # PROFILE=1 (writes a .cpuprofile of the 1-route/50-connection case and prints its top functions after warm-up),
+# PROFILE=perf (the same case under `perf record -e cpu-clock -g` with node --perf-basic-prof, Debian's linux-perf:
+# kernel, native and JIT shares, and user-space time by innermost JS function, see perf-summary.js),
 # BASELINE=<checkout> (another Tollgate checkout, e.g. a `git worktree` of an older commit, measured as a
 # fourth proxy in the same run: a regression check under the same load), PORT_BASE (default 18000).
 set -euo pipefail
@@ -36,6 +38,7 @@ cleanup() {
   [ -f "$WORK/ref/nginx.pid" ] && kill "$(cat "$WORK/ref/nginx.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
   [ "${PROFILE:-0}" = 1 ] || rm -rf "$WORK" # PROFILE=1 keeps the .cpuprofile
+  rm -f "/tmp/perf-${PERF_PID:-none}.map" # PROFILE=perf: node --perf-basic-prof writes its map there
 }
 trap cleanup EXIT
 
@@ -219,6 +222,20 @@ if [ -n "${RESULT["1route-c50|tollgate"]:-}" ] && [ -n "${RESULT["10k-routes-c50
 read -r r1 _ <<<"$(avg "${RESULT["1route-c50|tollgate"]}")"
 read -r r10k _ <<<"$(avg "${RESULT["10k-routes-c50|tollgate"]}")"
 echo "throughput 10000 routes vs 1 route: $(awk -v a="$r10k" -v b="$r1" 'BEGIN{printf "%+.1f%%", (a/b-1)*100}')"
+fi
+
+if [ "${PROFILE:-0}" = perf ]; then
+  command -v perf >/dev/null || { echo "PROFILE=perf: perf missing (apt-get install -y linux-perf)" >&2; exit 1; }
+  start_tollgate 1 "--perf-basic-prof"
+  PERF_PID=$TG_PID
+  taskset -c $LOAD_CPU wrk -t1 -c50 -d"${WARMUP}s" "http://127.0.0.1:$TG_PORT/api/v1/r0/x" >/dev/null
+  taskset -c $LOAD_CPU wrk -t1 -c50 -d"$((DURATION + 2))s" "http://127.0.0.1:$TG_PORT/api/v1/r0/x" >/dev/null &
+  WRK_PID=$!
+  sleep 1
+  perf record -q -e cpu-clock -F 5000 -g -p "$TG_PID" -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1
+  wait "$WRK_PID"
+  perf script -i "$WORK/perf.data" -F ip,sym,dso 2>/dev/null | node "$ROOT/bench/proxy/perf-summary.js" 30
+  stop_tollgate
 fi
 
 if [ "${PROFILE:-0}" = 1 ]; then

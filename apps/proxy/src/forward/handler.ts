@@ -23,6 +23,7 @@ import { buildUpstreamHeaders, type UpstreamHeaders } from './upstream-headers';
 import { tunnel, UpgradeResponse } from './websocket';
 import { RequestTrace, applyRequestHeaderChanges, capturesLogs, recordsTraces, runAccessPhases, type PluginRun } from '@tollgate/plugins';
 import { ProxyHostRequest, beginPluginRun, frameBufferedBody, upstreamPathAfterPlugins, watchForLogPhase, writePluginExit } from './plugin-phase';
+import { http1RequestHasBody } from './request-body';
 
 export type RequestHandler = (req: ClientRequest, res: ClientResponse) => void;
 
@@ -104,14 +105,17 @@ export function failRequest(ctx: ProxyContext, req: ClientRequest, res: ClientRe
  * says nothing about the connection (`GET / HTTP/2.0` parses as major 2): only the request's stream does.
  */
 function refusalFor(ctx: ProxyContext, req: ClientRequest): { status: number; message: string } | null {
-  if (unsupportedHttpVersion(req)) return HTTP_VERSION_NOT_SUPPORTED;
+  if (isUnsupportedVersion(req)) return HTTP_VERSION_NOT_SUPPORTED;
   if (req.url!.length > ctx.maxRequestLine) return PROXY_ERRORS.URI_TOO_LONG;
   if (req.method === 'TRACE') return PROXY_ERRORS.METHOD_NOT_ALLOWED;
-  if (req.httpVersionMajor === 1 && (hasSecondHost(req.rawHeaders) || missingHost(req))) return BAD_REQUEST;
+  if (req.httpVersionMajor === 1 && (hasSecondHost(req.rawHeaders) || lacksHost(req))) return BAD_REQUEST;
   return null;
 }
 
 const BAD_REQUEST = { status: 400, message: 'Bad request' };
+/** Taken once: a binding re-exported by a library's index is a getter call on every use, and these run per request. */
+const isUnsupportedVersion = unsupportedHttpVersion;
+const lacksHost = missingHost;
 
 // hot path: no allocation, names compared only when the length matches
 function hasSecondHost(raw: string[]): boolean {
@@ -194,13 +198,12 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   }
 
   const contentLength = headers['content-length'];
-  const chunked = headers['transfer-encoding'] !== undefined;
   if (ctx.maxBodySize > 0 && contentLength !== undefined && Number(contentLength) > ctx.maxBodySize) {
     const e = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
     return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true, CLOSE);
   }
   // HTTP/2 requests carry no framing headers: a body is there unless the stream already ended.
-  const hasBody = h2 ? !(req as Http2ServerRequest).stream.endAfterHeaders : chunked || (contentLength !== undefined && contentLength !== '0');
+  const hasBody = h2 ? !(req as Http2ServerRequest).stream.endAfterHeaders : http1RequestHasBody(headers);
 
   const clientIp = realClientIp(ctx, req, client);
   const prefix = route.stripPath && match.matchedPath !== null && match.matchedPath !== '/' ? match.matchedPath : null;

@@ -20,6 +20,7 @@ import { IncomingMessage } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { Server as TlsServer, type TlsOptions } from 'node:tls';
 import { clientSocketTimedOut, clientTimeoutsOn, startClientTimeout, type ClientTimeouts, type ParserError } from '@tollgate/errors';
+import { http1RequestHasBody } from '../forward/request-body';
 import { H1Response, type H1ResponseOwner } from './h1-response';
 
 /** Taken once: a binding re-exported by a library's index is a getter call on every use, and this one runs per request. */
@@ -287,7 +288,7 @@ class H1Connection implements H1ResponseOwner {
     this.incoming = req;
     // A request without a body is complete with its head: it is ended here, after it is handed out as llhttp's
     // message-complete event would, and that event is not listened to (a JS call per request)
-    const bodiless = hasNoBody(headers);
+    const bodiless = !http1RequestHasBody(req.headers);
     if (bodiless !== this.endsWithHead) {
       this.endsWithHead = bodiless;
       this.parser![HTTPParser.kOnMessageComplete] = bodiless ? undefined : onParserMessageComplete;
@@ -513,19 +514,6 @@ class H1Connection implements H1ResponseOwner {
     if (req.method === 'CONNECT') this.group.handlers.connect(req, socket);
     else this.group.handlers.upgrade(req, socket, head);
   }
-}
-
-/**
- * Whether a request head announces no body: neither Transfer-Encoding nor a non-zero Content-Length (RFC 9112 §6.3:
- * a request has no body otherwise; llhttp's strict mode refuses the ambiguous forms before this is asked).
- */
-function hasNoBody(headers: readonly string[]): boolean {
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i];
-    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return false;
-    if (name.length === 14 && name.toLowerCase() === 'content-length' && Number(headers[i + 1]) !== 0) return false;
-  }
-  return true;
 }
 
 function closeParser(parser: LlhttpParser): void {
