@@ -34,6 +34,12 @@ function heldByUs(req: AnyRequest): boolean {
   return req.readableLength >= req.readableHighWaterMark;
 }
 
+/** Bytes waiting in the socket's libuv write queue, written to the handle past net.Socket's Writable (the proxy's last write of a response). */
+function queuedInHandle(socket: Socket): boolean {
+  const handle = (socket as Socket & { _handle?: { writeQueueSize?: number } | null })._handle;
+  return (handle?.writeQueueSize ?? 0) > 0;
+}
+
 function onSocketTimeout(this: ClientTimeouts, socket: GuardedSocket): void {
   if (!(socket instanceof Socket)) {
     // an HTTP/2 session's own timeout: what Node does when nobody listens
@@ -52,7 +58,7 @@ function onSocketTimeout(this: ClientTimeouts, socket: GuardedSocket): void {
     else cutStalledBody(res);
     return;
   }
-  if (socket[kSending] && socket.writableLength > 0) {
+  if (socket[kSending] && (socket.writableLength > 0 || queuedInHandle(socket))) {
     socket.destroy();
     return;
   }

@@ -207,6 +207,27 @@ describe('lean HTTP/1 server', () => {
     expect(h.clientErrors).toHaveLength(1);
   });
 
+  it('cuts a client that stops reading once send_timeout passes, with the response waiting in the socket queue', async () => {
+    const body = 'b'.repeat(12 * 1024);
+    const h = await start({ timeouts: { bodyMs: 300, sendMs: 300 } }, (_req, res) => res.end(body));
+    const socket = connect(h.port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    // many pipelined requests and no reading: the responses fill the kernel's buffers, the last write has to wait
+    socket.pause();
+    socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(4000));
+    await new Promise((r) => setTimeout(r, 1500));
+    // reading again: what was sent before the cut arrives, then the connection ends (kept open, all 4000 would follow)
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    socket.resume();
+    await closed;
+    expect(h.requests.length).toBeGreaterThan(10);
+    expect(h.requests.length).toBeLessThan(4000);
+    expect((text.match(/HTTP\/1\.1 200 OK/g) ?? []).length).toBeLessThan(4000);
+  });
+
   it('closes idle connections on a graceful stop and leaves busy ones alone', async () => {
     const held: H1Response[] = [];
     const h = await start({}, (req, res) => (req.url === '/busy' ? held.push(res) : res.end('x')));
