@@ -5,6 +5,8 @@
 //   rounds (default 5 of 512 MB), in a rotating order, and each figure is the median, so that other load on the
 //   machine hits every mode alike; the target line takes the median of each round's ratio to direct (paired in
 //   time). A proxy's CPU per MB (user+system, over the throughput runs only) is the steadier figure.
+// - CPUs: as bench/proxy does, the load (this process: client and sink) runs on CPU LOAD_CPU (0) and every proxy on
+//   PROXY_CPU (1), with taskset. Unpinned (PIN=0), the scheduler now and then puts a proxy on the load's core.
 // - Connect latency: CONNECTS sequential connects per mode (default 500), one per mode in turn, so a load spike
 //   lands on all modes; time to the first byte answered by the sink (through a proxy this includes its upstream
 //   connect and one relayed byte each way). The proxy's CPU per connection is measured over this phase. WARMUP
@@ -30,6 +32,10 @@ const TARGET_CONNECT_MS = 1;
 const block = Buffer.alloc(256 * 1024, 7);
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const loadBefore = loadavg();
+const PIN = process.env.PIN !== '0' && spawnSync('taskset', ['-pc', process.env.LOAD_CPU ?? '0', String(process.pid)]).status === 0;
+const PROXY_CPU = process.env.PROXY_CPU ?? '1';
+/** command and arguments for a proxy process, pinned to the proxy CPU when pinning is on. */
+const onProxyCpu = (command, args) => (PIN ? ['taskset', ['-c', PROXY_CPU, command, ...args]] : [command, args]);
 
 // Sink: swallows uploads, answers one byte to each connection (for connect latency) on the first data.
 const sink = createServer((s) => { s.once('data', () => s.write('k')); s.on('data', () => {}); s.on('error', () => {}); s.on('end', () => s.end()); });
@@ -38,7 +44,7 @@ const sinkPort = sink.address().port;
 
 /** A proxy in a child process that prints `READY <port>` and answers each stdin line with `CPU <total> <user> <sys>`. */
 async function child(args) {
-  const proc = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(...onProxyCpu(process.execPath, args), { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting = [];
   let buf = '';
   let onReady;
@@ -125,7 +131,7 @@ worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log
 events { worker_connections 1024; }
 stream { server { listen 127.0.0.1:${port}; proxy_pass 127.0.0.1:${sinkPort}; } }
 `);
-  const ng = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const ng = spawn(...onProxyCpu('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]), { stdio: 'ignore' });
   stopNginx = () => ng.kill('SIGTERM');
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise((r) => { const s = connect({ port, host: '127.0.0.1' }, () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
@@ -180,7 +186,7 @@ const results = modes.map((m, i) => {
 });
 const base = results[0];
 console.log(`stream, ${TOTAL_MB} MB per throughput run, ${ROUNDS} interleaved rounds (medians), ${CONNECTS} interleaved connects per mode after ${WARMUP} warm-up ones, 127.0.0.1`);
-console.log(`load average before ${loadBefore}, after ${loadAfter}`);
+console.log(`load average before ${loadBefore}, after ${loadAfter}; ${PIN ? `load on CPU ${process.env.LOAD_CPU ?? '0'}, proxies on CPU ${PROXY_CPU}` : 'not pinned to CPUs'}`);
 for (const r of results) {
   console.log([
     r.name.padEnd(24),

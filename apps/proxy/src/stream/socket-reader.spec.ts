@@ -17,11 +17,22 @@ async function until(check: () => boolean): Promise<void> {
   }
 }
 
-/** A listener whose accepted sockets read through a SocketReader, as plain stream listeners do. */
-async function readingServer(): Promise<{ server: Server; port: number; next: () => Promise<Reading> }> {
+/**
+ * A listener whose accepted sockets read through a SocketReader, as plain stream listeners do. `readBuffers`, when
+ * given, collects every distinct buffer a reader hands to its socket for reading.
+ */
+async function readingServer(readBuffers?: Set<Buffer>): Promise<{ server: Server; port: number; next: () => Promise<Reading> }> {
   const accepted: Reading[] = [];
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
     const reader = new SocketReader();
+    if (readBuffers !== undefined) {
+      const next = reader.onread.buffer;
+      (reader.onread as { buffer: () => Buffer }).buffer = () => {
+        const buffer = next();
+        readBuffers.add(buffer);
+        return buffer;
+      };
+    }
     if (!readThrough(socket, reader)) throw new Error('readThrough failed');
     accepted.push({ socket, reader });
   });
@@ -50,12 +61,14 @@ describe('SocketReader relay', () => {
     for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
   });
 
-  it('carries 64 MB to a slow reader byte-identical, with bytes sent before the relay first', async () => {
-    const front = await readingServer();
+  it('carries 64 MB to a slow reader byte-identical, with bytes sent before the relay first, in two read buffers', async () => {
+    const readBuffers = new Set<Buffer>();
+    const front = await readingServer(readBuffers);
     servers.push(front.server);
     // Sink: reads in bursts so the relay's writes queue and its read buffer must be replaced, not reused.
     let sinkHash = '';
     let sinkBytes = 0;
+    let sinkPauses = 0;
     const sinkDone = new Promise<void>((resolve) => {
       const sink = createServer({ allowHalfOpen: true }, (s) => {
         const h = createHash('sha256');
@@ -64,6 +77,7 @@ describe('SocketReader relay', () => {
           h.update(c);
           sinkBytes += c.length;
           if (++n % 50 === 0) {
+            sinkPauses++;
             s.pause();
             setImmediate(() => s.resume());
           }
@@ -102,6 +116,10 @@ describe('SocketReader relay', () => {
     client.destroy();
     expect(await ended).toBe('closed');
     expect(socket.bytesRead).toBe(head.length + 64 * 1024 * 1024);
+    // The writes toward the pausing sink were left queued again and again, and still the reads went into the
+    // first small buffer and one pair of large ones: no buffer per queued write.
+    expect(sinkPauses).toBeGreaterThanOrEqual(10);
+    expect(readBuffers.size).toBeLessThanOrEqual(3);
   });
 
   it('passes on bytes and a FIN that came before the relay started', async () => {
