@@ -2,6 +2,8 @@
 // sources/destinations, retries on connect failure, and a connection without a route closed and logged.
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { issueCertificate } from '@tollgate/pki';
 import {
   type Backend, type Running, closedBy, echoServer, exchange, listenOn, routeRow, serviceRow, startStream, stopStream, until,
 } from './support';
@@ -127,6 +129,44 @@ describe('stream proxy: tcp', () => {
     await until(() => running!.log.lines.length === 1, 'access log line');
     expect(running.log.lines[0]).toMatchObject({ session: { status: 500 }, route: null, service: null, message: 'no Route found with those values' });
     expect(running.log.messages).toContainEqual(expect.objectContaining({ level: 'error', msg: 'no Route found with those values' }));
+  });
+
+  it('a client that leaves while the upstream connection is made: that connection is closed at once and the session logged 499', async () => {
+    // A tls service whose handshake answers only after 400 ms (a delaying hop in front of a TLS echo server), so
+    // the session is still connecting when the client goes away.
+    const cert = issueCertificate({ commonName: 'slow.test', altNames: ['slow.test'] });
+    const tlsUp = createTlsServer({ cert: cert.cert, key: cert.key }, (t) => { t.on('error', () => {}); t.pipe(t); });
+    const tlsPort = await listenOn(tlsUp);
+    let upstreamClosedAt = 0;
+    const delaying = createServer((inbound) => {
+      inbound.on('error', () => {});
+      inbound.pause();
+      inbound.once('close', () => { upstreamClosedAt = Date.now(); });
+      setTimeout(() => {
+        const out = connect({ port: tlsPort, host: '127.0.0.1' });
+        out.on('error', () => inbound.destroy());
+        inbound.on('close', () => out.destroy());
+        inbound.pipe(out).pipe(inbound);
+        inbound.resume();
+      }, 400);
+    });
+    const delayingPort = await listenOn(delaying);
+    backends.push({ port: delayingPort, connections: 0, close: async () => { delaying.close(); tlsUp.close(); } } as unknown as Backend);
+    const service = serviceRow({ protocol: 'tls', host: '127.0.0.1', port: delayingPort });
+    running = await startStream(['127.0.0.1:0'], { _format_version: '3.0', services: [service], routes: [routeRow({ protocols: ['tcp'] }, service)] });
+    const client = connect({ port: running.port(), host: '127.0.0.1' });
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await new Promise((r) => setTimeout(r, 100));
+    // A reset: a FIN alone is a half-close, which the session carries on with (the upstream still gets the FIN).
+    client.resetAndDestroy();
+    const leftAt = Date.now();
+    await until(() => running!.log.lines.length === 1, 'access log line');
+    const line = running.log.lines[0] as any;
+    expect(line.session.status).toBe(499);
+    expect(line.tries).toEqual([{ ip: '127.0.0.1', port: delayingPort, connectMs: expect.any(Number) }]);
+    // Closed right after its handshake, not kept for the service's 60 s read_timeout.
+    await until(() => upstreamClosedAt !== 0, 'upstream connection closed');
+    expect(upstreamClosedAt - leftAt).toBeLessThan(2000);
   });
 
   it('a serviceless route closes with status 503 and "no Service found with those values"', async () => {

@@ -101,9 +101,31 @@ function secureContextOf(service: StreamService): SecureContext {
 type OnceResult = { ok: true; socket: Socket; reader: SocketReader | null } | { ok: false; timedOut: boolean; message: string };
 
 function connectOnce(service: StreamService, host: string, port: number, serverName: string): Promise<OnceResult> {
-  return new Promise((resolve) => {
+  return new Promise((resolve) => new ConnectAttempt(service, host, port, serverName, resolve));
+}
+
+/**
+ * One connect within connect_timeout. Its handlers are prototype methods bound per attempt, not per-call closures:
+ * V8 keeps a closure's optimized code only while one of its closures lives, and dropped it between sessions.
+ */
+class ConnectAttempt {
+  private readonly socket: Socket;
+  private readonly reader: SocketReader | null;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onErrorBound = this.onError.bind(this);
+  private readonly onConnectedBound = this.onConnected.bind(this);
+  private settled = false;
+
+  constructor(
+    private readonly service: StreamService,
+    private readonly host: string,
+    private readonly port: number,
+    serverName: string,
+    private readonly resolve: (result: OnceResult) => void,
+  ) {
     const reader = service.tls ? null : new SocketReader();
-    const socket: Socket = reader === null
+    this.reader = reader;
+    this.socket = reader === null
       ? tlsConnect({
           host,
           port,
@@ -115,27 +137,40 @@ function connectOnce(service: StreamService, host: string, port: number, serverN
           allowHalfOpen: true,
         } as never)
       : netConnect({ host, port, lookup: upstreamLookup, allowHalfOpen: true, noDelay: true, onread: reader.onread });
-    const timer = setTimeout(() => {
-      done({ ok: false, timedOut: true, message: `upstream timed out (${service.connectTimeout} ms) while connecting to ${host}:${port}` });
-      socket.destroy();
-    }, service.connectTimeout);
-    const onError = (err: Error) => {
-      done({ ok: false, timedOut: false, message: err.message });
-      socket.destroy();
-    };
-    const onConnected = () => done({ ok: true, socket, reader });
-    let settled = false;
-    function done(result: OnceResult): void {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.removeListener('error', onError);
-      socket.removeListener(service.tls ? 'secureConnect' : 'connect', onConnected);
-      // Later errors belong to the session; keep one listener so an unlucky error never crashes the process.
-      if (!result.ok) socket.on('error', () => {});
-      resolve(result);
-    }
-    socket.once('error', onError);
-    socket.once(service.tls ? 'secureConnect' : 'connect', onConnected);
-  });
+    this.timer = setTimeout(connectTimedOut, service.connectTimeout, this);
+    this.socket.once('error', this.onErrorBound);
+    this.socket.once(service.tls ? 'secureConnect' : 'connect', this.onConnectedBound);
+  }
+
+  timedOut(): void {
+    this.done({ ok: false, timedOut: true, message: `upstream timed out (${this.service.connectTimeout} ms) while connecting to ${this.host}:${this.port}` });
+    this.socket.destroy();
+  }
+
+  private onError(err: Error): void {
+    this.done({ ok: false, timedOut: false, message: err.message });
+    this.socket.destroy();
+  }
+
+  private onConnected(): void {
+    this.done({ ok: true, socket: this.socket, reader: this.reader });
+  }
+
+  private done(result: OnceResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    const socket = this.socket;
+    socket.removeListener('error', this.onErrorBound);
+    socket.removeListener(this.service.tls ? 'secureConnect' : 'connect', this.onConnectedBound);
+    // Later errors belong to the session; keep one listener so an unlucky error never crashes the process.
+    if (!result.ok) socket.on('error', ignore);
+    this.resolve(result);
+  }
 }
+
+function connectTimedOut(attempt: ConnectAttempt): void {
+  attempt.timedOut();
+}
+
+function ignore(): void {}

@@ -45,62 +45,90 @@ const parseHello = (buf: Buffer): ClientHelloResult | 'incomplete' => {
 };
 
 /**
+ * What one session's log line is made of, filled in as the session goes. A plain object and module functions rather
+ * than closures in runSession: V8 drops a closure's optimized code between sessions and compiled it again and again.
+ */
+interface SessionRecord {
+  readonly socket: Socket;
+  readonly ctx: ListenerContext;
+  readonly startedAt: number;
+  readonly started: number;
+  readonly serverPort: number;
+  clientIp: string;
+  route: StreamRoute | null;
+  tries: Try[];
+  upstreamSocket: Socket | null;
+  tlsInfo: { version: string | null; cipher: string | null; sni: string | null } | null;
+  proxyLatency: number;
+}
+
+function logSession(s: SessionRecord, status: number, message: string | null): void {
+  const ctx = s.ctx;
+  if (message !== null) {
+    const fields = { client_ip: s.clientIp, server_port: s.serverPort, route: s.route?.logRef ?? null, listener: ctx.listener };
+    if (status === 500 || status === 503) ctx.logger.error(fields, message);
+    else if (status >= 400) ctx.logger.warn({ ...fields, status }, message);
+  }
+  if (ctx.accessLog == null) return;
+  const route = s.route;
+  ctx.accessLog.write({
+    session: {
+      tls: s.tlsInfo,
+      received: s.socket.bytesRead,
+      sent: s.socket.bytesWritten,
+      status,
+      server_port: s.serverPort,
+    },
+    upstream: { received: s.upstreamSocket?.bytesRead ?? 0, sent: s.upstreamSocket?.bytesWritten ?? 0 },
+    latencies: { kong: s.proxyLatency, session: Math.round(performance.now() - s.started) },
+    tries: s.tries,
+    client_ip: s.clientIp,
+    started_at: s.startedAt,
+    route: route?.logRef ?? null,
+    service: route?.service ? { id: route.service.id, name: route.service.name } : null,
+    listener: ctx.listener,
+    ...(message !== null ? { message } : {}),
+  });
+}
+
+function rejectSession(s: SessionRecord, status: number, message: string): void {
+  s.socket.destroy();
+  logSession(s, status, message);
+}
+
+function ignore(): void {}
+
+/**
  * Runs the session; resolves when it is over and logged. Never rejects. `clientReader`: the reader `socket` was
  * created with (plain listeners without PROXY protocol, where nothing needs a preread), else null.
  */
 export async function runSession(socket: Socket, ctx: ListenerContext, clientReader: SocketReader | null = null): Promise<void> {
-  const startedAt = Date.now();
-  const started = performance.now();
   const config = ctx.getConfig();
-  socket.on('error', () => {}); // errors are handled where they matter; a reset must never crash the process
-  let clientIp = plainIp(socket.remoteAddress);
+  socket.on('error', ignore); // errors are handled where they matter; a reset must never crash the process
+  const s: SessionRecord = {
+    socket,
+    ctx,
+    startedAt: Date.now(),
+    started: performance.now(),
+    serverPort: socket.localPort ?? 0,
+    clientIp: plainIp(socket.remoteAddress),
+    route: null,
+    tries: [],
+    upstreamSocket: null,
+    tlsInfo: null,
+    proxyLatency: 0,
+  };
   let clientPort = socket.remotePort ?? 0;
   const serverIp = plainIp(socket.localAddress);
-  const serverPort = socket.localPort ?? 0;
   let buffered: Buffer = EMPTY;
   let sni: string | null = null;
-  let route: StreamRoute | null = null;
-  let tries: Try[] = [];
-  let upstreamSocket: Socket | null = null;
-  let tlsInfo: { version: string | null; cipher: string | null; sni: string | null } | null = null;
-  let proxyLatency = 0;
-
-  const log = (status: number, message: string | null) => {
-    if (message !== null) {
-      const fields = { client_ip: clientIp, server_port: serverPort, route: route?.logRef ?? null, listener: ctx.listener };
-      if (status === 500 || status === 503) ctx.logger.error(fields, message);
-      else if (status >= 400) ctx.logger.warn({ ...fields, status }, message);
-    }
-    ctx.accessLog?.write({
-      session: {
-        tls: tlsInfo,
-        received: socket.bytesRead,
-        sent: socket.bytesWritten,
-        status,
-        server_port: serverPort,
-      },
-      upstream: { received: upstreamSocket?.bytesRead ?? 0, sent: upstreamSocket?.bytesWritten ?? 0 },
-      latencies: { kong: proxyLatency, session: Math.round(performance.now() - started) },
-      tries,
-      client_ip: clientIp,
-      started_at: startedAt,
-      route: route?.logRef ?? null,
-      service: route?.service ? { id: route.service.id, name: route.service.name } : null,
-      listener: ctx.listener,
-      ...(message !== null ? { message } : {}),
-    });
-  };
-  const reject = (status: number, message: string) => {
-    socket.destroy();
-    log(status, message);
-  };
 
   if (ctx.proxyProtocol) {
     const read = await preread(socket, EMPTY, parseProxy, V2_MAX_LENGTH + 1, ctx.prereadTimeoutMs);
-    if (read.kind !== 'done') return reject(400, `PROXY protocol header not received (${read.kind})`);
-    if (read.value.kind !== 'ok') return reject(400, `invalid PROXY protocol header: ${read.value.kind === 'invalid' ? read.value.reason : ''}`);
-    if (read.value.source !== null && ctx.isTrusted(clientIp)) {
-      clientIp = plainIp(read.value.source.ip);
+    if (read.kind !== 'done') return rejectSession(s, 400, `PROXY protocol header not received (${read.kind})`);
+    if (read.value.kind !== 'ok') return rejectSession(s, 400, `invalid PROXY protocol header: ${read.value.kind === 'invalid' ? read.value.reason : ''}`);
+    if (read.value.source !== null && ctx.isTrusted(s.clientIp)) {
+      s.clientIp = plainIp(read.value.source.ip);
       clientPort = read.value.source.port;
     }
     buffered = read.buffered.subarray(read.value.length);
@@ -108,59 +136,56 @@ export async function runSession(socket: Socket, ctx: ListenerContext, clientRea
 
   if (ctx.ssl) {
     const read = await preread(socket, buffered, parseHello, MAX_CLIENT_HELLO + 1, ctx.prereadTimeoutMs);
-    if (read.kind !== 'done') return reject(400, `TLS ClientHello not received (${read.kind})`);
-    if (read.value.kind !== 'ok') return reject(400, `not a TLS ClientHello: ${read.value.kind === 'invalid' ? read.value.reason : ''}`);
+    if (read.kind !== 'done') return rejectSession(s, 400, `TLS ClientHello not received (${read.kind})`);
+    if (read.value.kind !== 'ok') return rejectSession(s, 400, `not a TLS ClientHello: ${read.value.kind === 'invalid' ? read.value.reason : ''}`);
     sni = read.value.sni;
     buffered = read.buffered;
   }
 
   const match = config.router.match({
     protocol: ctx.ssl ? 'tls' : 'tcp',
-    sourceIp: clientIp,
+    sourceIp: s.clientIp,
     sourcePort: clientPort,
     destinationIp: serverIp,
-    destinationPort: serverPort,
+    destinationPort: s.serverPort,
     sni: sni ?? undefined,
   });
-  route = match ? (config.routes.get(match.id) ?? null) : null;
-  if (route === null) return reject(500, 'no Route found with those values');
+  const route = match ? (config.routes.get(match.id) ?? null) : null;
+  s.route = route;
+  if (route === null) return rejectSession(s, 500, 'no Route found with those values');
   const service = route.service;
-  if (service === null) return reject(503, 'no Service found with those values');
+  if (service === null) return rejectSession(s, 503, 'no Service found with those values');
 
   let client: Socket = socket;
   if (ctx.ssl && !route.passthrough) {
     let chosen: SecureContext | null = null;
     const known = sni !== null && config.sni.find(sni) !== null;
     try {
-      const pending = ctx.certificatePhase?.(sni ?? '', { known, peerIp: clientIp, peerPort: clientPort, stream: true });
+      const pending = ctx.certificatePhase?.(sni ?? '', { known, peerIp: s.clientIp, peerPort: clientPort, stream: true });
       if (pending) chosen = await pending;
     } catch (err) {
-      return reject(400, `TLS handshake failed: certificate phase: ${(err as Error).message}`);
+      return rejectSession(s, 400, `TLS handshake failed: certificate phase: ${(err as Error).message}`);
     }
     const terminated = await terminate(socket, buffered, sni, config, chosen ?? ctx.defaultContext, ctx.prereadTimeoutMs);
-    if (!terminated.ok) return reject(400, `TLS handshake failed: ${terminated.message}`);
+    if (!terminated.ok) return rejectSession(s, 400, `TLS handshake failed: ${terminated.message}`);
     client = terminated.socket;
-    tlsInfo = { version: terminated.socket.getProtocol(), cipher: terminated.socket.getCipher()?.name ?? null, sni };
+    s.tlsInfo = { version: terminated.socket.getProtocol(), cipher: terminated.socket.getCipher()?.name ?? null, sni };
     buffered = EMPTY;
   }
 
-  // While connecting, a client that goes away must not leave the upstream connection behind.
-  let clientGone = false;
-  const onGone = () => { clientGone = true; };
-  client.once('close', onGone);
-  const connected = await connectUpstream(service, clientIp);
-  client.removeListener('close', onGone);
-  tries = connected.tries;
-  proxyLatency = Math.round(performance.now() - started);
+  const connected = await connectUpstream(service, s.clientIp);
+  s.tries = connected.tries;
+  s.proxyLatency = Math.round(performance.now() - s.started);
   if (!connected.ok) {
     client.destroy();
-    return reject(connected.status, connected.message);
+    return rejectSession(s, connected.status, connected.message);
   }
-  upstreamSocket = connected.socket;
-  if (clientGone || client.destroyed) {
+  s.upstreamSocket = connected.socket;
+  // A client that went away while the upstream connection was made must not leave that connection behind.
+  if (client.destroyed) {
     connected.socket.destroy();
     if (connected.peer && service.upstream) service.upstream.release(connected.peer);
-    log(499, null);
+    logSession(s, 499, null);
     return;
   }
   if (buffered.length > 0) connected.socket.write(buffered);
@@ -172,8 +197,8 @@ export async function runSession(socket: Socket, ctx: ListenerContext, clientRea
   );
   if (connected.peer && service.upstream) service.upstream.release(connected.peer);
   // nginx's stream status: 200 for a proxied session, however it ended; timeouts are worth a log line.
-  if (end === 'idle_timeout' || end === 'write_timeout') ctx.logger.info({ client_ip: clientIp, route: route.logRef }, `stream session ended: ${end}`);
-  log(200, null);
+  if (end === 'idle_timeout' || end === 'write_timeout') ctx.logger.info({ client_ip: s.clientIp, route: route.logRef }, `stream session ended: ${end}`);
+  logSession(s, 200, null);
 }
 
 type Terminated = { ok: true; socket: TLSSocket } | { ok: false; message: string };

@@ -22,10 +22,14 @@ export class SocketReader {
   /** Bytes read before pipeTo (copied; EARLY_MAX_BYTES at most), written first on pipeTo. */
   private early: Buffer | null = null;
 
-  /** For `net.connect({ onread })` and readThrough(); the buffer function is asked again after each read. */
+  /**
+   * For `net.connect({ onread })` and readThrough(); the buffer function is asked again after each read. Bound
+   * methods, not arrow functions made per reader: V8 keeps a closure's optimized code only while one of its
+   * closures lives, and these are called on every read.
+   */
   readonly onread = {
-    buffer: (): Buffer => this.buffer,
-    callback: (nread: number, buf: Buffer): boolean => this.deliver(nread, buf),
+    buffer: this.nextBuffer.bind(this),
+    callback: this.deliver.bind(this),
   };
 
   /**
@@ -38,6 +42,10 @@ export class SocketReader {
     const early = this.early;
     this.early = null;
     if (early !== null) target.write(early);
+  }
+
+  private nextBuffer(): Buffer {
+    return this.buffer;
   }
 
   private deliver(nread: number, buf: Buffer): boolean {
