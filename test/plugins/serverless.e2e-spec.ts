@@ -267,7 +267,7 @@ describe('pre-function / post-function on a running node', () => {
   });
 });
 
-/** GET over TLS to 127.0.0.1 naming `servername` in the handshake (SNI); rejects when the handshake fails. */
+/** GET over TLS to 127.0.0.1 naming `servername` in the handshake (SNI; '' sends none); rejects when the handshake fails. */
 function httpsGet(port: number, path: string, servername: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({ host: '127.0.0.1', port, path, servername, rejectUnauthorized: false, agent: false }, (res) => {
@@ -290,7 +290,7 @@ describe('the certificate phase (global instances, every TLS handshake)', () => 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     const prefix = tempPrefix();
-    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0, 127.0.0.1:0 ssl', stream_listen: '127.0.0.1:0 ssl' })), '-p', prefix]);
+    node = await startNode(['-c', writeConf(prefix, loopbackConf(prefix, { proxy_listen: '127.0.0.1:0, 127.0.0.1:0 ssl, 127.0.0.1:0 http2 ssl', stream_listen: '127.0.0.1:0 ssl' })), '-p', prefix]);
     admin = `http://127.0.0.1:${node.port('admin_listen')}`;
     proxy = `http://127.0.0.1:${node.port('proxy_listen', 0)}`;
     tlsPort = node.port('proxy_listen', 1);
@@ -322,6 +322,26 @@ describe('the certificate phase (global instances, every TLS handshake)', () => 
     await new Promise((r) => setTimeout(r, 300));
     expect(node.logs.filter((l) => l.includes('certificate phase from')).length).toBe(before);
     await http('DELETE', `${admin}/plugins/${p.json.id}`);
+  });
+
+  it('runs on a handshake without SNI too, on http/1.1 and http2 TLS listeners, and an error fails that handshake', async () => {
+    const h2Port = node.port('proxy_listen', 2);
+    const p = await http('POST', `${admin}/plugins`, { body: { name: 'pre-function', config: { certificate: ['kong.log.err("nameless handshake phase")'] } } });
+    expect(p.status).toBe(201);
+    const count = () => node.logs.filter((l) => l.includes('nameless handshake phase')).length;
+    // the plugin reaches the data plane; then each nameless handshake adds one line
+    await waitFor(async () => ((await httpsGet(tlsPort, '/r', '').catch(() => null))?.status === 200 && count() > 0 ? true : undefined), 'the first line');
+    for (const port of [tlsPort, h2Port]) {
+      const before = count();
+      expect((await httpsGet(port, '/r', '')).status).toBe(200);
+      await waitFor(async () => (count() === before + 1 ? true : undefined), `one more line (port ${port})`);
+    }
+    expect((await http('PATCH', `${admin}/plugins/${p.json.id}`, { body: { config: { certificate: ['error("nameless boom")'] } } })).status).toBe(200);
+    await waitFor(async () => ((await httpsGet(h2Port, '/r', '').then(() => false, () => true)) && node.logs.some((l) => l.includes('nameless boom')) ? true : undefined), 'the failed nameless handshake');
+    await expect(httpsGet(tlsPort, '/r', '')).rejects.toThrow();
+    expect((await http('GET', `${proxy}/r`)).status).toBe(200);
+    await http('DELETE', `${admin}/plugins/${p.json.id}`);
+    await waitFor(async () => ((await httpsGet(tlsPort, '/r', '').catch(() => null))?.status === 200 ? true : undefined), 'nameless TLS serving again');
   });
 
   it('a certificate snippet that errors (or reaches for the request) fails that handshake only; the node keeps serving', async () => {

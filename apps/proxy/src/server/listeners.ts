@@ -15,6 +15,7 @@ import { createClientErrorHandler, createConnectHandler } from './client-errors'
 import { createFrontDoor } from './front-door';
 import { createH1Server, createH1TlsServer, type H1Handlers } from './h1-server';
 import { listenOn } from './listen-entry';
+import { onNamelessHandshake } from './nameless-handshake';
 
 export interface BoundListener {
   readonly entry: ListenEntry;
@@ -142,6 +143,13 @@ export async function openProxyListener(
     }
   }
 
+
+  // The certificate phase runs on every handshake, as in Kong; SNICallback covers only those that name a server.
+  const certificatePhase = tls.certificatePhase;
+  if (entry.ssl && certificatePhase) {
+    onNamelessHandshake(servers[0] as never, (socket) =>
+      certificatePhase('', { known: false, peerIp: socket.remoteAddress, peerPort: socket.remotePort }));
+  }
 
   const needsFrontDoor = entry.proxyProtocol || (!entry.ssl && entry.http2);
   acceptor = needsFrontDoor

@@ -156,8 +156,9 @@ function runLog(run: PluginRun): void {
 }
 
 /**
- * Kong's certificate phase, on every handshake that names a server: the global plugins that have one, in priority
- * order; when the SNI table has no certificate for the name (`known` false) the first certificate returned wins.
+ * Kong's certificate phase, on every handshake (`serverName` '' when the client sent no SNI): the global plugins
+ * that have one, in priority order; when the SNI table has no certificate for the name (`known` false) the first
+ * certificate returned wins.
  * null (synchronously) when every plugin finished synchronously without a certificate: the handshake goes on
  * without waiting. A plugin that throws fails this handshake (nginx's ssl_certificate_by_lua on a Lua error).
  */

@@ -43,7 +43,8 @@ export const handler: PluginHandler<Prepared> = {
   },
 
   certificate(serverName, { conf, allowed }, { known }) {
-    if (known) return null;
+    // a handshake without SNI names no host to look up or order (Kong's acme returns when ssl.server_name() is nil)
+    if (known || serverName === '') return null;
     const host = serverName.toLowerCase();
     if (!allowed(host)) return null;
     return storedCertificate(conf, host).catch(() => null);
