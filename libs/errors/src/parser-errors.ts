@@ -7,6 +7,11 @@ import type { Socket } from 'node:net';
 export interface ParserError extends Error {
   code?: string;
   rawPacket?: Buffer;
+  /**
+   * Set by a server that watched a head arrive over several reads: its request line's length so far (the whole
+   * line once it ended). rawPacket is only the failing read, which then need not hold the line's start.
+   */
+  requestLineBytes?: number;
 }
 
 export interface ParserRejection {
@@ -38,12 +43,84 @@ export function parserRejection(err: ParserError, headerTooLarge: ParserRejectio
     case 'ECONNRESET':
       return GONE;
     case 'HPE_HEADER_OVERFLOW':
+      if (err.requestLineBytes !== undefined) return err.requestLineBytes > lineLimit ? URI_TOO_LONG : headerTooLarge;
       return requestLineTooLong(err.rawPacket, lineLimit) ? URI_TOO_LONG : headerTooLarge;
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return TIMEOUT;
     default:
       return BAD_REQUEST;
   }
+}
+
+/**
+ * Measures the request line of a head that arrives over several reads. An overflow error carries only its own
+ * read, which then need not hold the line's start; a server that feeds its reads here can tell an oversized
+ * request line (414) from oversized headers. Reads after the line's LF cost nothing.
+ */
+export class RequestLineMeter {
+  /** The line's bytes so far; its whole length once it ended. */
+  bytes = 0;
+  /** No LF seen since the head began. */
+  open = false;
+
+  /** A head begins in `read` (taken as the head's start: a head behind a pipelined one is over-counted). */
+  begin(read: Buffer): void {
+    this.bytes = 0;
+    this.open = true;
+    this.measure(read);
+  }
+
+  measure(read: Buffer): void {
+    if (!this.open) return;
+    const lf = read.indexOf(10);
+    if (lf === -1) {
+      this.bytes += read.length;
+    } else {
+      this.bytes += lf;
+      this.open = false;
+    }
+  }
+}
+
+interface NodeHttpParser {
+  [callback: number]: unknown;
+  getCurrentBuffer(): Buffer;
+}
+
+// `_http_common` is node:http's own module: its parser's callback slots
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { HTTPParser } = require('_http_common') as { HTTPParser: { kOnMessageBegin: number; kOnExecute: number } };
+
+/**
+ * For a node:http (or https, or HTTP/2 with its HTTP/1 fallback) server: meters the request line of each head its
+ * connections read, so that 'clientError' gets `requestLineBytes` on an overflow in a later read of the head.
+ * Only connections whose parser reads the socket itself (node:http's consume, the usual case) report their reads;
+ * others keep the single-read rule.
+ */
+export function meterRequestLines(server: { on(event: string, listener: (socket: Socket) => void): unknown }): void {
+  const watch = (socket: Socket): void => {
+    const parser = (socket as Socket & { parser?: NodeHttpParser | null }).parser;
+    const execute = parser?.[HTTPParser.kOnExecute];
+    if (!parser || typeof execute !== 'function') return;
+    const meter = new RequestLineMeter();
+    // set during the read a head began in: that read's error keeps the single-read rule (it holds the line's start)
+    let began = false;
+    parser[HTTPParser.kOnMessageBegin] = () => {
+      began = true;
+      meter.bytes = 0;
+      meter.open = true;
+    };
+    parser[HTTPParser.kOnExecute] = (ret: number | ParserError) => {
+      if (meter.open) {
+        meter.measure(parser.getCurrentBuffer());
+        if (typeof ret !== 'number' && !began) ret.requestLineBytes = meter.bytes;
+      }
+      began = false;
+      return (execute as (ret: number | ParserError) => unknown)(ret);
+    };
+  };
+  server.on('connection', watch);
+  server.on('secureConnection', watch);
 }
 
 /** nginx's request line budget for a header budget: one of four large_client_header_buffers. */

@@ -4,7 +4,7 @@ import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import type { ListenEntry } from '@tollgate/config';
-import { enforceClientTimeouts, isHttp2Request, missingHost, requestLineLimit, unsupportedHttpVersion, type ClientTimeouts } from '@tollgate/errors';
+import { enforceClientTimeouts, isHttp2Request, meterRequestLines, missingHost, requestLineLimit, unsupportedHttpVersion, type ClientTimeouts } from '@tollgate/errors';
 import { adminClientErrorHandler, adminConnectHandler, refuseHttpVersion, refuseMissingHost } from './client-errors';
 import type { ConnectionStats } from './connection-stats';
 import type { RequestFailure } from './request-failure';
@@ -63,6 +63,7 @@ export async function openListener({ entry, handler, tls, stats, timeouts, fail 
 
   const server = createServer(entry, onRequest, tls);
   server.on('clientError', adminClientErrorHandler(requestLineLimit(MAX_HEADER_SIZE)));
+  meterRequestLines(server);
   server.on('connect', adminConnectHandler);
   enforceClientTimeouts(server, { bodyMs: timeouts.bodyMs, sendMs: timeouts.sendMs });
   if (!(entry.ssl && entry.http2)) {

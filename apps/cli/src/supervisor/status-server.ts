@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { Settings } from '@tollgate/config';
 // the exposition formatter alone: '@tollgate/plugins' would load every bundled plugin into the supervisor
 import { formatKongExposition } from '@tollgate/plugins/bundled/prometheus/exposition';
-import { dnsStatusAnswer, enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, jsonClientErrorHandler, MISSING_HOST, refuseConnectJson, missingHost, requestLineLimit, unsupportedHttpVersion, type DnsStatusReport } from '@tollgate/errors';
+import { dnsStatusAnswer, enforceClientTimeouts, HTTP_VERSION_NOT_SUPPORTED, jsonClientErrorHandler, meterRequestLines, MISSING_HOST, refuseConnectJson, missingHost, requestLineLimit, unsupportedHttpVersion, type DnsStatusReport } from '@tollgate/errors';
 import type { BoundListener } from '@tollgate/protocol';
 import { Readiness } from './status-ready';
 
@@ -88,6 +88,7 @@ export async function startStatusServer(settings: Settings, source: StatusSource
     server.headersTimeout = settings.client_header_timeout;
     // parser rejections (CL + TE, an oversized head, a header timeout) answered with a JSON message, not Node's empty body
     server.on('clientError', jsonClientErrorHandler(requestLineLimit(STATUS_MAX_HEADER_SIZE)));
+    meterRequestLines(server);
     server.on('connect', (_req: unknown, socket: import('node:net').Socket) => refuseConnectJson(socket));
     enforceClientTimeouts(server, { bodyMs: settings.client_body_timeout, sendMs: settings.send_timeout });
     await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // The pipeline itself is covered end to end under test/proxy and test/robustness; these handlers are minimal.
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import type { ParserError } from '@tollgate/errors';
+import { parserRejection, requestLineLimit, type ParserError } from '@tollgate/errors';
 import { createH1Server, type H1Handlers, type H1NetServer, type H1Settings } from './h1-server';
 import type { H1Response } from './h1-response';
 
@@ -13,6 +13,8 @@ interface Harness {
   port: number;
   requests: Array<{ req: IncomingMessage; res: H1Response }>;
   clientErrors: string[];
+  /** The status each client error is answered with (the proxy's rule: an oversized head is 400, its line 414). */
+  rejections: number[];
   upgrades: Array<{ req: IncomingMessage; head: string }>;
 }
 
@@ -20,7 +22,8 @@ let open: Harness[] = [];
 const sockets: Socket[] = [];
 
 async function start(settings: Partial<H1Settings> = {}, onRequest?: (req: IncomingMessage, res: H1Response) => void): Promise<Harness> {
-  const h = { requests: [], clientErrors: [], upgrades: [] } as unknown as Harness;
+  const h = { requests: [], clientErrors: [], rejections: [], upgrades: [] } as unknown as Harness;
+  const lineLimit = requestLineLimit(settings.maxHeaderSize ?? SETTINGS.maxHeaderSize);
   const handlers: H1Handlers = {
     request(req, res) {
       h.requests.push({ req, res });
@@ -37,6 +40,7 @@ async function start(settings: Partial<H1Settings> = {}, onRequest?: (req: Incom
     },
     clientError(err: ParserError, socket) {
       h.clientErrors.push(err.code ?? err.message);
+      h.rejections.push(parserRejection(err, { status: 400, message: 'Request header or cookie too large' }, lineLimit).status);
       socket.destroy();
     },
   };
@@ -188,6 +192,28 @@ describe('lean HTTP/1 server', () => {
     d.socket.write('POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
     await d.closed;
     expect(h.clientErrors).toEqual(['HPE_INVALID_TRANSFER_ENCODING']);
+  });
+
+  it('tells an oversized request line (414) from oversized headers (400) when the head arrives over several reads', async () => {
+    const h = await start();
+    // the first read holds the line's start; the overflow happens in a later read that starts mid-line
+    const heads: Array<[string, string, number]> = [
+      [`GET /?${'a'.repeat(1000)}`, `${'a'.repeat(20_000)} HTTP/1.1\r\nHost: a\r\n\r\n`, 414],
+      [`GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(1000)}`, `${'b'.repeat(20_000)}\r\n\r\n`, 400],
+      // the line ended past the line limit (4 KiB here) in the second read; a header then overflowed
+      [`GET /?${'q'.repeat(3000)}`, `${'q'.repeat(2000)} HTTP/1.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`, 414],
+      [`GET /?${'q'.repeat(1000)}`, `${'q'.repeat(1000)} HTTP/1.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`, 400],
+    ];
+    for (const [first, rest] of heads) {
+      const c = client(h.port);
+      c.socket.setNoDelay(true);
+      c.socket.write(first);
+      await new Promise((r) => setTimeout(r, 60));
+      c.socket.write(rest);
+      await c.closed;
+    }
+    expect(h.clientErrors).toEqual(heads.map(() => 'HPE_HEADER_OVERFLOW'));
+    expect(h.rejections).toEqual(heads.map((x) => x[2]));
   });
 
   it('times out a head that trickles in, from its first byte, and an idle keep-alive connection', async () => {

@@ -19,7 +19,7 @@
 import { IncomingMessage } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { Server as TlsServer, type TlsOptions } from 'node:tls';
-import { clientSocketTimedOut, clientTimeoutsOn, startClientTimeout, type ClientTimeouts, type ParserError } from '@tollgate/errors';
+import { clientSocketTimedOut, clientTimeoutsOn, RequestLineMeter, startClientTimeout, type ClientTimeouts, type ParserError } from '@tollgate/errors';
 import { http1RequestHasBody } from '../forward/request-body';
 import { H1Response, type H1ResponseOwner } from './h1-response';
 
@@ -177,6 +177,8 @@ class H1Connection implements H1ResponseOwner {
   private endsWithHead = false;
   /** The parser reads the socket's handle (consume): socket pause/resume must stop and start the handle. */
   private consumed = false;
+  /** A head spread over reads: whether its request line is what overflowed (414) or a header (400). */
+  private readonly line = new RequestLineMeter();
 
   constructor(
     private readonly group: ConnectionGroup,
@@ -240,7 +242,12 @@ class H1Connection implements H1ResponseOwner {
     // watching the writes (client-timeouts).
     if (chunk === undefined && !(this.phase === Phase.Request && this.incoming !== null && this.incoming.complete)) this.socket._unrefTimer();
     if (typeof ret !== 'number') {
-      ret.rawPacket = chunk ?? this.parser?.getCurrentBuffer();
+      const read = chunk ?? this.parser?.getCurrentBuffer();
+      ret.rawPacket = read;
+      if (this.phase === Phase.Head && read !== undefined) {
+        this.line.measure(read);
+        ret.requestLineBytes = this.line.bytes;
+      }
       if (typeof ret.reason === 'string') ret.message = `Parse Error: ${ret.reason}`;
       return this.clientError(ret);
     }
@@ -253,9 +260,11 @@ class H1Connection implements H1ResponseOwner {
         this.phase = Phase.Head;
         this.phaseStart = performance.now();
         this.wantTimeout(this.group.settings.headersTimeout);
+        this.line.begin(chunk ?? this.parser!.getCurrentBuffer());
       }
       return;
     }
+    if (this.phase === Phase.Head && this.line.open) this.line.measure(chunk ?? this.parser!.getCurrentBuffer());
     // a head trickling in: the deadline counts from its first byte, whatever arrives since
     if (this.phase === Phase.Head && performance.now() - this.phaseStart >= this.group.settings.headersTimeout) this.headTimedOut();
   }

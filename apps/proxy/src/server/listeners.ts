@@ -10,7 +10,7 @@ import type { CertificateHandshake } from '@tollgate/plugins';
 import type { ProxyContext } from '../forward/context';
 import { recordOriginalDestination } from '../forward/client-info';
 import { createRequestHandler, createUpgradeHandler, type UpgradeHandler } from '../forward/handler';
-import { enforceClientTimeouts, requestLineLimit } from '@tollgate/errors';
+import { enforceClientTimeouts, meterRequestLines, requestLineLimit } from '@tollgate/errors';
 import { createClientErrorHandler, createConnectHandler } from './client-errors';
 import { createFrontDoor } from './front-door';
 import { createH1Server, createH1TlsServer, type H1Handlers } from './h1-server';
@@ -115,6 +115,7 @@ export async function openProxyListener(
     server.on('request', lateHandler as never);
     server.on('session', trackSession);
     server.on('clientError', clientError as never);
+    meterRequestLines(server);
     server.on('connect', onConnect as never);
     enforceClientTimeouts(server, timeouts);
     servers = [server as unknown as NetServer];
