@@ -175,6 +175,12 @@ describe('upstream HTTP/1.1 client', () => {
       expect(s.connections).toBe(1);
     });
 
+    it('reads trailer fields by the header fields\' rules: OWS trimmed, obs-text kept, several fields in order', async () => {
+      const wire = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-Sum: \t42 \r\nX-Text:caf\xe9\xa0\r\n\r\n';
+      const { pool } = await setup([wire]);
+      expect(await send(pool)).toMatchObject({ body: 'ok', trailers: ['X-Sum', '42', 'X-Text', 'caf\xe9\xa0'], error: null });
+    });
+
     it('hands over body chunks a handler may keep while other connections read (they share one read buffer)', async () => {
       // each connection answers with its own letter, in pieces sent apart, so the two responses' reads interleave
       const answer = (letter: string) => (socket: Socket) =>
@@ -277,6 +283,9 @@ describe('upstream HTTP/1.1 client', () => {
       ['a huge chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\nok\r\n0\r\n\r\n'],
       ['chunk data not followed by CRLF', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX0\r\n\r\n'],
       ['an invalid trailer', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n'],
+      ['whitespace before a trailer\'s colon', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum : 1\r\n\r\n'],
+      ['a bare CR in a trailer value', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r2\r\n\r\n'],
+      ['an obs-fold trailer line', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\r\n 2\r\n\r\n'],
       ['a head larger than 160k', `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(170 * 1024)}\r\n\r\n`],
     ])('answers %s with UPSTREAM_INVALID_RESPONSE and closes the connection', async (_name, wire) => {
       const { s, pool } = await setup([wire, OK]);

@@ -34,9 +34,6 @@ const CR = 13;
 const LF = 10;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const NOTHING = Buffer.alloc(0);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** RFC 9110 §5.5: field values are VCHAR, obs-text, SP and HTAB; a CR or LF here is a bare one (the split ate CRLF). */
-const BAD_FIELD_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i;
 const KEEP_ALIVE_TOKEN = /(?:^|,)[ \t]*keep-alive[ \t]*(?:,|$)/i;
 const DIGITS = /^[0-9]{1,15}$/;
@@ -49,8 +46,8 @@ for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
 for (let c = 65; c <= 90; c++) TCHAR[c] = TCHAR[c + 32] = 1;
 
-// hot path: the same rules as TOKEN and BAD_FIELD_CHAR, as loops over the head text (a regex call per field
-// costs more than the scan of a short name or value). Also used on header fields plugins set (forward/client-head),
+// tchar names and field values (RFC 9110 §5.6.2, §5.5: VCHAR, obs-text, SP, HTAB) checked over strings, as
+// TCHAR and FIELD_CHAR are over bytes (a loop costs less than a regex call per field). Used on header fields plugins set (forward/client-head),
 // whose strings may hold codes above 255: none is a token character or a valid field character.
 export function isToken(text: string, from: number, to: number): boolean {
   if (from >= to) return false;
@@ -107,6 +104,11 @@ export class ResponseParser {
   private gathered: Buffer = NOTHING;
   private gatheredFrom = 0;
   private gatheredNext = 0;
+  /** The framing fields of the last head readFields read (-1: no Content-Length). */
+  private fieldLength = -1;
+  private fieldChunked = false;
+  private fieldClose = false;
+  private fieldKeepAlive = false;
   /** The response allows the connection to carry another request (HTTP/1.1 without `close`, or 1.0 keep-alive). */
   keepAlive = false;
   /** At least one byte of a response arrived for the current request. */
@@ -305,55 +307,9 @@ export class ResponseParser {
     if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || hasBadFieldChar(text, 0, eol)) throw invalid('upstream sent no valid HTTP/1.0 header');
     const status = d0 * 100 + d1 * 10 + d2;
     const headers: string[] = [];
-    let contentLength = -1;
-    let chunked = false;
-    let close = false;
-    let keepAliveToken = false;
-    // each field line in one pass over its bytes: a token up to the colon (no whitespace before it, no obs-fold: a
-    // line starting with SP/HTAB is no token), OWS, field characters up to CRLF (a bare CR or LF is none), OWS
-    // trimmed; every line up to headEnd ends in CRLF, so the scans stop inside the head
-    const end = headEnd + base;
-    let i = eol + 2 + base;
-    while (i < end) {
-      const from = i;
-      while (TCHAR[data[i]] === 1) i++;
-      const colon = i;
-      if (data[i] !== 58 || colon === from) throw invalid('upstream sent invalid header');
-      i++;
-      while (data[i] === 32 || data[i] === 9) i++;
-      const vs = i;
-      while (FIELD_CHAR[data[i]] === 1) i++;
-      if (data[i] !== CR || data[i + 1] !== LF) throw invalid('upstream sent invalid header');
-      let ve = i;
-      while (ve > vs && (data[ve - 1] === 32 || data[ve - 1] === 9)) ve--;
-      const name = text.slice(from - base, colon - base);
-      const value = text.slice(vs - base, ve - base);
-      switch (colon - from) {
-        case 10:
-          if (lowerEquals(data, from, 'connection')) {
-            const lower = value.length <= 10 ? value.toLowerCase() : '';
-            if (lower === 'keep-alive') keepAliveToken = true;
-            else if (lower === 'close' || CLOSE_TOKEN.test(value)) close = true;
-            else if (KEEP_ALIVE_TOKEN.test(value)) keepAliveToken = true;
-          }
-          break;
-        case 14:
-          if (lowerEquals(data, from, 'content-length')) {
-            if (contentLength >= 0) throw invalid('upstream sent duplicate header line: "Content-Length"');
-            if (!DIGITS.test(value)) throw invalid('upstream sent invalid "Content-Length" header');
-            contentLength = Number(value);
-          }
-          break;
-        case 17:
-          if (lowerEquals(data, from, 'transfer-encoding')) {
-            if (chunked || value.toLowerCase() !== 'chunked') throw invalid('upstream sent unknown "Transfer-Encoding"');
-            chunked = true;
-          }
-          break;
-      }
-      headers.push(name, value);
-      i += 2;
-    }
+    this.readFields(data, text, base, eol + 2 + base, headEnd + base, headers, true);
+    const contentLength = this.fieldLength;
+    const chunked = this.fieldChunked;
     if (status < 200) {
       // 1xx interim responses (100, 103) precede the final one and are dropped, as nginx does; 101 was never asked for
       if (status === 101) throw invalid('upstream sent unexpected 101 response');
@@ -361,7 +317,7 @@ export class ResponseParser {
     }
     if (chunked && contentLength >= 0) throw invalid('upstream sent "Content-Length" and "Transfer-Encoding" headers at the same time');
     if (chunked && minor === 0) throw invalid('upstream sent "Transfer-Encoding" in an HTTP/1.0 response');
-    this.keepAlive = !close && (minor === 1 || keepAliveToken);
+    this.keepAlive = !this.fieldClose && (minor === 1 || this.fieldKeepAlive);
     this.events.onResponseHead(status, headers);
     if (this.halted) return next;
     if (this.headRequest || status === 204 || status === 304) {
@@ -379,6 +335,67 @@ export class ResponseParser {
       this.state = State.UntilClose;
     }
     return next;
+  }
+
+  /**
+   * Field lines (a head's or a trailer section's), each in one pass over its bytes: a token up to the colon (no
+   * whitespace before it, no obs-fold: a line starting with SP/HTAB is no token), OWS, field characters up to CRLF
+   * (a bare CR or LF is none), OWS trimmed. `data[i..end)` is whole lines, each ending in CRLF, so the scans stop
+   * inside; `text` is the same bytes as latin1 from `base`. Names and values go to `out`; in a head (`head`), the
+   * framing fields are read into fieldLength, fieldChunked, fieldClose and fieldKeepAlive.
+   */
+  private readFields(data: Buffer, text: string, base: number, i: number, end: number, out: string[], head: boolean): void {
+    const invalidLine = head ? 'upstream sent invalid header' : 'upstream sent invalid trailer';
+    let contentLength = -1;
+    let chunked = false;
+    let close = false;
+    let keepAliveToken = false;
+    while (i < end) {
+      const from = i;
+      while (TCHAR[data[i]] === 1) i++;
+      const colon = i;
+      if (data[i] !== 58 || colon === from) throw invalid(invalidLine);
+      i++;
+      while (data[i] === 32 || data[i] === 9) i++;
+      const vs = i;
+      while (FIELD_CHAR[data[i]] === 1) i++;
+      if (data[i] !== CR || data[i + 1] !== LF) throw invalid(invalidLine);
+      let ve = i;
+      while (ve > vs && (data[ve - 1] === 32 || data[ve - 1] === 9)) ve--;
+      const name = text.slice(from - base, colon - base);
+      const value = text.slice(vs - base, ve - base);
+      if (head) {
+        switch (colon - from) {
+          case 10:
+            if (lowerEquals(data, from, 'connection')) {
+              const lower = value.length <= 10 ? value.toLowerCase() : '';
+              if (lower === 'keep-alive') keepAliveToken = true;
+              else if (lower === 'close' || CLOSE_TOKEN.test(value)) close = true;
+              else if (KEEP_ALIVE_TOKEN.test(value)) keepAliveToken = true;
+            }
+            break;
+          case 14:
+            if (lowerEquals(data, from, 'content-length')) {
+              if (contentLength >= 0) throw invalid('upstream sent duplicate header line: "Content-Length"');
+              if (!DIGITS.test(value)) throw invalid('upstream sent invalid "Content-Length" header');
+              contentLength = Number(value);
+            }
+            break;
+          case 17:
+            if (lowerEquals(data, from, 'transfer-encoding')) {
+              if (chunked || value.toLowerCase() !== 'chunked') throw invalid('upstream sent unknown "Transfer-Encoding"');
+              chunked = true;
+            }
+            break;
+        }
+      }
+      out.push(name, value);
+      i += 2;
+    }
+    this.fieldLength = contentLength;
+    this.fieldChunked = chunked;
+    this.fieldClose = close;
+    this.fieldKeepAlive = keepAliveToken;
   }
 
   /** The trailer section after the last chunk: validated like header fields, handed over as a flat list. */
@@ -399,20 +416,11 @@ export class ResponseParser {
     }
     const at = this.gather(buf, start);
     if (at === -1) return -1;
-    const text = (this.gathered as Latin1Buffer).latin1Slice(this.gatheredFrom, at + 2);
+    const data = this.gathered;
     this.gathered = NOTHING;
+    const text = (data as Latin1Buffer).latin1Slice(this.gatheredFrom, at + 2);
     const trailers: string[] = [];
-    let pos = 0;
-    while (pos < text.length) {
-      const eol = text.indexOf('\r\n', pos);
-      const colon = text.indexOf(':', pos);
-      if (colon <= pos || colon > eol) throw invalid('upstream sent invalid trailer');
-      const name = text.slice(pos, colon);
-      const value = text.slice(colon + 1, eol).trim();
-      if (!TOKEN.test(name) || BAD_FIELD_CHAR.test(value)) throw invalid('upstream sent invalid trailer');
-      trailers.push(name, value);
-      pos = eol + 2;
-    }
+    this.readFields(data, text, this.gatheredFrom, this.gatheredFrom, at + 2, trailers, false);
     const next = this.gatheredNext;
     this.complete(trailers, next < buf.length);
     return next;
