@@ -320,6 +320,8 @@ describe('upstream HTTP/1.1 client', () => {
       ['a bad field after the checked ones', request({ headers: ['Host', 'h', 'X-A', 'a', 'X-B', 'b\nX-Injected: 1'], checkedFields: 4, methodChecked: true })],
       ['a bad name after the checked ones', request({ headers: ['Host', 'h', 'X B', 'b'], checkedFields: 2, methodChecked: true })],
       ['a method nobody checked', request({ method: 'GET /y', checkedFields: 2 })],
+      ['a DEL in a value', request({ headers: ['Host', 'h', 'X-A', 'a\x7fb'] })],
+      ['an empty name', request({ headers: ['Host', 'h', '', 'a'] })],
     ])('refuses %s without writing anything', async (_name, req) => {
       const { s, pool } = await setup([OK]);
       expect((await send(pool, req)).error?.code).toBe('UPSTREAM_INVALID_REQUEST');

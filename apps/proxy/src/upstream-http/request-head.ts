@@ -1,11 +1,8 @@
 // The upstream request head, serialized into one string that goes out in one write. Names and values a plugin
 // set are checked here: a CR or LF in them would let a header end the head early (request smuggling).
 import { upstreamError } from './errors';
-import { isTokenName } from './response-parser';
+import { hasBadFieldChar, isToken, isTokenName } from './response-parser';
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** RFC 9110 §5.5 field-value characters (undici's rule too): anything else is refused, not sent. */
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** request-target: visible ASCII only (a space would end it, a CR/LF the request line). */
 const BAD_TARGET = /[^\x21-\x7e\x80-\xff]/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -30,8 +27,13 @@ export interface SerializedHead {
  * and values: the client's as llhttp parsed them, ours built from such pieces), so they are not tested again; the
  * rest (what plugins set, appended after them) is.
  */
-/** TOKEN's rule; a name seen before is remembered (plugins set the same few names on every request). */
-const isFieldName = (name: string) => (typeof name === 'string' ? isTokenName(name) : TOKEN.test(name));
+/** A token (a name seen before is remembered: plugins set the same few names on every request). */
+const isFieldName = (name: unknown) => isTokenName(typeof name === 'string' ? name : String(name));
+/** RFC 9110 §5.5 field-value characters (undici's rule too): anything else is refused, not sent. */
+const isFieldValue = (value: unknown) => {
+  const text = typeof value === 'string' ? value : String(value);
+  return !hasBadFieldChar(text, 0, text.length);
+};
 
 export function serializeHead(
   method: string,
@@ -44,14 +46,14 @@ export function serializeHead(
   checkedFields: number,
   out: SerializedHead,
 ): void {
-  if (!methodChecked && !TOKEN.test(method)) throw upstreamError('UPSTREAM_INVALID_REQUEST', 'invalid request method');
+  if (!methodChecked && !isToken(method, 0, method.length)) throw upstreamError('UPSTREAM_INVALID_REQUEST', 'invalid request method');
   if (path.length === 0 || BAD_TARGET.test(path)) throw upstreamError('UPSTREAM_INVALID_REQUEST', 'invalid request path');
   let head = `${method} ${path} HTTP/1.1\r\n`;
   let hasLength = false;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i];
     const value = headers[i + 1];
-    if (i >= checkedFields && (!isFieldName(name) || BAD_VALUE.test(value))) throw upstreamError('UPSTREAM_INVALID_REQUEST', `invalid request header ${JSON.stringify(name)}`);
+    if (i >= checkedFields && (!isFieldName(name) || !isFieldValue(value))) throw upstreamError('UPSTREAM_INVALID_REQUEST', `invalid request header ${JSON.stringify(name)}`);
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
       hasLength = true;
     } else if (name.length === 10 && name.toLowerCase() === 'connection') {
