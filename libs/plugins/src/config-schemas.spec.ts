@@ -15,6 +15,9 @@ describe('bundled plugin config schemas', () => {
     ['key-auth', { key_names: ['in valid'] }, { config: { key_names: ['bad header name \'in valid\', allowed characters are A-Z, a-z, 0-9, \'_\', and \'-\''] } }],
     ['key-auth', { hide_credentials: 'yes' }, { config: { hide_credentials: 'expected a boolean' } }],
     ['key-auth', { nope: 1 }, { config: { nope: 'unknown field' } }],
+    // Kong's is_regex message, the same on every plugin with pattern fields
+    ['ai-prompt-guard', { deny_patterns: ['ok', '(unclosed'] }, { config: { deny_patterns: [null, 'not a valid regex: (unclosed'] } }],
+    ['bot-detection', { allow: ['[z-a]'] }, { config: { allow: ['not a valid regex: [z-a]'] } }],
     ['jwt', { claims_to_verify: ['iat'] }, { config: { claims_to_verify: ['expected one of: exp, nbf'] } }],
     ['jwt', { maximum_expiration: -1 }, { config: { maximum_expiration: 'value should be between 0 and 31536000' } }],
     // Kong's only_one_of fails with none set as well ("exactly one"), before at_least_one_of

@@ -9,6 +9,20 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/**
+ * Kong's `is_regex` field validator, with its message ("not a valid regex: <value>"). Patterns run as JavaScript
+ * regular expressions (Kong's are PCRE; the common syntax is shared).
+ */
+export function notARegex(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    new RegExp(value);
+    return undefined;
+  } catch {
+    return `not a valid regex: ${value}`;
+  }
+}
+
 /** A check over a validated config; runs only when the fields themselves are valid (as Kong's entity checks). */
 export type ConfigCheck = (config: Record<string, unknown>) => readonly ConfigIssue[];
 

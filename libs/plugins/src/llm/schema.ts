@@ -1,7 +1,7 @@
 // The `llm` config record the AI plugins share (Kong's kong/llm/schemas): ai-proxy's config is this record plus
 // its own fields; ai-request-transformer and ai-response-transformer nest it under `config.llm`.
 import { typedefs, type FieldDef, type FieldList } from '@tollgate/schema';
-import type { ConfigCheck, ConfigIssue } from '../validate-config';
+import { notARegex, type ConfigCheck, type ConfigIssue } from '../validate-config';
 import { PROVIDERS } from './drivers';
 import { url } from '../bundled/common';
 
@@ -140,7 +140,7 @@ export const transformerRouteTypeCheck: ConfigCheck = (config) => {
 export function transformerFields(promptDescription: string, extractDescription: string, own: FieldList): FieldList {
   return [
     ['prompt', { type: 'string', required: true, description: promptDescription }],
-    ['transformation_extract_pattern', { type: 'string', description: extractDescription, custom: regex }],
+    ['transformation_extract_pattern', { type: 'string', description: extractDescription, custom: notARegex }],
     ...own,
     ['http_timeout', { type: 'integer', required: true, default: 60000, description: 'Timeout in milliseconds for the AI upstream service.' }],
     ['https_verify', { type: 'boolean', required: true, default: true, description: 'Verify the TLS certificate of the AI upstream service.' }],
@@ -152,16 +152,6 @@ export function transformerFields(promptDescription: string, extractDescription:
     ['llm', { type: 'record', required: true, fields: llmFields }],
   ];
 }
-
-const regex = (v: unknown): string | undefined => {
-  if (typeof v !== 'string') return undefined;
-  try {
-    new RegExp(v);
-    return undefined;
-  } catch (err) {
-    return `not a valid regex: ${(err as Error).message}`;
-  }
-};
 
 /** Kong's mutually_required forward-proxy host/port pairs of the transformers. */
 export const proxyPairsCheck: ConfigCheck = (c) => {

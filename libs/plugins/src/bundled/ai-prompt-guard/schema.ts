@@ -1,19 +1,9 @@
 // ai-prompt-guard's config (Kong's kong/plugins/ai-prompt-guard/schema.lua); patterns must compile as JavaScript
 // regular expressions (Kong's are PCRE; the common syntax is shared).
 import type { FieldDef, FieldList } from '@tollgate/schema';
-import { atLeastOneOf, withConfigChecks, type ConfigCheck } from '../../validate-config';
+import { atLeastOneOf, notARegex, withConfigChecks, type ConfigCheck } from '../../validate-config';
 
-const regex = (v: unknown): string | undefined => {
-  if (typeof v !== 'string') return undefined;
-  try {
-    new RegExp(v);
-    return undefined;
-  } catch (err) {
-    return `not a valid regex: ${(err as Error).message}`;
-  }
-};
-
-const patterns = (description: string): FieldDef => ({ type: 'array', len_max: 10, description, elements: { type: 'string', len_min: 1, len_max: 500, custom: regex } });
+const patterns = (description: string): FieldDef => ({ type: 'array', len_max: 10, description, elements: { type: 'string', len_min: 1, len_max: 500, custom: notARegex } });
 
 const fields: FieldList = [
   ['allow_patterns', patterns("Array of valid regex patterns, or valid questions from the 'user' role in chat.")],

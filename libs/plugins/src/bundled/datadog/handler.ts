@@ -6,19 +6,10 @@ import type { PluginHandler } from '../../types';
 import { pluginQueue, queueSettingsOf, type BatchQueue } from '../../log/batch-queue';
 import { sendStatsdLines, STAT_TYPES, statsdLine } from '../../log/statsd-wire';
 import { KONG_VERSION } from '../common';
-import { statsdEntry, type StatsdEntry } from '../statsd/metrics';
+import { PLAIN_METRICS, statsdEntry, type StatsdEntry } from '../statsd/metrics';
 
 interface MetricConf { readonly name: string; readonly stat_type: string; readonly tags?: string[] | null; readonly sample_rate?: number | null; readonly consumer_identifier?: string | null }
 interface Conf { readonly queue: BatchQueue<StatsdEntry> }
-
-const STAT_NAMES: Record<string, [string, (e: StatsdEntry) => number]> = {
-  request_size: ['request.size', (e) => e.requestSize],
-  response_size: ['response.size', (e) => e.responseSize],
-  latency: ['latency', (e) => e.latencies.request],
-  upstream_latency: ['upstream_latency', (e) => e.latencies.proxy],
-  kong_latency: ['kong_latency', (e) => e.latencies.kong],
-  request_count: ['request.count', () => 1],
-};
 
 const consumerIds: Record<string, (c: Row) => unknown> = {
   consumer_id: (c) => String(c.id).replace(/-/g, '_'),
@@ -46,7 +37,7 @@ export const handler: PluginHandler<Conf> = {
       for (const e of batch) {
         const service = e.service ? String(e.service.name ?? e.service.host).replace(/\./g, '_') : '';
         for (const m of metrics) {
-          const [stat, value] = STAT_NAMES[m.name];
+          const [stat, value] = PLAIN_METRICS[m.name];
           const pick = m.consumer_identifier ? consumerIds[m.consumer_identifier] : undefined;
           const consumer = pick && e.consumer ? pick(e.consumer) : null;
           const tags = [`${tagNames.service}:${service}`, `${tagNames.status}:${e.status}`];

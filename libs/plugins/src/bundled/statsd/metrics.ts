@@ -69,8 +69,8 @@ const serviceIds: Record<string, (s: Readonly<Record<string, unknown>> | null) =
   service_name_or_host: (s) => (s ? str(s.name) ?? str(s.host) : null),
 };
 
-/** Name and value of the plain metrics; the others are built below. */
-const PLAIN: Record<string, [string, (e: StatsdEntry) => number]> = {
+/** Name and value of the plain metrics (statsd's and datadog's, Kong's same names); the others are built below. */
+export const PLAIN_METRICS: Record<string, [string, (e: StatsdEntry) => number]> = {
   request_size: ['request.size', (e) => e.requestSize],
   response_size: ['response.size', (e) => e.responseSize],
   latency: ['latency', (e) => e.latencies.request],
@@ -103,7 +103,7 @@ export function metricLines(conf: StatsdConf, e: StatsdEntry, out: string[]): vo
   for (const m of conf.metrics) {
     const rate = m.sample_rate;
     const consumer = () => consumerIds[m.consumer_identifier ?? conf.consumerDefault](e.consumer);
-    const plain = PLAIN[m.name];
+    const plain = PLAIN_METRICS[m.name];
     if (plain) {
       const value = plain[1](e);
       if (value === -1) continue; // no upstream answered: Kong skips the stat
