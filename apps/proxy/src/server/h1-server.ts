@@ -177,8 +177,8 @@ class H1Connection implements H1ResponseOwner {
   private endsWithHead = false;
   /** The parser reads the socket's handle (consume): socket pause/resume must stop and start the handle. */
   private consumed = false;
-  /** A head spread over reads: whether its request line is what overflowed (414) or a header (400). */
-  private readonly line = new RequestLineMeter();
+  /** A head spread over reads: whether its request line is what overflowed (414) or a header (400). Made when a head first spans reads. */
+  private line: RequestLineMeter | null = null;
 
   constructor(
     private readonly group: ConnectionGroup,
@@ -244,7 +244,7 @@ class H1Connection implements H1ResponseOwner {
     if (typeof ret !== 'number') {
       const read = chunk ?? this.parser?.getCurrentBuffer();
       ret.rawPacket = read;
-      if (this.phase === Phase.Head && read !== undefined) {
+      if (this.phase === Phase.Head && read !== undefined && this.line !== null) {
         this.line.measure(read);
         ret.requestLineBytes = this.line.bytes;
       }
@@ -260,11 +260,11 @@ class H1Connection implements H1ResponseOwner {
         this.phase = Phase.Head;
         this.phaseStart = performance.now();
         this.wantTimeout(this.group.settings.headersTimeout);
-        this.line.begin(chunk ?? this.parser!.getCurrentBuffer());
+        (this.line ??= new RequestLineMeter()).begin(chunk ?? this.parser!.getCurrentBuffer());
       }
       return;
     }
-    if (this.phase === Phase.Head && this.line.open) this.line.measure(chunk ?? this.parser!.getCurrentBuffer());
+    if (this.phase === Phase.Head && this.line !== null && this.line.open) this.line.measure(chunk ?? this.parser!.getCurrentBuffer());
     // a head trickling in: the deadline counts from its first byte, whatever arrives since
     if (this.phase === Phase.Head && performance.now() - this.phaseStart >= this.group.settings.headersTimeout) this.headTimedOut();
   }
