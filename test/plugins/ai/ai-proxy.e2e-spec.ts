@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { issueCertificate } from '@tollgate/pki';
 import { http as request } from '../../support/http';
 import { createKit, eventually, type Kit } from '../support/kit';
 import { startLogNode, type LogNode } from '../support/log-node';
@@ -34,12 +35,16 @@ const chat = (content: string, extra: Record<string, unknown> = {}) => ({ messag
 describe('ai-proxy on a running node', () => {
   let kit: Kit;
   let llm: LlmServer;
+  /** The same provider over HTTPS (a real provider's URL is https://), behind the same plain http service. */
+  let llmTls: LlmServer;
   let logs: Collector;
   /** The (first) log entry of the request to `uri` (each test sends to its own uri). */
   const logOf = (uri: string) => eventually(() => logs.bodies.find((b) => b.request.uri === uri), 20_000);
 
   beforeAll(async () => {
-    [llm, logs] = await Promise.all([startLlmServer(), startCollector()]);
+    [llm, llmTls, logs] = await Promise.all([
+      startLlmServer(), startLlmServer({ tls: issueCertificate({ commonName: '127.0.0.1', altNames: ['127.0.0.1'] }) }), startCollector(),
+    ]);
     kit = await createKit();
     const b = kit.builder;
     const s = b.service(kit.upstream.port, { name: 'llm' });
@@ -57,6 +62,7 @@ describe('ai-proxy on a running node', () => {
     });
     logged('openai-chat', ['/openai-chat'], openai('llm/v1/chat', { temperature: 0.5, top_k: 40, input_cost: 2.5, output_cost: 10 }));
     logged('openai-completions', ['/openai-completions'], openai('llm/v1/completions'));
+    logged('openai-https', ['/openai-https'], { ...openai('llm/v1/chat'), model: { provider: 'openai', name: 'gpt-4o', options: { upstream_url: `${llmTls.url}/v1/chat/completions` } } });
     logged('openai-deny', ['/openai-deny'], { ...openai('llm/v1/chat'), response_streaming: 'deny' });
     logged('openai-stream', ['/openai-stream'], openai('llm/v1/chat'));
     logged('openai-bad', ['/openai-bad'], { ...openai('llm/v1/chat'), model: { provider: 'openai', name: 'gpt-4o', options: { upstream_url: `${llm.url}/bad/v1/chat/completions` } } });
@@ -106,7 +112,15 @@ describe('ai-proxy on a running node', () => {
 
   afterAll(async () => {
     await kit?.close();
-    await Promise.all([llm?.close(), logs?.close()]);
+    await Promise.all([llm?.close(), llmTls?.close(), logs?.close()]);
+  });
+
+  it('reaches an https:// provider URL over TLS from a plain http service (the service Kong\'s docs pair ai-proxy with)', async () => {
+    const r = await kit.send('POST', '/openai-https', { body: chat('Capital of France?') });
+    expect([r.status, r.json.choices?.[0]?.message?.content]).toEqual([200, 'Paris is the capital.']);
+    const up = llmTls.last('/v1/chat/completions')!;
+    expect(up.headers.authorization).toBe('Bearer sk-test');
+    expect(up.headers.host).toBe(new URL(llmTls.url).host);
   });
 
   it('POST llm/v1/chat to OpenAI: the provider URL, auth and defaults upstream; the answer and its usage back', async () => {

@@ -2,6 +2,7 @@
 // formats (OpenAI chat/completions and SSE chunks, Anthropic /v1/messages and its event stream, /v1/complete,
 // Ollama /api/chat with newline-delimited JSON) and records every request it received, as received.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
@@ -28,12 +29,13 @@ type Answer = [number, string, string | Buffer, Record<string, string>?];
 
 const sse = (event: string | null, data: unknown) => `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 
-export async function startLlmServer(): Promise<LlmServer> {
+/** `tls`: answer over HTTPS with this certificate (a provider reached at an https:// upstream_url). */
+export async function startLlmServer(opts: { tls?: { cert: string; key: string } } = {}): Promise<LlmServer> {
   const received: Received[] = [];
   const answers = new Map<string, (body: any) => Answer>();
   let gate: Promise<void> = Promise.resolve();
 
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
@@ -50,10 +52,11 @@ export async function startLlmServer(): Promise<LlmServer> {
       }
       void route(url.pathname, body, res, gate);
     });
-  });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, handler) : http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     last: (path) => [...received].reverse().find((r) => r.path === path),
     holdStreams() {

@@ -51,6 +51,24 @@ export function compileService(
   });
 }
 
+/** The TLS options for a service without TLS fields (Kong's schema allows none on http/grpc services). */
+let plainServiceTls: { readonly trusted: readonly string[] | undefined; readonly options: UpstreamTlsOptions } | null = null;
+const NO_ROWS = { certificates: new Map<string, Row>(), caCertificates: new Map<string, Row>() };
+
+/**
+ * The upstream TLS options of a request to `svc` that goes over TLS: the service's own, or, when a plugin sends a
+ * plain service's request over https (kong.service.request.set_scheme, ai-proxy's provider URL), those of a service
+ * without TLS fields (no verification unless configured, lua_ssl_trusted_certificate as the CAs).
+ */
+export function tlsOptionsOf(svc: CompiledService): UpstreamTlsOptions {
+  if (svc.tlsOptions !== null) return svc.tlsOptions;
+  const trusted = trustedCertificates();
+  if (plainServiceTls === null || plainServiceTls.trusted !== trusted) {
+    plainServiceTls = { trusted, options: upstreamTlsOptions({} as ServiceRow, NO_ROWS) };
+  }
+  return plainServiceTls.options;
+}
+
 function upstreamTlsOptions(
   row: ServiceRow,
   byId: { certificates: ReadonlyMap<string, Row>; caCertificates: ReadonlyMap<string, Row> },

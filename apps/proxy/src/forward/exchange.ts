@@ -7,6 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { runBodyFilter, runHeaderFilterOnList, type ChunkFilter, type PluginRun } from '@tollgate/plugins';
 import type { CompiledRoute, CompiledService } from '../compile/types';
+import { tlsOptionsOf } from '../compile/compile-service';
 import type { Peer, UpstreamRuntime } from '../upstream/types';
 import type { UpstreamCall, UpstreamHandler, UpstreamRequest } from '../upstream-http/connection';
 import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, type UpstreamError } from '../upstream-http/errors';
@@ -120,8 +121,8 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     }
     const host = this.host;
     const port = this.port;
-    // kong.service.request.set_scheme with a set_target: that scheme instead of the service's
-    const override = this.plugins !== null && this.plugins.targetOverride !== null ? this.plugins.schemeOverride : null;
+    // kong.service.request.set_scheme (ai-proxy's provider URL too): that scheme instead of the service's
+    const override = this.plugins !== null ? this.plugins.schemeOverride : null;
     const tls = override === null ? svc.tls : override === 'https';
     // Same shape as CompiledService.poolKey: ip|port|connect timeout[|sni|tls]
     let poolKey =
@@ -136,7 +137,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     // Host is recomputed on every try (§1.6).
     this.headers[1] = upstreamHostHeader(this.route, this.clientHost, this.plugins, this);
     if (this.attempt === 0) this.sentAt = performance.now();
-    const pool = this.ctx.pools.get(poolKey, host, port, svc.connectTimeout, tls ? svc.tlsOptions : null, this.sniHost);
+    const pool = this.ctx.pools.get(poolKey, host, port, svc.connectTimeout, tls ? tlsOptionsOf(svc) : null, this.sniHost);
     if (this.countBody && this.body === null) this.body = countedBody(this);
     const request: UpstreamRequest = {
       path: this.path,
