@@ -1,5 +1,6 @@
 // pre-function and post-function through a real `tollgate start` node configured over the Admin API: Kong's
-// PDK snippets on live traffic, their failures, the instruction budget, set_target, set_serialize_value reaching
+// PDK snippets on live traffic, their failures, the instruction budget, set_target, set_status in header_filter,
+// kong.response.error, uri captures, load_consumer + authenticate with a consumer's plugin, set_serialize_value reaching
 // file-log, the certificate phase on HTTPS and TLS stream handshakes, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -67,6 +68,19 @@ describe('pre-function / post-function on a running node', () => {
       'kong.service.request.clear_header("x-drop")',
     ].join('\n'))]);
     await route('plain', []);
+    await route('setstatus', [{ name: 'post-function', config: { header_filter: ['kong.response.set_status(tonumber(kong.request.get_query_arg("to")))'] } }]);
+    await route('error', [pre('kong.response.error(tonumber(kong.request.get_query_arg("s")), kong.request.get_query_arg("m"), { ["X-Why"] = "lua" })')]);
+    expect((await http('POST', `${admin}/services/echo/routes`, { body: { name: 'captures', paths: ['~/captures/(?<id>\\d+)/(\\w+)$'] } })).status).toBe(201);
+    expect((await http('POST', `${admin}/routes/captures/plugins`, { body: pre('kong.response.exit(200, kong.request.get_uri_captures())') })).status).toBe(201);
+    expect((await http('POST', `${admin}/consumers`, { body: { username: 'alice' } })).status).toBe(201);
+    // a plugin scoped to alice: it applies once a snippet authenticated her
+    expect((await http('POST', `${admin}/consumers/alice/plugins`, { body: { name: 'response-transformer', config: { add: { headers: ['x-for:alice'] } } } })).status).toBe(201);
+    await route('authn', [pre([
+      'local consumer = kong.client.load_consumer(kong.request.get_header("x-user"), true)',
+      'if not consumer then return kong.response.error(401) end',
+      'kong.client.authenticate(consumer, { id = "lua-credential" })',
+      'kong.service.request.set_header("x-consumer", kong.client.get_consumer().username)',
+    ].join('\n'))]);
     await route('info', [pre(`kong.response.exit(200, {
       method = kong.request.get_method(), path = kong.request.get_path(), q = kong.request.get_query_arg("q"),
       scheme = kong.request.get_scheme(), host = kong.request.get_host(), port = kong.request.get_port(),
@@ -238,6 +252,43 @@ describe('pre-function / post-function on a running node', () => {
     const scoped = await http('GET', `${proxy}/pre`, { headers: { 'x-rewrite': 'early', 'x-in': 'v' } });
     expect(scoped.json.headers['x-pre']).toBe('v');
     expect(scoped.json.headers['x-rewritten']).toBeUndefined();
+  });
+
+  it('kong.response.set_status in header_filter: the client gets that status; a bodiless one drops the body', async () => {
+    const teapot = await http('GET', `${proxy}/setstatus?to=418`);
+    expect(teapot.status).toBe(418);
+    expect(teapot.json.method).toBe('GET'); // the upstream's body, passed on
+    const empty = await http('GET', `${proxy}/setstatus?to=204`);
+    expect([empty.status, empty.text]).toEqual([204, '']);
+    // the node goes on serving (the upstream body it dropped did not stall anything)
+    expect((await http('GET', `${proxy}/setstatus?to=200`)).status).toBe(200);
+  });
+
+  it('kong.response.error answers in Kong\'s error format, with the default message for the status or the one given', async () => {
+    const plain = await http('GET', `${proxy}/error?s=404`);
+    expect(plain.status).toBe(404);
+    expect(plain.json).toEqual({ message: 'Not found', request_id: plain.headers['x-kong-request-id'] });
+    expect(plain.headers['x-why']).toBe('lua');
+    const given = await http('GET', `${proxy}/error?s=503&m=down%20for%20maintenance`, { headers: { accept: 'text/plain' } });
+    expect(given.status).toBe(503);
+    expect(given.text).toContain('down for maintenance');
+    expect(given.headers['content-type']).toContain('text/plain');
+  });
+
+  it('kong.request.get_uri_captures: the regex route\'s numbered and named captures', async () => {
+    const r = await http('GET', `${proxy}/captures/42/edit`);
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ unnamed: ['42', 'edit'], named: { id: '42' } });
+  });
+
+  it('kong.client.load_consumer and kong.client.authenticate: the consumer\'s own plugins apply to the request', async () => {
+    const r = await http('GET', `${proxy}/authn`, { headers: { 'x-user': 'alice' } });
+    expect(r.status).toBe(200);
+    expect(r.json.headers['x-consumer']).toBe('alice');
+    expect(r.headers['x-for']).toBe('alice');
+    const nobody = await http('GET', `${proxy}/authn`, { headers: { 'x-user': 'mallory' } });
+    expect([nobody.status, nobody.json.message]).toEqual([401, 'Unauthorized']);
+    expect(nobody.headers['x-for']).toBeUndefined();
   });
 
   it('POST /plugins refuses a snippet that uses a PDK function Tollgate lacks, naming it', async () => {

@@ -30,6 +30,22 @@ export function upstreamRespondedMessage(status: number): string {
   return `The upstream server responded with ${status}`;
 }
 
+/** Kong's message for an error status given none (kong.response.error, ngx.exit without a body). */
+export function defaultErrorMessage(status: number): string {
+  switch (status) {
+    case 400: return 'Bad request';
+    case 401: return 'Unauthorized';
+    case 403: return 'Forbidden';
+    case 404: return 'Not found';
+    case 405: return PROXY_ERRORS.METHOD_NOT_ALLOWED.message;
+    case 500: return PROXY_ERRORS.UNEXPECTED.message;
+    case 502: return PROXY_ERRORS.BAD_UPSTREAM_RESPONSE.message;
+    case 503: return PROXY_ERRORS.UPSTREAM_UNAVAILABLE.message;
+    case 504: return PROXY_ERRORS.UPSTREAM_TIMEOUT.message;
+    default: return upstreamRespondedMessage(status);
+  }
+}
+
 export type ErrorFormat = 'json' | 'text' | 'html' | 'xml';
 
 const FORMAT_BY_TYPE: ReadonlyMap<string, ErrorFormat> = new Map([

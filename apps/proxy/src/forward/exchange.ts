@@ -63,8 +63,8 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   upstreamLatency = -1;
   /** Response body bytes passed to the client (the access log's size on HTTP/2). */
   responseBytes = 0;
-  /** A header_filter plugin ended the request (kong.response.exit): the upstream body is read and dropped. */
-  private exitedInHeaderFilter = false;
+  /** The client response went out from header_filter (kong.response.exit, or a bodiless status set): the upstream body is read and dropped. */
+  private upstreamBodyDropped = false;
   /** A plugin's per-chunk filter over this response (kong.response.filterChunks in header_filter). */
   private chunkFilter: ChunkFilter | null = null;
   /** Response held for body_filter plugins until complete. */
@@ -200,21 +200,34 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     const upstreamFields = headers.length;
     const filtered = runHeaderFilterOnList(run, statusCode, headers);
     if (run.response.exitResponse !== null) return this.writeHeaderFilterExit(filtered);
+    // kong.response.set_status in header_filter: the client gets that status (the upstream's still frames its body)
+    const status = run.response.status;
+    if (status !== statusCode && NO_BODY.has(status) && !NO_BODY.has(statusCode)) return this.writeBodilessStatus(status, filtered);
     if (run.response.chunkFilter !== null && !NO_BODY.has(statusCode)) {
       // a plugin streams this body through its filter: the length is unknown until the end
       this.chunkFilter = run.response.chunkFilter;
       dropFraming(filtered);
-      return this.writeHead(statusCode, filtered);
+      return this.writeHead(status, filtered);
     }
     if (run.buffersResponse && !NO_BODY.has(statusCode)) {
-      this.held = { status: statusCode, headers: filtered, parts: [] };
+      this.held = { status, headers: filtered, parts: [] };
       return true;
     }
     // plugins' fields (kong.response.set_header, a Lua function's values) are checked here, by loops, not by writeHead's
     // regexes; only those: the same list back has the checked fields first, untouched, and the plugins' appended
-    if (checked && validFields(filtered, filtered === headers ? upstreamFields : 0)) writeClientHead(this.res as ServerResponse, statusCode, filtered);
-    else this.writeHead(statusCode, filtered);
+    if (checked && validFields(filtered, filtered === headers ? upstreamFields : 0)) writeClientHead(this.res as ServerResponse, status, filtered);
+    else this.writeHead(status, filtered);
     return this.completeIfBodiless(statusCode);
+  }
+
+  /** A header_filter plugin set 204 or 304 on a response with a body: the head goes out alone, the body is dropped (nginx's header_only). */
+  private writeBodilessStatus(status: number, headers: string[]): boolean {
+    this.upstreamBodyDropped = true;
+    dropFraming(headers);
+    if (this.res.destroyed) return false;
+    this.writeHead(status, headers);
+    this.res.end();
+    return true;
   }
 
   /** 204 and 304 never have a body, whatever Content-Length says (RFC 9110 §8.6): the client response ends with the head. */
@@ -228,7 +241,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   /** Kong's exit from header_filter: its status and body replace the upstream's, the other headers stay. */
   private writeHeaderFilterExit(headers: string[]): boolean {
     const exit = this.plugins!.response.exitResponse!;
-    this.exitedInHeaderFilter = true;
+    this.upstreamBodyDropped = true;
     for (let i = headers.length - 2; i >= 0; i -= 2) {
       const name = headers[i].toLowerCase();
       if (name === 'content-length' || name === 'transfer-encoding' || exit.headers[name] !== undefined) headers.splice(i, 2);
@@ -268,7 +281,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
 
   onData(chunk: Buffer): boolean {
     if (this.done) return false;
-    if (this.exitedInHeaderFilter) return true;
+    if (this.upstreamBodyDropped) return true;
     this.responseBytes += chunk.length;
     if (this.plugins !== null) {
       this.plugins.timings.responseSize += chunk.length;
@@ -305,7 +318,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   onComplete(): void {
     if (this.done) return;
     this.finish();
-    if (this.exitedInHeaderFilter) return;
+    if (this.upstreamBodyDropped) return;
     const held = this.held;
     if (held === null) {
       const last = this.pending;

@@ -25,8 +25,9 @@ function host(over: Partial<HostRequest> = {}): HostRequest {
   };
 }
 
-async function runWith(plugins: Array<[string, Record<string, unknown>]>, over: Partial<HostRequest> = {}): Promise<PluginRun> {
+async function runWith(plugins: Array<[string, Record<string, unknown>]>, over: Partial<HostRequest> = {}, rows?: (b: SnapshotBuilder) => void): Promise<PluginRun> {
   const b = new SnapshotBuilder(registry);
+  rows?.(b);
   const service = b.service(1);
   const route = b.route(service, ['/things']);
   for (const [name, config] of plugins) {
@@ -182,6 +183,83 @@ describe('pre-function / post-function snippets', () => {
     const headers: Record<string, string | string[] | number | undefined> = { server: 'up', 'content-type': 'text/plain' };
     runHeaderFilter(run, 201, headers);
     expect(headers).toEqual({ 'content-type': 'text/plain', 'x-status': '201' });
+  });
+
+  it('kong.response.error: Kong\'s default message for the status, or the one given, with headers; a status outside 400-599 fails', async () => {
+    const plain = await runWith([access('kong.response.error(403)', 'kong.service.request.set_header("x-after", "1")')]);
+    expect(plain.response.exitResponse?.status).toBe(403);
+    expect(JSON.parse(plain.response.exitResponse!.body.toString())).toMatchObject({ message: 'Forbidden' });
+    expect(plain.request.getHeader('x-after')).toBeUndefined();
+    const given = await runWith([access('kong.response.error(429, "slow down", { ["Retry-After"] = 7 })')]);
+    expect([given.response.exitResponse?.status, given.response.exitResponse?.headers['retry-after']]).toEqual([429, '7']);
+    expect(JSON.parse(given.response.exitResponse!.body.toString())).toMatchObject({ message: 'slow down' });
+    const bad = await runWith([access('kong.response.error(302)')]);
+    expect(bad.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('code must be a number between 400 and 599');
+  });
+
+  it('kong.response.set_status in header_filter sets the status the client gets; outside 100-599 it fails', async () => {
+    const run = await runWith([['post-function', { header_filter: ['kong.response.set_status(418); kong.response.set_header("x-was", "seen")'] }]]);
+    runHeaderFilter(run, 200, {});
+    expect(run.response.getStatus()).toBe(418);
+    expect(errors).toEqual([]);
+    const bad = await runWith([access('kong.response.set_status(99)')]);
+    expect(bad.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('code must be a number between 100 and 599');
+  });
+
+  it('kong.request.get_uri_captures: Kong\'s unnamed (from [0]) and named tables', async () => {
+    const run = await runWith([access('local c = kong.request.get_uri_captures(); kong.service.request.set_header("x-c", c.unnamed[0] .. "|" .. c.unnamed[1] .. "|" .. c.named.id .. "|" .. tostring(c.named[1]) .. "|" .. tostring(c.unnamed.id))')]);
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-c')).toBe('/things/42|42|42|nil|nil');
+  });
+
+  it('kong.client.load_consumer by id or username, and kong.client.authenticate: the consumer reaches later plugins', async () => {
+    let alice: Record<string, unknown> = {};
+    const run = await runWith([
+      ['pre-function', { access: [`
+        local by_name = kong.client.load_consumer("alice", true)
+        local by_id = kong.client.load_consumer(by_name.id)
+        local missing = kong.client.load_consumer("00000000-0000-4000-8000-000000000000")
+        kong.client.authenticate(by_name, { id = "cred-1", key = "k" })
+        kong.service.request.set_header("x-loaded", by_id.username .. "|" .. tostring(missing) .. "|" .. kong.client.get_consumer().id)`] }],
+      ['post-function', { access: ['kong.service.request.set_header("x-later", kong.client.get_credential().id)'] }],
+    ], {}, (b) => { alice = b.consumer('alice'); });
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-loaded')).toBe(`alice|nil|${alice.id}`);
+    expect(run.request.getHeader('x-later')).toBe('cred-1');
+    expect(run.consumer?.id).toBe(alice.id);
+  });
+
+  it('kong.client.load_consumer refuses an id that is not a uuid unless asked to search usernames; authenticate needs a table', async () => {
+    const notUuid = await runWith([access('kong.client.load_consumer("alice")')]);
+    expect(notUuid.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('cannot load a consumer with an id that is not a uuid');
+    errors.length = 0;
+    await runWith([access('kong.client.authenticate(nil, nil)')]);
+    expect(errors.join('\n')).toContain('either credential or consumer must be provided');
+    errors.length = 0;
+    await runWith([access('kong.client.authenticate("bob")')]);
+    expect(errors.join('\n')).toContain('consumer must be a table');
+  });
+
+  it('kong.service.request.set_scheme: http or https for the upstream request; anything else fails', async () => {
+    const run = await runWith([access('kong.service.request.set_scheme("https")')]);
+    expect(run.schemeOverride).toBe('https');
+    const bad = await runWith([access('kong.service.request.set_scheme("ftp")')]);
+    expect(bad.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('invalid scheme: ftp');
+  });
+
+  it('kong.table.new and clear, kong.nginx.get_subsystem', async () => {
+    const run = await runWith([access(`
+      local t = kong.table.new(4, 2)
+      t[1] = "a"; t[2] = "b"; t.k = "v"
+      local n = #t
+      kong.table.clear(t)
+      kong.service.request.set_header("x-t", n .. "|" .. tostring(next(t)) .. "|" .. kong.nginx.get_subsystem())`)]);
+    expect(errors).toEqual([]);
+    expect(run.request.getHeader('x-t')).toBe('2|nil|http');
   });
 
   it('ngx.var.upstream_uri can be set (path and query); other variables are read-only', async () => {

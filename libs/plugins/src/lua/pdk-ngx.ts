@@ -1,4 +1,5 @@
 // The ngx.* functions that map directly onto the plugin API: ngx.var, ngx.req.*, ngx.say/print/exit, ngx.log.
+import { defaultErrorMessage } from '@tollgate/errors';
 import { current } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { joinArgs, logAt, type RaiseExit } from './pdk-response';
@@ -86,7 +87,7 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
           const s = requestState(run());
           const body = s.said ? s.said.join('') : undefined;
           if (body !== undefined || status < 300) run().response.exit(status, body);
-          else run().response.error(status, defaultMessage(status));
+          else run().response.error(status, defaultErrorMessage(status));
         }
         return raiseExit(L);
       },
@@ -172,20 +173,4 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
       },
     },
   };
-}
-
-/** Kong's default bodies for an ngx.exit(status) without content. */
-export function defaultMessage(status: number): string {
-  switch (status) {
-    case 400: return 'Bad request';
-    case 401: return 'Unauthorized';
-    case 403: return 'Forbidden';
-    case 404: return 'Not found';
-    case 405: return 'Method not allowed';
-    case 500: return 'An unexpected error occurred';
-    case 502: return 'An invalid response was received from the upstream server';
-    case 503: return 'The upstream server is currently unavailable';
-    case 504: return 'The upstream server is timing out';
-    default: return 'The upstream server responded with ' + status;
-  }
 }

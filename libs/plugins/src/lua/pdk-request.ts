@@ -108,7 +108,34 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
       return 2;
     },
     get_start_time: (L) => { lua.lua_pushinteger(L, Math.round(current().run.timings.startedAt)); return 1; },
+    get_uri_captures: (L) => {
+      // Kong's shape: { unnamed = { [0] = whole match, captures... }, named = { name = value } }
+      lua.lua_createtable(L, 0, 2);
+      pushCaptures(L, 'numbered');
+      lua.lua_setfield(L, -2, toLua('unnamed'));
+      pushCaptures(L, 'named');
+      lua.lua_setfield(L, -2, toLua('named'));
+      return 1;
+    },
   };
+}
+
+/**
+ * The matched route's regex captures as a Lua table: `numbered` ones under integer keys (0: the whole match),
+ * `named` ones under their names, or `all` of both in one table (request-transformer templates' uri_captures).
+ */
+export function pushCaptures(L: LuaState, which: 'numbered' | 'named' | 'all'): void {
+  const captures = current().run.host.uriCaptures ?? null;
+  lua.lua_newtable(L);
+  if (captures === null) return;
+  for (const [k, v] of Object.entries(captures)) {
+    const numbered = /^\d+$/.test(k);
+    if (which === 'numbered' && !numbered) continue;
+    if (which === 'named' && numbered) continue;
+    pushValue(L, v);
+    if (numbered) lua.lua_rawseti(L, -2, Number(k));
+    else lua.lua_setfield(L, -2, toLua(k));
+  }
 }
 
 function headerValue(L: LuaState, idx: number): string | string[] {
@@ -159,6 +186,13 @@ export function serviceRequestFunctions(): Record<string, HostFunction> {
     },
     set_method: (L) => { onlyIn(L, 'kong.service.request.set_method', BEFORE_PROXY); req().setMethod(checkString(L, 1)); return 0; },
     set_raw_body: (L) => { onlyIn(L, 'kong.service.request.set_raw_body', BEFORE_PROXY); req().setBody(Buffer.from(lauxlib.luaL_checklstring(L, 1))); return 0; },
+    set_scheme: (L) => {
+      onlyIn(L, 'kong.service.request.set_scheme', BEFORE_PROXY);
+      const scheme = checkString(L, 1);
+      if (scheme !== 'http' && scheme !== 'https') return lauxlib.luaL_error(L, toLua(`invalid scheme: ${scheme}`));
+      current().run.schemeOverride = scheme;
+      return 0;
+    },
   };
 }
 

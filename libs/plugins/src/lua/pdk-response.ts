@@ -1,6 +1,8 @@
 // kong.response.*, kong.service.set_upstream/set_target, kong.client.*, kong.log.*, kong.router.*, kong.node.*.
 import { hostname } from 'node:os';
+import { defaultErrorMessage } from '@tollgate/errors';
 import { serializeLog } from '../log/serializer';
+import type { Row } from '@tollgate/declarative/snapshot';
 import { current } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { onlyIn } from './pdk-request';
@@ -25,6 +27,30 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
       }
       res().exit(status, body, headers);
       return raiseExit(L);
+    },
+    error: (L) => {
+      onlyIn(L, 'kong.response.error', ['rewrite', 'access']);
+      const status = lua.lua_type(L, 1) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, 1) : NaN;
+      if (!Number.isInteger(status) || status < 400 || status > 599) return lauxlib.luaL_error(L, toLua('code must be a number between 400 and 599'));
+      const t = lua.lua_type(L, 2);
+      if (t !== lua.LUA_TNIL && t !== lua.LUA_TNONE && t !== lua.LUA_TSTRING) return lauxlib.luaL_error(L, toLua('message must be a nil or a string'));
+      const message = t === lua.LUA_TSTRING ? checkString(L, 2) : defaultErrorMessage(status);
+      const h = lua.lua_type(L, 3);
+      if (h !== lua.LUA_TNIL && h !== lua.LUA_TNONE && h !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('headers must be a nil or table'));
+      const headers: Record<string, string> = {};
+      if (h === lua.LUA_TTABLE) {
+        for (const [k, v] of Object.entries(toValue(L, 3) as Record<string, unknown>)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+      }
+      res().error(status, message, headers);
+      return raiseExit(L);
+    },
+    set_status: (L) => {
+      onlyIn(L, 'kong.response.set_status', ['rewrite', 'access', 'header_filter']);
+      const status = lua.lua_type(L, 1) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, 1) : NaN;
+      if (Number.isNaN(status)) return lauxlib.luaL_error(L, toLua('code must be a number'));
+      if (!Number.isInteger(status) || status < 100 || status > 599) return lauxlib.luaL_error(L, toLua('code must be a number between 100 and 599'));
+      res().setStatus(status);
+      return 0;
     },
     get_status: (L) => { lua.lua_pushinteger(L, res().getStatus()); return 1; },
     get_header: (L) => { pushValue(L, res().getHeader(checkString(L, 1).toLowerCase())); return 1; },
@@ -109,7 +135,36 @@ export function clientFunctions(): Record<string, HostFunction> {
     get_consumer: (L) => { pushValue(L, run().client.consumer); return 1; },
     get_credential: (L) => { pushValue(L, run().client.credential); return 1; },
     get_protocol: (L) => { pushString(L, run().host.protocol); return 1; },
+    authenticate: (L) => {
+      onlyIn(L, 'kong.client.authenticate', ['access']);
+      const consumer = optTable(L, 1, 'consumer must be a table');
+      const credential = optTable(L, 2, 'credential must be a table');
+      if (consumer === null && credential === null) return lauxlib.luaL_error(L, toLua('either credential or consumer must be provided'));
+      run().authenticate(consumer as Row | null, credential as Row | null);
+      return 0;
+    },
+    load_consumer: (L) => {
+      onlyIn(L, 'kong.client.load_consumer', ['access', 'header_filter', 'body_filter', 'log']);
+      if (lua.lua_type(L, 1) !== lua.LUA_TSTRING) return lauxlib.luaL_error(L, toLua('consumer_id must be a string'));
+      const id = checkString(L, 1);
+      const byUsername = lua.lua_toboolean(L, 2);
+      if (!UUID.test(id) && !byUsername) return lauxlib.luaL_error(L, toLua('cannot load a consumer with an id that is not a uuid'));
+      const entities = run().entities;
+      const consumer = entities.consumers.get(id) ?? (byUsername ? entities.consumerByIdOrName(id) : undefined);
+      pushValue(L, consumer ?? null);
+      return 1;
+    },
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A table argument as a row, null for nil; anything else is the error `message`. */
+function optTable(L: LuaState, idx: number, message: string): Record<string, unknown> | null {
+  const t = lua.lua_type(L, idx);
+  if (t === lua.LUA_TNIL || t === lua.LUA_TNONE) return null;
+  if (t !== lua.LUA_TTABLE) lauxlib.luaL_error(L, toLua(message));
+  return toValue(L, idx) as Record<string, unknown>;
 }
 
 /** Kong's kong.log.*: every argument converted with tostring and concatenated without separators. */

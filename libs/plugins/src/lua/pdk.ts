@@ -5,7 +5,7 @@ import { current } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { ngxFunctions, NGX_CONSTANTS } from './pdk-ngx';
 import { ngxReFunctions } from './pdk-ngx-re';
-import { pushHeaders, queryTable, requestFunctions, serviceRequestFunctions } from './pdk-request';
+import { pushCaptures, pushHeaders, queryTable, requestFunctions, serviceRequestFunctions } from './pdk-request';
 import { clientFunctions, logFunctions, nodeFunctions, responseFunctions, routerFunctions, serviceFunctions } from './pdk-response';
 import { pushRequestTables } from './request-state';
 import { pushValue, toValue } from './values';
@@ -38,10 +38,34 @@ function buildSurface(): { surface: SurfaceTable; host: Record<string, HostFunct
       log: logFunctions(),
       router: routerFunctions(),
       node: nodeFunctions(),
+      table: tableFunctions(),
+      nginx: { get_subsystem: (L) => { lua.lua_pushstring(L, toLua('http')); return 1; } },
     },
     ngx: { ...ngx.ngx, ...constants, req: ngx.req, re: ngxReFunctions(), var: 'open', ctx: 'open', status: 'value' },
   };
   return { surface, host: { ...ngx.host, ...requestTableFunctions(), ...templateFunctions() } };
+}
+
+/** kong.table: new(narr, nrec) preallocates (LuaJIT's table.new), clear(t) empties a table in place. */
+function tableFunctions(): Record<string, HostFunction> {
+  return {
+    new: (L) => {
+      lua.lua_createtable(L, Math.max(0, lauxlib.luaL_optinteger(L, 1, 0)), Math.max(0, lauxlib.luaL_optinteger(L, 2, 0)));
+      return 1;
+    },
+    clear: (L) => {
+      lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
+      // assigning nil to a field being traversed is allowed (Lua 5.x's next)
+      lua.lua_pushnil(L);
+      while (lua.lua_next(L, 1) !== 0) {
+        lua.lua_pop(L, 1);
+        lua.lua_pushvalue(L, -1);
+        lua.lua_pushnil(L);
+        lua.lua_rawset(L, 1);
+      }
+      return 0;
+    },
+  };
 }
 
 export const SURFACE: SurfaceTable = buildSurface().surface;
@@ -222,18 +246,7 @@ function templateFunctions(): Record<string, HostFunction> {
   return {
     tpl_headers: (L) => { pushLazy(L, 'headers'); return 1; },
     tpl_query: (L) => { pushLazy(L, 'query'); return 1; },
-    tpl_captures: (L) => {
-      const captures = current().run.host.uriCaptures ?? null;
-      lua.lua_newtable(L);
-      if (captures) {
-        for (const [k, v] of Object.entries(captures)) {
-          pushValue(L, v);
-          if (/^\d+$/.test(k)) lua.lua_rawseti(L, -2, Number(k));
-          else lua.lua_setfield(L, -2, k);
-        }
-      }
-      return 1;
-    },
+    tpl_captures: (L) => { pushCaptures(L, 'all'); return 1; },
     tpl_shared: (L) => { pushRequestTable(L, 'shared'); return 1; },
   };
 }
