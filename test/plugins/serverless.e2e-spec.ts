@@ -3,7 +3,9 @@
 // kong.response.error, uri captures, load_consumer + authenticate with a consumer's plugin, set_serialize_value reaching
 // file-log, the certificate phase on HTTPS and TLS stream handshakes, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
 import { existsSync, readFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { issueCertificate } from '@tollgate/pki';
 import { join } from 'node:path';
 import { startEchoUpstream, type EchoUpstream } from '@tollgate/plugins/testing';
 import { loopbackConf, startNode, stopNode, tempPrefix, writeConf, type RunningNode } from '../support/cli-node';
@@ -14,6 +16,8 @@ describe('pre-function / post-function on a running node', () => {
   let node: RunningNode;
   let upstream: EchoUpstream;
   let other: EchoUpstream;
+  /** An HTTPS upstream behind a plain http service: reached only once a snippet calls set_scheme("https"). */
+  let tlsUpstream: HttpsServer;
   let admin: string;
   let proxy: string;
   let logFile: string;
@@ -30,6 +34,8 @@ describe('pre-function / post-function on a running node', () => {
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     other = await startEchoUpstream({ 'x-upstream': 'other' });
+    tlsUpstream = createHttpsServer(issueCertificate({ commonName: '127.0.0.1', altNames: ['127.0.0.1'] }), (req, res) => res.end(`tls ${req.url}`));
+    await new Promise<void>((r) => tlsUpstream.listen(0, '127.0.0.1', r));
     const prefix = tempPrefix();
     logFile = join(prefix, 'requests.log');
     // the loopback test client is a trusted proxy: its X-Forwarded-* headers are the client's (get_forwarded_*)
@@ -68,6 +74,12 @@ describe('pre-function / post-function on a running node', () => {
       'kong.service.request.clear_header("x-drop")',
     ].join('\n'))]);
     await route('plain', []);
+    const tlsPort = (tlsUpstream.address() as AddressInfo).port;
+    expect((await http('POST', `${admin}/services`, { body: { name: 'tls-behind-http', url: `http://127.0.0.1:${tlsPort}` } })).status).toBe(201);
+    for (const [name, snippet] of [['scheme', 'kong.service.request.set_scheme("https")'], ['noscheme', 'kong.service.request.set_header("x-a", "1")']]) {
+      expect((await http('POST', `${admin}/services/tls-behind-http/routes`, { body: { name, paths: [`/${name}`] } })).status).toBe(201);
+      expect((await http('POST', `${admin}/routes/${name}/plugins`, { body: pre(snippet) })).status).toBe(201);
+    }
     await route('setstatus', [{ name: 'post-function', config: { header_filter: ['kong.response.set_status(tonumber(kong.request.get_query_arg("to")))'] } }]);
     await route('error', [pre('kong.response.error(tonumber(kong.request.get_query_arg("s")), kong.request.get_query_arg("m"), { ["X-Why"] = "lua" })')]);
     expect((await http('POST', `${admin}/services/echo/routes`, { body: { name: 'captures', paths: ['~/captures/(?<id>\\d+)/(\\w+)$'] } })).status).toBe(201);
@@ -122,6 +134,8 @@ describe('pre-function / post-function on a running node', () => {
     if (node) await stopNode(node);
     await upstream?.close();
     await other?.close();
+    tlsUpstream?.closeAllConnections();
+    await new Promise<void>((r) => (tlsUpstream ? tlsUpstream.close(() => r()) : r()));
   });
 
   it('a one-line snippet changes the upstream request', async () => {
@@ -262,6 +276,13 @@ describe('pre-function / post-function on a running node', () => {
     expect([empty.status, empty.text]).toEqual([204, '']);
     // the node goes on serving (the upstream body it dropped did not stall anything)
     expect((await http('GET', `${proxy}/setstatus?to=200`)).status).toBe(200);
+  });
+
+  it('kong.service.request.set_scheme("https") reaches the service over TLS', async () => {
+    const r = await http('GET', `${proxy}/scheme/x`);
+    expect([r.status, r.text]).toEqual([200, 'tls /x']);
+    // the same service without it speaks plain HTTP to the TLS port
+    expect((await http('GET', `${proxy}/noscheme/x`)).status).toBe(502);
   });
 
   it('kong.response.error answers in Kong\'s error format, with the default message for the status or the one given', async () => {
