@@ -81,6 +81,7 @@ describe('pre-function / post-function on a running node', () => {
       expect((await http('POST', `${admin}/routes/${name}/plugins`, { body: pre(snippet) })).status).toBe(201);
     }
     await route('setstatus', [{ name: 'post-function', config: { header_filter: ['kong.response.set_status(tonumber(kong.request.get_query_arg("to")))'] } }]);
+    await route('hfexit', [{ name: 'post-function', config: { header_filter: ['kong.response.exit(503, { message = "maintenance" }, { ["Retry-After"] = "60" })'] } }]);
     await route('error', [pre('kong.response.error(tonumber(kong.request.get_query_arg("s")), kong.request.get_query_arg("m"), { ["X-Why"] = "lua" })')]);
     expect((await http('POST', `${admin}/services/echo/routes`, { body: { name: 'captures', paths: ['~/captures/(?<id>\\d+)/(\\w+)$'] } })).status).toBe(201);
     expect((await http('POST', `${admin}/routes/captures/plugins`, { body: pre('kong.response.exit(200, kong.request.get_uri_captures())') })).status).toBe(201);
@@ -283,6 +284,11 @@ describe('pre-function / post-function on a running node', () => {
     expect([r.status, r.text]).toEqual([200, 'tls /x']);
     // the same service without it speaks plain HTTP to the TLS port
     expect((await http('GET', `${proxy}/noscheme/x`)).status).toBe(502);
+  });
+
+  it('kong.response.exit in header_filter replaces the upstream\'s answer, body included', async () => {
+    const r = await http('GET', `${proxy}/hfexit`);
+    expect([r.status, r.json, r.headers['retry-after']]).toEqual([503, { message: 'maintenance' }, '60']);
   });
 
   it('kong.response.error answers in Kong\'s error format, with the default message for the status or the one given', async () => {

@@ -208,6 +208,15 @@ describe('pre-function / post-function snippets', () => {
     expect(errors.join('\n')).toContain('code must be a number between 100 and 599');
   });
 
+  it('kong.response.exit and error in header_filter replace the upstream answer (as Kong\'s header_filter exit)', async () => {
+    const run = await runWith([['post-function', { header_filter: ['if kong.response.get_status() >= 500 then kong.response.error(503, "maintenance") end', 'kong.response.set_header("x-after", "1")'] }]]);
+    runHeaderFilter(run, 502, {});
+    expect(run.response.exitResponse?.status).toBe(503);
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toMatchObject({ message: 'maintenance' });
+    expect(run.response.getHeader('x-after')).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
   it('kong.request.get_uri_captures: Kong\'s unnamed (from [0]) and named tables', async () => {
     const run = await runWith([access('local c = kong.request.get_uri_captures(); kong.service.request.set_header("x-c", c.unnamed[0] .. "|" .. c.unnamed[1] .. "|" .. c.named.id .. "|" .. tostring(c.named[1]) .. "|" .. tostring(c.unnamed.id))')]);
     expect(errors).toEqual([]);

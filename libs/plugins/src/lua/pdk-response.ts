@@ -16,7 +16,7 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
   const res = () => current().run.response;
   return {
     exit: (L) => {
-      onlyIn(L, 'kong.response.exit', ['rewrite', 'access']);
+      onlyIn(L, 'kong.response.exit', ['rewrite', 'access', 'header_filter']);
       const status = lauxlib.luaL_checkinteger(L, 1);
       if (status < 100 || status > 599) lauxlib.luaL_argerror(L, 1, toLua('code must be a number between 100 and 599'));
       const t = lua.lua_type(L, 2);
@@ -29,7 +29,7 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
       return raiseExit(L);
     },
     error: (L) => {
-      onlyIn(L, 'kong.response.error', ['rewrite', 'access']);
+      onlyIn(L, 'kong.response.error', ['rewrite', 'access', 'header_filter']);
       const status = lua.lua_type(L, 1) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, 1) : NaN;
       if (!Number.isInteger(status) || status < 400 || status > 599) return lauxlib.luaL_error(L, toLua('code must be a number between 400 and 599'));
       const t = lua.lua_type(L, 2);
