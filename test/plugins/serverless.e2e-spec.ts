@@ -81,6 +81,7 @@ describe('pre-function / post-function on a running node', () => {
       expect((await http('POST', `${admin}/routes/${name}/plugins`, { body: pre(snippet) })).status).toBe(201);
     }
     await route('setstatus', [{ name: 'post-function', config: { header_filter: ['kong.response.set_status(tonumber(kong.request.get_query_arg("to")))'] } }]);
+    await route('trust', [pre('kong.response.exit(200, { peer = kong.ip.is_trusted(kong.client.get_ip()), other = kong.ip.is_trusted("10.1.2.3") })')]);
     await route('hfexit', [{ name: 'post-function', config: { header_filter: ['kong.response.exit(503, { message = "maintenance" }, { ["Retry-After"] = "60" })'] } }]);
     await route('error', [pre('kong.response.error(tonumber(kong.request.get_query_arg("s")), kong.request.get_query_arg("m"), { ["X-Why"] = "lua" })')]);
     expect((await http('POST', `${admin}/services/echo/routes`, { body: { name: 'captures', paths: ['~/captures/(?<id>\\d+)/(\\w+)$'] } })).status).toBe(201);
@@ -284,6 +285,11 @@ describe('pre-function / post-function on a running node', () => {
     expect([r.status, r.text]).toEqual([200, 'tls /x']);
     // the same service without it speaks plain HTTP to the TLS port
     expect((await http('GET', `${proxy}/noscheme/x`)).status).toBe(502);
+  });
+
+  it('kong.ip.is_trusted reads trusted_ips', async () => {
+    const r = await http('GET', `${proxy}/trust`);
+    expect([r.status, r.json]).toEqual([200, { peer: true, other: false }]);
   });
 
   it('kong.response.exit in header_filter replaces the upstream\'s answer, body included', async () => {

@@ -8,6 +8,7 @@ import {
 import type { CompiledRoute } from '../compile/types';
 import type { ProxyContext } from './context';
 import type { ClientRequest, ClientResponse } from './errors';
+import type { TrustPolicy } from './trust';
 import { SERVER_TOKEN, viaFor } from './identity';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'transfer-encoding'];
@@ -34,6 +35,8 @@ export class ProxyHostRequest implements HostRequest {
   serverPort?: number;
   uriCaptures?: Readonly<Record<string, string>> | null;
   upstreamNames?: ReadonlyMap<string, unknown>;
+  /** trusted_ips, for kong.ip.is_trusted. */
+  trust?: TrustPolicy;
   /** Where a body of unknown length that a plugin buffered is counted (Kong's request_length). */
   timings?: RequestTimings;
 
@@ -55,6 +58,8 @@ export class ProxyHostRequest implements HostRequest {
     this.upstreamPath = rawQueryWithMark === '' ? upstreamPathWithQuery : upstreamPathWithQuery.slice(0, upstreamPathWithQuery.length - rawQueryWithMark.length);
     this.rawQuery = rawQueryWithMark === '' ? '' : rawQueryWithMark.slice(1);
   }
+
+  isTrusted(ip: string): boolean { return this.trust !== undefined && this.trust.isTrusted(ip); }
 
   get httpVersion(): number { return this.req.httpVersionMajor === 2 ? 2 : this.req.httpVersionMinor === 0 ? 1.0 : 1.1; }
 
@@ -119,6 +124,7 @@ export function beginPluginRun(
   requestId: string,
   host: ProxyHostRequest,
 ): PluginRun {
+  host.trust = ctx.trust;
   let log: PluginLogger;
   if (lastCtx === ctx) log = lastLog!;
   else {

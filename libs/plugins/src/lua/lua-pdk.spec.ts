@@ -260,6 +260,13 @@ describe('pre-function / post-function snippets', () => {
     expect(errors.join('\n')).toContain('invalid scheme: ftp');
   });
 
+  it('kong.ip.is_trusted asks the host (trusted_ips); without one nothing is trusted', async () => {
+    const snippet = access('kong.service.request.set_header("x-t", tostring(kong.ip.is_trusted("10.0.0.2")) .. tostring(kong.ip.is_trusted("8.8.8.8")))');
+    const run = await runWith([snippet], { isTrusted: (ip) => ip.startsWith('10.') });
+    expect(run.request.getHeader('x-t')).toBe('truefalse');
+    expect((await runWith([snippet])).request.getHeader('x-t')).toBe('falsefalse');
+  });
+
   it('kong.table.new and clear, kong.nginx.get_subsystem', async () => {
     const run = await runWith([access(`
       local t = kong.table.new(4, 2)

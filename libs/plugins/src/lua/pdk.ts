@@ -8,7 +8,7 @@ import { ngxReFunctions } from './pdk-ngx-re';
 import { pushCaptures, pushHeaders, queryTable, requestFunctions, serviceRequestFunctions } from './pdk-request';
 import { clientFunctions, logFunctions, nodeFunctions, responseFunctions, routerFunctions, serviceFunctions } from './pdk-response';
 import { pushRequestTables } from './request-state';
-import { pushValue, toValue } from './values';
+import { checkString, pushValue, toValue } from './values';
 
 /** Registry key of the value kong.response.exit / ngx.exit raise to end a snippet early. */
 export const EXIT_KEY = { name: 'tollgate.lua.exit' };
@@ -39,6 +39,14 @@ function buildSurface(): { surface: SurfaceTable; host: Record<string, HostFunct
       router: routerFunctions(),
       node: nodeFunctions(),
       table: tableFunctions(),
+      ip: {
+        is_trusted: (L) => {
+          const ip = checkString(L, 1);
+          const host = current().run.host;
+          lua.lua_pushboolean(L, host.isTrusted !== undefined && host.isTrusted(ip));
+          return 1;
+        },
+      },
       nginx: { get_subsystem: (L) => { lua.lua_pushstring(L, toLua('http')); return 1; } },
     },
     ngx: { ...ngx.ngx, ...constants, req: ngx.req, re: ngxReFunctions(), var: 'open', ctx: 'open', status: 'value' },

@@ -26,6 +26,8 @@ export interface HostRequest {
   readonly trustedPeer?: boolean;
   /** Regex captures of the matched route path ("0", "1", names): request-transformer's uri_captures. */
   readonly uriCaptures?: Readonly<Record<string, string>> | null;
+  /** Whether an address is in trusted_ips (Kong's kong.ip.is_trusted). */
+  isTrusted?(ip: string): boolean;
   /** Whether an upstream of this name exists in the running config (kong.service.set_upstream). */
   hasUpstream?(name: string): boolean;
   /** Reads the whole client body (called at most once). */
