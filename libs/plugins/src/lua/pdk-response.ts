@@ -21,11 +21,7 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
       if (status < 100 || status > 599) lauxlib.luaL_argerror(L, 1, toLua('code must be a number between 100 and 599'));
       const t = lua.lua_type(L, 2);
       const body = t === lua.LUA_TTABLE ? toValue(L, 2) : t === lua.LUA_TNIL || t === lua.LUA_TNONE ? undefined : Buffer.from(lauxlib.luaL_checklstring(L, 2));
-      const headers: Record<string, string> = {};
-      if (lua.lua_type(L, 3) === lua.LUA_TTABLE) {
-        for (const [k, v] of Object.entries(toValue(L, 3) as Record<string, unknown>)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-      }
-      res().exit(status, body, headers);
+      res().exit(status, body, exitHeaders(L, 3));
       return raiseExit(L);
     },
     error: (L) => {
@@ -37,11 +33,7 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
       const message = t === lua.LUA_TSTRING ? checkString(L, 2) : defaultErrorMessage(status);
       const h = lua.lua_type(L, 3);
       if (h !== lua.LUA_TNIL && h !== lua.LUA_TNONE && h !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('headers must be a nil or table'));
-      const headers: Record<string, string> = {};
-      if (h === lua.LUA_TTABLE) {
-        for (const [k, v] of Object.entries(toValue(L, 3) as Record<string, unknown>)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-      }
-      res().error(status, message, headers);
+      res().error(status, message, exitHeaders(L, 3));
       return raiseExit(L);
     },
     set_status: (L) => {
@@ -87,6 +79,14 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
       return 0;
     },
   };
+}
+
+/** An exit's headers argument (a table, or nothing): lower-case names, repeated values joined. */
+function exitHeaders(L: LuaState, idx: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) return headers;
+  for (const [k, v] of Object.entries(toValue(L, idx) as Record<string, unknown>)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  return headers;
 }
 
 function headerText(L: LuaState, idx: number): string | string[] {
