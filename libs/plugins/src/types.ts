@@ -83,8 +83,9 @@ export interface PluginResponse {
   getBody(): Buffer | undefined;
   setBody(body: Buffer | string): void;
   /**
-   * The status the client gets instead (Kong's ngx.status): in header_filter of a gRPC call (callAsGrpc), and in
-   * body_filter on a buffered upstream response (the head is not sent yet).
+   * The status the client gets instead (Kong's kong.response.set_status / ngx.status): in header_filter (a 204 or
+   * 304 set on a response with a body drops that body), and in body_filter on a buffered upstream response (the
+   * head is not sent yet).
    */
   setStatus(status: number): void;
   /** body_filter of a gRPC call (callAsGrpc): a trailer the upstream sent (Kong's $sent_trailer_<name>). */
