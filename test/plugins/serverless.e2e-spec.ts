@@ -1,6 +1,6 @@
 // pre-function and post-function through a real `tollgate start` node configured over the Admin API: Kong's
 // PDK snippets on live traffic, their failures, the instruction budget, set_target, set_status in header_filter,
-// kong.response.error, uri captures, load_consumer + authenticate with a consumer's plugin, set_serialize_value reaching
+// kong.response.error, kong.service.response, uri captures, load_consumer + authenticate with a consumer's plugin, set_serialize_value reaching
 // file-log, the certificate phase on HTTPS and TLS stream handshakes, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
@@ -80,7 +80,10 @@ describe('pre-function / post-function on a running node', () => {
       expect((await http('POST', `${admin}/services/tls-behind-http/routes`, { body: { name, paths: [`/${name}`] } })).status).toBe(201);
       expect((await http('POST', `${admin}/routes/${name}/plugins`, { body: pre(snippet) })).status).toBe(201);
     }
-    await route('setstatus', [{ name: 'post-function', config: { header_filter: ['kong.response.set_status(tonumber(kong.request.get_query_arg("to")))'] } }]);
+    await route('setstatus', [{ name: 'post-function', config: { header_filter: [
+      'kong.response.set_status(tonumber(kong.request.get_query_arg("to")))',
+      'kong.response.set_header("x-service-status", kong.service.response.get_status())',
+    ] } }]);
     await route('trust', [pre('kong.response.exit(200, { peer = kong.ip.is_trusted(kong.client.get_ip()), other = kong.ip.is_trusted("10.1.2.3") })')]);
     await route('hfexit', [{ name: 'post-function', config: { header_filter: ['kong.response.exit(503, { message = "maintenance" }, { ["Retry-After"] = "60" })'] } }]);
     await route('error', [pre('kong.response.error(tonumber(kong.request.get_query_arg("s")), kong.request.get_query_arg("m"), { ["X-Why"] = "lua" })')]);
@@ -273,6 +276,7 @@ describe('pre-function / post-function on a running node', () => {
   it('kong.response.set_status in header_filter: the client gets that status; a bodiless one drops the body', async () => {
     const teapot = await http('GET', `${proxy}/setstatus?to=418`);
     expect(teapot.status).toBe(418);
+    expect(teapot.headers['x-service-status']).toBe('200'); // kong.service.response.get_status: the service's
     expect(teapot.json.method).toBe('GET'); // the upstream's body, passed on
     const empty = await http('GET', `${proxy}/setstatus?to=204`);
     expect([empty.status, empty.text]).toEqual([204, '']);

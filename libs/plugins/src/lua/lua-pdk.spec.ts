@@ -217,6 +217,22 @@ describe('pre-function / post-function snippets', () => {
     expect(errors).toEqual([]);
   });
 
+  it('kong.service.response: the service\'s status (not what a plugin set) and headers, nil when an exit answered; header_filter on only', async () => {
+    const hf = 'kong.response.set_status(418); kong.response.set_header("x-svc", tostring(kong.service.response.get_status()) .. "|" .. tostring(kong.service.response.get_header("Content-Type")) .. "|" .. kong.service.response.get_headers()["content-type"])';
+    const run = await runWith([['post-function', { header_filter: [hf] }]]);
+    const headers: Record<string, string | string[] | number | undefined> = { 'content-type': 'text/plain' };
+    runHeaderFilter(run, 200, headers);
+    expect(errors).toEqual([]);
+    expect([run.response.getStatus(), headers['x-svc']]).toEqual([418, '200|text/plain|text/plain']);
+    const exited = await runWith([['pre-function', { access: ['kong.response.exit(403)'] }], ['post-function', { header_filter: ['kong.response.set_header("x-svc", tostring(kong.service.response.get_status()))'] }]]);
+    const exitHeaders: Record<string, string | string[] | number | undefined> = {};
+    runHeaderFilter(exited, 403, exitHeaders);
+    expect(exitHeaders['x-svc']).toBe('nil');
+    const early = await runWith([access('kong.service.response.get_status()')]);
+    expect(early.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('kong.service.response.get_status cannot be called in the access phase');
+  });
+
   it('kong.request.get_uri_captures: Kong\'s unnamed (from [0]) and named tables', async () => {
     const run = await runWith([access('local c = kong.request.get_uri_captures(); kong.service.request.set_header("x-c", c.unnamed[0] .. "|" .. c.unnamed[1] .. "|" .. c.named.id .. "|" .. tostring(c.named[1]) .. "|" .. tostring(c.unnamed.id))')]);
     expect(errors).toEqual([]);

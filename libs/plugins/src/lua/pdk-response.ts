@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { defaultErrorMessage } from '@tollgate/errors';
 import { serializeLog } from '../log/serializer';
 import type { Row } from '@tollgate/declarative/snapshot';
-import { current } from './active';
+import { current, type LuaPhase } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { onlyIn } from './pdk-request';
 import { luaSettings } from './settings';
@@ -94,6 +94,20 @@ function headerText(L: LuaState, idx: number): string | string[] {
   const v = optString(L, idx);
   if (v === undefined) lauxlib.luaL_argerror(L, idx, toLua('invalid header value: expected a string, number or table'));
   return v!;
+}
+
+/** kong.service.response.*: the service's answer, from header_filter on (its status stays the upstream's). */
+export function serviceResponseFunctions(response: Record<string, HostFunction>): Record<string, HostFunction> {
+  const AFTER_PROXY: LuaPhase[] = ['header_filter', 'body_filter', 'log'];
+  return {
+    get_status: (L) => {
+      onlyIn(L, 'kong.service.response.get_status', AFTER_PROXY);
+      pushValue(L, current().run.response.serviceStatus);
+      return 1;
+    },
+    get_header: (L) => { onlyIn(L, 'kong.service.response.get_header', AFTER_PROXY); return response.get_header(L); },
+    get_headers: (L) => { onlyIn(L, 'kong.service.response.get_headers', AFTER_PROXY); return response.get_headers(L); },
+  };
 }
 
 export function serviceFunctions(): Record<string, HostFunction> {

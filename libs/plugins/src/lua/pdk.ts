@@ -6,7 +6,7 @@ import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from '
 import { ngxFunctions, NGX_CONSTANTS } from './pdk-ngx';
 import { ngxReFunctions } from './pdk-ngx-re';
 import { pushCaptures, pushHeaders, queryTable, requestFunctions, serviceRequestFunctions } from './pdk-request';
-import { clientFunctions, logFunctions, nodeFunctions, responseFunctions, routerFunctions, serviceFunctions } from './pdk-response';
+import { clientFunctions, logFunctions, nodeFunctions, responseFunctions, routerFunctions, serviceFunctions, serviceResponseFunctions } from './pdk-response';
 import { pushRequestTables } from './request-state';
 import { checkString, pushValue, toValue } from './values';
 
@@ -28,11 +28,12 @@ const raiseExit = (L: LuaState): number => {
 function buildSurface(): { surface: SurfaceTable; host: Record<string, HostFunction> } {
   const ngx = ngxFunctions(raiseExit, headersMt);
   const constants = Object.fromEntries(Object.keys(NGX_CONSTANTS).map((k) => [k, 'value' as const]));
+  const response = responseFunctions(raiseExit);
   const surface: SurfaceTable = {
     kong: {
       request: requestFunctions(headersMt),
-      service: { request: serviceRequestFunctions(), ...serviceFunctions() },
-      response: responseFunctions(raiseExit),
+      service: { request: serviceRequestFunctions(), response: serviceResponseFunctions(response), ...serviceFunctions() },
+      response,
       client: clientFunctions(),
       ctx: { shared: 'open', plugin: 'open' },
       log: logFunctions(),

@@ -97,9 +97,13 @@ export class ResponseView implements PluginResponse {
     applyHeader(this.live, key, value, append);
   }
 
+  /** The service's status (Kong's kong.service.response.get_status): null when no plugin exit stood in for it. */
+  serviceStatus: number | null = null;
+
   /** Starts header_filter on these headers: queued changes from access are applied first. */
   attach(status: number, headers: Record<string, string | string[] | number | undefined>): void {
     this.status = status;
+    if (this.exitResponse === null) this.serviceStatus = status;
     this.live = headers;
     const queued = this.queued;
     if (queued !== null) {
