@@ -11,7 +11,10 @@
 # PROFILE=perf (the same case under `perf record -e cpu-clock -g` with node --perf-basic-prof, Debian's linux-perf:
 # kernel, native and JIT shares, and user-space time by innermost JS function, see perf-summary.js),
 # BASELINE=<checkout> (another Tollgate checkout, e.g. a `git worktree` of an older commit, measured as a
-# fourth proxy in the same run: a regression check under the same load), PORT_BASE (default 18000).
+# fourth proxy in the same run: a regression check under the same load), PORT_BASE (default 18000),
+# TG_FLAGS (node flags of the Tollgate process; default: the ones `tollgate start` gives a data-plane worker,
+# workerExecArgv, so that the figures are those of the product as shipped), BASELINE_FLAGS (the baseline's; default
+# TG_FLAGS: BASELINE=. BASELINE_FLAGS=... measures a V8 setting against the shipped one on the same code).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -43,6 +46,9 @@ cleanup() {
 trap cleanup EXIT
 
 node "$ROOT/bench/proxy/build.js" "$WORK/js"
+TG_FLAGS=${TG_FLAGS-$(node -r "$ROOT/tools/ts-register.js" -p "require('$ROOT/apps/cli/src/supervisor/workers').workerExecArgv([], undefined).join(' ')")}
+BASELINE_FLAGS=${BASELINE_FLAGS-$TG_FLAGS}
+echo "tollgate node flags: ${TG_FLAGS:-none}${BASELINE:+; baseline: ${BASELINE_FLAGS:-none}}" >&2
 [ -n "$BASELINE" ] && node "$BASELINE/bench/proxy/build.js" "$WORK/js-baseline"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
 
@@ -178,7 +184,7 @@ for round in $(seq 1 "$ROUNDS"); do
     IFS=: read -r name routes scheme conns log <<<"$c"
     if [ "$scheme" = https ]; then base=https; tg=$TG_TLS ngx=$NGX_TLS cdy=$CADDY_TLS flr=$FLOOR_TLS; else base=http; tg=$TG_PORT ngx=$NGX_PORT cdy=$CADDY_PORT flr=$FLOOR_PORT; fi
     for build in tollgate ${BASELINE:+baseline}; do
-      start_tollgate "$routes" "" "$([ "${log:-}" = log ] && echo "$WORK/access.log")" "$WORK/js$([ "$build" = baseline ] && echo -baseline)"
+      start_tollgate "$routes" "$([ "$build" = baseline ] && echo "$BASELINE_FLAGS" || echo "$TG_FLAGS")" "$([ "${log:-}" = log ] && echo "$WORK/access.log")" "$WORK/js$([ "$build" = baseline ] && echo -baseline)"
       [ "$routes" = 10000 ] && echo "$build: compile of 10000 routes: ${TG_COMPILE} ms, RSS after compile ${TG_RSS} MB" >&2
       record "$name" "$build" "$(run "$TG_PID" "$base://127.0.0.1:$tg/api/v1/r$((routes / 2))/x" "$conns")"
       TG_RSS_AFTER=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$TG_PID/status")
@@ -226,7 +232,7 @@ fi
 
 if [ "${PROFILE:-0}" = perf ]; then
   command -v perf >/dev/null || { echo "PROFILE=perf: perf missing (apt-get install -y linux-perf)" >&2; exit 1; }
-  start_tollgate 1 "--perf-basic-prof"
+  start_tollgate 1 "$TG_FLAGS --perf-basic-prof"
   PERF_PID=$TG_PID
   taskset -c $LOAD_CPU wrk -t1 -c50 -d"${WARMUP}s" "http://127.0.0.1:$TG_PORT/api/v1/r0/x" >/dev/null
   taskset -c $LOAD_CPU wrk -t1 -c50 -d"$((DURATION + 2))s" "http://127.0.0.1:$TG_PORT/api/v1/r0/x" >/dev/null &
@@ -240,7 +246,7 @@ fi
 
 if [ "${PROFILE:-0}" = 1 ]; then
   mkdir -p "$WORK/prof"
-  start_tollgate 1 "--cpu-prof --cpu-prof-dir=$WORK/prof"
+  start_tollgate 1 "$TG_FLAGS --cpu-prof --cpu-prof-dir=$WORK/prof"
   taskset -c $LOAD_CPU wrk -t1 -c50 -d"$((WARMUP + DURATION))s" "http://127.0.0.1:$TG_PORT/api/v1/r0/x" >/dev/null
   stop_tollgate
   # the summary skips start-up and the warm-up: the measured window only

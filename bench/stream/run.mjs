@@ -11,9 +11,13 @@
 //   moved by 2 ms between runs), one per mode in turn, so a load spike
 //   lands on all modes; time to the first byte answered by the sink (through a proxy this includes its upstream
 //   connect and one relayed byte each way). The proxy's CPU per connection is measured over this phase. WARMUP
-//   connects per mode (default 1000) come first and are not counted: the first thousand connections of a Node
-//   process run its connect path through the interpreter and the JIT (measured: 2-3x the CPU per connection of
-//   later ones), which is start-up, not the steady state of a long-running gateway.
+//   connects per mode (default 10000) come first and are not counted: a connection calls the connect path's
+//   functions (net's connect, afterConnect, the relay's setup, timers) a few times each, so V8 keeps tiering them up
+//   to optimized code for thousands of connections: after 1,000 warm-up connects, 44 more functions were compiled
+//   during 3,000 measured ones (up to 16 ms of compiler thread each, on the proxy's core), and the connect p99 was
+//   3.5 ms; after 5,000, 2 functions and 1.3 ms; after 10,000, 1 and 1.0 ms. That is a process's start-up, not
+//   the steady state of a long-running gateway. The load process (client and sink) pins all its threads: pinned
+//   by its main thread alone, its V8 compiler and GC threads ran on the proxies' core and delayed them by 1-4 ms.
 // The last lines compare Tollgate with issue 11's targets against the direct baseline of this same run.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,13 +31,13 @@ const root = join(here, '../..');
 const TOTAL_MB = Number(process.env.TOTAL_MB ?? 512);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const CONNECTS = Number(process.env.CONNECTS ?? 2000);
-const WARMUP = Number(process.env.WARMUP ?? 1000);
+const WARMUP = Number(process.env.WARMUP ?? 10000);
 const TARGET_RATIO = 0.9;
 const TARGET_CONNECT_MS = 1;
 const block = Buffer.alloc(256 * 1024, 7);
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const loadBefore = loadavg();
-const PIN = process.env.PIN !== '0' && spawnSync('taskset', ['-pc', process.env.LOAD_CPU ?? '0', String(process.pid)]).status === 0;
+const PIN = process.env.PIN !== '0' && spawnSync('taskset', ['-apc', process.env.LOAD_CPU ?? '0', String(process.pid)]).status === 0;
 const PROXY_CPU = process.env.PROXY_CPU ?? '1';
 /** command and arguments for a proxy process, pinned to the proxy CPU when pinning is on. */
 const onProxyCpu = (command, args) => (PIN ? ['taskset', ['-c', PROXY_CPU, command, ...args]] : [command, args]);
@@ -117,7 +121,11 @@ const cpuDiff = (a, b) => ({ total: b.total - a.total, user: b.user - a.user, sy
 const cpuAdd = (a, b) => (a === null ? b : { total: a.total + b.total, user: a.user + b.user, system: a.system + b.system });
 
 const modes = [{ name: 'direct', port: sinkPort, proc: null }];
-const tollgate = await child(['-r', join(root, 'tools/ts-register.js'), join(here, 'proxy.ts'), String(sinkPort)]);
+// Tollgate runs with the node flags `tollgate start` gives a data-plane worker (its young-generation size sets how
+// often a scavenge lands on a connect), unless TG_FLAGS says otherwise.
+const workerFlags = spawnSync(process.execPath, ['-r', join(root, 'tools/ts-register.js'), '-p', `require(${JSON.stringify(join(root, 'apps/cli/src/supervisor/workers'))}).workerExecArgv([], undefined).join(' ')`], { encoding: 'utf8' }).stdout.trim();
+const tgFlags = (process.env.TG_FLAGS ?? workerFlags).split(' ').filter(Boolean);
+const tollgate = await child([...tgFlags, '-r', join(root, 'tools/ts-register.js'), join(here, 'proxy.ts'), String(sinkPort)]);
 modes.push({ name: 'tollgate', port: tollgate.port, proc: tollgate });
 const floor = await child([join(here, 'floor.mjs'), String(sinkPort)]);
 modes.push({ name: 'node pipe (floor)', port: floor.port, proc: floor });
@@ -187,7 +195,7 @@ const results = modes.map((m, i) => {
 });
 const base = results[0];
 console.log(`stream, ${TOTAL_MB} MB per throughput run, ${ROUNDS} interleaved rounds (medians), ${CONNECTS} interleaved connects per mode after ${WARMUP} warm-up ones, 127.0.0.1`);
-console.log(`load average before ${loadBefore}, after ${loadAfter}; ${PIN ? `load on CPU ${process.env.LOAD_CPU ?? '0'}, proxies on CPU ${PROXY_CPU}` : 'not pinned to CPUs'}`);
+console.log(`tollgate node flags: ${tgFlags.join(' ') || 'none'}; load average before ${loadBefore}, after ${loadAfter}; ${PIN ? `load on CPU ${process.env.LOAD_CPU ?? '0'}, proxies on CPU ${PROXY_CPU}` : 'not pinned to CPUs'}`);
 for (const r of results) {
   console.log([
     r.name.padEnd(24),
