@@ -9,7 +9,8 @@
 # plugins. Local counters are node-wide in the shared file, as a worker of `tollgate start` has them, when the
 # addon is built (native/transparent/build/Release/shm.node; TOLLGATE_SHM_ADDON overrides), else in process memory.
 # Env: DURATION (s, default 5), ROUNDS (default 2), CONNS (default 50), REDIS (default 1), TRACING (default 1),
-# WARMUP (s of load before each measurement, default 3: V8 still tiers up after 1 s on a busy machine).
+# WARMUP (s of load before each measurement, default 3: V8 still tiers up after 1 s on a busy machine), TG_FLAGS
+# (node flags of the Tollgate process; default: those of a `tollgate start` data-plane worker, worker-flags.sh).
 # SUITE=cache (npm run bench:cache): proxy-cache hits on the 100 routes vs plain proxying, the cache in the
 # process and node-wide (supervisor + worker over IPC, as `tollgate start` runs it); CPU counts both processes.
 set -euo pipefail
@@ -34,6 +35,9 @@ cleanup() {
 trap cleanup EXIT
 # shellcheck source=upstream-nginx.sh
 . "$ROOT/bench/proxy/upstream-nginx.sh"
+# shellcheck source=worker-flags.sh
+. "$ROOT/bench/proxy/worker-flags.sh"
+echo "tollgate node flags: ${TG_FLAGS:-none}" >&2
 node "$ROOT/bench/proxy/build.js" "$WORK/js"
 start_upstream_nginx "$WORK/up" "$UP_PORT"
 [ "$TRACING" = 1 ] && [ "$SUITE" != cache ] && start_upstream_nginx "$WORK/sink" "$SINK_PORT"
@@ -59,7 +63,7 @@ fi
 start() { # $1 PLUGINS, $2 POLICY, $3 CACHE (empty, local or node), $4 TRACE (opentelemetry | http-log | empty)
   [ -n "$SHM_FILE" ] && rm -f "$SHM_FILE"
   SHM=$SHM_FILE CACHE=${3:-} TRACE=${4:-} SINK_PORT=$SINK_PORT PLUGINS=$1 POLICY=$2 ROUTES=100 CONSUMERS=100 HTTP_PORT=$TG_PORT UPSTREAM_PORT=$UP_PORT \
-    taskset -c 1 node "$WORK/js/bench/proxy/plugins-serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
+    taskset -c 1 node $TG_FLAGS "$WORK/js/bench/proxy/plugins-serve.js" >"$WORK/tg.out" 2>"$WORK/tg.err" &
   TG_PID=$!; PIDS+=("$TG_PID")
   for _ in $(seq 1 1200); do grep -q READY "$WORK/tg.out" 2>/dev/null && break; sleep 0.05; done
   grep -q READY "$WORK/tg.out" || { echo "the data plane did not start (PLUGINS=$1 POLICY=$2)" >&2; cat "$WORK/tg.err" >&2; exit 1; }

@@ -46,7 +46,8 @@ cleanup() {
 trap cleanup EXIT
 
 node "$ROOT/bench/proxy/build.js" "$WORK/js"
-TG_FLAGS=${TG_FLAGS-$(node -r "$ROOT/tools/ts-register.js" -p "require('$ROOT/apps/cli/src/supervisor/workers').workerExecArgv([], undefined).join(' ')")}
+# shellcheck source=worker-flags.sh
+. "$ROOT/bench/proxy/worker-flags.sh"
 BASELINE_FLAGS=${BASELINE_FLAGS-$TG_FLAGS}
 echo "tollgate node flags: ${TG_FLAGS:-none}${BASELINE:+; baseline: ${BASELINE_FLAGS:-none}}" >&2
 [ -n "$BASELINE" ] && node "$BASELINE/bench/proxy/build.js" "$WORK/js-baseline"
