@@ -3,8 +3,9 @@
 // kong.response.error, kong.service.response, uri captures, load_consumer + authenticate with a consumer's plugin, set_serialize_value reaching
 // file-log, the certificate phase on HTTPS and TLS stream handshakes, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { issueCertificate } from '@tollgate/pki';
 import { join } from 'node:path';
 import { startEchoUpstream, type EchoUpstream } from '@tollgate/plugins/testing';
@@ -21,6 +22,11 @@ describe('pre-function / post-function on a running node', () => {
   let admin: string;
   let proxy: string;
   let logFile: string;
+  /** Answers 200 after 1.5 s: within a service's read_timeout, not within a snippet's set_timeouts. */
+  let slowUpstream: HttpServer;
+  /** Accepts and closes every connection before any response: each proxy attempt (first try or retry) is one. */
+  let dropper: TcpServer;
+  let dropped = 0;
 
   const route = async (name: string, plugins: Array<{ name: string; config: Record<string, unknown> }>) => {
     expect((await http('POST', `${admin}/services/echo/routes`, { body: { name, paths: [`/${name}`] } })).status).toBe(201);
@@ -74,6 +80,24 @@ describe('pre-function / post-function on a running node', () => {
       'kong.service.request.clear_header("x-drop")',
     ].join('\n'))]);
     await route('plain', []);
+    slowUpstream = createHttpServer((req, res) => void setTimeout(() => res.end('slow'), 1500));
+    await new Promise<void>((r) => slowUpstream.listen(0, '127.0.0.1', r));
+    dropper = createTcpServer((socket) => { dropped++; socket.destroy(); });
+    await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
+    const port = (server: HttpServer | TcpServer) => (server.address() as AddressInfo).port;
+    expect((await http('POST', `${admin}/services`, { body: { name: 'slow', url: `http://127.0.0.1:${port(slowUpstream)}` } })).status).toBe(201);
+    expect((await http('POST', `${admin}/services`, { body: { name: 'dropper', url: `http://127.0.0.1:${port(dropper)}`, retries: 4 } })).status).toBe(201);
+    for (const [service, name, snippet] of [
+      ['slow', 'slowdefault', null],
+      // no retry either: nginx retries a read timeout (proxy_next_upstream timeout), each try with this bound
+      ['slow', 'fastfail', 'kong.service.set_timeouts(1000, 1000, 100); kong.service.set_retries(0)'],
+      ['dropper', 'retrydefault', null],
+      ['dropper', 'noretry', 'kong.service.set_retries(0)'],
+      ['dropper', 'badretries', 'kong.service.set_retries(40000)'],
+    ] as const) {
+      expect((await http('POST', `${admin}/services/${service}/routes`, { body: { name, paths: [`/${name}`] } })).status).toBe(201);
+      if (snippet !== null) expect((await http('POST', `${admin}/routes/${name}/plugins`, { body: pre(snippet) })).status).toBe(201);
+    }
     const tlsPort = (tlsUpstream.address() as AddressInfo).port;
     expect((await http('POST', `${admin}/services`, { body: { name: 'tls-behind-http', url: `http://127.0.0.1:${tlsPort}` } })).status).toBe(201);
     for (const [name, snippet] of [['scheme', 'kong.service.request.set_scheme("https")'], ['noscheme', 'kong.service.request.set_header("x-a", "1")']]) {
@@ -141,6 +165,31 @@ describe('pre-function / post-function on a running node', () => {
     await other?.close();
     tlsUpstream?.closeAllConnections();
     await new Promise<void>((r) => (tlsUpstream ? tlsUpstream.close(() => r()) : r()));
+    slowUpstream?.closeAllConnections();
+    await new Promise<void>((r) => (slowUpstream ? slowUpstream.close(() => r()) : r()));
+    await new Promise<void>((r) => (dropper ? dropper.close(() => r()) : r()));
+  });
+
+  it('kong.service.set_timeouts bounds this request by the snippet\'s read timeout, not the service\'s', async () => {
+    expect((await http('GET', `${proxy}/slowdefault`)).text).toBe('slow');
+    const started = performance.now();
+    const r = await http('GET', `${proxy}/fastfail`, { headers: { accept: 'application/json' } });
+    expect(r.status).toBe(504);
+    expect(r.json.message).toBe('The upstream server is timing out');
+    expect(performance.now() - started).toBeLessThan(1200);
+  });
+
+  it('kong.service.set_retries replaces the service\'s retries for this request (Kong\'s message on a bad value)', async () => {
+    dropped = 0;
+    expect((await http('GET', `${proxy}/retrydefault`)).status).toBe(502);
+    expect(dropped).toBe(5); // the first try and the service's 4 retries
+    dropped = 0;
+    expect((await http('GET', `${proxy}/noretry`)).status).toBe(502);
+    expect(dropped).toBe(1);
+    const bad = await http('GET', `${proxy}/badretries`);
+    expect(bad.status).toBe(500);
+    expect(bad.json.message).toBe('An unexpected error occurred');
+    await waitFor(async () => (node.logs.some((l) => l.includes('retries must be an integer between 0 and 32767: given 40000')) ? true : undefined), 'the snippet error in the log');
   });
 
   it('a one-line snippet changes the upstream request', async () => {

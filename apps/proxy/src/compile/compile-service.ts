@@ -46,9 +46,22 @@ export function compileService(
     upstream,
     directPeer: upstream ? null : Object.freeze({ host: row.host, port: row.port, ip: row.host, named: isDnsName(row.host) }),
     tlsOptions,
-    // Same shape as the key built per attempt for balancer peers (ip|port|connect timeout[|sni|tls]).
-    poolKey: tlsOptions === null ? `${row.host}|${row.port}|${connectTimeout}` : `${row.host}|${row.port}|${connectTimeout}|${row.host}|${tlsOptions.poolKey}`,
+    poolKey: upstreamPoolKey(row.host, row.port, connectTimeout, row.host, tlsOptions),
   });
+}
+
+/**
+ * The keep-alive pool a connection belongs to: ip|port|connect timeout[|sni|tls]. Connections differ by what they
+ * were opened with, so a request that connects with other options (kong.service.set_timeouts) gets other ones.
+ */
+export function upstreamPoolKey(host: string, port: number, connectTimeout: number, sniHost: string, tls: UpstreamTlsOptions | null): string {
+  return tls === null ? `${host}|${port}|${connectTimeout}` : `${host}|${port}|${connectTimeout}|${sniHost}|${tls.poolKey}`;
+}
+
+/** The service as one request sees it after kong.service.set_retries / set_timeouts. */
+export function withBalancerOverrides(svc: CompiledService, overrides: Partial<Pick<CompiledService, 'retries' | 'connectTimeout' | 'writeTimeout' | 'readTimeout'>>): CompiledService {
+  const merged = { ...svc, ...overrides };
+  return { ...merged, poolKey: upstreamPoolKey(svc.host, svc.port, merged.connectTimeout, svc.host, svc.tlsOptions) };
 }
 
 /** The TLS options for a service without TLS fields (Kong's schema allows none on http/grpc services). */

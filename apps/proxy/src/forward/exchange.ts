@@ -7,7 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { runBodyFilter, runHeaderFilterOnList, type ChunkFilter, type PluginRun } from '@tollgate/plugins';
 import type { CompiledRoute, CompiledService } from '../compile/types';
-import { tlsOptionsOf } from '../compile/compile-service';
+import { tlsOptionsOf, upstreamPoolKey } from '../compile/compile-service';
 import type { Peer, UpstreamRuntime } from '../upstream/types';
 import type { UpstreamCall, UpstreamHandler, UpstreamRequest } from '../upstream-http/connection';
 import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, type UpstreamError } from '../upstream-http/errors';
@@ -124,13 +124,10 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     // kong.service.request.set_scheme (ai-proxy's provider URL too): that scheme instead of the service's
     const override = this.plugins !== null ? this.plugins.schemeOverride : null;
     const tls = override === null ? svc.tls : override === 'https';
-    // Same shape as CompiledService.poolKey: ip|port|connect timeout[|sni|tls]
     let poolKey =
       this.peer === null && this.plugins?.targetOverride == null && host === svc.host
         ? svc.poolKey
-        : svc.tlsOptions === null || !tls
-          ? `${host}|${port}|${svc.connectTimeout}`
-          : `${host}|${port}|${svc.connectTimeout}|${this.sniHost}|${svc.tlsOptions.poolKey}`;
+        : upstreamPoolKey(host, port, svc.connectTimeout, this.sniHost, tls ? svc.tlsOptions : null);
     if (tls !== svc.tls) poolKey = `${tls ? 'https' : 'http'}|${poolKey}`;
     const trace = this.plugins?.trace;
     if (trace) trace.startTry(host, port, this.sniHost);

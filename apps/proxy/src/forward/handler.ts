@@ -9,6 +9,7 @@ import { HTTP_VERSION_NOT_SUPPORTED, missingHost, PROXY_ERRORS, unsupportedHttpV
 import { resolveUpstreamPath } from '@tollgate/router';
 import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
+import { withBalancerOverrides } from '../compile/compile-service';
 import { logWhenFinished } from './access-line';
 import { clientOf, originalDestinationOf, realClientIp } from './client-info';
 import type { ListenerInfo, ProxyContext } from './context';
@@ -261,6 +262,8 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
 function afterAccess(s: RequestState, run: PluginRun): void {
   if (run.response.exitResponse !== null) return writePluginExit(s.ctx, s.req, s.res, run, s.requestId, s.startedAt);
   applyRequestHeaderChanges(run, s.up.list);
+  // every protocol's forward step reads retries and timeouts off s.service
+  if (run.balancerOverrides !== null) s.service = withBalancerOverrides(s.service, run.balancerOverrides);
   // the plugins' fields follow the ones already checked (from the first pair when they set Host)
   if (s.checkedFields !== 0) s.checkedFields = run.request.upstreamFieldsAt;
   s.path = upstreamPathAfterPlugins(run, s.path);

@@ -16,7 +16,8 @@ export interface RequestState {
   readonly requestId: string;
   readonly startedAt: number;
   readonly route: CompiledRoute;
-  readonly service: CompiledService;
+  /** The route's service; after the access phase, a copy with kong.service.set_retries / set_timeouts applied. */
+  service: CompiledService;
   readonly match: HttpMatch;
   /** After the realip rewrite. */
   readonly clientIp: string;

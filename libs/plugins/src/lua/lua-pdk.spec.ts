@@ -101,6 +101,28 @@ describe('pre-function / post-function snippets', () => {
     expect(errors.join('\n')).toContain('boom');
   });
 
+  it('kong.service.set_retries / set_timeouts set this request\'s values; bad arguments get Kong\'s messages', async () => {
+    const run = await runWith([access('kong.service.set_retries(2)', 'kong.service.set_timeouts(100, 200, 300)', 'kong.service.set_retries(0)')]);
+    expect(errors).toEqual([]);
+    expect(run.balancerOverrides).toEqual({ retries: 0, connectTimeout: 100, writeTimeout: 200, readTimeout: 300 });
+    const refused = async (snippet: string) => {
+      errors.length = 0;
+      const r = await runWith([access(`local ok, err = pcall(${snippet}); kong.response.exit(400, { message = err })`)]);
+      return JSON.parse(r.response.exitResponse!.body.toString()).message;
+    };
+    expect(await refused('kong.service.set_retries, "2"')).toBe('retries must be an integer');
+    expect(await refused('kong.service.set_retries, 1.5')).toBe('retries must be an integer');
+    expect(await refused('kong.service.set_retries, -1')).toBe('retries must be an integer between 0 and 32767: given -1');
+    expect(await refused('kong.service.set_retries, 32768')).toBe('retries must be an integer between 0 and 32767: given 32768');
+    expect(await refused('kong.service.set_timeouts, "2", 1, 1')).toBe('connect_timeout must be an integer');
+    expect(await refused('kong.service.set_timeouts, 2, "1", 1')).toBe('write_timeout must be an integer');
+    expect(await refused('kong.service.set_timeouts, 2, 1')).toBe('read_timeout must be an integer');
+    expect(await refused('kong.service.set_timeouts, 0, 1, 1')).toBe('connect_timeout must be an integer between 1 and 2147483646: given 0');
+    expect(await refused('kong.service.set_timeouts, 2, 1, 2147483647')).toBe('read_timeout must be an integer between 1 and 2147483646: given 2147483647');
+    const untouched = await runWith([access('pcall(kong.service.set_timeouts, 2, 1, -1)')]);
+    expect(untouched.balancerOverrides).toBeNull();
+  });
+
   it('an endless loop is stopped by the instruction budget', async () => {
     const started = Date.now();
     const run = await runWith([access('while true do end')]);
@@ -237,6 +259,19 @@ describe('pre-function / post-function snippets', () => {
     const run = await runWith([access('local c = kong.request.get_uri_captures(); kong.service.request.set_header("x-c", c.unnamed[0] .. "|" .. c.unnamed[1] .. "|" .. c.named.id .. "|" .. tostring(c.named[1]) .. "|" .. tostring(c.unnamed.id))')]);
     expect(errors).toEqual([]);
     expect(run.request.getHeader('x-c')).toBe('/things/42|42|42|nil|nil');
+  });
+
+  it('Lua tables become JSON as cjson encodes them: a key below 1 makes an object; the unnamed captures stay an array', async () => {
+    const run = await runWith([access(`kong.response.exit(200, {
+      zero = { [0] = "x" }, mixed = { [0] = "a", "b" }, negative = { [-1] = "n" }, arr = { "p", "q" }, empty = {},
+      unnamed = kong.request.get_uri_captures().unnamed,
+    })`)]);
+    expect(errors).toEqual([]);
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toEqual({
+      zero: { '0': 'x' }, mixed: { '0': 'a', '1': 'b' }, negative: { '-1': 'n' }, arr: ['p', 'q'], empty: {}, unnamed: ['42'],
+    });
+    const none = await runWith([access('kong.response.exit(200, { unnamed = kong.request.get_uri_captures().unnamed })')], { uriCaptures: undefined });
+    expect(JSON.parse(none.response.exitResponse!.body.toString())).toEqual({ unnamed: [] });
   });
 
   it('kong.client.load_consumer by id or username, and kong.client.authenticate: the consumer reaches later plugins', async () => {

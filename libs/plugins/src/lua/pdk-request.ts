@@ -1,7 +1,7 @@
 // kong.request.* and kong.service.request.*: the client request as the plugin API exposes it (PluginRun.request).
 import { current, type LuaPhase } from './active';
 import { lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
-import { checkString, optString, pushString, pushValue, toValue } from './values';
+import { checkString, optString, pushString, pushValue, setArrayMetatable, toValue } from './values';
 
 const BEFORE_PROXY: readonly LuaPhase[] = ['rewrite', 'access'];
 
@@ -127,6 +127,8 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
 export function pushCaptures(L: LuaState, which: 'numbered' | 'named' | 'all'): void {
   const captures = current().run.host.uriCaptures ?? null;
   lua.lua_newtable(L);
+  // Kong returns the unnamed captures with cjson.array_mt: JSON has them as an array from [1], without the [0] match
+  if (which === 'numbered') setArrayMetatable(L, -1);
   if (captures === null) return;
   for (const [k, v] of Object.entries(captures)) {
     const numbered = /^\d+$/.test(k);

@@ -136,7 +136,34 @@ export function serviceFunctions(): Record<string, HostFunction> {
       run.upstreamOverride = null;
       return 0;
     },
+    set_retries: (L) => {
+      onlyIn(L, 'kong.service.set_retries', ['rewrite', 'access']);
+      const retries = checkBalancerInteger(L, 1, 'retries', 0, 32767);
+      const run = current().run;
+      run.balancerOverrides = { ...run.balancerOverrides, retries };
+      return 0;
+    },
+    set_timeouts: (L) => {
+      onlyIn(L, 'kong.service.set_timeouts', ['rewrite', 'access']);
+      const connectTimeout = checkBalancerInteger(L, 1, 'connect_timeout', 1, MAX_TIMEOUT_MS);
+      const writeTimeout = checkBalancerInteger(L, 2, 'write_timeout', 1, MAX_TIMEOUT_MS);
+      const readTimeout = checkBalancerInteger(L, 3, 'read_timeout', 1, MAX_TIMEOUT_MS);
+      const run = current().run;
+      run.balancerOverrides = { ...run.balancerOverrides, connectTimeout, writeTimeout, readTimeout };
+      return 0;
+    },
   };
+}
+
+/** Kong's bound for set_timeouts (nginx keeps timeouts as signed 32-bit milliseconds). */
+const MAX_TIMEOUT_MS = 2147483646;
+
+/** kong.service's argument rule: a Lua number with an integer value (a numeric string is refused), within bounds. */
+function checkBalancerInteger(L: LuaState, arg: number, name: string, min: number, max: number): number {
+  const value = lua.lua_type(L, arg) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, arg) : NaN;
+  if (!Number.isInteger(value)) lauxlib.luaL_error(L, toLua(`${name} must be an integer`));
+  if (value < min || value > max) lauxlib.luaL_error(L, toLua(`${name} must be an integer between ${min} and ${max}: given ${value}`));
+  return value;
 }
 
 export function clientFunctions(): Record<string, HostFunction> {

@@ -49,7 +49,10 @@ export function checkString(L: LuaState, idx: number): string {
   return fromLua(lauxlib.luaL_checklstring(L, idx));
 }
 
-/** A Lua value as JS: tables with only 1..n keys become arrays, other tables objects; functions are dropped. */
+/**
+ * A Lua value as JS: tables with only 1..n keys become arrays, other tables objects (cjson's rules); a table with
+ * the array metatable becomes the array of its 1..n; functions are dropped.
+ */
 export function toValue(L: LuaState, idx: number, depth = 0): unknown {
   switch (lua.lua_type(L, idx)) {
     case lua.LUA_TNIL: case lua.LUA_TNONE: return null;
@@ -61,8 +64,40 @@ export function toValue(L: LuaState, idx: number, depth = 0): unknown {
   }
 }
 
+/** Registry key of Tollgate's cjson.array_mt: a table carrying it converts to the array of its 1..n, as cjson encodes it. */
+const ARRAY_MT = { name: 'tollgate.lua.array_mt' };
+
+/** Gives the table at `idx` the array metatable (Kong's get_uri_captures().unnamed: its [0] is the whole match). */
+export function setArrayMetatable(L: LuaState, idx: number): void {
+  const abs = lua.lua_absindex(L, idx);
+  if (lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, ARRAY_MT) !== lua.LUA_TTABLE) {
+    lua.lua_pop(L, 1);
+    lua.lua_newtable(L);
+    lua.lua_pushvalue(L, -1);
+    lua.lua_rawsetp(L, lua.LUA_REGISTRYINDEX, ARRAY_MT);
+  }
+  lua.lua_setmetatable(L, abs);
+}
+
+function hasArrayMetatable(L: LuaState, abs: number): boolean {
+  if (!lua.lua_getmetatable(L, abs)) return false;
+  lua.lua_rawgetp(L, lua.LUA_REGISTRYINDEX, ARRAY_MT);
+  const same = lua.lua_rawequal(L, -1, -2);
+  lua.lua_pop(L, 2);
+  return Boolean(same);
+}
+
 function tableValue(L: LuaState, idx: number, depth: number): unknown {
   const abs = lua.lua_absindex(L, idx);
+  if (hasArrayMetatable(L, abs)) {
+    const items: unknown[] = [];
+    for (let i = 1, n = lua.lua_rawlen(L, abs); i <= n; i++) {
+      lua.lua_rawgeti(L, abs, i);
+      items.push(toValue(L, -1, depth + 1));
+      lua.lua_pop(L, 1);
+    }
+    return items;
+  }
   const obj: Record<string, unknown> = {};
   const ints: unknown[] = [];
   let onlyInts = true;
@@ -71,7 +106,9 @@ function tableValue(L: LuaState, idx: number, depth: number): unknown {
     const value = toValue(L, -1, depth + 1);
     if (lua.lua_type(L, -2) === lua.LUA_TNUMBER && lua.lua_isinteger(L, -2)) {
       const k = lua.lua_tointeger(L, -2);
-      ints[k - 1] = value;
+      // as cjson: a key below 1 makes the table an object ({[0] = x} is {"0": x})
+      if (k >= 1) ints[k - 1] = value;
+      else onlyInts = false;
       obj[String(k)] = value;
     } else {
       onlyInts = false;

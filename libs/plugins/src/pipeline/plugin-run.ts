@@ -8,6 +8,13 @@ import type { RequestTrace } from '../tracing/trace';
 import { RequestView } from './request-view';
 import { ResponseView } from './response-view';
 
+export interface BalancerOverrides {
+  retries?: number;
+  connectTimeout?: number;
+  writeTimeout?: number;
+  readTimeout?: number;
+}
+
 export class PluginRun implements PluginContext, PluginClient {
   readonly request: RequestView;
   readonly response: ResponseView;
@@ -28,6 +35,8 @@ export class PluginRun implements PluginContext, PluginClient {
   targetOverride: { readonly host: string; readonly port: number } | null = null;
   /** kong.service.request.set_scheme: with a target override, the scheme used to reach it. */
   schemeOverride: 'http' | 'https' | null = null;
+  /** kong.service.set_retries / set_timeouts: this request's values in place of its service's (ms for timeouts). */
+  balancerOverrides: BalancerOverrides | null = null;
   /** Spans and timings for the tracing plugins (opentelemetry, zipkin); null when nothing traces. */
   trace: RequestTrace | null = null;
 
