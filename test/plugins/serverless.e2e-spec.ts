@@ -79,6 +79,11 @@ describe('pre-function / post-function on a running node', () => {
       'kong.service.request.add_header("x-added", "one")',
       'kong.service.request.clear_header("x-drop")',
     ].join('\n'))]);
+    await route('buffered', [{ name: 'pre-function', config: {
+      access: ['kong.service.request.enable_buffering()'],
+      header_filter: ['local body = kong.service.response.get_body(); kong.response.set_header("x-service-path", body.path .. " " .. #kong.service.response.get_raw_body())'],
+    } }]);
+    await route('unbuffered', [{ name: 'post-function', config: { header_filter: ['kong.service.response.get_raw_body()'] } }]);
     await route('plain', []);
     slowUpstream = createHttpServer((req, res) => void setTimeout(() => res.end('slow'), 1500));
     await new Promise<void>((r) => slowUpstream.listen(0, '127.0.0.1', r));
@@ -168,6 +173,19 @@ describe('pre-function / post-function on a running node', () => {
     slowUpstream?.closeAllConnections();
     await new Promise<void>((r) => (slowUpstream ? slowUpstream.close(() => r()) : r()));
     await new Promise<void>((r) => (dropper ? dropper.close(() => r()) : r()));
+  });
+
+  it('kong.service.request.enable_buffering: header_filter reads the service\'s whole body; the client gets it unchanged', async () => {
+    const r = await http('GET', `${proxy}/buffered/items?x=1`);
+    expect(r.status).toBe(200);
+    expect(r.json.path).toBe('/items'); // strip_path
+    expect(r.headers['x-service-path']).toBe(`/items ${Buffer.byteLength(r.text)}`);
+    expect(Number(r.headers['content-length'])).toBe(Buffer.byteLength(r.text));
+    const head = await http('HEAD', `${proxy}/buffered/items`);
+    expect(head.status).toBe(200);
+    // without enable_buffering the call fails that snippet, with Kong's message in the error log
+    await http('GET', `${proxy}/unbuffered`);
+    await waitFor(async () => (node.logs.some((l) => l.includes('service body is only available with buffered proxying')) ? true : undefined), 'the snippet error in the log');
   });
 
   it('kong.service.set_timeouts bounds this request by the snippet\'s read timeout, not the service\'s', async () => {

@@ -67,8 +67,11 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
   private upstreamBodyDropped = false;
   /** A plugin's per-chunk filter over this response (kong.response.filterChunks in header_filter). */
   private chunkFilter: ChunkFilter | null = null;
-  /** Response held for body_filter plugins until complete. */
-  private held: { status: number; headers: string[]; parts: Buffer[] } | null = null;
+  /**
+   * Response held until complete: for body_filter plugins (after header_filter), or under
+   * kong.service.request.enable_buffering (before it: header_filter then sees the service's whole body).
+   */
+  private held: { status: number; headers: string[]; parts: Buffer[]; beforeHeaderFilter: boolean } | null = null;
   /** The request body as handed to the upstream client (the client request itself, or a counting stream over it). */
   private body: Readable | null = null;
   /** The upstream connection carrying the current attempt. */
@@ -194,6 +197,10 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     }
     run.timings.upstreamLatency = upstreamLatency;
     run.timings.proxyLatency = Math.round(this.sentAt - this.startedAt);
+    if (run.bufferedProxying && !NO_BODY.has(statusCode) && this.req.method !== 'HEAD') {
+      this.held = { status: statusCode, headers, parts: [], beforeHeaderFilter: true };
+      return true;
+    }
     const upstreamFields = headers.length;
     const filtered = runHeaderFilterOnList(run, statusCode, headers);
     if (run.response.exitResponse !== null) return this.writeHeaderFilterExit(filtered);
@@ -207,7 +214,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       return this.writeHead(status, filtered);
     }
     if (run.buffersResponse && !NO_BODY.has(statusCode)) {
-      this.held = { status, headers: filtered, parts: [] };
+      this.held = { status, headers: filtered, parts: [], beforeHeaderFilter: false };
       return true;
     }
     // plugins' fields (kong.response.set_header, a Lua function's values) are checked here, by loops, not by writeHead's
@@ -330,14 +337,33 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       } else this.res.end();
       return;
     }
+    const run = this.plugins!;
+    let body: Buffer = Buffer.concat(held.parts);
+    let headers = held.headers;
+    if (held.beforeHeaderFilter) {
+      run.bufferedBody = body;
+      headers = runHeaderFilterOnList(run, held.status, headers);
+      if (run.response.exitResponse !== null) {
+        this.writeHeaderFilterExit(headers);
+        return;
+      }
+      const status = run.response.status;
+      if (status !== held.status && NO_BODY.has(status)) {
+        this.writeBodilessStatus(status, headers);
+        return;
+      }
+      if (run.response.chunkFilter !== null) {
+        this.chunkFilter = run.response.chunkFilter;
+        body = this.filterChunk(body, true) ?? EMPTY;
+      }
+    }
     // body_filter plugins see the whole body; the length is announced after they changed it
-    const body = runBodyFilter(this.plugins!, Buffer.concat(held.parts));
-    const headers = held.headers;
+    if (run.buffersResponse) body = runBodyFilter(run, body);
     dropFraming(headers);
     headers.push('Content-Length', String(body.length));
     if (this.res.destroyed) return;
     // a body_filter plugin may have replaced the status (the head was held with the body)
-    this.writeHead(this.plugins!.response.status || held.status, headers);
+    this.writeHead(run.response.status || held.status, headers);
     this.res.end(body);
   }
 

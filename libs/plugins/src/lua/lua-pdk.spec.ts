@@ -239,6 +239,31 @@ describe('pre-function / post-function snippets', () => {
     expect(errors).toEqual([]);
   });
 
+  it('kong.service.request.enable_buffering: kong.service.response.get_raw_body / get_body read the whole service body; without it, Kong\'s error', async () => {
+    const hf = [
+      'local raw = kong.service.response.get_raw_body()',
+      'local json, err, mime = kong.service.response.get_body()',
+      'local form, _, fmime = kong.service.response.get_body("application/x-www-form-urlencoded")',
+      'local none, nerr, nmime = kong.service.response.get_body("text/csv; charset=utf-8")',
+      'kong.response.set_header("x-body", raw .. "|" .. json.items[2] .. "|" .. tostring(err) .. "|" .. mime .. "|" .. tostring(form[raw]) .. "|" .. fmime .. "|" .. tostring(none) .. "|" .. nerr .. "|" .. nmime)',
+    ].join('\n');
+    const run = await runWith([['pre-function', { access: ['kong.service.request.enable_buffering()'], header_filter: [hf] }]]);
+    expect(run.bufferedProxying).toBe(true);
+    run.bufferedBody = Buffer.from('{"items":[1,2]}');
+    const headers: Record<string, string | string[] | number | undefined> = { 'content-type': 'application/json; charset=utf-8' };
+    runHeaderFilter(run, 200, headers);
+    expect(errors).toEqual([]);
+    expect(headers['x-body']).toBe('{"items":[1,2]}|2|nil|application/json||application/x-www-form-urlencoded|nil|unsupported content type \'text/csv; charset=utf-8\'|text/csv');
+    const scalar = await runWith([['pre-function', { access: ['kong.service.request.enable_buffering()'], header_filter: ['local v, err = kong.service.response.get_body("application/json"); kong.response.set_header("x-err", err)'] }]]);
+    scalar.bufferedBody = Buffer.from('42');
+    const scalarHeaders: Record<string, string | string[] | number | undefined> = {};
+    runHeaderFilter(scalar, 200, scalarHeaders);
+    expect(scalarHeaders['x-err']).toBe('invalid json body');
+    const unbuffered = await runWith([['post-function', { header_filter: ['kong.service.response.get_raw_body()'] }]]);
+    runHeaderFilter(unbuffered, 200, {});
+    expect(errors.join('\n')).toContain('service body is only available with buffered proxying (see: kong.service.request.enable_buffering function)');
+  });
+
   it('kong.service.response: the service\'s status (not what a plugin set) and headers, nil when an exit answered; header_filter on only', async () => {
     const hf = 'kong.response.set_status(418); kong.response.set_header("x-svc", tostring(kong.service.response.get_status()) .. "|" .. tostring(kong.service.response.get_header("Content-Type")) .. "|" .. kong.service.response.get_headers()["content-type"])';
     const run = await runWith([['post-function', { header_filter: [hf] }]]);

@@ -92,20 +92,8 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
     },
     get_body: (L) => {
       const body = current().body;
-      const type = req().getHeader('content-type') ?? '';
       if (body === null) { lua.lua_pushnil(L); pushString(L, 'request body was not read'); return 2; }
-      if (type.includes('application/json')) {
-        try { pushValue(L, JSON.parse(body.toString())); return 1; } catch { lua.lua_pushnil(L); pushString(L, 'invalid json body'); return 2; }
-      }
-      if (type.includes('application/x-www-form-urlencoded')) {
-        const m = new Map<string, string[]>();
-        for (const [k, v] of new URLSearchParams(body.toString())) m.set(k, [...(m.get(k) ?? []), v]);
-        pushValue(L, queryTable(m));
-        return 1;
-      }
-      lua.lua_pushnil(L);
-      pushString(L, 'unsupported content type');
-      return 2;
+      return pushDecodedBody(L, body, optString(L, 1) ?? req().getHeader('content-type'));
     },
     get_start_time: (L) => { lua.lua_pushinteger(L, Math.round(current().run.timings.startedAt)); return 1; },
     get_uri_captures: (L) => {
@@ -124,6 +112,46 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
  * The matched route's regex captures as a Lua table: `numbered` ones under integer keys (0: the whole match),
  * `named` ones under their names, or `all` of both in one table (request-transformer templates' uri_captures).
  */
+/**
+ * Kong's get_body for a request or a service response: the body decoded by its MIME type (the argument, else its
+ * Content-Type), pushed as `value, err, mimetype`: a form as a table of args, JSON as a table (anything but an
+ * object or array is "invalid json body"); other types are refused by name.
+ */
+export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string | undefined): number {
+  if (contentType === undefined) {
+    lua.lua_pushnil(L);
+    pushString(L, 'missing content type');
+    return 2;
+  }
+  const semicolon = contentType.indexOf(';');
+  const mimetype = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).toLowerCase();
+  if (mimetype.startsWith('application/x-www-form-urlencoded')) {
+    const args = new Map<string, string[]>();
+    for (const [k, v] of new URLSearchParams(body.toString())) args.set(k, [...(args.get(k) ?? []), v]);
+    pushValue(L, queryTable(args));
+    lua.lua_pushnil(L);
+    pushString(L, 'application/x-www-form-urlencoded');
+    return 3;
+  }
+  if (mimetype.startsWith('application/json')) {
+    let json: unknown = null;
+    try { json = JSON.parse(body.toString()); } catch { json = null; }
+    if (json === null || typeof json !== 'object') {
+      lua.lua_pushnil(L);
+      pushString(L, 'invalid json body');
+    } else {
+      pushValue(L, json);
+      lua.lua_pushnil(L);
+    }
+    pushString(L, 'application/json');
+    return 3;
+  }
+  lua.lua_pushnil(L);
+  pushString(L, `unsupported content type '${contentType}'`);
+  pushString(L, mimetype);
+  return 3;
+}
+
 export function pushCaptures(L: LuaState, which: 'numbered' | 'named' | 'all'): void {
   const captures = current().run.host.uriCaptures ?? null;
   lua.lua_newtable(L);
@@ -188,6 +216,11 @@ export function serviceRequestFunctions(): Record<string, HostFunction> {
     },
     set_method: (L) => { onlyIn(L, 'kong.service.request.set_method', BEFORE_PROXY); req().setMethod(checkString(L, 1)); return 0; },
     set_raw_body: (L) => { onlyIn(L, 'kong.service.request.set_raw_body', BEFORE_PROXY); req().setBody(Buffer.from(lauxlib.luaL_checklstring(L, 1))); return 0; },
+    enable_buffering: (L) => {
+      onlyIn(L, 'kong.service.request.enable_buffering', BEFORE_PROXY);
+      current().run.bufferedProxying = true;
+      return 0;
+    },
     set_scheme: (L) => {
       onlyIn(L, 'kong.service.request.set_scheme', BEFORE_PROXY);
       const scheme = checkString(L, 1);

@@ -5,7 +5,7 @@ import { serializeLog } from '../log/serializer';
 import type { Row } from '@tollgate/declarative/snapshot';
 import { current, type LuaPhase } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
-import { onlyIn } from './pdk-request';
+import { onlyIn, pushDecodedBody } from './pdk-request';
 import { luaSettings } from './settings';
 import { checkString, optString, pushString, pushValue, toValue } from './values';
 
@@ -107,8 +107,28 @@ export function serviceResponseFunctions(response: Record<string, HostFunction>)
     },
     get_header: (L) => { onlyIn(L, 'kong.service.response.get_header', AFTER_PROXY); return response.get_header(L); },
     get_headers: (L) => { onlyIn(L, 'kong.service.response.get_headers', AFTER_PROXY); return response.get_headers(L); },
+    get_raw_body: (L) => {
+      onlyIn(L, 'kong.service.response.get_raw_body', AFTER_PROXY);
+      pushValue(L, bufferedServiceBody(L));
+      return 1;
+    },
+    get_body: (L) => {
+      onlyIn(L, 'kong.service.response.get_body', AFTER_PROXY);
+      const body = bufferedServiceBody(L);
+      return pushDecodedBody(L, body, optString(L, 1) ?? current().run.response.getHeader('content-type'));
+    },
   };
 }
+
+/** The service's whole body under kong.service.request.enable_buffering (empty while it is not in); else Kong's error. */
+function bufferedServiceBody(L: LuaState): Buffer {
+  const run = current().run;
+  if (!run.bufferedProxying) lauxlib.luaL_error(L, toLua('service body is only available with buffered proxying (see: kong.service.request.enable_buffering function)'));
+  return run.bufferedBody ?? EMPTY_BODY;
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+
 
 export function serviceFunctions(): Record<string, HostFunction> {
   return {

@@ -35,6 +35,10 @@ export class PluginRun implements PluginContext, PluginClient {
   targetOverride: { readonly host: string; readonly port: number } | null = null;
   /** kong.service.request.set_scheme: with a target override, the scheme used to reach it. */
   schemeOverride: 'http' | 'https' | null = null;
+  /** kong.service.request.enable_buffering: the proxy reads the service's whole body before header_filter runs. */
+  bufferedProxying = false;
+  /** That body, once in (kong.service.response.get_raw_body / get_body). */
+  bufferedBody: Buffer | null = null;
   /** kong.service.set_retries / set_timeouts: this request's values in place of its service's (ms for timeouts). */
   balancerOverrides: BalancerOverrides | null = null;
   /** Spans and timings for the tracing plugins (opentelemetry, zipkin); null when nothing traces. */
