@@ -153,7 +153,10 @@ describe('pre-function / post-function on a running node', () => {
       } },
     ]);
     await route('logphase', [{ name: 'post-function', config: {
-      log: ['kong.log.err("log phase saw ", kong.response.get_status(), " for ", kong.request.get_path())', 'ngx.log(ngx.ERR, "ngx.log from the log phase")'],
+      log: [
+        'kong.log.err("log phase saw ", kong.response.get_status(), " for ", kong.request.get_path())', 'ngx.log(ngx.ERR, "ngx.log from the log phase")',
+        'kong.log.inspect({ path = kong.request.get_path(), n = 1 })', 'kong.log("callable kong.log")',
+      ],
     } }]);
     // rewrite runs only for global instances (as Kong); this one acts only when asked to, and a route with its own
     // pre-function runs that one instead (one instance of a plugin per request, the most specific)
@@ -327,10 +330,12 @@ describe('pre-function / post-function on a running node', () => {
     expect(r.headers['x-upstream']).toBeUndefined();
   });
 
-  it('a log-phase snippet runs after the response, and kong.log / ngx.log reach the error log', async () => {
+  it('a log-phase snippet runs after the response, and kong.log (callable, inspect) / ngx.log reach the error log', async () => {
     expect((await http('GET', `${proxy}/logphase/abc`)).status).toBe(200);
     await waitFor(async () => (node.logs.some((l) => l.includes('log phase saw 200 for /logphase/abc')) ? true : undefined), 'the kong.log line');
     await waitFor(async () => (node.logs.some((l) => l.includes('ngx.log from the log phase')) ? true : undefined), 'the ngx.log line');
+    await waitFor(async () => (node.logs.some((l) => l.includes('"level":"notice"') && l.includes('{ n = 1, path = \\"/logphase/abc\\" }')) ? true : undefined), 'the kong.log.inspect line at notice');
+    await waitFor(async () => (node.logs.some((l) => l.includes('callable kong.log')) ? true : undefined), 'the kong.log(...) line');
   });
 
   it('a global rewrite snippet runs for routes without their own pre-function; a route-scoped one replaces it', async () => {

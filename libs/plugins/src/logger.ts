@@ -7,6 +7,7 @@ export const silentLogger: PluginLogger = { debug: noop, info: noop, warn: noop,
 interface PinoLike {
   debug?(obj: unknown, msg?: string): void;
   info?(obj: unknown, msg?: string): void;
+  notice?(obj: unknown, msg?: string): void;
   warn(obj: unknown, msg?: string): void;
   error(obj: unknown, msg?: string): void;
 }
@@ -17,6 +18,7 @@ export function pluginLogger(base: PinoLike, plugin?: string): PluginLogger {
   return {
     debug: (msg, obj) => base.debug?.(obj ?? {}, prefix + msg),
     info: (msg, obj) => base.info?.(obj ?? {}, prefix + msg),
+    notice: (msg, obj) => (base.notice !== undefined ? base.notice(obj ?? {}, prefix + msg) : base.info?.(obj ?? {}, prefix + msg)),
     warn: (msg, obj) => base.warn(obj ?? {}, prefix + msg),
     error: (msg, obj) => base.error(obj ?? {}, prefix + msg),
   };

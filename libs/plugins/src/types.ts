@@ -14,6 +14,8 @@ export type PhaseResult = void | Promise<void>;
 export interface PluginLogger {
   debug(msg: string, obj?: unknown): void;
   info(msg: string, obj?: unknown): void;
+  /** kong.conf's notice level (the default log_level), between info and warn; loggers without it log at info. */
+  notice?(msg: string, obj?: unknown): void;
   warn(msg: string, obj?: unknown): void;
   error(msg: string, obj?: unknown): void;
 }

@@ -14,7 +14,8 @@ import { resetLuaVm } from './vm';
 
 const registry = loadPlugins(['bundled']);
 const errors: string[] = [];
-const log = { debug: () => {}, info: () => {}, warn: () => {}, error: (m: string, o?: unknown) => errors.push(`${m} ${JSON.stringify(o)}`) };
+const infos: string[] = [];
+const log = { debug: () => {}, info: (m: string) => void infos.push(m), warn: () => {}, error: (m: string, o?: unknown) => errors.push(`${m} ${JSON.stringify(o)}`) };
 
 function host(over: Partial<HostRequest> = {}): HostRequest {
   return {
@@ -43,7 +44,7 @@ async function runWith(plugins: Array<[string, Record<string, unknown>]>, over: 
 
 const access = (...snippets: string[]): [string, Record<string, unknown>] => ['pre-function', { access: snippets }];
 
-beforeEach(() => { errors.length = 0; });
+beforeEach(() => { errors.length = 0; infos.length = 0; });
 
 describe('pre-function / post-function snippets', () => {
   it('run a PDK snippet unchanged: reads and changes the upstream request', async () => {
@@ -121,6 +122,18 @@ describe('pre-function / post-function snippets', () => {
     expect(await refused('kong.service.set_timeouts, 2, 1, 2147483647')).toBe('read_timeout must be an integer between 1 and 2147483646: given 2147483647');
     const untouched = await runWith([access('pcall(kong.service.set_timeouts, 2, 1, -1)')]);
     expect(untouched.balancerOverrides).toBeNull();
+  });
+
+  it('kong.log(...) logs at notice; kong.log.inspect pretty-prints its arguments, and inspect.off()/on() switch it for the plugin', async () => {
+    await runWith([access(
+      'kong.log("plain ", 1)',
+      'kong.log.inspect("s", 42, { 1, 2, a = { b = true }, ["x-y"] = "z" }, nil, {})',
+      'kong.log.inspect.off(); kong.log.inspect("hidden"); kong.log.inspect.on(); kong.log.inspect("shown")',
+    )]);
+    expect(errors).toEqual([]);
+    expect(infos).toEqual(['[lua] plain 1', '[lua] "s" 42 { 1, 2, a = { b = true }, ["x-y"] = "z" } nil {}', '[lua] "shown"']);
+    const refused = validatePluginConfig(registry.schemas, 'pre-function', { access: ['kong.log.inspect.dump(1)'] });
+    expect(JSON.stringify(refused)).toContain('kong.log.inspect.dump is not available in Tollgate\'s PDK');
   });
 
   it('an endless loop is stopped by the instruction budget', async () => {

@@ -23,8 +23,8 @@ export const NGX_CONSTANTS: Readonly<Record<string, number>> = {
   HTTP_SERVICE_UNAVAILABLE: 503, HTTP_GATEWAY_TIMEOUT: 504, HTTP_VERSION_NOT_SUPPORTED: 505, HTTP_INSUFFICIENT_STORAGE: 507,
 };
 
-const LEVEL_TO_LOG = (level: number): 'debug' | 'info' | 'warn' | 'error' =>
-  level <= NGX_LEVELS.ERR ? 'error' : level === NGX_LEVELS.WARN ? 'warn' : level === NGX_LEVELS.DEBUG ? 'debug' : 'info';
+const LEVEL_TO_LOG = (level: number): 'debug' | 'info' | 'notice' | 'warn' | 'error' =>
+  level <= NGX_LEVELS.ERR ? 'error' : level === NGX_LEVELS.WARN ? 'warn' : level === NGX_LEVELS.NOTICE ? 'notice' : level === NGX_LEVELS.DEBUG ? 'debug' : 'info';
 
 function cookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
@@ -147,7 +147,8 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
           parts.push(fromLua(lauxlib.luaL_tolstring(L, i)));
           lua.lua_pop(L, 1);
         }
-        logAt('info', parts.join('\t'));
+        // OpenResty's print logs at NOTICE
+        logAt('notice', parts.join('\t'));
         return 0;
       },
       var_get: (L) => { pushValue(L, variable(checkString(L, 1))); return 1; },

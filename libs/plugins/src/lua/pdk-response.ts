@@ -239,17 +239,80 @@ export function joinArgs(L: LuaState, from: number): string {
   return out;
 }
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
+type Level = 'debug' | 'info' | 'notice' | 'warn' | 'error';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const INSPECT_MAX_DEPTH = 8;
+
+/** One value as inspect.lua shows it on one line: strings quoted, tables as { 1, 2, key = value, ["odd key"] = value }. */
+function inspectValue(L: LuaState, idx: number, depth: number): string {
+  switch (lua.lua_type(L, idx)) {
+    case lua.LUA_TNIL: case lua.LUA_TNONE: return 'nil';
+    case lua.LUA_TSTRING: return JSON.stringify(fromLua(lua.lua_tolstring(L, idx)));
+    case lua.LUA_TTABLE: return depth >= INSPECT_MAX_DEPTH ? '{...}' : inspectTable(L, lua.lua_absindex(L, idx), depth);
+    default: {
+      const text = fromLua(lauxlib.luaL_tolstring(L, idx));
+      lua.lua_pop(L, 1);
+      return lua.lua_type(L, idx) === lua.LUA_TFUNCTION ? `<${text.replace(':', '')}>` : text;
+    }
+  }
+}
+
+function inspectTable(L: LuaState, abs: number, depth: number): string {
+  const items: string[] = [];
+  const n = lua.lua_rawlen(L, abs);
+  for (let i = 1; i <= n; i++) {
+    lua.lua_rawgeti(L, abs, i);
+    items.push(inspectValue(L, -1, depth + 1));
+    lua.lua_pop(L, 1);
+  }
+  // inspect.lua's order: number keys (by value), then string keys (by bytes), then the rest
+  const keyed: Array<{ rank: number; num: number; str: string; text: string }> = [];
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, abs) !== 0) {
+    const type = lua.lua_type(L, -2);
+    const num = type === lua.LUA_TNUMBER ? lua.lua_tonumber(L, -2) : 0;
+    if (!(type === lua.LUA_TNUMBER && Number.isInteger(num) && num >= 1 && num <= n)) {
+      const str = type === lua.LUA_TSTRING ? fromLua(lua.lua_tolstring(L, -2)) : '';
+      const shown = type === lua.LUA_TSTRING && IDENTIFIER.test(str) ? str : `[${inspectValue(L, -2, depth + 1)}]`;
+      keyed.push({ rank: type === lua.LUA_TNUMBER ? 0 : type === lua.LUA_TSTRING ? 1 : 2, num, str, text: `${shown} = ${inspectValue(L, -1, depth + 1)}` });
+    }
+    lua.lua_pop(L, 1);
+  }
+  keyed.sort((a, b) => a.rank - b.rank || a.num - b.num || (a.str < b.str ? -1 : a.str > b.str ? 1 : 0));
+  for (const k of keyed) items.push(k.text);
+  return items.length === 0 ? '{}' : `{ ${items.join(', ')} }`;
+}
 
 export function logAt(level: Level, text: string): void {
   const call = current();
-  call.run.log[level](`[lua] ${text}`, { plugin_id: call.pluginId, phase: call.phase });
+  const log = call.run.log;
+  const fields = { plugin_id: call.pluginId, phase: call.phase };
+  if (level === 'notice') (log.notice ?? log.info).call(log, `[lua] ${text}`, fields);
+  else log[level](`[lua] ${text}`, fields);
 }
 
-export function logFunctions(): Record<string, HostFunction> {
+/** Plugins (by id) whose snippets called kong.log.inspect.off(): Kong's switch is per logging facility, one per plugin. */
+const inspectOff = new Set<string>();
+
+export function logFunctions(): Record<string, HostFunction | Record<string, HostFunction>> {
   const at = (level: Level): HostFunction => (L) => { logAt(level, joinArgs(L, 1)); return 0; };
   return {
-    debug: at('debug'), info: at('info'), notice: at('info'), warn: at('warn'),
+    // kong.log(...) is kong.log.notice(...)
+    __call: at('notice'),
+    inspect: {
+      // Kong's kong.log.inspect(...): the arguments pretty-printed (inspect.lua's style), separated by spaces, at notice
+      __call: (L) => {
+        if (inspectOff.has(current().pluginId)) return 0;
+        const parts: string[] = [];
+        for (let i = 1, n = lua.lua_gettop(L); i <= n; i++) parts.push(inspectValue(L, i, 0));
+        logAt('notice', parts.join(' '));
+        return 0;
+      },
+      on: (L) => { void L; inspectOff.delete(current().pluginId); return 0; },
+      off: (L) => { void L; inspectOff.add(current().pluginId); return 0; },
+    },
+    debug: at('debug'), info: at('info'), notice: at('notice'), warn: at('warn'),
     err: at('error'), crit: at('error'), alert: at('error'), emerg: at('error'),
     set_serialize_value: (L) => {
       const key = checkString(L, 1);

@@ -57,8 +57,11 @@ for _, path in pairs(strict_paths) do
   local t, real = host.tables[path], {}
   for k, v in pairs(t) do real[k] = v end
   for k in pairs(real) do t[k] = nil end
+  -- a callable PDK table (kong.log, kong.log.inspect) carries its function as __call
+  local call = real.__call
+  real.__call = nil
   setmetatable(real, { __index = function(_, k) error(("%s.%s is not available in Tollgate's PDK"):format(path, tostring(k)), 2) end })
-  setmetatable(t, { __index = real, __newindex = protected(path) })
+  setmetatable(t, { __index = real, __newindex = protected(path), __call = call and function(_, ...) return call(...) end })
   contents[path] = real
 end
 local kong, ngx = host.tables.kong, host.tables.ngx

@@ -69,6 +69,7 @@ export class PluginRun implements PluginContext, PluginClient {
     this.log = {
       debug: (m, o) => { trace.log('debug', m); base.debug(m, o); },
       info: (m, o) => { trace.log('info', m); base.info(m, o); },
+      notice: (m, o) => { trace.log('info', m); (base.notice ?? base.info).call(base, m, o); },
       warn: (m, o) => { trace.log('warn', m); base.warn(m, o); },
       error: (m, o) => { trace.log('error', m); base.error(m, o); },
     };
