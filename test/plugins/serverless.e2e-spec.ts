@@ -2,10 +2,11 @@
 // PDK snippets on live traffic, their failures, the instruction budget, set_target, set_status in header_filter,
 // kong.response.error, kong.service.response, uri captures, load_consumer + authenticate with a consumer's plugin, set_serialize_value reaching
 // file-log, the certificate phase on HTTPS and TLS stream handshakes, and the config-time refusals (unknown PDK names, syntax errors, untrusted_lua = off).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest, type Server as HttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { connect as tcpConnect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { issueCertificate } from '@tollgate/pki';
 import { join } from 'node:path';
 import { startEchoUpstream, type EchoUpstream } from '@tollgate/plugins/testing';
@@ -41,6 +42,13 @@ describe('pre-function / post-function on a running node', () => {
     upstream = await startEchoUpstream();
     other = await startEchoUpstream({ 'x-upstream': 'other' });
     tlsUpstream = createHttpsServer(issueCertificate({ commonName: '127.0.0.1', altNames: ['127.0.0.1'] }), (req, res) => res.end(`tls ${req.url}`));
+    // and a WebSocket endpoint: the 101 names the scheme it was reached over, then frames are echoed back
+    tlsUpstream.on('upgrade', (req, socket) => {
+      const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nX-Reached-Over: tls\r\n\r\n`);
+      socket.on('data', (d) => socket.write(d));
+      socket.on('error', () => {});
+    });
     await new Promise<void>((r) => tlsUpstream.listen(0, '127.0.0.1', r));
     const prefix = tempPrefix();
     logFile = join(prefix, 'requests.log');
@@ -189,6 +197,28 @@ describe('pre-function / post-function on a running node', () => {
     // without enable_buffering the call fails that snippet, with Kong's message in the error log
     await http('GET', `${proxy}/unbuffered`);
     await waitFor(async () => (node.logs.some((l) => l.includes('service body is only available with buffered proxying')) ? true : undefined), 'the snippet error in the log');
+  });
+
+  it('kong.service.request.set_scheme("https") takes a WebSocket upgrade to a wss upstream too', async () => {
+    const upgrade = (path: string) => new Promise<string>((resolve, reject) => {
+      const socket = tcpConnect(node.port('proxy_listen'), '127.0.0.1', () => {
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      });
+      let received = '';
+      socket.on('data', (d) => {
+        received += d.toString('latin1');
+        if (received.includes('\r\n\r\n') && !received.includes('ping')) socket.write('ping');
+        if (received.includes('ping') || (received.includes('\r\n\r\n') && !received.startsWith('HTTP/1.1 101'))) { socket.destroy(); resolve(received); }
+      });
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    const tunnelled = await upgrade('/scheme/ws');
+    expect(tunnelled).toMatch(/^HTTP\/1\.1 101 /);
+    expect(tunnelled).toContain('X-Reached-Over: tls');
+    expect(tunnelled.endsWith('ping')).toBe(true);
+    // the same service without the snippet speaks cleartext to the TLS port: no 101
+    expect(await upgrade('/noscheme/ws')).not.toMatch(/^HTTP\/1\.1 101 /);
   });
 
   it('kong.service.set_timeouts bounds this request by the snippet\'s read timeout, not the service\'s', async () => {

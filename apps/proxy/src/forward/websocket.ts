@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import { runHeaderFilterOnList } from '@tollgate/plugins';
 import type { UpstreamRuntime } from '../upstream/types';
+import { tlsOptionsOf } from '../compile/compile-service';
 import { NOT_CONNECTED_CODES, TIMEOUT_CODES, unresolvedServiceHost, upstreamError } from '../upstream-http/errors';
 import { buildDownstreamHeaders } from './downstream-headers';
 import { sendProxyError } from './errors';
@@ -115,7 +116,10 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
     run?.trace?.startTry(target.host, target.port, target.sniHost);
     up.list[1] = upstreamHostHeader(t.route, up.clientHost, run, target);
     if (attempt === 0) sentAt = performance.now();
-    const upReq = (service.tls ? httpsRequest : httpRequest)({
+    // kong.service.request.set_scheme: that scheme instead of the service's (https: wss to the upstream)
+    const tls = run !== null && run.schemeOverride !== null ? run.schemeOverride === 'https' : service.tls;
+    const tlsOptions = tls ? tlsOptionsOf(service) : null;
+    const upReq = (tls ? httpsRequest : httpRequest)({
       host: target.host,
       port: target.port,
       lookup: upstreamLookup,
@@ -125,13 +129,13 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
       setHost: false,
       agent: false,
       timeout: service.connectTimeout,
-      ...(service.tlsOptions
+      ...(tlsOptions
         ? {
-            rejectUnauthorized: service.tlsOptions.rejectUnauthorized,
-            ca: service.tlsOptions.ca,
-            cert: service.tlsOptions.cert,
-            key: service.tlsOptions.key,
-            ...(service.tlsOptions.checkServerIdentity ? { checkServerIdentity: service.tlsOptions.checkServerIdentity } : {}),
+            rejectUnauthorized: tlsOptions.rejectUnauthorized,
+            ca: tlsOptions.ca,
+            cert: tlsOptions.cert,
+            key: tlsOptions.key,
+            ...(tlsOptions.checkServerIdentity ? { checkServerIdentity: tlsOptions.checkServerIdentity } : {}),
           }
         : {}),
     } as never);

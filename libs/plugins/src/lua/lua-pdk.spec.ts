@@ -272,6 +272,9 @@ describe('pre-function / post-function snippets', () => {
     const scalarHeaders: Record<string, string | string[] | number | undefined> = {};
     runHeaderFilter(scalar, 200, scalarHeaders);
     expect(scalarHeaders['x-err']).toBe('invalid json body');
+    const h2 = await runWith([access('kong.service.request.enable_buffering()')], { httpVersion: 2 });
+    expect(h2.bufferedProxying).toBe(false);
+    expect(errors.join('\n')).toContain('buffered proxying cannot currently be enabled with http/2, please use http/1.x instead');
     const unbuffered = await runWith([['post-function', { header_filter: ['kong.service.response.get_raw_body()'] }]]);
     runHeaderFilter(unbuffered, 200, {});
     expect(errors.join('\n')).toContain('service body is only available with buffered proxying (see: kong.service.request.enable_buffering function)');

@@ -218,6 +218,8 @@ export function serviceRequestFunctions(): Record<string, HostFunction> {
     set_raw_body: (L) => { onlyIn(L, 'kong.service.request.set_raw_body', BEFORE_PROXY); req().setBody(Buffer.from(lauxlib.luaL_checklstring(L, 1))); return 0; },
     enable_buffering: (L) => {
       onlyIn(L, 'kong.service.request.enable_buffering', BEFORE_PROXY);
+      const version = current().run.host.httpVersion ?? 1.1;
+      if (version >= 2) lauxlib.luaL_error(L, toLua(`buffered proxying cannot currently be enabled with http/${version}, please use http/1.x instead`));
       current().run.bufferedProxying = true;
       return 0;
     },
