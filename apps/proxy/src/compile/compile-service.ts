@@ -60,8 +60,8 @@ export function upstreamPoolKey(host: string, port: number, connectTimeout: numb
 
 /** The service as one request sees it after kong.service.set_retries / set_timeouts. */
 export function withBalancerOverrides(svc: CompiledService, overrides: Partial<Pick<CompiledService, 'retries' | 'connectTimeout' | 'writeTimeout' | 'readTimeout'>>): CompiledService {
-  const merged = { ...svc, ...overrides };
-  return { ...merged, poolKey: upstreamPoolKey(svc.host, svc.port, merged.connectTimeout, svc.host, svc.tlsOptions) };
+  const connectTimeout = overrides.connectTimeout ?? svc.connectTimeout;
+  return { ...svc, ...overrides, poolKey: upstreamPoolKey(svc.host, svc.port, connectTimeout, svc.host, svc.tlsOptions) };
 }
 
 /** The TLS options for a service without TLS fields (Kong's schema allows none on http/grpc services). */

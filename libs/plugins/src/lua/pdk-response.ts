@@ -129,7 +129,6 @@ function bufferedServiceBody(L: LuaState): Buffer {
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-
 export function serviceFunctions(): Record<string, HostFunction> {
   return {
     set_upstream: (L) => {
