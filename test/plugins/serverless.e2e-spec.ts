@@ -92,6 +92,7 @@ describe('pre-function / post-function on a running node', () => {
       header_filter: ['local body = kong.service.response.get_body(); kong.response.set_header("x-service-path", body.path .. " " .. #kong.service.response.get_raw_body())'],
     } }]);
     await route('unbuffered', [{ name: 'post-function', config: { header_filter: ['kong.service.response.get_raw_body()'] } }]);
+    await route('form', [pre('local body, err, mime = kong.request.get_body(); return kong.response.exit(200, { body = body, err = err, mime = mime })')]);
     await route('plain', []);
     slowUpstream = createHttpServer((req, res) => void setTimeout(() => res.end('slow'), 1500));
     await new Promise<void>((r) => slowUpstream.listen(0, '127.0.0.1', r));
@@ -219,6 +220,18 @@ describe('pre-function / post-function on a running node', () => {
     expect(tunnelled.endsWith('ping')).toBe(true);
     // the same service without the snippet speaks cleartext to the TLS port: no 101
     expect(await upgrade('/noscheme/ws')).not.toMatch(/^HTTP\/1\.1 101 /);
+  });
+
+  it('kong.request.get_body decodes JSON, forms and multipart form data, with Kong\'s value, err, mimetype', async () => {
+    const multipart = ['--b1', 'Content-Disposition: form-data; name="title"', '', 'Hi there', '--b1', 'Content-Disposition: form-data; name="n"', '', '42', '--b1--', ''].join('\r\n');
+    const form = await http('POST', `${proxy}/form`, { body: multipart, headers: { 'content-type': 'multipart/form-data; boundary=b1' } });
+    expect(form.json).toEqual({ body: { title: 'Hi there', n: '42' }, mime: 'multipart/form-data' });
+    const json = await http('POST', `${proxy}/form`, { body: { a: [1, 2] } });
+    expect(json.json).toEqual({ body: { a: [1, 2] }, mime: 'application/json' });
+    const urlencoded = await http('POST', `${proxy}/form`, { body: 'a=1&a=2&b=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(urlencoded.json).toEqual({ body: { a: ['1', '2'], b: 'x' }, mime: 'application/x-www-form-urlencoded' });
+    const other = await http('POST', `${proxy}/form`, { body: 'x,y', headers: { 'content-type': 'text/csv' } });
+    expect(other.json).toEqual({ err: "unsupported content type 'text/csv'", mime: 'text/csv' });
   });
 
   it('kong.service.set_timeouts bounds this request by the snippet\'s read timeout, not the service\'s', async () => {

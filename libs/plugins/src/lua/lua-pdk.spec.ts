@@ -280,6 +280,23 @@ describe('pre-function / post-function snippets', () => {
     expect(errors.join('\n')).toContain('service body is only available with buffered proxying (see: kong.service.request.enable_buffering function)');
   });
 
+  it('get_body decodes multipart/form-data as lua-multipart\'s get_all: each field\'s bytes, the first of a name winning', async () => {
+    const body = Buffer.from([
+      'preamble', '--XyZ', 'Content-Disposition: form-data; name="title"', '', 'Hello, world', '--XyZ',
+      'Content-Disposition: form-data; filename="a.bin"; name="file"', 'Content-Type: application/octet-stream', '', 'line1\r\nline2', '--XyZ',
+      'content-disposition: form-data; name="title"', '', 'second', '--XyZ--', '',
+    ].join('\r\n'));
+    const run = await runWith([['pre-function', { access: ['kong.service.request.enable_buffering()'], header_filter: [[
+      'local f, err, mime = kong.service.response.get_body()',
+      'kong.response.set_header("x-form", f.title .. "|" .. f.file:gsub("\\r\\n", "/") .. "|" .. tostring(err) .. "|" .. mime)',
+    ].join('\n')] }]]);
+    run.bufferedBody = body;
+    const headers: Record<string, string | string[] | number | undefined> = { 'content-type': 'multipart/form-data; boundary="XyZ"' };
+    runHeaderFilter(run, 200, headers);
+    expect(errors).toEqual([]);
+    expect(headers['x-form']).toBe('Hello, world|line1/line2|nil|multipart/form-data');
+  });
+
   it('kong.service.response: the service\'s status (not what a plugin set) and headers, nil when an exit answered; header_filter on only', async () => {
     const hf = 'kong.response.set_status(418); kong.response.set_header("x-svc", tostring(kong.service.response.get_status()) .. "|" .. tostring(kong.service.response.get_header("Content-Type")) .. "|" .. kong.service.response.get_headers()["content-type"])';
     const run = await runWith([['post-function', { header_filter: [hf] }]]);

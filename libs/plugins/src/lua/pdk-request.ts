@@ -115,7 +115,7 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
 /**
  * Kong's get_body for a request or a service response: the body decoded by its MIME type (the argument, else its
  * Content-Type), pushed as `value, err, mimetype`: a form as a table of args, JSON as a table (anything but an
- * object or array is "invalid json body"); other types are refused by name.
+ * object or array is "invalid json body"), multipart form data as its fields; other types are refused by name.
  */
 export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string | undefined): number {
   if (contentType === undefined) {
@@ -146,10 +146,44 @@ export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string |
     pushString(L, 'application/json');
     return 3;
   }
+  if (mimetype.startsWith('multipart/form-data')) {
+    pushValue(L, multipartFields(body, contentType));
+    lua.lua_pushnil(L);
+    pushString(L, 'multipart/form-data');
+    return 3;
+  }
   lua.lua_pushnil(L);
   pushString(L, `unsupported content type '${contentType}'`);
   pushString(L, mimetype);
   return 3;
+}
+
+/**
+ * A multipart/form-data body as Kong's get_body gives it (lua-multipart's get_all): each part's bytes under its
+ * field name, the first part of a name winning; no boundary in the type, or none in the body, gives no fields.
+ */
+export function multipartFields(body: Buffer, contentType: string): Record<string, Buffer> {
+  const fields: Record<string, Buffer> = {};
+  let boundary = /;\s*boundary=(\S+)/i.exec(contentType)?.[1] ?? '';
+  if (boundary.length > 1 && (boundary[0] === '"' || boundary[0] === "'") && boundary.endsWith(boundary[0])) boundary = boundary.slice(1, -1);
+  if (boundary === '') return fields;
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  const next = Buffer.from(`\r\n--${boundary}`, 'latin1');
+  let at = body.indexOf(delimiter);
+  while (at !== -1) {
+    let start = at + delimiter.length;
+    if (body[start] === 0x2d && body[start + 1] === 0x2d) break; // the closing delimiter
+    start += body[start] === 0x0d ? 2 : 1;
+    const headEnd = body.indexOf('\r\n\r\n', start, 'latin1');
+    if (headEnd === -1) break;
+    const end = body.indexOf(next, headEnd + 4);
+    if (end === -1) break;
+    const name = /content-disposition:[^\r\n]*?;\s*name=(?:"([^"]*)"|([^;\s]+))/i.exec(body.toString('latin1', start, headEnd + 2));
+    const field = name === null ? undefined : (name[1] ?? name[2]);
+    if (field !== undefined && !(field in fields)) fields[field] = body.subarray(headEnd + 4, end);
+    at = end + 2;
+  }
+  return fields;
 }
 
 export function pushCaptures(L: LuaState, which: 'numbered' | 'named' | 'all'): void {
