@@ -134,7 +134,9 @@ const nginx = spawnSync('sh', ['-c', 'command -v nginx && ls /usr/lib/nginx/modu
 let stopNginx = () => {};
 if (nginx.status === 0) {
   const dir = mkdtempSync(join(tmpdir(), 'tg-nginx-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // a port the kernel just handed out and took back: a random one collided with a live socket now and then, and
+  // nginx then failed to bind while the runner went on to crash on ECONNREFUSED
+  const port = await new Promise((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
   writeFileSync(join(dir, 'nginx.conf'), `load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events { worker_connections 1024; }
@@ -142,12 +144,13 @@ stream { server { listen 127.0.0.1:${port}; proxy_pass 127.0.0.1:${sinkPort}; } 
 `);
   const ng = spawn(...onProxyCpu('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')]), { stdio: 'ignore' });
   stopNginx = () => ng.kill('SIGTERM');
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((r) => { const s = connect({ port, host: '127.0.0.1' }, () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
+  let up = false;
+  for (let i = 0; i < 100 && !up; i++) {
+    up = await new Promise((r) => { const s = connect({ port, host: '127.0.0.1' }, () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
+    if (!up) await new Promise((r) => setTimeout(r, 50));
   }
-  modes.push({ name: 'nginx stream (1 worker)', port, proc: null });
+  if (up) modes.push({ name: 'nginx stream (1 worker)', port, proc: null });
+  else console.error(`nginx stream did not listen on 127.0.0.1:${port} within 5 s (${join(dir, 'error.log')}): left out of this run`);
 }
 
 for (const mode of modes) {
