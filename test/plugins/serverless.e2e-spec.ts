@@ -89,9 +89,16 @@ describe('pre-function / post-function on a running node', () => {
     ].join('\n'))]);
     await route('buffered', [{ name: 'pre-function', config: {
       access: ['kong.service.request.enable_buffering()'],
-      header_filter: ['local body = kong.service.response.get_body(); kong.response.set_header("x-service-path", body.path .. " " .. #kong.service.response.get_raw_body())'],
+      // a HEAD answer has no body to decode: get_raw_body is "" and get_body gives nil, err (indexing it would fail the request)
+      header_filter: ['local body = kong.service.response.get_body(); kong.response.set_header("x-service-path", (body and body.path or "none") .. " " .. #kong.service.response.get_raw_body())'],
     } }]);
     await route('unbuffered', [{ name: 'post-function', config: { header_filter: ['kong.service.response.get_raw_body()'] } }]);
+    // a filter phase that throws: pre-function's header_filter runs before post-function's (priority), which must not run
+    await route('hfboom', [
+      { name: 'pre-function', config: { header_filter: ['if kong.request.get_query_arg("boom") then error("boom in header_filter") end'] } },
+      { name: 'post-function', config: { header_filter: ['kong.log.err("post-function header_filter ran for ", kong.request.get_query_arg("n"))'], log: ['kong.log.notice("hfboom log phase ran for ", kong.request.get_query_arg("n"))'] } },
+    ]);
+    await route('bfboom', [{ name: 'post-function', config: { body_filter: ['error("boom in body_filter")'] } }]);
     await route('form', [pre('local body, err, mime = kong.request.get_body(); return kong.response.exit(200, { body = body, err = err, mime = mime })')]);
     await route('plain', []);
     slowUpstream = createHttpServer((req, res) => void setTimeout(() => res.end('slow'), 1500));
@@ -118,6 +125,10 @@ describe('pre-function / post-function on a running node', () => {
       expect((await http('POST', `${admin}/services/tls-behind-http/routes`, { body: { name, paths: [`/${name}`] } })).status).toBe(201);
       expect((await http('POST', `${admin}/routes/${name}/plugins`, { body: pre(snippet) })).status).toBe(201);
     }
+    expect((await http('POST', `${admin}/services/tls-behind-http/routes`, { body: { name: 'wsboom', paths: ['/wsboom'] } })).status).toBe(201);
+    expect((await http('POST', `${admin}/routes/wsboom/plugins`, { body: { name: 'pre-function', config: {
+      access: ['kong.service.request.set_scheme("https")'], header_filter: ['error("boom in a WebSocket header_filter")'],
+    } } })).status).toBe(201);
     await route('setstatus', [{ name: 'post-function', config: { header_filter: [
       'kong.response.set_status(tonumber(kong.request.get_query_arg("to")))',
       'kong.response.set_header("x-service-status", kong.service.response.get_status())',
@@ -194,9 +205,10 @@ describe('pre-function / post-function on a running node', () => {
     expect(r.headers['x-service-path']).toBe(`/items ${Buffer.byteLength(r.text)}`);
     expect(Number(r.headers['content-length'])).toBe(Buffer.byteLength(r.text));
     const head = await http('HEAD', `${proxy}/buffered/items`);
-    expect(head.status).toBe(200);
-    // without enable_buffering the call fails that snippet, with Kong's message in the error log
-    await http('GET', `${proxy}/unbuffered`);
+    expect([head.status, head.headers['x-service-path']]).toEqual([200, 'none 0']);
+    // without enable_buffering the call fails that snippet (a header_filter error: Kong's 500), with Kong's message in the error log
+    const unbuffered = await http('GET', `${proxy}/unbuffered`);
+    expect([unbuffered.status, unbuffered.json?.message]).toEqual([500, 'An unexpected error occurred']);
     await waitFor(async () => (node.logs.some((l) => l.includes('service body is only available with buffered proxying')) ? true : undefined), 'the snippet error in the log');
   });
 
@@ -220,6 +232,9 @@ describe('pre-function / post-function on a running node', () => {
     expect(tunnelled.endsWith('ping')).toBe(true);
     // the same service without the snippet speaks cleartext to the TLS port: no 101
     expect(await upgrade('/noscheme/ws')).not.toMatch(/^HTTP\/1\.1 101 /);
+    // a header_filter that throws on the upstream's 101: Kong's 500 instead, and no tunnel
+    expect(await upgrade('/wsboom/ws')).toMatch(/^HTTP\/1\.1 500 /);
+    await waitFor(async () => (node.logs.some((l) => l.includes('boom in a WebSocket header_filter')) ? true : undefined), 'the Lua error in the log');
   });
 
   it('kong.request.get_body decodes JSON, forms and multipart form data, with Kong\'s value, err, mimetype', async () => {
@@ -274,6 +289,30 @@ describe('pre-function / post-function on a running node', () => {
     expect(r.status).toBe(500);
     expect(r.json).toEqual({ message: 'An unexpected error occurred', request_id: r.headers['x-kong-request-id'] });
     await waitFor(async () => (node.logs.some((l) => l.includes('boom in a snippet')) ? true : undefined), 'the Lua error in the log');
+  });
+
+  it('a header_filter snippet that throws fails the request with Kong\'s 500 and ends the phase: later plugins\' header_filter does not run, the log phase does', async () => {
+    // without the error the upstream's answer passes through both plugins
+    const fine = await http('GET', `${proxy}/hfboom?n=fine`);
+    expect(fine.status).toBe(200);
+    await waitFor(async () => (node.logs.some((l) => l.includes('post-function header_filter ran for fine')) ? true : undefined), 'post-function\'s header_filter on a good request');
+    const r = await http('GET', `${proxy}/hfboom?boom=1&n=failed`);
+    expect(r.status).toBe(500);
+    expect(r.json).toEqual({ message: 'An unexpected error occurred', request_id: r.headers['x-kong-request-id'] });
+    expect(r.headers['content-type']).toMatch(/^application\/json/);
+    await waitFor(async () => (node.logs.some((l) => l.includes('boom in header_filter')) ? true : undefined), 'the Lua error in the log');
+    await waitFor(async () => (node.logs.some((l) => l.includes('hfboom log phase ran for failed')) ? true : undefined), 'the log phase of the failed request');
+    expect(node.logs.some((l) => l.includes('post-function header_filter ran for failed'))).toBe(false);
+    // the connection and the node go on serving
+    expect((await http('GET', `${proxy}/hfboom?n=after`)).status).toBe(200);
+  });
+
+  it('a body_filter snippet that throws fails the (buffered) response with Kong\'s 500 instead of the upstream\'s', async () => {
+    const r = await http('GET', `${proxy}/bfboom/x`);
+    expect(r.status).toBe(500);
+    expect(r.json).toEqual({ message: 'An unexpected error occurred', request_id: r.headers['x-kong-request-id'] });
+    await waitFor(async () => (node.logs.some((l) => l.includes('boom in body_filter')) ? true : undefined), 'the Lua error in the log');
+    expect((await http('GET', `${proxy}/pre`)).status).toBe(200);
   });
 
   it('an endless loop is stopped by the instruction budget and the worker keeps serving', async () => {

@@ -203,6 +203,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     }
     const upstreamFields = headers.length;
     const filtered = runHeaderFilterOnList(run, statusCode, headers);
+    if (run.response.failedPhase !== null) return this.failFilter();
     if (run.response.exitResponse !== null) return this.writeHeaderFilterExit(filtered);
     // kong.response.set_status in header_filter: the client gets that status (the upstream's still frames its body)
     const status = run.response.status;
@@ -263,13 +264,14 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     return true;
   }
 
-  /** A streaming plugin's filter over one chunk: null when it emitted nothing (or failed, logged). */
+  /** A streaming plugin's filter over one chunk: null when it emitted nothing, or failed (logged, failedPhase set). */
   private filterChunk(chunk: Buffer, last: boolean): Buffer | null {
     let out: Buffer | string;
     try {
       out = this.chunkFilter!(chunk, last);
     } catch (err) {
       this.plugins!.log.error('response chunk filter failed', { err: (err as Error)?.stack ?? String(err) });
+      this.plugins!.response.fail('body_filter');
       return null;
     }
     if (out.length === 0) return null;
@@ -295,7 +297,7 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       }
       if (this.chunkFilter !== null) {
         const out = this.filterChunk(chunk, false);
-        if (out === null) return true;
+        if (out === null) return this.plugins.response.failedPhase === null || this.failFilter();
         chunk = out;
       }
     }
@@ -328,7 +330,9 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       const last = this.pending;
       this.pending = null;
       const tail = this.chunkFilter !== null ? this.filterChunk(EMPTY, true) : null;
-      if (tail !== null) {
+      if (this.chunkFilter !== null && this.plugins!.response.failedPhase !== null) {
+        this.failFilter();
+      } else if (tail !== null) {
         if (last !== null) (this.res as ServerResponse).write(last);
         this.res.end(tail);
       } else if (last !== null) {
@@ -343,6 +347,10 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
     if (held.beforeHeaderFilter) {
       run.bufferedBody = body;
       headers = runHeaderFilterOnList(run, held.status, headers);
+      if (run.response.failedPhase !== null) {
+        this.failFilter();
+        return;
+      }
       if (run.response.exitResponse !== null) {
         this.writeHeaderFilterExit(headers);
         return;
@@ -358,7 +366,11 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
       }
     }
     // body_filter plugins see the whole body; the length is announced after they changed it
-    if (run.buffersResponse) body = runBodyFilter(run, body);
+    if (run.buffersResponse && run.response.failedPhase === null) body = runBodyFilter(run, body);
+    if (run.response.failedPhase !== null) {
+      this.failFilter();
+      return;
+    }
     dropFraming(headers);
     headers.push('Content-Length', String(body.length));
     if (this.res.destroyed) return;
@@ -406,6 +418,22 @@ export class Exchange implements UpstreamHandler, AttemptTarget {
 
   fail(status: number, message: string, nginxGenerated: boolean): void {
     this.finish();
+    this.sendError(status, message, nginxGenerated);
+  }
+
+  /**
+   * A plugin's header_filter or body_filter threw (ResponseView.failedPhase): Kong's 500 while the head has not
+   * left, the connection cut once it has (sendProxyError); the rest of the upstream's body is read and dropped.
+   */
+  private failFilter(): boolean {
+    this.upstreamBodyDropped = true;
+    this.pending = null;
+    if (this.res.destroyed) return false;
+    this.sendError(PROXY_ERRORS.UNEXPECTED.status, PROXY_ERRORS.UNEXPECTED.message, false);
+    return true;
+  }
+
+  private sendError(status: number, message: string, nginxGenerated: boolean): void {
     // Kong marks the request proxied before its balancer runs: even a balancer failure reports upstream latency
     const sentAt = this.sentAt > 0 ? this.sentAt : performance.now();
     // Kong names the route in the access phase, so an upstream failure carries the debug headers too

@@ -241,10 +241,10 @@ function tryStreamed(tries: GrpcTries): void {
     const run = s.run;
     if (run !== null) {
       runHeaderFilter(run, status, down);
-      if (run.response.exitResponse !== null) {
+      if (run.response.failedPhase !== null || run.response.exitResponse !== null) {
         exited = true;
         upstream.close(CANCEL);
-        return writeHeaderFilterExit(s, run, down);
+        return run.response.failedPhase !== null ? failFilter(s, tries.sentAt) : writeHeaderFilterExit(s, run, down);
       }
       if (run.buffersResponse) {
         held = { status, headers: down, parts: [] };
@@ -295,6 +295,7 @@ function sendHeld(
   run.timings.responseSize += raw.length;
   run.response.trailers = trailers;
   const body = runBodyFilter(run, raw);
+  if (run.response.failedPhase !== null) return failFilter(s, tries.sentAt);
   held.headers['content-length'] = String(body.length);
   // a body_filter plugin may have replaced the status (the head was held with the body)
   res.writeHead(run.response.status || held.status, held.headers as OutgoingHttpHeaders as never);
@@ -303,6 +304,12 @@ function sendHeld(
 }
 
 /** Kong's exit from header_filter: its status and body replace the reply's, the other headers stay. */
+/** A header_filter or body_filter plugin threw (ResponseView.failedPhase): Kong's 500 (as gRPC: grpc-status 13). */
+function failFilter(s: RequestState, sentAt: number): void {
+  const e = PROXY_ERRORS.UNEXPECTED;
+  sendProxyError(s.req, s.res, e.status, e.message, s.requestId, s.startedAt, s.ctx.errors, false, undefined, { sentAt });
+}
+
 function writeHeaderFilterExit(s: RequestState, run: PluginRun, headers: Record<string, string | string[] | number | undefined>): void {
   const exit = run.response.exitResponse!;
   run.response.status = exit.status;
@@ -371,9 +378,11 @@ function tryUnary(tries: GrpcTries, call: GrpcCallForPlugins): void {
     const body = Buffer.concat(parts);
     run.timings.responseSize = body.length;
     runHeaderFilter(run, status, headers);
+    if (run.response.failedPhase !== null) return failFilter(s, tries.sentAt);
     if (run.response.exitResponse !== null) return writeHeaderFilterExit(s, run, headers);
     run.response.trailers = trailers;
     const sent = runBodyFilter(run, body);
+    if (run.response.failedPhase !== null) return failFilter(s, tries.sentAt);
     headers['content-length'] = String(sent.length);
     if (ctx.draining && req.httpVersionMajor !== 2) (res as ServerResponse).shouldKeepAlive = false;
     (res as ServerResponse).writeHead(run.response.status, headers as never);

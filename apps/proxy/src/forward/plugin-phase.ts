@@ -2,12 +2,13 @@
 // writes a plugin's exit response, and schedules the log phase once the response finished. Routes without
 // plugins never reach this file (handler.ts checks route.plugins.length).
 import type { ServerResponse } from 'node:http';
+import { PROXY_ERRORS } from '@tollgate/errors';
 import {
   PluginRun, pluginLogger, runBodyFilter, runHeaderFilter, scheduleLog, type HostRequest, type PluginChains, type PluginLogger, type RequestTimings,
 } from '@tollgate/plugins';
 import type { CompiledRoute } from '../compile/types';
 import type { ProxyContext } from './context';
-import type { ClientRequest, ClientResponse } from './errors';
+import { sendProxyError, type ClientRequest, type ClientResponse } from './errors';
 import type { TrustPolicy } from './trust';
 import { SERVER_TOKEN, viaFor } from './identity';
 
@@ -220,7 +221,12 @@ export function writePluginExit(ctx: ProxyContext, req: ClientRequest, res: Clie
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string | string[] | number | undefined> = exit.headers;
   runHeaderFilter(run, exit.status, headers);
-  const body = run.buffersResponse ? runBodyFilter(run, exit.body) : exit.body;
+  const body = run.buffersResponse && run.response.failedPhase === null ? runBodyFilter(run, exit.body) : exit.body;
+  if (run.response.failedPhase !== null) {
+    // a filter plugin threw on the exit response: Kong's 500 stands in for it
+    const e = PROXY_ERRORS.UNEXPECTED;
+    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false);
+  }
   headers['content-length'] = String(body.length);
   const flags = ctx.flags;
   if (flags.requestId) headers['x-kong-request-id'] = requestId;

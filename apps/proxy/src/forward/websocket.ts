@@ -107,6 +107,13 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
     return runHeaderFilterOnList(run, upRes.statusCode!, headers);
   };
 
+  /** A header_filter plugin threw on the upstream's answer (ResponseView.failedPhase): Kong's 500 instead of it. */
+  const filterFailed = (): boolean => run !== null && run.response.failedPhase !== null;
+  const failFilter = (): void => {
+    const e = PROXY_ERRORS.UNEXPECTED;
+    sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false, undefined, { sentAt });
+  };
+
   const tryTarget = (): void => {
     if (!chooseTarget(target, service, run, balancer, bctx)) {
       const e = PROXY_ERRORS.NO_PEER;
@@ -180,6 +187,11 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
       }
       logOnClose();
       const headers = answerHead(upRes, true);
+      if (filterFailed()) {
+        release();
+        upSocket.destroy();
+        return failFilter();
+      }
       let text = `HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}\r\n`;
       for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
       text += `Connection: Upgrade\r\nUpgrade: ${upRes.headers.upgrade ?? 'websocket'}\r\n\r\n`;
@@ -218,6 +230,10 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
       if (socket.destroyed) return upRes.destroy();
       logOnClose();
       const headers = answerHead(upRes, false);
+      if (filterFailed()) {
+        upRes.destroy();
+        return failFilter();
+      }
       let text = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage ?? ''}\r\n`;
       for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
       const chunked = upRes.headers['content-length'] === undefined;

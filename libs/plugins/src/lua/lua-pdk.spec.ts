@@ -3,7 +3,7 @@
 import { compilePluginChains } from '../chains';
 import type { HostRequest } from '../pipeline/host';
 import { PluginRun } from '../pipeline/plugin-run';
-import { runAccessPhases, runHeaderFilter } from '../pipeline/run-phases';
+import { runAccessPhases, runBodyFilter, runHeaderFilter, scheduleLog } from '../pipeline/run-phases';
 import { loadPlugins } from '../registry';
 import { SnapshotBuilder } from '../testing/snapshot-builder';
 import { serializeLog } from '../log/serializer';
@@ -250,6 +250,32 @@ describe('pre-function / post-function snippets', () => {
     expect(JSON.parse(run.response.exitResponse!.body.toString())).toMatchObject({ message: 'maintenance' });
     expect(run.response.getHeader('x-after')).toBeUndefined();
     expect(errors).toEqual([]);
+  });
+
+  it('an error in header_filter or body_filter ends that phase and fails the response (Kong calls filter handlers unprotected); one in log ends nothing', async () => {
+    const plugins = (hf: string): Array<[string, Record<string, unknown>]> => [
+      ['pre-function', { header_filter: [hf], log: ['error("log boom")'] }],
+      ['post-function', { header_filter: ['kong.response.set_header("x-post", "ran")'], log: ['kong.log.info("post-function log ran")'] }],
+    ];
+    const fine = await runWith(plugins('kong.response.set_header("x-pre", "ran")'));
+    const fineHeaders: Record<string, string | string[] | number | undefined> = {};
+    runHeaderFilter(fine, 200, fineHeaders);
+    expect([fineHeaders['x-pre'], fineHeaders['x-post'], fine.response.failedPhase]).toEqual(['ran', 'ran', null]);
+    const run = await runWith(plugins('error("hf boom")'));
+    const headers: Record<string, string | string[] | number | undefined> = {};
+    runHeaderFilter(run, 200, headers);
+    expect(run.response.failedPhase).toBe('header_filter');
+    expect(headers['x-post']).toBeUndefined(); // post-function (lower priority) never ran
+    expect(errors.join('\n')).toContain('hf boom');
+    scheduleLog(run);
+    await new Promise((r) => setImmediate(r));
+    expect(errors.join('\n')).toContain('log boom');
+    expect(infos.join('\n')).toContain('post-function log ran');
+    const bf = await runWith([['post-function', { body_filter: ['error("bf boom")'] }]]);
+    runHeaderFilter(bf, 200, {});
+    expect(bf.response.failedPhase).toBeNull();
+    runBodyFilter(bf, Buffer.from('x'));
+    expect(bf.response.failedPhase).toBe('body_filter');
   });
 
   it('kong.service.request.enable_buffering: kong.service.response.get_raw_body / get_body read the whole service body; without it, Kong\'s error', async () => {

@@ -39,6 +39,16 @@ export class ResponseView implements PluginResponse {
     this.exitResponse = { status, headers: out, body: payload, ...(options?.proxied ? { proxied: true } : {}) };
   }
 
+  /**
+   * The filter phase a plugin failed in (run-phases callSync), or null: the host fails the request with Kong's 500
+   * while its head has not left, and cuts the connection once it has (sendProxyError does both).
+   */
+  failedPhase: 'header_filter' | 'body_filter' | null = null;
+
+  fail(phase: 'header_filter' | 'body_filter'): void {
+    this.failedPhase ??= phase;
+  }
+
   error(status: number, message: string, headers?: Readonly<Record<string, string>>): void {
     const rendered = renderProxyError(status, message, this.request.getHeader('accept'), this.requestId);
     this.exit(status, rendered.body, { 'content-type': rendered.contentType, ...headers });

@@ -102,27 +102,39 @@ function runSyncPhase(run: PluginRun, phase: SyncPhase): void {
   const switchRank = run.switchRank;
   for (let i = 0; i < first.length; i++) {
     const e = first[i];
-    if (e.rank <= switchRank && e.protocols.has(protocol)) callSync(run, e, phase);
+    if (e.rank <= switchRank && e.protocols.has(protocol) && !callSync(run, e, phase)) return;
   }
   if (run.chain === run.firstChain) return;
   const rest = run.chain.entries;
   for (let i = 0; i < rest.length; i++) {
     const e = rest[i];
-    if (e.rank > switchRank && e.protocols.has(protocol)) callSync(run, e, phase);
+    if (e.rank > switchRank && e.protocols.has(protocol) && !callSync(run, e, phase)) return;
   }
 }
 
-function callSync(run: PluginRun, e: ChainEntry, phase: SyncPhase): void {
+/**
+ * One plugin's handler for a synchronous phase; false when it threw in a filter phase. Kong calls header_filter and
+ * body_filter handlers unprotected: a Lua error ends the phase (the later plugins do not run) and fails the request.
+ * Here the host fails it with Kong's 500 while the head has not left, and cuts the connection once it has
+ * (ResponseView.failedPhase). A log handler's error ends nothing: the other log plugins still run.
+ */
+function callSync(run: PluginRun, e: ChainEntry, phase: SyncPhase): boolean {
   const handler: PluginHandler = e.handler;
   const fn = handler[phase];
-  if (fn === undefined) return;
+  if (fn === undefined) return true;
   const span = phase === 'header_filter' && run.trace !== null && run.trace.wantsPluginSpan('header_filter') ? run.trace.startPluginSpan('header_filter', e.name) : null;
+  let ok = true;
   try {
     fn.call(handler, run, e.conf);
   } catch (err) {
     run.log.error(`[${e.name}] ${phase} failed`, { err: (err as Error)?.stack ?? String(err) });
+    if (phase !== 'log') {
+      run.response.fail(phase);
+      ok = false;
+    }
   }
   if (span !== null) run.trace!.endSpan(span);
+  return ok;
 }
 
 /** header_filter over the final response headers (mutated in place). */
