@@ -102,6 +102,37 @@ describe('pre-function / post-function snippets', () => {
     expect(errors.join('\n')).toContain('boom');
   });
 
+  it('max_args / max_headers: Kong\'s default of 100 and its 1..1000 checks; the first ones kept, "truncated" where ngx returns it', async () => {
+    const answer = async (snippet: string, over: Partial<HostRequest> = {}) => {
+      errors.length = 0;
+      const r = await runWith([access(`local ok, a, b, c = pcall(function() ${snippet} end); kong.response.exit(200, { ok = ok, a = a, b = b, c = c })`)], over);
+      return JSON.parse(r.response.exitResponse!.body.toString());
+    };
+    // the host's query is page=2&page=3&q=x: each value counts, in the order sent
+    expect(await answer('return kong.request.get_query(2)')).toEqual({ ok: true, a: { page: ['2', '3'] }, b: 'truncated' });
+    expect(await answer('return kong.request.get_query(1)')).toEqual({ ok: true, a: { page: '2' }, b: 'truncated' });
+    expect(await answer('return kong.request.get_query()')).toEqual({ ok: true, a: { page: ['2', '3'], q: 'x' } });
+    const many = Array.from({ length: 101 }, (_, i) => `a${i}=${i}`).join('&');
+    const byDefault = await answer('local q, err = kong.request.get_query(); local n = 0; for _ in pairs(q) do n = n + 1 end; return n, err, q.a99', { rawQuery: many });
+    expect(byDefault).toEqual({ ok: true, a: 100, b: 'truncated', c: '99' });
+    expect((await answer('return kong.request.get_query("2")')).a).toContain('max_args must be a number');
+    expect((await answer('return kong.request.get_query(0)')).a).toContain('max_args must be >= 1');
+    expect((await answer('return kong.request.get_query(1001)')).a).toContain('max_args must be <= 1000');
+    const headers = await answer('local h, err = kong.request.get_headers(2); local n = 0; for _ in pairs(h) do n = n + 1 end; return n, err');
+    expect(headers).toEqual({ ok: true, a: 2, b: 'truncated' });
+    expect((await answer('return kong.request.get_headers(true)')).a).toContain('max_headers must be a number');
+    expect((await answer('return kong.request.get_headers(5000)')).a).toContain('max_headers must be <= 1000');
+    const form = { readBody: async () => Buffer.from('a=1&b=2&a=3&c=4'), headers: { host: 'api.test', 'content-type': 'application/x-www-form-urlencoded' } };
+    expect(await answer('return kong.request.get_body(nil, 2)', form)).toEqual({ ok: true, a: { a: '1', b: '2' }, c: 'application/x-www-form-urlencoded' });
+    expect(await answer('return kong.request.get_body()', form)).toEqual({ ok: true, a: { a: ['1', '3'], b: '2', c: '4' }, c: 'application/x-www-form-urlencoded' });
+    expect((await answer('return kong.request.get_body(nil, "2")', form)).a).toContain('max_args must be a number');
+    // checked for forms only, as Kong does: a JSON body ignores it
+    expect((await answer('return kong.request.get_body("application/json", "x")')).a).toEqual({ a: 1 });
+    // ngx's own readers: 0 is no limit, no range check
+    expect(await answer('return ngx.req.get_uri_args(1)')).toEqual({ ok: true, a: { page: '2' }, b: 'truncated' });
+    expect(await answer('return ngx.req.get_uri_args(0)')).toEqual({ ok: true, a: { page: ['2', '3'], q: 'x' } });
+  });
+
   it('kong.service.set_retries / set_timeouts set this request\'s values; bad arguments get Kong\'s messages', async () => {
     const run = await runWith([access('kong.service.set_retries(2)', 'kong.service.set_timeouts(100, 200, 300)', 'kong.service.set_retries(0)')]);
     expect(errors).toEqual([]);

@@ -3,7 +3,7 @@ import { defaultErrorMessage } from '@tollgate/errors';
 import { current } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { joinArgs, logAt, type RaiseExit } from './pdk-response';
-import { onlyIn, parseQuery, pushHeaders } from './pdk-request';
+import { firstEntries, ngxEntryLimit, onlyIn, parseQuery, pushHeaders, pushTruncated, queryTable } from './pdk-request';
 import { requestState } from './request-state';
 import { checkString, optString, pushString, pushValue } from './values';
 
@@ -108,7 +108,7 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
       },
     },
     req: {
-      get_headers: (L) => { pushHeaders(L, run().request.upstreamHeaders() as Record<string, unknown>, headersMt()); return 1; },
+      get_headers: (L) => pushHeaders(L, run().request.upstreamHeaders() as Record<string, unknown>, headersMt(), ngxEntryLimit(L, 1)),
       set_header: (L) => {
         onlyIn(L, 'ngx.req.set_header', ['rewrite', 'access']);
         const name = checkString(L, 1).toLowerCase();
@@ -131,10 +131,9 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
       clear_header: (L) => { onlyIn(L, 'ngx.req.clear_header', ['rewrite', 'access']); run().request.clearHeader(checkString(L, 1)); return 0; },
       get_method: (L) => { pushString(L, run().request.method); return 1; },
       get_uri_args: (L) => {
-        const out: Record<string, string | readonly string[]> = {};
-        for (const [k, vs] of run().request.getQuery()) out[k] = vs.length === 1 ? vs[0] : vs;
-        pushValue(L, out);
-        return 1;
+        const first = firstEntries(queryTable(run().request.getQuery()), ngxEntryLimit(L, 1));
+        pushValue(L, first.out);
+        return pushTruncated(L, first.truncated);
       },
       read_body: () => 0,
       get_body_data: (L) => { pushValue(L, current().body); return 1; },

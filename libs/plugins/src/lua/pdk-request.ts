@@ -13,11 +13,71 @@ export function onlyIn(L: LuaState, name: string, phases: readonly LuaPhase[]): 
 
 const headerKey = (name: string) => name.toLowerCase().replace(/_/g, '-');
 
-/** Pushes a header list as Kong's get_headers table (case-insensitive lookups, `_` read as `-`). */
-export function pushHeaders(L: LuaState, headers: Record<string, unknown>, headersMt: number): void {
-  pushValue(L, stripPseudo(headers));
+/**
+ * Pushes a header list as Kong's get_headers table (case-insensitive lookups, `_` read as `-`), its first `limit`
+ * values (each of a repeated header counting), then "truncated" when some were left out, as ngx's get_headers
+ * returns it: the number of values pushed (1 or 2).
+ */
+export function pushHeaders(L: LuaState, headers: Record<string, unknown>, headersMt: number, limit = DEFAULT_ENTRIES): number {
+  const first = firstEntries(stripPseudo(headers), limit);
+  pushValue(L, first.out);
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, headersMt);
   lua.lua_setmetatable(L, -2);
+  return pushTruncated(L, first.truncated);
+}
+
+/** How many arguments or headers Kong's PDK (and ngx's readers) return when the caller names no limit. */
+const DEFAULT_ENTRIES = 100;
+
+/**
+ * Kong's optional `max_args` / `max_headers` argument at `index`: nil is the default of 100; else a number from 1
+ * to 1000, or Kong's error naming the argument.
+ */
+export function kongEntryLimit(L: LuaState, index: number, name: 'max_args' | 'max_headers'): number {
+  const t = lua.lua_type(L, index);
+  if (t === lua.LUA_TNIL || t === lua.LUA_TNONE) return DEFAULT_ENTRIES;
+  if (t !== lua.LUA_TNUMBER) return lauxlib.luaL_error(L, toLua(`${name} must be a number`));
+  const n = lua.lua_tonumber(L, index);
+  if (n < 1) return lauxlib.luaL_error(L, toLua(`${name} must be >= 1`));
+  if (n > 1000) return lauxlib.luaL_error(L, toLua(`${name} must be <= 1000`));
+  return Math.floor(n);
+}
+
+/** ngx.req.get_headers / get_uri_args's own `max_*` argument: nil is 100, 0 (or less) no limit. */
+export function ngxEntryLimit(L: LuaState, index: number): number {
+  const n = lauxlib.luaL_optinteger(L, index, DEFAULT_ENTRIES);
+  return n <= 0 ? Infinity : n;
+}
+
+/**
+ * The first `limit` values of a name -> value(s) record, in its order, each value of a list counting as one (ngx
+ * counts header lines and arguments); `truncated` when some were left out.
+ */
+export function firstEntries(record: Record<string, unknown>, limit: number): { out: Record<string, unknown>; truncated: boolean } {
+  let left = limit;
+  let out: Record<string, unknown> | null = null;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const v = record[keys[i]];
+    const n = Array.isArray(v) ? v.length : 1;
+    if (n <= left) {
+      left -= n;
+      continue;
+    }
+    // the first value past the limit: copy what fits and stop
+    out = {};
+    for (let j = 0; j < i; j++) out[keys[j]] = record[keys[j]];
+    if (left > 0) out[keys[i]] = left === 1 ? (v as unknown[])[0] : (v as unknown[]).slice(0, left);
+    return { out, truncated: true };
+  }
+  return { out: record, truncated: false };
+}
+
+/** ngx's second return value of a truncated read. */
+export function pushTruncated(L: LuaState, truncated: boolean): number {
+  if (!truncated) return 1;
+  pushString(L, 'truncated');
+  return 2;
 }
 
 function stripPseudo(headers: Record<string, unknown>): Record<string, unknown> {
@@ -33,13 +93,20 @@ export function queryTable(query: ReadonlyMap<string, readonly string[]>): Recor
   return out;
 }
 
-/** Kong's get_query: an argument without `=` is `true`, a repeated one a list (as sent, when no plugin changed it). */
-function kongQuery(): Record<string, unknown> {
+/**
+ * Kong's get_query: an argument without `=` is `true`, a repeated one a list (as sent, when no plugin changed it);
+ * the first `limit` arguments in the order sent.
+ */
+function kongQuery(limit: number): { out: Record<string, unknown>; truncated: boolean } {
   const run = current().run;
-  if (run.request.queryOverride !== null || !run.host.rawQuery.includes('&') && run.host.rawQuery.includes('=')) return queryTable(run.request.getQuery());
+  if (run.request.queryOverride !== null || !run.host.rawQuery.includes('&') && run.host.rawQuery.includes('=')) {
+    return firstEntries(queryTable(run.request.getQuery()), limit);
+  }
   const out: Record<string, unknown> = {};
+  let left = limit;
   for (const part of run.host.rawQuery.split('&')) {
     if (part === '') continue;
+    if (left-- === 0) return { out, truncated: true };
     const eq = part.indexOf('=');
     const decode = (s: string) => { try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; } };
     const name = decode(eq === -1 ? part : part.slice(0, eq));
@@ -47,7 +114,7 @@ function kongQuery(): Record<string, unknown> {
     const prev = out[name];
     out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
-  return out;
+  return { out, truncated: false };
 }
 
 function forwarded(header: string): string | undefined {
@@ -63,7 +130,7 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
   const req = () => current().run.request;
   return {
     get_header: (L) => { pushValue(L, req().getHeader(headerKey(checkString(L, 1)))); return 1; },
-    get_headers: (L) => { pushHeaders(L, req().upstreamHeaders() as Record<string, unknown>, headersMt()); return 1; },
+    get_headers: (L) => pushHeaders(L, req().upstreamHeaders() as Record<string, unknown>, headersMt(), kongEntryLimit(L, 1, 'max_headers')),
     get_method: (L) => { pushString(L, req().method); return 1; },
     get_path: (L) => { pushString(L, req().rawPath); return 1; },
     get_path_with_query: (L) => {
@@ -81,7 +148,11 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
     get_forwarded_port: (L) => { lua.lua_pushinteger(L, Number(forwarded('x-forwarded-port') ?? port())); return 1; },
     get_forwarded_path: (L) => { pushString(L, forwarded('x-forwarded-path') ?? req().rawPath); return 1; },
     get_forwarded_prefix: (L) => { pushValue(L, forwarded('x-forwarded-prefix')); return 1; },
-    get_query: (L) => { pushValue(L, kongQuery()); return 1; },
+    get_query: (L) => {
+      const query = kongQuery(kongEntryLimit(L, 1, 'max_args'));
+      pushValue(L, query.out);
+      return pushTruncated(L, query.truncated);
+    },
     get_query_arg: (L) => { pushValue(L, req().getQuery().get(checkString(L, 1))?.[0]); return 1; },
     get_raw_query: (L) => { pushString(L, req().upstreamQuery().slice(1)); return 1; },
     get_raw_body: (L) => {
@@ -93,7 +164,7 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
     get_body: (L) => {
       const body = current().body;
       if (body === null) { lua.lua_pushnil(L); pushString(L, 'request body was not read'); return 2; }
-      return pushDecodedBody(L, body, optString(L, 1) ?? req().getHeader('content-type'));
+      return pushDecodedBody(L, body, optString(L, 1) ?? req().getHeader('content-type'), 2);
     },
     get_start_time: (L) => { lua.lua_pushinteger(L, Math.round(current().run.timings.startedAt)); return 1; },
     get_uri_captures: (L) => {
@@ -117,7 +188,7 @@ export function requestFunctions(headersMt: () => number): Record<string, HostFu
  * Content-Type), pushed as `value, err, mimetype`: a form as a table of args, JSON as a table (anything but an
  * object or array is "invalid json body"), multipart form data as its fields; other types are refused by name.
  */
-export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string | undefined): number {
+export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string | undefined, maxArgsIndex: number): number {
   if (contentType === undefined) {
     lua.lua_pushnil(L);
     pushString(L, 'missing content type');
@@ -126,8 +197,13 @@ export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string |
   const semicolon = contentType.indexOf(';');
   const mimetype = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).toLowerCase();
   if (mimetype.startsWith('application/x-www-form-urlencoded')) {
+    // Kong checks max_args for forms only, and keeps the first ones (ngx.decode_args)
+    let left = kongEntryLimit(L, maxArgsIndex, 'max_args');
     const args = new Map<string, string[]>();
-    for (const [k, v] of new URLSearchParams(body.toString())) args.set(k, [...(args.get(k) ?? []), v]);
+    for (const [k, v] of new URLSearchParams(body.toString())) {
+      if (left-- === 0) break;
+      args.set(k, [...(args.get(k) ?? []), v]);
+    }
     pushValue(L, queryTable(args));
     lua.lua_pushnil(L);
     pushString(L, 'application/x-www-form-urlencoded');

@@ -5,7 +5,7 @@ import { serializeLog } from '../log/serializer';
 import type { Row } from '@tollgate/declarative/snapshot';
 import { current, type LuaPhase } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
-import { onlyIn, pushDecodedBody } from './pdk-request';
+import { firstEntries, kongEntryLimit, onlyIn, pushDecodedBody, pushTruncated } from './pdk-request';
 import { luaSettings } from './settings';
 import { checkString, optString, pushString, pushValue, toValue } from './values';
 
@@ -47,9 +47,10 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
     get_status: (L) => { lua.lua_pushinteger(L, res().getStatus()); return 1; },
     get_header: (L) => { pushValue(L, res().getHeader(checkString(L, 1).toLowerCase())); return 1; },
     get_headers: (L) => {
-      const live = (res() as unknown as { live: Record<string, unknown> | null }).live;
-      pushValue(L, live ?? {});
-      return 1;
+      const limit = kongEntryLimit(L, 1, 'max_headers');
+      const first = firstEntries((res() as unknown as { live: Record<string, unknown> | null }).live ?? {}, limit);
+      pushValue(L, first.out);
+      return pushTruncated(L, first.truncated);
     },
     get_source: (L) => {
       const r = res();
@@ -115,7 +116,7 @@ export function serviceResponseFunctions(response: Record<string, HostFunction>)
     get_body: (L) => {
       onlyIn(L, 'kong.service.response.get_body', AFTER_PROXY);
       const body = bufferedServiceBody(L);
-      return pushDecodedBody(L, body, optString(L, 1) ?? current().run.response.getHeader('content-type'));
+      return pushDecodedBody(L, body, optString(L, 1) ?? current().run.response.getHeader('content-type'), 2);
     },
   };
 }
