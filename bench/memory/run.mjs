@@ -8,7 +8,10 @@
 // cost the proxy (GC pauses are wall time: on a loaded machine they stretch). Runs differ by about ±2 MiB. With
 // --snapshot, each data-plane process also writes a heap snapshot and the runner prints what dominates it
 // (bench/memory/summarise.mjs).
-// Needs `npm run build` and wrk. Usage: node bench/memory/run.mjs [routes] [--snapshot] [--seconds N] [--hold]
+// With --stream the node also has a stream listener (stream_listen), whose workers take the larger young generation
+// (apps/cli/src/supervisor/workers.ts STREAM_WORKER_SEMI_SPACE_MB): the RSS such a node pays for it, under the same
+// HTTP load (the young generation is sized once, whatever the traffic).
+// Needs `npm run build` and wrk. Usage: node bench/memory/run.mjs [routes] [--snapshot] [--stream] [--seconds N] [--hold]
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
@@ -22,7 +25,8 @@ const BIN = join(ROOT, 'bin', 'tollgate.js');
 const args = process.argv.slice(2);
 const ROUTES = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seconds') ?? 10_000);
 const SNAPSHOT = args.includes('--snapshot');
-const HOLD = args.includes('--hold'); // keep the nodes running after the figures (for /proc inspection) until SIGINT
+const HOLD = args.includes('--hold');
+const STREAM = args.includes('--stream'); // keep the nodes running after the figures (for /proc inspection) until SIGINT
 const SECONDS = Number(args[args.indexOf('--seconds') + 1] || 0) || 10;
 const TARGET_MB = 150; // issue 11: supervisor + one worker, in MB (10^6 bytes)
 const agent = new Agent({ keepAlive: true });
@@ -137,14 +141,14 @@ async function main() {
   const t0 = Date.now();
   const dp = await start({
     role: 'data_plane', database: 'off', proxy_listen: '127.0.0.1:0', status_listen: '127.0.0.1:0', worker_processes: '1',
-    cluster_control_plane: `127.0.0.1:${cp.ports.cluster_listen}`, ...tls,
+    cluster_control_plane: `127.0.0.1:${cp.ports.cluster_listen}`, ...tls, ...(STREAM ? { stream_listen: '127.0.0.1:0' } : {}),
   }, mkdtempSync(join(dir, 'dp-')), {
     BENCH_MEMORY_PROBE_DIR: probeDir,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc --require ${join(import.meta.dirname, 'probe.cjs')}`,
   });
   const proxy = `http://127.0.0.1:${dp.ports.proxy_listen}`;
   while ((await get(`${proxy}/api/v1/r${ROUTES - 1}`)) !== 200) await sleep(50);
-  console.log(`${ROUTES} routes: data plane serving ${Date.now() - t0} ms after start`);
+  console.log(`${ROUTES} routes${STREAM ? ', and a stream listener' : ''}: data plane serving ${Date.now() - t0} ms after start`);
   const supervisor = dp.child.pid;
   const worker = execFileSync('ps', ['-o', 'pid=', '--ppid', String(supervisor)]).toString().trim().split(/\s+/).map(Number);
   const pids = [supervisor, ...worker];

@@ -121,9 +121,9 @@ const cpuDiff = (a, b) => ({ total: b.total - a.total, user: b.user - a.user, sy
 const cpuAdd = (a, b) => (a === null ? b : { total: a.total + b.total, user: a.user + b.user, system: a.system + b.system });
 
 const modes = [{ name: 'direct', port: sinkPort, proc: null }];
-// Tollgate runs with the node flags `tollgate start` gives a data-plane worker (its young-generation size sets how
-// often a scavenge lands on a connect), unless TG_FLAGS says otherwise.
-const workerFlags = spawnSync(process.execPath, ['-r', join(root, 'tools/ts-register.js'), '-p', `require(${JSON.stringify(join(root, 'apps/cli/src/supervisor/workers'))}).workerExecArgv([], undefined).join(' ')`], { encoding: 'utf8' }).stdout.trim();
+// Tollgate runs with the node flags `tollgate start` gives a data-plane worker of a node with stream listeners (its
+// young-generation size sets how often a scavenge lands on a connect), unless TG_FLAGS says otherwise.
+const workerFlags = spawnSync(process.execPath, ['-r', join(root, 'tools/ts-register.js'), '-p', `require(${JSON.stringify(join(root, 'apps/cli/src/supervisor/workers'))}).workerExecArgv([], undefined, true).join(' ')`], { encoding: 'utf8' }).stdout.trim();
 const tgFlags = (process.env.TG_FLAGS ?? workerFlags).split(' ').filter(Boolean);
 const tollgate = await child([...tgFlags, '-r', join(root, 'tools/ts-register.js'), join(here, 'proxy.ts'), String(sinkPort)]);
 modes.push({ name: 'tollgate', port: tollgate.port, proc: tollgate });

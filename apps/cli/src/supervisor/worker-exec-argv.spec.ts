@@ -1,8 +1,15 @@
-import { operatorSetSemiSpace, WORKER_SEMI_SPACE_MB, workerExecArgv } from './workers';
+import { operatorSetSemiSpace, STREAM_WORKER_SEMI_SPACE_MB, WORKER_SEMI_SPACE_MB, workerExecArgv } from './workers';
 
 describe('workerExecArgv', () => {
   it('caps the workers\' young generation, keeping the supervisor\'s own flags', () => {
     expect(workerExecArgv(['--enable-source-maps'], undefined)).toEqual(['--enable-source-maps', `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]);
+  });
+
+  it('gives a node with stream listeners the larger young generation (connection churn), HTTP-only nodes the smaller', () => {
+    expect(workerExecArgv([], undefined, true)).toEqual([`--max-semi-space-size=${STREAM_WORKER_SEMI_SPACE_MB}`]);
+    expect(workerExecArgv([], undefined, false)).toEqual([`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`]);
+    expect(STREAM_WORKER_SEMI_SPACE_MB).toBeGreaterThan(WORKER_SEMI_SPACE_MB);
+    expect(workerExecArgv([], '--max-semi-space-size=1', true)).toEqual([]);
   });
 
   it.each([

@@ -61,15 +61,25 @@ const EARLY_DEATHS_FORGIVEN = 3;
  */
 export const WORKER_SEMI_SPACE_MB = 2;
 
+/**
+ * A worker with stream listeners takes 8 MiB semi-spaces (12 MiB more resident). Each TCP/TLS connection allocates
+ * about 19 KB (16 KB of it Node's net.Socket pair), so at 2 MiB a scavenge of about 1.3 ms lands on one connect in
+ * 80 and sets the connect p99: bench/stream measured +0.7 to +1.6 ms over direct at 2 MiB, +0.8 to +1.3 at 4 MiB,
+ * +0.35 to +0.45 at 8 MiB (the Node floor's +0.3 to +0.5). HTTP's keep-alive traffic gains nothing from the larger
+ * size (bench/proxy A/B: CPU x1.00), so HTTP-only nodes keep the smaller one.
+ */
+export const STREAM_WORKER_SEMI_SPACE_MB = 8;
+
 /** Whether the operator sized V8's young generation themselves (node flags or NODE_OPTIONS): theirs wins. */
 export function operatorSetSemiSpace(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   const set = (s: string) => /--(max|min)[-_]semi[-_]space[-_]size|--semi[-_]space[-_]growth[-_]factor/.test(s);
   return execArgv.some(set) || (nodeOptions !== undefined && set(nodeOptions));
 }
 
-export function workerExecArgv(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+/** The node flags of a data-plane worker; `streamListeners`: the node has stream_listen entries. */
+export function workerExecArgv(execArgv: readonly string[], nodeOptions: string | undefined, streamListeners = false): string[] {
   if (operatorSetSemiSpace(execArgv, nodeOptions)) return [...execArgv];
-  return [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
+  return [...execArgv, `--max-semi-space-size=${streamListeners ? STREAM_WORKER_SEMI_SPACE_MB : WORKER_SEMI_SPACE_MB}`];
 }
 
 interface Started {
@@ -80,7 +90,11 @@ interface Started {
 /** `storeHost`: answers the workers' entity-store requests (traditional mode with a database). */
 export function startWorkers(initial: Settings, log: TollgateLogger, storeHost?: StoreHost, onReleaseStats?: (stats: Record<string, [number, number]>) => void): WorkerPool {
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: join(__dirname, 'dp-worker.js'), silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS) });
+  // the node flags are set again at each fork: a reload may add or drop stream listeners (workerExecArgv)
+  const setupFor = (s: Settings) => cluster.setupPrimary({
+    exec: join(__dirname, 'dp-worker.js'), silent: false, execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS, s.stream_listeners.length > 0),
+  });
+  setupFor(initial);
 
   let settings = initial;
   // node-wide counters start from zero with the node; a reload keeps them (the file outlives rolled workers)
@@ -121,6 +135,7 @@ export function startWorkers(initial: Settings, log: TollgateLogger, storeHost?:
 
   /** Forks one worker on the current settings; `listening` rejects when it fails before it listens. */
   const fork = (): Started => {
+    setupFor(settings);
     const w = cluster.fork(workerMallocEnv(process.env));
     const workerSettings = settings;
     let onListening!: (l: BoundListener[]) => void;
