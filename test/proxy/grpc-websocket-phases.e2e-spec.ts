@@ -94,6 +94,13 @@ describe('gRPC and WebSocket: response phases, log, balancer tries and retries',
       "local m = 'filtered: ' .. string.sub(kong.response.get_raw_body(), 6) kong.response.set_raw_body(string.char(0, 0, 0, 0, #m) .. m)",
     ] }, { route: routes.filtered });
 
+    // filter plugins that throw: the call fails as Kong's 500 (grpc-status 13), nothing of the reply reaches the client
+    for (const [name, phase] of [['hfboom', 'header_filter'], ['bfboom', 'body_filter']] as const) {
+      const svc = b.service(target.port, { protocol: 'grpc' });
+      routes[name] = b.route(svc, [`/${name}.Svc/`], { protocols: ['grpc', 'grpcs'], strip_path: false });
+      b.plugin('post-function', { [phase]: [`error("grpc ${phase} boom")`] }, { route: routes[name] });
+    }
+
     const upstream: Row = {
       id: 'e0000000-0000-4000-8000-0000000000a1', name: 'mixed.up', algorithm: 'round-robin', slots: 10000, hash_on: 'none', hash_fallback: 'none',
       hash_on_header: null, hash_on_cookie: null, hash_on_cookie_path: '/', healthchecks: null, host_header: null, client_certificate: null,
@@ -143,6 +150,17 @@ describe('gRPC and WebSocket: response phases, log, balancer tries and retries',
     expect(reply.body).toEqual(grpcFrame('filtered: reply from live'));
     expect(reply.headers['content-length']).toBe(String(grpcFrame('filtered: reply from live').length));
     expect(reply.trailers['grpc-status']).toBe('0');
+  });
+
+  it('gRPC: a header_filter or body_filter plugin that throws fails the call as Kong\'s 500 (grpc-status 13), without the reply', async () => {
+    for (const path of ['/hfboom.Svc/Call', '/bfboom.Svc/Call']) {
+      const reply = await grpcCall(h2Port, path);
+      expect(String(reply.headers['grpc-status'] ?? reply.trailers['grpc-status'])).toBe('13');
+      expect(decodeURIComponent(String(reply.headers['grpc-message'] ?? reply.trailers['grpc-message']))).toBe('An unexpected error occurred');
+      expect(reply.body.includes(Buffer.from('reply from live'))).toBe(false);
+    }
+    // the routes beside them are untouched
+    expect((await grpcCall(h2Port, '/phases.Svc/Call')).trailers['grpc-status']).toBe('0');
   });
 
   it('gRPC: file-log logs each call with the serializer: uri, status, filtered headers, sizes, upstream latency', async () => {

@@ -303,13 +303,13 @@ function sendHeld(
   res.end(body);
 }
 
-/** Kong's exit from header_filter: its status and body replace the reply's, the other headers stay. */
 /** A header_filter or body_filter plugin threw (ResponseView.failedPhase): Kong's 500 (as gRPC: grpc-status 13). */
 function failFilter(s: RequestState, sentAt: number): void {
   const e = PROXY_ERRORS.UNEXPECTED;
   sendProxyError(s.req, s.res, e.status, e.message, s.requestId, s.startedAt, s.ctx.errors, false, undefined, { sentAt });
 }
 
+/** Kong's exit from header_filter: its status and body replace the reply's, the other headers stay. */
 function writeHeaderFilterExit(s: RequestState, run: PluginRun, headers: Record<string, string | string[] | number | undefined>): void {
   const exit = run.response.exitResponse!;
   run.response.status = exit.status;
