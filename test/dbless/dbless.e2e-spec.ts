@@ -238,6 +238,23 @@ describe('database = off with declarative_config', () => {
       expect(reply.json.fields.error).toMatch(/^failed parsing declarative configuration: /);
     });
 
+    it('documents built to exhaust the parser (deep nesting, an alias bomb) are 400 each time; the node keeps serving', async () => {
+      const hash = (await http('GET', `${admin}/status`)).json.configuration_hash;
+      const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+        'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]', 'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]'].join('\n');
+      // the same deep document twice: the second overflow used to end the node (in V8's regular-expression compiler)
+      for (const [body, error] of [
+        ['['.repeat(1000) + ']'.repeat(1000), 'failed parsing declarative configuration: nested deeper than 200 levels'],
+        ['['.repeat(1000) + ']'.repeat(1000), 'failed parsing declarative configuration: nested deeper than 200 levels'],
+        [Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' x', 'failed parsing declarative configuration: nested deeper than 200 levels'],
+        [bomb, 'failed parsing declarative configuration: Excessive alias count indicates a resource exhaustion attack'],
+      ]) {
+        const reply = await http('POST', `${admin}/config`, { body, headers: { 'content-type': 'application/yaml' } });
+        expect([reply.status, reply.json.code, reply.json.fields?.error]).toEqual([400, 14, error]);
+      }
+      expect((await http('GET', `${admin}/status`)).json.configuration_hash).toBe(hash);
+    });
+
     it('nothing usable is 400 "expected a declarative configuration"', async () => {
       const empty = await http('POST', `${admin}/config`);
       expect(empty.status).toBe(400);

@@ -4,6 +4,13 @@
 // keys work, and a repeated key silently replaces the earlier one (we keep the last value too, and warn).
 import type { ScalarTag } from 'yaml';
 import { yaml } from './yaml-module';
+import { MAX_JSON_DEPTH, nestsDeeperThan, yamlNestsDeeperThan } from './nesting';
+
+/**
+ * The YAML parser recurses once per level: past about 900 levels it overflows the stack (and a regular expression
+ * compiled on that overflow ends the process). Real kong.yml files nest a dozen levels.
+ */
+const MAX_YAML_DEPTH = 200;
 
 export class DeclarativeParseError extends Error {
   constructor(
@@ -85,13 +92,19 @@ function parseYaml(text: string, opts: ParseOptions): unknown {
       },
     });
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    // an alias expanding past the limit ("billion laughs"): the document's fault, not ours
+    throw new DeclarativeParseError((err as Error).message, undefined, undefined, opts.fileName);
+  }
 }
 
 /** Parses a declarative config (YAML or JSON). Throws DeclarativeParseError naming line and column. */
 export function parseDeclarative(text: string, opts: ParseOptions = {}): unknown {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new DeclarativeParseError(`nested deeper than ${MAX_JSON_DEPTH} levels`, undefined, undefined, opts.fileName);
     try {
       return JSON.parse(text);
     } catch {
@@ -99,5 +112,6 @@ export function parseDeclarative(text: string, opts: ParseOptions = {}): unknown
     }
   }
   if (trimmed === '') throw new DeclarativeParseError('expected an object', undefined, undefined, opts.fileName);
+  if (yamlNestsDeeperThan(text, MAX_YAML_DEPTH)) throw new DeclarativeParseError(`nested deeper than ${MAX_YAML_DEPTH} levels`, undefined, undefined, opts.fileName);
   return parseYaml(text, opts);
 }

@@ -4,7 +4,7 @@ import type { Next as NextFunction, AdminRequest as Request, AdminResponse as Re
 import { badRequest, cannotParseJson, messageError, multipleContentTypes, tooManyArguments, unsupportedMediaType } from '@tollgate/errors';
 import { decodeFormPairs } from './form-decode';
 import { sendKongError } from './send-error';
-import { nestsDeeperThan } from './json-depth';
+import { nestsDeeperThan } from '@tollgate/declarative/nesting';
 import { pathDecodes } from './url-check';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
