@@ -124,6 +124,19 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
     });
   });
 
+  describe('a route regex that backtracks without end', () => {
+    it('holds no worker: paths that would take ~/redos/(a+)+$ hours to refuse are answered 404, and the node keeps serving', async () => {
+      expect((await http('POST', `${admin}/services/raw/routes`, { body: { name: 'redos', paths: ['~/redos/(a+)+$'] } })).status).toBe(201);
+      await waitFor(async () => ((await http('GET', `http://127.0.0.1:${proxyPort}/redos/aaa`)).status === 200 ? true : undefined), 'the regex route on the proxy');
+      // 2^40 backtracking steps each on V8's default engine (Kong's PCRE stops at its match limit)
+      const evil = `http://127.0.0.1:${proxyPort}/redos/${'a'.repeat(40)}!`;
+      const answers = await Promise.all([http('GET', evil), http('GET', evil), http('GET', evil)]);
+      expect(answers.map((a) => [a.status, a.json?.message])).toEqual(Array(3).fill([404, 'no Route matched with those values']));
+      expect((await http('GET', `http://127.0.0.1:${proxyPort}/redos/aaaa`)).status).toBe(200);
+      await nodeServes();
+    });
+  });
+
   describe('CONNECT', () => {
     it.each([
       ['Admin API', () => node.port('admin_listen', 0), /content-type: application\/json/i, /"message": ?"Method not allowed"/],

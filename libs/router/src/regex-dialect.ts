@@ -15,14 +15,26 @@ export interface DialectError {
 }
 
 export interface TranslatedRegex {
-  /** JavaScript source (for the `u` flag); anchors, flags and classes already spelled out. */
+  /** JavaScript source; anchors, flags and classes already spelled out. */
   readonly source: string;
+  /** `u` when the source needs it (needsUnicodeMode), else none. */
   readonly flags: string;
   /** Literal text every match starts with ('' when unknown); places the regex in the router's path trie. */
   readonly literalPrefix: string;
 }
 
 export type DialectResult = { readonly ok: true; readonly regex: TranslatedRegex } | { readonly ok: false; readonly error: DialectError };
+
+
+/**
+ * Whether a translation needs JavaScript's `u` mode: code point escapes, property classes, or characters beyond
+ * ASCII. An ASCII-only source means the same without it, and only without it can V8 finish a match that backtracks
+ * without end on its linear-time engine (process-guard.ts: its fallback does not run `u` expressions), where
+ * `~/r/(a+)+$` against 40 a's and a `!` otherwise holds a worker for hours.
+ */
+function needsUnicodeMode(source: string): boolean {
+  return /\\u\{|\\[pP]\{|[^\x00-\x7f]/.test(source);
+}
 
 class Refused extends Error {
   constructor(readonly engine: DialectEngine, message: string) {
@@ -101,7 +113,7 @@ class Parser {
     const flags: Flags = { i: false, m: false, s: false, x: false, U: false };
     this.out = this.alternation(flags, 0);
     if (this.pos < this.src.length) throw pcre('unmatched closing parenthesis');
-    return { source: this.out, flags: 'u', literalPrefix: this.prefix };
+    return { source: this.out, flags: needsUnicodeMode(this.out) ? 'u' : '', literalPrefix: this.prefix };
   }
 
   private peek(offset = 0): string {
