@@ -98,6 +98,7 @@ describe('pre-function / post-function on a running node', () => {
       { name: 'pre-function', config: { header_filter: ['if kong.request.get_query_arg("boom") then error("boom in header_filter") end'] } },
       { name: 'post-function', config: { header_filter: ['kong.log.err("post-function header_filter ran for ", kong.request.get_query_arg("n"))'], log: ['kong.log.notice("hfboom log phase ran for ", kong.request.get_query_arg("n"))'] } },
     ]);
+    await route('crlf', [pre('kong.response.set_header("x-a", "a\\r\\nInjected: 1")', 'kong.service.request.set_header("x-up", "b\\nc")', 'kong.response.add_header("x-b", "z\\0")')]);
     await route('bfboom', [{ name: 'post-function', config: { body_filter: ['error("boom in body_filter")'] } }]);
     await route('form', [pre('local body, err, mime = kong.request.get_body(); return kong.response.exit(200, { body = body, err = err, mime = mime })')]);
     await route('plain', []);
@@ -313,6 +314,13 @@ describe('pre-function / post-function on a running node', () => {
     expect(r.json).toEqual({ message: 'An unexpected error occurred', request_id: r.headers['x-kong-request-id'] });
     await waitFor(async () => (node.logs.some((l) => l.includes('boom in body_filter')) ? true : undefined), 'the Lua error in the log');
     expect((await http('GET', `${proxy}/pre`)).status).toBe(200);
+  });
+
+  it('CR, LF and NUL in a header value a snippet sets are percent-escaped, as OpenResty stores them (the answer was cut before)', async () => {
+    const r = await http('GET', `${proxy}/crlf`);
+    expect(r.status).toBe(200);
+    expect([r.headers['x-a'], r.headers['x-b'], r.headers.injected]).toEqual(['a%0D%0AInjected: 1', 'z%00', undefined]);
+    expect(r.json.headers['x-up']).toBe('b%0Ac'); // what the upstream got
   });
 
   it('an endless loop is stopped by the instruction budget and the worker keeps serving', async () => {

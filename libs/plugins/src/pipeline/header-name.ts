@@ -15,3 +15,18 @@ export function lowerHeaderName(name: string): string {
   }
   return lower;
 }
+
+const LINE_BREAKING = /[\r\n\0]/;
+
+/**
+ * A header value a plugin set, as OpenResty stores it: CR, LF and NUL percent-escaped (%0D, %0A, %00), so no value
+ * (a Lua snippet's, a template's rendering of request data) can end its line early or add one, on either side.
+ */
+export function safeHeaderValue(value: string): string {
+  if (!LINE_BREAKING.test(value)) return value;
+  return value.replace(/[\r\n\0]/g, (c) => (c === '\r' ? '%0D' : c === '\n' ? '%0A' : '%00'));
+}
+
+export function safeHeaderValues(value: string | readonly string[]): string | string[] {
+  return typeof value === 'string' ? safeHeaderValue(value) : value.map(safeHeaderValue);
+}

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PluginRequest } from '../types';
 import type { HostRequest } from './host';
-import { lowerHeaderName } from './header-name';
+import { lowerHeaderName, safeHeaderValues } from './header-name';
 
 export class RequestView implements PluginRequest {
   /** lower-case name -> new value (null = removed) */
@@ -47,7 +47,7 @@ export class RequestView implements PluginRequest {
   }
 
   setHeader(name: string, value: string | readonly string[]): void {
-    (this.headerChanges ??= new Map()).set(lowerHeaderName(name), typeof value === 'string' ? value : [...value]);
+    (this.headerChanges ??= new Map()).set(lowerHeaderName(name), safeHeaderValues(value));
   }
 
   addHeader(name: string, value: string): void {

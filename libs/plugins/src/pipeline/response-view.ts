@@ -3,7 +3,7 @@
 import { renderProxyError } from '@tollgate/errors';
 import type { ChunkFilter, PluginResponse } from '../types';
 import type { PluginExit } from './host';
-import { lowerHeaderName } from './header-name';
+import { lowerHeaderName, safeHeaderValue, safeHeaderValues } from './header-name';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -35,7 +35,7 @@ export class ResponseView implements PluginResponse {
       payload = Buffer.from(JSON.stringify(body));
       out['content-type'] = JSON_TYPE;
     }
-    if (headers) for (const k of Object.keys(headers)) { const v = headers[k]; out[lowerHeaderName(k)] = typeof v === 'string' ? v : [...v]; }
+    if (headers) for (const k of Object.keys(headers)) out[lowerHeaderName(k)] = safeHeaderValues(headers[k]);
     this.exitResponse = { status, headers: out, body: payload, ...(options?.proxied ? { proxied: true } : {}) };
   }
 
@@ -75,10 +75,10 @@ export class ResponseView implements PluginResponse {
   }
 
   setHeader(name: string, value: string | readonly string[]): void {
-    this.change(lowerHeaderName(name), typeof value === 'string' ? value : [...value], false);
+    this.change(lowerHeaderName(name), safeHeaderValues(value), false);
   }
 
-  addHeader(name: string, value: string): void { this.change(lowerHeaderName(name), value, true); }
+  addHeader(name: string, value: string): void { this.change(lowerHeaderName(name), safeHeaderValue(value), true); }
   clearHeader(name: string): void { this.change(lowerHeaderName(name), null, false); }
 
   /** Upstream trailers of a gRPC call (lower-case names), set by the proxy before body_filter. */
