@@ -5,6 +5,7 @@ import { priorityCases } from './cases/priority-cases';
 import { route } from './cases/route-factory';
 import { streamCases } from './cases/stream-cases';
 import { upstreamPathRows } from './cases/upstream-path-cases';
+import { buildHttpMatchers } from './http/matcher';
 import {
   compileHttpRouter,
   compileStreamRouter,
@@ -175,5 +176,17 @@ describe('HTTP router at scale', () => {
     const small = compileHttpRouter([route({ name: 'short', paths: ['/svc5'] }), route({ name: 'long', paths: ['/svc50'] })]);
     expect(small.match(request({ path: '/svc500' }))?.route.name).toBe('long');
     expect(small.match(request({ path: '/svc51' }))?.route.name).toBe('short');
+  });
+});
+
+describe('a route listing one path many times', () => {
+  it('keeps each path once (30,000 copies of one path made every rebuild re-insert it 30,000 times)', () => {
+    const many = route({ name: 'many', paths: [...Array(30_000).fill('/y'), '~/r/\\d+$', '/z', '~/r/\\d+$'] });
+    const matchers = buildHttpMatchers(many, () => {});
+    expect(matchers.flatMap((m) => m.paths ?? []).map((p) => p.prefix)).toEqual(['/y', '/z', '/r/']);
+    const router = compileHttpRouter([many, route({ name: 'other', paths: ['/a'] })]);
+    expect(router.match(request({ path: '/y/1' }))?.route.name).toBe('many');
+    expect(router.match(request({ path: '/r/12' }))?.route.name).toBe('many');
+    expect(router.match(request({ path: '/a' }))?.route.name).toBe('other');
   });
 });

@@ -57,7 +57,12 @@ function headerConditions(route: RouteRow): HeaderCondition[] | null {
 /** Paths grouped as Kong groups them, in order of first appearance. */
 function pathGroups(paths: readonly string[]): string[][] {
   const groups = new Map<string, string[]>();
+  // a path listed twice matches nothing more: once each (30,000 copies of one path cost the router seconds per
+  // rebuild, the same bucket entry inserted over and over)
+  const seen = new Set<string>();
   for (const p of paths) {
+    if (seen.has(p)) continue;
+    seen.add(p);
     const key = p.startsWith('~') ? 'regex' : String(Buffer.byteLength(p));
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [p]);
