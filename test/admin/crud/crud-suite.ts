@@ -100,6 +100,16 @@ export function crudSuite(kind: DatabaseKind): void {
       expect(res.body.id).toBe(id);
     });
 
+    it('refuses an id that is not a string, as Kong, instead of replacing it (null still generates one)', async () => {
+      for (const id of [123, { a: 1 }, true]) {
+        const res = await api().post('/services').send({ id, host: 'a.test' });
+        expect([res.status, res.body.message, res.body.fields]).toEqual([400, 'schema violation (id: expected a string)', { id: 'expected a string' }]);
+      }
+      const generated = await api().post('/services').send({ id: null, host: 'a.test' });
+      expect(generated.status).toBe(201);
+      expect(generated.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
     it('answers 409 on a duplicate name', async () => {
       await createService({ name: 'dup', host: 'a.test' });
       const res = await api().post('/services').send({ name: 'dup', host: 'b.test' });

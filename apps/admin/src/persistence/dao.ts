@@ -343,7 +343,9 @@ export class Dao {
   }
 
   private stampNew(schema: EntitySchema, body: Entity, id: string): Entity {
-    const out: Entity = { ...body, id: typeof body.id === 'string' ? body.id.toLowerCase() : id };
+    // an id of another type stays for the validator to refuse (Kong's "expected a string"), never replaced
+    const given = body.id;
+    const out: Entity = { ...body, id: given === undefined || given === null ? id : typeof given === 'string' ? given.toLowerCase() : given };
     const has = (name: string) => schema.fields.some(([field]) => field === name);
     if (has('created_at') && (out.created_at === undefined || out.created_at === null)) {
       out.created_at = this.now(schema, 'created_at');
