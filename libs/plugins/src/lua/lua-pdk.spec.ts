@@ -133,6 +133,16 @@ describe('pre-function / post-function snippets', () => {
     expect(await answer('return ngx.req.get_uri_args(0)')).toEqual({ ok: true, a: { page: ['2', '3'], q: 'x' } });
   });
 
+  it('kong.request.get_body decodes a JSON body nested 40 levels deep (past the 20 stack slots a host function is sure of)', async () => {
+    const deep = '{"a":'.repeat(40) + '1' + '}'.repeat(40);
+    const run = await runWith([access('local b, err = kong.request.get_body(); local n = 0; while type(b) == "table" do b = b.a; n = n + 1 end; kong.response.exit(200, { levels = n, err = err })')], {
+      readBody: async () => Buffer.from(deep), headers: { host: 'api.test', 'content-type': 'application/json' },
+    });
+    expect(errors).toEqual([]);
+    // kept to the depth values cross into Lua at (deeper levels are nil)
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toEqual({ levels: 33 });
+  });
+
   it('kong.service.set_retries / set_timeouts set this request\'s values; bad arguments get Kong\'s messages', async () => {
     const run = await runWith([access('kong.service.set_retries(2)', 'kong.service.set_timeouts(100, 200, 300)', 'kong.service.set_retries(0)')]);
     expect(errors).toEqual([]);

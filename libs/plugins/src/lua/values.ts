@@ -20,6 +20,9 @@ export function pushValue(L: LuaState, v: unknown, depth = 0): void {
   if (depth > MAX_DEPTH) return lua.lua_pushnil(L);
   // a copy: Lua keeps the bytes it is given, and a Buffer may be a view of Node's shared pool
   if (Buffer.isBuffer(v)) return lua.lua_pushstring(L, new Uint8Array(v));
+  // each level keeps its table on the stack while the next is built: a C function is only sure of 20 slots
+  // (a JSON body 40 levels deep overflowed them, and the request failed with a bare "table value" error)
+  lauxlib.luaL_checkstack(L, 3, toLua('value nested too deeply'));
   if (Array.isArray(v)) {
     lua.lua_createtable(L, v.length, 0);
     v.forEach((item, i) => {
