@@ -45,6 +45,14 @@ describe('transformers (proxy)', () => {
     expect(JSON.parse(up.body)).toEqual({ b: 'A', rep: 'replaced', keep: 1, added: 'yes' });
   });
 
+  it('request-transformer forwards a JSON body nested past 1000 levels as it came (cjson would not decode it; it was a 500)', async () => {
+    const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+    const res = await kit.send('POST', '/req/deep', { body: deep, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    expect(res.json.body).toBe(deep);
+    expect(res.json.headers['x-add']).toBe('added'); // the rest of the plugin still applied
+  });
+
   it('response-transformer edits headers and the JSON body', async () => {
     const res = await kit.get('/res/x', { 'x-powered-by': 'ignored' });
     expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 // request-transformer: remove, rename, replace, add, append (in that order) on headers, query string and body.
 // Values may be Kong templates (`$(headers.x)`, any Lua expression): rendered per request by templates.ts.
+import { nestsDeeperThan } from '@tollgate/declarative/nesting';
 import type { PluginContext, PluginHandler } from '../../types';
 import { KONG_VERSION } from '../common';
 import { names, pairs } from '../transform-lists';
@@ -104,8 +105,11 @@ function transformBody(kong: PluginContext, o: Ops, raw: Buffer, val: Render): v
   const type = kong.request.getHeader('content-type') ?? '';
   if (type.includes('application/json')) {
     let doc: Record<string, unknown>;
+    const text = raw.toString();
+    // cjson refuses to decode past 1000 levels, and Kong then forwards the body as it came
+    if (nestsDeeperThan(text)) return;
     try {
-      doc = raw.length ? JSON.parse(raw.toString()) : {};
+      doc = raw.length ? JSON.parse(text) : {};
     } catch {
       return;
     }
@@ -115,8 +119,9 @@ function transformBody(kong: PluginContext, o: Ops, raw: Buffer, val: Render): v
     applyToMap(m, o, val);
     const out: Record<string, unknown> = {};
     for (const [k, v] of m) out[k] = appended.has(k) && v.length > 1 ? v : v[0];
-    kong.request.setBody(JSON.stringify(out));
-    kong.request.setHeader('content-length', String(Buffer.byteLength(JSON.stringify(out))));
+    const body = JSON.stringify(out);
+    kong.request.setBody(body);
+    kong.request.setHeader('content-length', String(Buffer.byteLength(body)));
   } else if (type.includes('application/x-www-form-urlencoded')) {
     const m = new Map<string, string[]>();
     for (const [k, v] of new URLSearchParams(raw.toString())) m.set(k, [...(m.get(k) ?? []), v]);
