@@ -133,6 +133,12 @@ describe('a node under hostile clients and upstreams (no admin credentials)', ()
       const answers = await Promise.all([http('GET', evil), http('GET', evil), http('GET', evil)]);
       expect(answers.map((a) => [a.status, a.json?.message])).toEqual(Array(3).fill([404, 'no Route matched with those values']));
       expect((await http('GET', `http://127.0.0.1:${proxyPort}/redos/aaaa`)).status).toBe(200);
+      // and a case-insensitive header regex (`~*`), matched against what the client sends
+      expect((await http('POST', `${admin}/services/raw/routes`, { body: { name: 'redos-header', paths: ['/redos-header'], headers: { 'x-redos': ['~*^(a+)+$'] } } })).status).toBe(201);
+      const header = `http://127.0.0.1:${proxyPort}/redos-header`;
+      await waitFor(async () => ((await http('GET', header, { headers: { 'x-redos': 'AaA' } })).status === 200 ? true : undefined), 'the header regex route on the proxy');
+      const slowHeader = await Promise.all([1, 2, 3].map(() => http('GET', header, { headers: { 'x-redos': `${'a'.repeat(40)}!` } })));
+      expect(slowHeader.map((a) => a.status)).toEqual([404, 404, 404]);
       await nodeServes();
     });
   });

@@ -20,8 +20,12 @@ export function compilePathRegex(source: string): CompiledPathRegex {
   return { regex: new RegExp('^' + js, flags), literalPrefix };
 }
 
-/** Header value regex (`~*` prefix removed): unanchored, case-insensitive, as ATC matches the lower-cased value. */
+/**
+ * Header value regex (`~*` prefix removed): unanchored, case-insensitive, as ATC matches the lower-cased value.
+ * Case-insensitive by a leading `(?i)`, which the translation spells out as letter classes, not by the `i` flag:
+ * V8's linear-time fallback (process-guard.ts) cannot run `i` expressions, and a header value is the client's.
+ */
 export function compileHeaderRegex(source: string): RegExp {
-  const { source: js, flags } = translate(source);
-  return new RegExp(js, flags + 'i');
+  const { source: js, flags } = translate(`(?i)${source}`);
+  return new RegExp(js, flags);
 }
