@@ -99,6 +99,14 @@ describe('pre-function / post-function on a running node', () => {
       { name: 'post-function', config: { header_filter: ['kong.log.err("post-function header_filter ran for ", kong.request.get_query_arg("n"))'], log: ['kong.log.notice("hfboom log phase ran for ", kong.request.get_query_arg("n"))'] } },
     ]);
     await route('crlf', [pre('kong.response.set_header("x-a", "a\\r\\nInjected: 1")', 'kong.service.request.set_header("x-up", "b\\nc")', 'kong.response.add_header("x-b", "z\\0")')]);
+    await route('badarg', [pre([
+      'local case = kong.request.get_query_arg("case")',
+      'if case == "headers" then kong.response.exit(200, "x", "notatable") end',
+      'if case == "header-value" then kong.response.exit(200, "x", { a = { 1 } }) end',
+      'if case == "body" then kong.response.exit(200, { f = print }) end',
+      'if case == "method" then kong.service.request.set_method("BAD METHOD") end',
+    ].join('\n'))]);
+    await route('lfname', [pre('kong.response.set_header("x-a\\nb", "1")', 'kong.service.request.set_header("x-up\\nc", "2")')]);
     await route('bfboom', [{ name: 'post-function', config: { body_filter: ['error("boom in body_filter")'] } }]);
     await route('form', [pre('local body, err, mime = kong.request.get_body(); return kong.response.exit(200, { body = body, err = err, mime = mime })')]);
     await route('plain', []);
@@ -314,6 +322,26 @@ describe('pre-function / post-function on a running node', () => {
     expect(r.json).toEqual({ message: 'An unexpected error occurred', request_id: r.headers['x-kong-request-id'] });
     await waitFor(async () => (node.logs.some((l) => l.includes('boom in body_filter')) ? true : undefined), 'the Lua error in the log');
     expect((await http('GET', `${proxy}/pre`)).status).toBe(200);
+  });
+
+  it.each([
+    ['headers', 'headers must be a nil or table'],
+    ['header-value', 'invalid header value in array \\"a\\": got number, expected string'], // the log line is JSON
+    ['body', 'body encoding failed while flushing response: Cannot serialise function: type not supported'],
+    ['method', 'invalid method: BAD METHOD'],
+  ])("a PDK call with an argument Kong refuses (%s) fails the snippet with Kong's 500, and the node keeps serving", async (which, message) => {
+    const r = await http('GET', `${proxy}/badarg?case=${which}`);
+    expect(r.status).toBe(500);
+    expect(r.json).toEqual({ message: 'An unexpected error occurred', request_id: r.headers['x-kong-request-id'] });
+    await waitFor(async () => (node.logs.some((l) => l.includes(message)) ? true : undefined), 'the Lua error in the log');
+    expect((await http('GET', `${proxy}/badarg`)).status).toBe(200);
+  });
+
+  it('a header name with a line break is escaped as OpenResty escapes it, on the response and the upstream request (it was a 502)', async () => {
+    const r = await http('GET', `${proxy}/lfname`);
+    expect(r.status).toBe(200);
+    expect(r.headers['x-a%0ab']).toBe('1');
+    expect(r.json.headers['x-up%0ac']).toBe('2'); // what the upstream got
   });
 
   it('CR, LF and NUL in a header value a snippet sets are percent-escaped, as OpenResty stores them (the answer was cut before)', async () => {

@@ -165,6 +165,64 @@ describe('pre-function / post-function snippets', () => {
     expect(untouched.balancerOverrides).toBeNull();
   });
 
+  it("Kong's argument checks on headers, exit and set_method (checks.lua's messages); the snippet fails with a 500", async () => {
+    const refused = async (snippet: string) => {
+      errors.length = 0;
+      const r = await runWith([access(`local ok, err = pcall(${snippet}); kong.response.exit(400, { message = err })`)]);
+      return JSON.parse(r.response.exitResponse!.body.toString()).message;
+    };
+    expect(await refused('kong.response.exit, 200, "x", "notatable"')).toBe('headers must be a nil or table');
+    expect(await refused('kong.response.exit, "200"')).toBe('code must be a number');
+    expect(await refused('kong.response.exit, 200, 5')).toBe('body must be a nil, string or table');
+    expect(await refused('kong.response.exit, 200, "x", { a = { "ok", 1 } }')).toBe('invalid header value in array "a": got number, expected string');
+    expect(await refused('kong.response.exit, 200, "x", { [1] = "v" }')).toBe('invalid header name "1": got number, expected string');
+    expect(await refused('kong.response.exit, 200, "x", { [true] = "v" }')).toBe("bad argument #2 to 'format' (string expected, got boolean)");
+    expect(await refused('kong.response.exit, 200, "x", { a = print }')).toBe('invalid header value for "a": got function, expected string, number, boolean or array of strings');
+    expect(await refused('kong.response.error, 403, "no", { a = print }')).toBe('invalid header value for "a": got function, expected string, number, boolean or array of strings');
+    // the body: what cjson cannot encode is Kong's error, not a key dropped
+    expect(await refused('kong.response.exit, 200, { f = print }')).toBe('body encoding failed while flushing response: Cannot serialise function: type not supported');
+    expect(await refused('kong.response.exit, 200, { list = { 1, { co = coroutine.create(print) } } }')).toBe('body encoding failed while flushing response: Cannot serialise thread: type not supported');
+    expect(await refused('kong.response.exit, 200, { [{}] = 1 }')).toBe('body encoding failed while flushing response: Cannot serialise table: table key must be a number or string');
+    expect(await refused('kong.response.exit, 200, { n = 0/0 }')).toBe('body encoding failed while flushing response: Cannot serialise number: must not be NaN or Infinity');
+    expect(await refused('kong.service.request.set_method, "BAD METHOD"')).toBe('invalid method: BAD METHOD');
+    expect(await refused('kong.service.request.set_method, "get"')).toBe('invalid method: get');
+    expect(await refused('kong.service.request.set_method, 1')).toBe('method must be a string');
+    expect(await refused('kong.service.request.set_header, "a", print')).toBe('invalid header value for "a": got function, expected array of string, string, number or boolean');
+    expect(await refused('kong.service.request.set_header, 1, "x"')).toBe('invalid header name "1": got number, expected string');
+    expect(await refused('kong.service.request.add_header, "a\\r\\nb", { "x", false }')).toBe('invalid header value in array "a\\13\\\nb": got boolean, expected string');
+    expect(await refused('kong.response.set_header, nil, "x"')).toBe("bad argument #2 to 'format' (string expected, got nil)");
+    expect(await refused('kong.response.add_header, "a", nil')).toBe('invalid header value for "a": got nil, expected array of string, string, number or boolean');
+    expect(await refused('kong.service.request.set_headers, "x"')).toBe('headers must be a table');
+    expect(await refused('kong.response.set_headers, { a = "1", b = { c = 1 }, d = print }')).toBe('invalid header value for "d": got function, expected string, number, boolean or array of strings');
+
+    // not called under pcall: the snippet fails, and the request is Kong's 500
+    const failed = await runWith([access('kong.response.exit(200, "x", "notatable")')]);
+    expect(failed.response.exitResponse?.status).toBe(500);
+    expect(JSON.parse(failed.response.exitResponse!.body.toString())).toEqual({ message: 'An unexpected error occurred', request_id: 'req-1' });
+    expect(errors.join('\n')).toContain('headers must be a nil or table');
+    errors.length = 0;
+    const badMethod = await runWith([access('kong.service.request.set_method("BAD METHOD")')]);
+    expect(badMethod.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('invalid method: BAD METHOD');
+
+    // what Kong accepts: a table value's array part only ({ c = 1 } sets nothing), numbers and booleans as text, any
+    // method of its list, and a name with a line break (escaped where it is stored, as OpenResty does)
+    errors.length = 0;
+    const ok = await runWith([access(
+      'kong.service.request.set_method("PROPFIND")',
+      'kong.service.request.set_header("a\\nb", "x")',
+      'kong.service.request.set_headers({ n = 1, t = true, l = { "p", "q" } })',
+      'kong.response.exit(201, { f = 1.5, list = { 1, "2" } }, { a = { c = 1 }, b = 2, ["X-Two"] = { "1", "2" } })',
+    )]);
+    expect(errors).toEqual([]);
+    expect(ok.request.method).toBe('PROPFIND');
+    expect(ok.request.upstreamHeaders()).toMatchObject({ 'a%0ab': 'x', n: '1', t: 'true', l: ['p', 'q'] });
+    expect(ok.response.exitResponse?.status).toBe(201);
+    expect(ok.response.exitResponse?.headers).toMatchObject({ b: '2', 'x-two': '1, 2' });
+    expect(ok.response.exitResponse?.headers.a).toBeUndefined();
+    expect(JSON.parse(ok.response.exitResponse!.body.toString())).toEqual({ f: 1.5, list: [1, '2'] });
+  });
+
   it('kong.log(...) logs at notice; kong.log.inspect pretty-prints its arguments, and inspect.off()/on() switch it for the plugin', async () => {
     await runWith([access(
       'kong.log("plain ", 1)',

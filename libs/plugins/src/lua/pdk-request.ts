@@ -1,6 +1,7 @@
 // kong.request.* and kong.service.request.*: the client request as the plugin API exposes it (PluginRun.request).
 import { current, type LuaPhase } from './active';
 import { lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
+import { checkHeader, checkHeaders } from './pdk-checks';
 import { checkString, optString, pushString, pushValue, setArrayMetatable, toValue } from './values';
 
 const BEFORE_PROXY: readonly LuaPhase[] = ['rewrite', 'access'];
@@ -278,34 +279,29 @@ export function pushCaptures(L: LuaState, which: 'numbered' | 'named' | 'all'): 
   }
 }
 
-function headerValue(L: LuaState, idx: number): string | string[] {
-  if (lua.lua_type(L, idx) === lua.LUA_TTABLE) return (toValue(L, idx) as unknown[]).map(String);
-  const v = optString(L, idx);
-  if (v === undefined && lua.lua_type(L, idx) === lua.LUA_TBOOLEAN) return String(lua.lua_toboolean(L, idx));
-  if (v === undefined) lauxlib.luaL_argerror(L, idx, toLua('invalid header value: expected a string, number or table'));
-  return v!;
-}
+/** The methods Kong's kong.service.request.set_method takes (nginx's method ids): upper-case, exactly these. */
+const SETTABLE_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'MKCOL', 'COPY', 'MOVE', 'PROPFIND', 'PROPPATCH', 'LOCK', 'UNLOCK', 'PATCH', 'TRACE']);
 
 export function serviceRequestFunctions(): Record<string, HostFunction> {
   const req = () => current().run.request;
   return {
     set_header: (L) => {
       onlyIn(L, 'kong.service.request.set_header', BEFORE_PROXY);
-      req().setHeader(checkString(L, 1).toLowerCase(), headerValue(L, 2));
+      const { name, value } = checkHeader(L, 1, 2);
+      req().setHeader(name, value);
       return 0;
     },
     add_header: (L) => {
       onlyIn(L, 'kong.service.request.add_header', BEFORE_PROXY);
-      const v = headerValue(L, 2);
-      for (const one of Array.isArray(v) ? v : [v]) req().addHeader(checkString(L, 1), one);
+      const { name, value } = checkHeader(L, 1, 2);
+      for (const one of Array.isArray(value) ? value : [value]) req().addHeader(name, one);
       return 0;
     },
     clear_header: (L) => { onlyIn(L, 'kong.service.request.clear_header', BEFORE_PROXY); req().clearHeader(checkString(L, 1)); return 0; },
     set_headers: (L) => {
       onlyIn(L, 'kong.service.request.set_headers', BEFORE_PROXY);
-      lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-      const all = toValue(L, 1) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(all)) req().setHeader(k.toLowerCase(), Array.isArray(v) ? v.map(String) : String(v));
+      if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('headers must be a table'));
+      for (const [k, v] of Object.entries(checkHeaders(L, 1))) req().setHeader(k, v);
       return 0;
     },
     set_path: (L) => {
@@ -324,7 +320,14 @@ export function serviceRequestFunctions(): Record<string, HostFunction> {
       req().setQuery(m);
       return 0;
     },
-    set_method: (L) => { onlyIn(L, 'kong.service.request.set_method', BEFORE_PROXY); req().setMethod(checkString(L, 1)); return 0; },
+    set_method: (L) => {
+      onlyIn(L, 'kong.service.request.set_method', BEFORE_PROXY);
+      if (lua.lua_type(L, 1) !== lua.LUA_TSTRING) return lauxlib.luaL_error(L, toLua('method must be a string'));
+      const method = checkString(L, 1);
+      if (!SETTABLE_METHODS.has(method)) return lauxlib.luaL_error(L, toLua(`invalid method: ${method}`));
+      req().setMethod(method);
+      return 0;
+    },
     set_raw_body: (L) => { onlyIn(L, 'kong.service.request.set_raw_body', BEFORE_PROXY); req().setBody(Buffer.from(lauxlib.luaL_checklstring(L, 1))); return 0; },
     enable_buffering: (L) => {
       onlyIn(L, 'kong.service.request.enable_buffering', BEFORE_PROXY);

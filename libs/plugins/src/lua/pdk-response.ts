@@ -7,7 +7,8 @@ import { current, type LuaPhase } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { firstEntries, kongEntryLimit, onlyIn, pushDecodedBody, pushTruncated } from './pdk-request';
 import { luaSettings } from './settings';
-import { checkString, optString, pushString, pushValue, toValue } from './values';
+import { checkHeader, checkHeaders } from './pdk-checks';
+import { checkString, jsonValue, NotSerialisable, optString, pushString, pushValue, toValue } from './values';
 
 /** Raises the exit sentinel: the snippet stops here and the phase runner treats it as a normal end. */
 export type RaiseExit = (L: LuaState) => number;
@@ -17,11 +18,15 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
   return {
     exit: (L) => {
       onlyIn(L, 'kong.response.exit', ['rewrite', 'access', 'header_filter']);
-      const status = lauxlib.luaL_checkinteger(L, 1);
-      if (status < 100 || status > 599) lauxlib.luaL_argerror(L, 1, toLua('code must be a number between 100 and 599'));
+      const status = lua.lua_type(L, 1) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, 1) : NaN;
+      if (Number.isNaN(status)) return lauxlib.luaL_error(L, toLua('code must be a number'));
+      if (!Number.isInteger(status) || status < 100 || status > 599) return lauxlib.luaL_error(L, toLua('code must be a number between 100 and 599'));
       const t = lua.lua_type(L, 2);
-      const body = t === lua.LUA_TTABLE ? toValue(L, 2) : t === lua.LUA_TNIL || t === lua.LUA_TNONE ? undefined : Buffer.from(lauxlib.luaL_checklstring(L, 2));
-      res().exit(status, body, exitHeaders(L, 3));
+      if (t !== lua.LUA_TNIL && t !== lua.LUA_TNONE && t !== lua.LUA_TSTRING && t !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('body must be a nil, string or table'));
+      const h = lua.lua_type(L, 3);
+      if (h !== lua.LUA_TNIL && h !== lua.LUA_TNONE && h !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('headers must be a nil or table'));
+      const headers = exitHeaders(L, 3);
+      res().exit(status, t === lua.LUA_TTABLE ? exitBody(L, 2) : t === lua.LUA_TSTRING ? Buffer.from(lua.lua_tolstring(L, 2)) : undefined, headers);
       return raiseExit(L);
     },
     error: (L) => {
@@ -57,16 +62,20 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
       pushString(L, r.exited ? 'exit' : r.getStatus() >= 500 && r.getStatus() !== 0 && current().run.timings.upstreamLatency === null ? 'error' : 'service');
       return 1;
     },
-    set_header: (L) => { res().setHeader(checkString(L, 1), headerText(L, 2)); return 0; },
+    set_header: (L) => {
+      const { name, value } = checkHeader(L, 1, 2);
+      res().setHeader(name, value);
+      return 0;
+    },
     add_header: (L) => {
-      const v = headerText(L, 2);
-      for (const one of Array.isArray(v) ? v : [v]) res().addHeader(checkString(L, 1), one);
+      const { name, value } = checkHeader(L, 1, 2);
+      for (const one of Array.isArray(value) ? value : [value]) res().addHeader(name, one);
       return 0;
     },
     clear_header: (L) => { res().clearHeader(checkString(L, 1)); return 0; },
     set_headers: (L) => {
-      lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-      for (const [k, v] of Object.entries(toValue(L, 1) as Record<string, unknown>)) res().setHeader(k, Array.isArray(v) ? v.map(String) : String(v));
+      if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('headers must be a table'));
+      for (const [k, v] of Object.entries(checkHeaders(L, 1))) res().setHeader(k, v);
       return 0;
     },
     get_raw_body: (L) => {
@@ -82,19 +91,28 @@ export function responseFunctions(raiseExit: RaiseExit): Record<string, HostFunc
   };
 }
 
-/** An exit's headers argument (a table, or nothing): lower-case names, repeated values joined. */
+/**
+ * An exit's headers argument (a table, or nothing; the caller checked which) through Kong's validate_headers:
+ * lower-case names, repeated values joined.
+ */
 function exitHeaders(L: LuaState, idx: number): Record<string, string> {
   const headers: Record<string, string> = {};
   if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) return headers;
-  for (const [k, v] of Object.entries(toValue(L, idx) as Record<string, unknown>)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  for (const [k, v] of Object.entries(checkHeaders(L, idx))) {
+    if (Array.isArray(v) && v.length === 0) continue; // Kong sets an empty list, which sets no header
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return headers;
 }
 
-function headerText(L: LuaState, idx: number): string | string[] {
-  if (lua.lua_type(L, idx) === lua.LUA_TTABLE) return (toValue(L, idx) as unknown[]).map(String);
-  const v = optString(L, idx);
-  if (v === undefined) lauxlib.luaL_argerror(L, idx, toLua('invalid header value: expected a string, number or table'));
-  return v!;
+/** An exit's table body as Kong's cjson.encode takes it, or Kong's error when cjson cannot encode it. */
+function exitBody(L: LuaState, idx: number): unknown {
+  try {
+    return jsonValue(L, idx);
+  } catch (err) {
+    if (err instanceof NotSerialisable) return lauxlib.luaL_error(L, toLua(`body encoding failed while flushing response: ${err.message}`));
+    throw err;
+  }
 }
 
 /** kong.service.response.*: the service's answer, from header_filter on (its status stays the upstream's). */

@@ -57,13 +57,35 @@ export function checkString(L: LuaState, idx: number): string {
  * the array metatable becomes the array of its 1..n; functions are dropped.
  */
 export function toValue(L: LuaState, idx: number, depth = 0): unknown {
+  return convert(L, idx, depth, false);
+}
+
+/** cjson's refusal of a value it cannot encode; the message is cjson's, which Kong puts in its own error. */
+export class NotSerialisable extends Error {}
+
+/**
+ * A Lua value bound for JSON, as Kong's cjson.encode takes it: as toValue, but what cjson cannot encode (a
+ * function, userdata or thread anywhere in it, a key that is neither a string nor a number, NaN or an infinity)
+ * throws NotSerialisable with cjson's message instead of being dropped.
+ */
+export function jsonValue(L: LuaState, idx: number): unknown {
+  return convert(L, idx, 0, true);
+}
+
+function convert(L: LuaState, idx: number, depth: number, json: boolean): unknown {
   switch (lua.lua_type(L, idx)) {
     case lua.LUA_TNIL: case lua.LUA_TNONE: return null;
     case lua.LUA_TBOOLEAN: return lua.lua_toboolean(L, idx);
-    case lua.LUA_TNUMBER: return lua.lua_tonumber(L, idx);
+    case lua.LUA_TNUMBER: {
+      const n = lua.lua_tonumber(L, idx);
+      if (json && !Number.isFinite(n)) throw new NotSerialisable('Cannot serialise number: must not be NaN or Infinity');
+      return n;
+    }
     case lua.LUA_TSTRING: return fromLua(lua.lua_tolstring(L, idx));
-    case lua.LUA_TTABLE: return depth > MAX_DEPTH ? null : tableValue(L, idx, depth);
-    default: return undefined;
+    case lua.LUA_TTABLE: return depth > MAX_DEPTH ? null : tableValue(L, idx, depth, json);
+    default:
+      if (json) throw new NotSerialisable(`Cannot serialise ${fromLua(lua.lua_typename(L, lua.lua_type(L, idx)))}: type not supported`);
+      return undefined;
   }
 }
 
@@ -90,28 +112,34 @@ function hasArrayMetatable(L: LuaState, abs: number): boolean {
   return Boolean(same);
 }
 
-function tableValue(L: LuaState, idx: number, depth: number): unknown {
+function tableValue(L: LuaState, idx: number, depth: number, json: boolean): unknown {
   const abs = lua.lua_absindex(L, idx);
   if (hasArrayMetatable(L, abs)) {
     const items: unknown[] = [];
     for (let i = 1, n = lua.lua_rawlen(L, abs); i <= n; i++) {
       lua.lua_rawgeti(L, abs, i);
-      items.push(toValue(L, -1, depth + 1));
+      items.push(convert(L, -1, depth + 1, json));
       lua.lua_pop(L, 1);
     }
     return items;
   }
   const obj: Record<string, unknown> = {};
-  const ints: unknown[] = [];
+  // 1..n keys only: counted, not stored in a JS array ({[1e9] = 1} would make one a billion holes long)
+  let ints = 0;
+  let maxInt = 0;
   let onlyInts = true;
   lua.lua_pushnil(L);
   while (lua.lua_next(L, abs) !== 0) {
-    const value = toValue(L, -1, depth + 1);
-    if (lua.lua_type(L, -2) === lua.LUA_TNUMBER && lua.lua_isinteger(L, -2)) {
+    const value = convert(L, -1, depth + 1, json);
+    const keyType = lua.lua_type(L, -2);
+    if (json && keyType !== lua.LUA_TNUMBER && keyType !== lua.LUA_TSTRING) throw new NotSerialisable('Cannot serialise table: table key must be a number or string');
+    if (keyType === lua.LUA_TNUMBER && lua.lua_isinteger(L, -2)) {
       const k = lua.lua_tointeger(L, -2);
       // as cjson: a key below 1 makes the table an object ({[0] = x} is {"0": x})
-      if (k >= 1) ints[k - 1] = value;
-      else onlyInts = false;
+      if (k >= 1) {
+        ints++;
+        if (k > maxInt) maxInt = k;
+      } else onlyInts = false;
       obj[String(k)] = value;
     } else {
       onlyInts = false;
@@ -121,8 +149,12 @@ function tableValue(L: LuaState, idx: number, depth: number): unknown {
     }
     lua.lua_pop(L, 1);
   }
-  if (onlyInts && ints.length > 0 && !ints.includes(undefined)) return ints;
-  if (onlyInts && ints.length === 0) return {};
+  if (onlyInts && ints > 0 && maxInt === ints) {
+    const items: unknown[] = new Array(ints);
+    for (let i = 0; i < ints; i++) items[i] = obj[String(i + 1)];
+    return items;
+  }
+  if (onlyInts && ints === 0) return {};
   return obj;
 }
 

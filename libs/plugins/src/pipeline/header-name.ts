@@ -1,19 +1,40 @@
-// Lower-cased header names for the request and response views. Plugins set the same few names on every request
-// (X-Consumer-*, X-RateLimit-*), and String.prototype.toLowerCase allocates and scans each time (about three times
-// the instructions of a Map hit on a name whose hash V8 already cached), so the views remember the names they saw.
-// Bounded: names built from request data (a Lua plugin's) stop being remembered once the table is full.
+// Header names as the request and response views store them: lower-cased, and with the bytes a name cannot carry
+// escaped. Plugins set the same few names on every request (X-Consumer-*, X-RateLimit-*), and
+// String.prototype.toLowerCase allocates and scans each time (about three times the instructions of a Map hit on a
+// name whose hash V8 already cached), so the views remember the names they saw. Bounded: names built from request
+// data (a Lua plugin's) stop being remembered once the table is full.
 
 const MAX_NAMES = 4096;
-const lowered = new Map<string, string>();
+const stored = new Map<string, string>();
 
-/** `name.toLowerCase()`, remembered. hot path: no allocation for a name seen before. */
-export function lowerHeaderName(name: string): string {
-  let lower = lowered.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowered.size < MAX_NAMES) lowered.set(name, lower);
+/**
+ * A name as the views store it: `name.toLowerCase()`, then what is not an HTTP token character (control bytes,
+ * space, separators such as `:` `(` `@`, DEL, and each byte of a non-ASCII character) percent-escaped as OpenResty
+ * escapes a name given to ngx.header / ngx.req.set_header (`a\nb` is sent as `a%0ab`, Kong's `a%0Ab`: the hex is
+ * lower-case as the whole name is, so a stored name stores as itself; Kong's PDK checks only that a name is a
+ * string), so no name a plugin sets can break the head or be refused on the way out. Remembered.
+ * hot path: no allocation for a name seen before.
+ */
+export function storedHeaderName(name: string): string {
+  let out = stored.get(name);
+  if (out === undefined) {
+    out = escapeHeaderName(name.toLowerCase());
+    if (stored.size < MAX_NAMES) stored.set(name, out);
   }
-  return lower;
+  return out;
+}
+
+/** RFC 9110 token characters: exactly the bytes OpenResty leaves as they are in a header name. */
+const NOT_TOKEN = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+
+function escapeHeaderName(name: string): string {
+  if (!NOT_TOKEN.test(name)) return name;
+  let out = '';
+  for (const byte of Buffer.from(name)) {
+    const c = String.fromCharCode(byte);
+    out += byte < 0x80 && !NOT_TOKEN.test(c) ? c : `%${byte.toString(16).padStart(2, '0')}`;
+  }
+  return out;
 }
 
 const LINE_BREAKING = /[\r\n\0]/;

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PluginRequest } from '../types';
 import type { HostRequest } from './host';
-import { lowerHeaderName, safeHeaderValues } from './header-name';
+import { storedHeaderName, safeHeaderValues } from './header-name';
 
 export class RequestView implements PluginRequest {
   /** lower-case name -> new value (null = removed) */
@@ -47,18 +47,18 @@ export class RequestView implements PluginRequest {
   }
 
   setHeader(name: string, value: string | readonly string[]): void {
-    (this.headerChanges ??= new Map()).set(lowerHeaderName(name), safeHeaderValues(value));
+    (this.headerChanges ??= new Map()).set(storedHeaderName(name), safeHeaderValues(value));
   }
 
   addHeader(name: string, value: string): void {
-    const key = lowerHeaderName(name);
+    const key = storedHeaderName(name);
     const existing = this.headerChanges?.has(key) ? this.headerChanges.get(key) : this.host_.headers[key];
     if (existing === undefined || existing === null) return this.setHeader(key, value);
     this.setHeader(key, [...(Array.isArray(existing) ? existing : [existing]), value]);
   }
 
   clearHeader(name: string): void {
-    const key = lowerHeaderName(name);
+    const key = storedHeaderName(name);
     if (this.headerChanges === null && this.host_.headers[key] === undefined) return;
     (this.headerChanges ??= new Map()).set(key, null);
   }

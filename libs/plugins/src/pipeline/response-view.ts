@@ -3,7 +3,7 @@
 import { renderProxyError } from '@tollgate/errors';
 import type { ChunkFilter, PluginResponse } from '../types';
 import type { PluginExit } from './host';
-import { lowerHeaderName, safeHeaderValue, safeHeaderValues } from './header-name';
+import { storedHeaderName, safeHeaderValue, safeHeaderValues } from './header-name';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -35,7 +35,7 @@ export class ResponseView implements PluginResponse {
       payload = Buffer.from(JSON.stringify(body));
       out['content-type'] = JSON_TYPE;
     }
-    if (headers) for (const k of Object.keys(headers)) out[lowerHeaderName(k)] = safeHeaderValues(headers[k]);
+    if (headers) for (const k of Object.keys(headers)) out[storedHeaderName(k)] = safeHeaderValues(headers[k]);
     this.exitResponse = { status, headers: out, body: payload, ...(options?.proxied ? { proxied: true } : {}) };
   }
 
@@ -57,7 +57,7 @@ export class ResponseView implements PluginResponse {
   getStatus(): number { return this.status; }
 
   getHeader(name: string): string | undefined {
-    const v = this.live?.[lowerHeaderName(name)];
+    const v = this.live?.[storedHeaderName(name)];
     if (v === undefined) return undefined;
     return Array.isArray(v) ? v[0] : String(v);
   }
@@ -75,11 +75,11 @@ export class ResponseView implements PluginResponse {
   }
 
   setHeader(name: string, value: string | readonly string[]): void {
-    this.change(lowerHeaderName(name), safeHeaderValues(value), false);
+    this.change(storedHeaderName(name), safeHeaderValues(value), false);
   }
 
-  addHeader(name: string, value: string): void { this.change(lowerHeaderName(name), safeHeaderValue(value), true); }
-  clearHeader(name: string): void { this.change(lowerHeaderName(name), null, false); }
+  addHeader(name: string, value: string): void { this.change(storedHeaderName(name), safeHeaderValue(value), true); }
+  clearHeader(name: string): void { this.change(storedHeaderName(name), null, false); }
 
   /** Upstream trailers of a gRPC call (lower-case names), set by the proxy before body_filter. */
   trailers: Readonly<Record<string, string>> | null = null;
