@@ -106,6 +106,7 @@ describe('pre-function / post-function on a running node', () => {
       'if case == "body" then kong.response.exit(200, { f = print }) end',
       'if case == "method" then kong.service.request.set_method("BAD METHOD") end',
     ].join('\n'))]);
+    await route('redos', [pre('local s = kong.request.get_query_arg("s"); local m = ngx.re.match(s, "^(a+)+$", "i"); return kong.response.exit(200, { matched = m ~= nil, ci = ngx.re.match(s, "^A+", "i")[0] })')]);
     await route('lfname', [pre('kong.response.set_header("x-a\\nb", "1")', 'kong.service.request.set_header("x-up\\nc", "2")')]);
     await route('bfboom', [{ name: 'post-function', config: { body_filter: ['error("boom in body_filter")'] } }]);
     await route('form', [pre('local body, err, mime = kong.request.get_body(); return kong.response.exit(200, { body = body, err = err, mime = mime })')]);
@@ -335,6 +336,14 @@ describe('pre-function / post-function on a running node', () => {
     expect(r.json).toEqual({ message: 'An unexpected error occurred', request_id: r.headers['x-kong-request-id'] });
     await waitFor(async () => (node.logs.some((l) => l.includes(message)) ? true : undefined), 'the Lua error in the log');
     expect((await http('GET', `${proxy}/badarg`)).status).toBe(200);
+  });
+
+  it('ngx.re with option "i" on a pattern that backtracks without end holds no worker (V8\'s linear-time fallback), and still matches case-insensitively', async () => {
+    const evil = `${proxy}/redos?s=${'a'.repeat(40)}!`;
+    const answers = await Promise.all([http('GET', evil), http('GET', evil), http('GET', evil)]);
+    expect(answers.map((a) => [a.status, a.json])).toEqual(Array(3).fill([200, { matched: false, ci: 'a'.repeat(40) }]));
+    expect((await http('GET', `${proxy}/redos?s=aAa`)).json).toEqual({ matched: true, ci: 'aAa' });
+    expect((await http('GET', `${proxy}/pre`)).status).toBe(200);
   });
 
   it('a header name with a line break is escaped as OpenResty escapes it, on the response and the upstream request (it was a 502)', async () => {

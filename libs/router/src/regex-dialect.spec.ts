@@ -100,3 +100,71 @@ describe('translateKongRegex: refused, with the compiler that refuses it', () =>
       .toBe('Router Expression failed validation: regex parse error: /a(?=b): look-around, including look-ahead and look-behind, is not supported');
   });
 });
+
+describe("translateKongRegex, dialect 'pcre' (ngx.re's patterns)", () => {
+  const compile = (source: string, utf = false) => {
+    const r = translateKongRegex(source, { dialect: 'pcre', utf });
+    if (!r.ok) throw new Error(r.error.message);
+    return new RegExp(r.regex.source, r.regex.flags);
+  };
+
+  it.each<[string, string[], string[]]>([
+    // [pattern, subjects it matches, subjects it does not]: what PCRE accepts and the route dialect refuses
+    ['^a(?=b)', ['ab'], ['ac']],
+    ['(?<!x)y', ['ay', 'y'], ['xy']],
+    ['^(a)\\1$', ['aa'], ['ab']],
+    ['^(?<n>a)\\k<n>(?P=n)\\g{1}\\g1$', ['aaaaa'], ['aaaa']],
+    ["^(?'q'b)\\k{q}\\k'q'$", ['bbb'], ['bb']],
+    ['^(a)\\10$', ['a\b'], ['aa0']], // no 10th group: octal \010
+    ['^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\\10$', ['abcdefghijj'], ['abcdefghija0']],
+    ['^\\Qa+|)\\E$', ['a+|)'], ['a']],
+    ['^a{,2}$', ['a{,2}'], ['aa']],
+    ['^a{$', ['a{'], ['a']],
+    ['^[[a]$', ['[', 'a'], ['b']],
+    ['^[a&&b]$', ['&', 'a'], ['c']],
+    ['^\\Qa.b\\E+$', ['a.bbb'], ['axb']],
+    ['^a(?#comment)b$', ['ab'], ['a']],
+    ['^a\\Z', ['a', 'a\n'], ['ab']],
+    ['^\\e\\x4\\x$', ['\x1b\x04\0'], ['x']],
+    ['^\\012$', ['\n'], ['0']],
+    ['^[\\b]$', ['\b'], ['b']],
+    // case-insensitive: ASCII letters as classes; a backreference folds too (the i flag, as the class cannot)
+    ['(?i)^abc$', ['ABC', 'aBc'], ['abd']],
+    ['(?i)^(a)\\1$', ['aA', 'Aa'], ['ab']],
+    ['(?i)^é$', ['é'], ['É']], // byte mode: no case beyond ASCII
+  ])('%s', (source, yes, no) => {
+    const re = compile(source);
+    for (const s of yes) expect([s, re.test(s)]).toEqual([s, true]);
+    for (const s of no) expect([s, re.test(s)]).toEqual([s, false]);
+  });
+
+  it('UTF mode folds non-ASCII letters (the i flag, with u), and an ASCII-only pattern keeps neither flag', () => {
+    expect(compile('(?i)^é$', true).test('É')).toBe(true);
+    expect(compile('(?i)^(a+)+$', true).flags).toBe('');
+    expect(compile('(?i)^(a+)+$').flags).toBe('');
+    expect(compile('^\\p{L}$').flags).toBe('u');
+    // `.` is a whole character in UTF mode, without the u flag
+    expect(compile('^.$', true).test('😀')).toBe(true);
+    expect(compile('^.$', true).flags).toBe('');
+    expect(compile('^..$').test('😀')).toBe(true); // byte mode: no character beyond U+FFFF is one `.` (PCRE: 4 bytes)
+  });
+
+  it.each<[string, string]>([
+    ['(', 'missing closing parenthesis'],
+    ['(a)\\2', 'reference to non-existent subpattern'],
+    ['\\k<nope>', 'reference to non-existent subpattern'],
+    ['a++', 'possessive quantifiers are not supported'],
+    ['(?>a)', 'this group syntax is not supported'],
+    ['(?R)', 'this group syntax is not supported'],
+  ])('refuses %s: %s', (source, message) => {
+    const r = translateKongRegex(source, { dialect: 'pcre' });
+    expect(r.ok ? null : r.error.message).toBe(message);
+  });
+
+  it('the route dialect still refuses what Rust does', () => {
+    expect(translateKongRegex('/a(?=b)').ok).toBe(false);
+    expect(translateKongRegex('/(a)\\1').ok).toBe(false);
+    expect(translateKongRegex('/a{,2}').ok).toBe(false);
+    expect(translateKongRegex('/[[a]').ok).toBe(false);
+  });
+});

@@ -4,9 +4,23 @@
 // dialect is what both accept, matched with Rust's meaning (`.` never matches `\n`, `$` is the end of the text,
 // `(?i)` may start anywhere and be scoped). This file is the one parser of that dialect: the schema validates
 // with it and the router compiles with it, so a path is never accepted by one and refused by the other.
+// The same parser reads ngx.re's patterns (dialect 'pcre': PCRE alone, so look-around, backreferences and PCRE's
+// literal `{` and `[` are accepted), so every operator's and plugin's expression reaches V8 in one spelling: flags
+// as classes and anchors rather than the `i` flag, `u` only where needed (needsUnicodeMode), which is what V8's
+// linear-time fallback can run (libs/logging/src/process-guard.ts).
 // Pure (no imports): the schema library and the proxy both load it.
 
 export type DialectEngine = 'pcre' | 'rust';
+
+/**
+ * 'route': Kong's route regexes, what both PCRE and Rust's `regex` crate accept, with Rust's meaning. 'pcre':
+ * ngx.re's patterns (PCRE2 as OpenResty compiles them), where JavaScript can say the same thing.
+ */
+export interface DialectOptions {
+  readonly dialect?: 'route' | 'pcre';
+  /** PCRE's UTF mode (ngx.re's `u`/`U` options): case-insensitive matching folds non-ASCII letters too. */
+  readonly utf?: boolean;
+}
 
 export interface DialectError {
   /** Which of Kong's two compilers refuses the pattern (PCRE answers first, as Kong's field check runs first). */
@@ -17,7 +31,11 @@ export interface DialectError {
 export interface TranslatedRegex {
   /** JavaScript source; anchors, flags and classes already spelled out. */
   readonly source: string;
-  /** `u` when the source needs it (needsUnicodeMode), else none. */
+  /**
+   * `u` when the source needs it (needsUnicodeMode), else none; and (dialect 'pcre' only) `i` where case-insensitive
+   * matching cannot be spelled as letter classes: with a backreference (`(a)\1` matches `aA`) or non-ASCII letters
+   * in UTF mode. Expressions with either cannot run on V8's linear-time engine anyway.
+   */
   readonly flags: string;
   /** Literal text every match starts with ('' when unknown); places the regex in the router's path trie. */
   readonly literalPrefix: string;
@@ -106,14 +124,30 @@ class Parser {
   /** Literal prefix while it is still being read at the top level. */
   private prefix = '';
   private prefixOpen = true;
+  /** dialect 'pcre': capturing groups, backreferences by number and name, and whether (?i) was ever on. */
+  private groups = 0;
+  private maxBackref = 0;
+  private namedBackrefs = new Set<string>();
+  private caseless = false;
+  /** Inside \Q...\E: every character is a literal. */
+  private quoting = false;
+  private readonly pcreOnly: boolean;
 
-  constructor(private readonly src: string) {}
+  constructor(private readonly src: string, private readonly options: DialectOptions = {}) {
+    this.pcreOnly = options.dialect === 'pcre';
+  }
 
   parse(): TranslatedRegex {
     const flags: Flags = { i: false, m: false, s: false, x: false, U: false };
     this.out = this.alternation(flags, 0);
     if (this.pos < this.src.length) throw pcre('unmatched closing parenthesis');
-    return { source: this.out, flags: needsUnicodeMode(this.out) ? 'u' : '', literalPrefix: this.prefix };
+    if (this.maxBackref > this.groups || [...this.namedBackrefs].some((name) => !this.groupNames.has(name))) {
+      throw pcre('reference to non-existent subpattern');
+    }
+    const unicode = needsUnicodeMode(this.out);
+    const backref = this.maxBackref > 0 || this.namedBackrefs.size > 0;
+    const foldFlag = this.caseless && (backref || (unicode && this.options.utf === true));
+    return { source: this.out, flags: (unicode ? 'u' : '') + (foldFlag ? 'i' : ''), literalPrefix: this.prefix };
   }
 
   private peek(offset = 0): string {
@@ -121,7 +155,7 @@ class Parser {
   }
 
   private skipExtended(flags: Flags): void {
-    if (!flags.x) return;
+    if (!flags.x || this.quoting) return;
     for (;;) {
       const c = this.peek();
       if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') this.pos++;
@@ -152,7 +186,7 @@ class Parser {
     for (;;) {
       this.skipExtended(flags);
       const c = this.peek();
-      if (c === '' || c === '|' || c === ')') return out;
+      if (c === '' || (!this.quoting && (c === '|' || c === ')'))) return out;
       const atom = this.atom(flags, depth);
       if (atom === null) continue; // a flag group such as (?i) changes `flags` and matches nothing
       this.skipExtended(flags);
@@ -166,6 +200,12 @@ class Parser {
   }
 
   private quantifier(flags: Flags, repeatable: boolean): string {
+    if (this.quoting && !this.src.startsWith('\\E', this.pos)) return '';
+    if (this.quoting) {
+      // the \E that ends a quote, then what follows it may repeat the quote's last character
+      this.pos += 2;
+      this.quoting = false;
+    }
     const c = this.peek();
     let q = '';
     if (c === '*' || c === '+' || c === '?') {
@@ -173,6 +213,7 @@ class Parser {
       this.pos++;
     } else if (c === '{') {
       const m = /^\{(\d*)(,(\d*))?\}/.exec(this.src.slice(this.pos));
+      if (this.pcreOnly && (!m || m[1] === '')) return ''; // PCRE2: not a quantifier, a literal `{`
       if (!m || (m[1] === '' && m[3] === undefined)) throw rust('repetition quantifier expects a valid decimal');
       if (m[1] === '') throw rust('repetition quantifier expects a valid decimal'); // {,n}: PCRE2 10.42 reads it literally
       const min = Number(m[1]);
@@ -197,20 +238,31 @@ class Parser {
   }
 
   private literal(cp: number, flags: Flags): { source: string; repeatable: true; literal?: string } {
+    if (flags.i) this.caseless = true;
     if (flags.i && isLetter(cp)) return { source: `[${String.fromCodePoint(cp)}${String.fromCodePoint(swapCase(cp))}]`, repeatable: true };
     return { source: codeUnit(cp, false), repeatable: true, literal: String.fromCodePoint(cp) };
   }
 
   private atom(flags: Flags, depth: number): { source: string; repeatable: boolean; literal?: string } | null {
+    if (this.pcreOnly) {
+      const pcreAtom = this.pcreAtom(flags, depth);
+      if (pcreAtom !== undefined) return pcreAtom;
+    }
     const c = this.peek();
     switch (c) {
       case '(':
         return this.group(flags, depth);
       case '[':
         return { source: this.charClass(flags), repeatable: true };
-      case '.':
+      case '.': {
         this.pos++;
-        return { source: flags.s ? '[\\s\\S]' : '[^\\n]', repeatable: true };
+        const any = flags.s ? '[\\s\\S]' : '[^\\n]';
+        // PCRE's UTF mode: `.` is a whole character. Without JavaScript's `u` (which the linear-time engine cannot
+        // run) a character beyond U+FFFF is two code units, so the pair is spelled out. Negated classes and \W, \S,
+        // \D still see one code unit of such a character.
+        if (this.options.utf === true) return { source: `(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|${any})`, repeatable: true };
+        return { source: any, repeatable: true };
+      }
       case '^':
         this.pos++;
         return { source: flags.m ? '(?<![^\\n])' : '^', repeatable: false };
@@ -233,6 +285,122 @@ class Parser {
         return this.literal(cp, flags);
       }
     }
+  }
+
+  /**
+   * dialect 'pcre': the syntax PCRE accepts and Rust (so the route dialect) does not, where JavaScript can say it;
+   * undefined for everything else, which the shared code reads.
+   */
+  private pcreAtom(flags: Flags, depth: number): { source: string; repeatable: boolean; literal?: string } | null | undefined {
+    const c = this.peek();
+    const rest = this.src.slice(this.pos);
+    if (this.quoting) {
+      if (rest.startsWith('\\E')) {
+        this.pos += 2;
+        this.quoting = false;
+        return null;
+      }
+      const cp = this.src.codePointAt(this.pos)!;
+      this.pos += cp > 0xffff ? 2 : 1;
+      return this.literal(cp, flags);
+    }
+    if (c === '{' && !/^\{\d+(,\d*)?\}/.test(rest)) {
+      this.pos++;
+      return this.literal(0x7b, flags);
+    }
+    if (c === '(' && this.peek(1) === '?') {
+      const look = /^\(\?(=|!|<=|<!)/.exec(rest);
+      if (look) {
+        this.pos += look[0].length;
+        if (depth === 0) this.closePrefix();
+        const inner = this.alternation({ ...flags }, depth + 1);
+        if (this.peek() !== ')') throw pcre('missing closing parenthesis');
+        this.pos++;
+        return { source: `(?${look[1]}${inner})`, repeatable: false };
+      }
+      if (this.peek(2) === '#') {
+        const end = this.src.indexOf(')', this.pos);
+        if (end < 0) throw pcre('missing ) after (?# comment');
+        this.pos = end + 1;
+        return null;
+      }
+      if (this.peek(2) === "'") {
+        this.pos += 3;
+        if (depth === 0) this.closePrefix();
+        this.groups++;
+        const open = `(?<${this.groupName("'")}>`;
+        const inner = this.alternation({ ...flags }, depth + 1);
+        if (this.peek() !== ')') throw pcre('missing closing parenthesis');
+        this.pos++;
+        return { source: `${open}${inner})`, repeatable: true };
+      }
+      const named = /^\(\?P=(\w+)\)/.exec(rest);
+      if (named) {
+        this.pos += named[0].length;
+        return this.namedBackref(named[1], flags);
+      }
+      return undefined;
+    }
+    if (c !== '\\') return undefined;
+    const e = this.peek(1);
+    if (DIGIT.test(e)) {
+      const digits = /^\d+/.exec(this.src.slice(this.pos + 1))![0];
+      if (e === '0') {
+        // \0 and up to two more octal digits: a character
+        const octal = /^0[0-7]{0,2}/.exec(digits)![0];
+        this.pos += 1 + octal.length;
+        return this.literal(parseInt(octal, 8), flags);
+      }
+      // PCRE: \1 to \9 are backreferences; \10 and up only when that many groups precede, else octal digits
+      if (digits.length > 1 && Number(digits) > this.groups && /^[0-7]/.test(digits)) {
+        const octal = /^[0-7]{1,3}/.exec(digits)![0];
+        this.pos += 1 + octal.length;
+        return this.literal(parseInt(octal, 8) & 0xff, flags);
+      }
+      this.pos += 1 + digits.length;
+      const n = Number(digits);
+      this.maxBackref = Math.max(this.maxBackref, n);
+      if (flags.i) this.caseless = true;
+      if (depth === 0) this.closePrefix();
+      return { source: `(?:\\${n})`, repeatable: true }; // grouped: a digit after it is not part of the number
+    }
+    const ref = /^\\(?:k<(\w+)>|k\{(\w+)\}|k'(\w+)'|g\{(\w+)\}|g(\d+))/.exec(rest);
+    if (ref) {
+      this.pos += ref[0].length;
+      const name = ref[1] ?? ref[2] ?? ref[3] ?? ref[4] ?? ref[5];
+      if (/^\d+$/.test(name)) {
+        this.maxBackref = Math.max(this.maxBackref, Number(name));
+        if (flags.i) this.caseless = true;
+        return { source: `(?:\\${Number(name)})`, repeatable: true };
+      }
+      return this.namedBackref(name, flags);
+    }
+    if (e === 'Z') {
+      this.pos += 2;
+      return { source: '(?=\\n?$)', repeatable: false };
+    }
+    if (e === 'e') {
+      this.pos += 2;
+      return this.literal(0x1b, flags);
+    }
+    if (e === 'Q') {
+      // \Q...\E: every character between is a literal atom of its own (a quantifier after \E repeats the last)
+      this.pos += 2;
+      this.quoting = true;
+      return null;
+    }
+    if (e === 'E') {
+      this.pos += 2;
+      return null;
+    }
+    return undefined;
+  }
+
+  private namedBackref(name: string, flags: Flags): { source: string; repeatable: boolean } {
+    this.namedBackrefs.add(name);
+    if (flags.i) this.caseless = true;
+    this.closePrefix();
+    return { source: `(?:\\k<${name}>)`, repeatable: true };
   }
 
   private escape(flags: Flags): { source: string; repeatable: boolean; literal?: string } {
@@ -280,6 +448,12 @@ class Parser {
       const cp = parseInt(digits, 16);
       if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw pcre('character code point value in \\x{} or \\o{} is too large');
       return cp;
+    }
+    if (this.pcreOnly && !(HEX.test(this.peek()) && HEX.test(this.peek(1)))) {
+      // PCRE: up to two hex digits (\x alone is NUL)
+      const digits = HEX.test(this.peek()) ? this.peek() : '';
+      this.pos += digits.length;
+      return digits === '' ? 0 : parseInt(digits, 16);
     }
     if (!HEX.test(this.peek()) || !HEX.test(this.peek(1))) throw rust('invalid hexadecimal digit');
     const cp = parseInt(this.src.slice(this.pos, this.pos + 2), 16);
@@ -338,6 +512,7 @@ class Parser {
       }
     }
     if (depth === 0) this.closePrefix();
+    if (open !== '(?:') this.groups++;
     const inner = this.alternation({ ...flags }, depth + 1);
     if (this.peek() !== ')') throw pcre('missing closing parenthesis');
     this.pos++;
@@ -425,6 +600,8 @@ class Parser {
         case 'u': case 'U': case 'N': case 'L': case 'l':
           throw pcre('PCRE2 does not support \\F, \\L, \\l, \\N{name}, \\U, or \\u');
         default:
+          if (this.pcreOnly && e === 'b') return { lo: 0x08, hi: 0x08 }; // PCRE: backspace inside a class
+          if (this.pcreOnly && e === 'e') return { lo: 0x1b, hi: 0x1b };
           if (/[A-Za-z0-9]/.test(e)) {
             if (/[A-Za-z]/.test(e) && !'bBhHRXZGKEQeckgo'.includes(e)) throw pcre('unrecognized character follows \\');
             throw rust('unrecognized escape sequence');
@@ -443,8 +620,8 @@ class Parser {
         return { raw: set };
       }
     }
-    if (c === '[') throw rust('nested character classes are not supported by this dialect');
-    if ((c === '&' && this.peek(1) === '&') || (c === '~' && this.peek(1) === '~')) throw rust('character class set operations are not supported by this dialect');
+    if (c === '[' && !this.pcreOnly) throw rust('nested character classes are not supported by this dialect');
+    if (((c === '&' && this.peek(1) === '&') || (c === '~' && this.peek(1) === '~')) && !this.pcreOnly) throw rust('character class set operations are not supported by this dialect');
     const cp = this.src.codePointAt(this.pos)!;
     this.pos += cp > 0xffff ? 2 : 1;
     return { lo: cp, hi: cp };
@@ -471,7 +648,7 @@ class Parser {
         break;
       }
       first = false;
-      if (c === '-' && this.peek(1) === '-') throw rust('character class set operations are not supported by this dialect');
+      if (c === '-' && this.peek(1) === '-' && !this.pcreOnly) throw rust('character class set operations are not supported by this dialect');
       const lo = this.classAtom();
       if (this.peek() === '-' && this.peek(1) !== ']' && this.peek(1) !== '') {
         this.pos++;
@@ -481,17 +658,18 @@ class Parser {
         items.push({ lo: lo.lo, hi: hi.lo });
       } else items.push(lo);
     }
+    if (flags.i) this.caseless = true;
     return classSource(flags.i ? caseClosed(items) : items, negated);
   }
 }
 
 /**
- * Translates a route regex (without its `~`) in Kong's dialect. Anchoring is the caller's: Kong prepends `^` to
- * path regexes and leaves header regexes unanchored.
+ * Translates a route regex (without its `~`) in Kong's dialect, or (options.dialect 'pcre') an ngx.re pattern.
+ * Anchoring is the caller's: Kong prepends `^` to path regexes and leaves header regexes unanchored.
  */
-export function translateKongRegex(source: string): DialectResult {
+export function translateKongRegex(source: string, options: DialectOptions = {}): DialectResult {
   try {
-    const regex = new Parser(source).parse();
+    const regex = new Parser(source, options).parse();
     new RegExp(regex.source, regex.flags); // the translation is ours: a failure here is a bug, reported as refusal
     return { ok: true, regex };
   } catch (err) {

@@ -1,5 +1,6 @@
 // The Lua layer against the real phase runner (PluginRun + runAccessPhases/runHeaderFilter): snippets, the PDK
 // bridge, the sandbox, the instruction budget and request-transformer templates.
+import { setFlagsFromString } from 'node:v8';
 import { compilePluginChains } from '../chains';
 import type { HostRequest } from '../pipeline/host';
 import { PluginRun } from '../pipeline/plugin-run';
@@ -535,7 +536,37 @@ describe('pre-function / post-function snippets', () => {
       kong.service.request.set_header("x-bad", tostring(bad) .. " " .. err)`)]);
     expect(errors).toEqual([]);
     expect(run.request.getHeader('x-re')).toBe('/users/42|42|42|false|8|10|a1,b2,c3|[a]aa|token=abc|1|A-B');
-    expect(run.request.getHeader('x-bad')).toMatch(/^nil pcre_compile\(\) failed: /);
+    expect(run.request.getHeader('x-bad')).toBe('nil pcre2_compile() failed: missing closing parenthesis in "("');
+  });
+
+  it('ngx.re: options i/u/U/m/s/x through the PCRE translation; a pattern that backtracks without end finishes on V8\'s linear-time engine', async () => {
+    // what every serving process turns on (guardProcess, libs/logging/src/process-guard.ts)
+    setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+    const started = Date.now();
+    const run = await runWith([access(`
+      local evil = string.rep("a", 40) .. "!"
+      local out = {}
+      for _, opts in ipairs({ "", "i", "u", "iu", "jo", "ijo", "U" }) do out[#out + 1] = tostring(ngx.re.match(evil, "^(a+)+$", opts)) end
+      out[#out + 1] = tostring(ngx.re.find(evil, "^(a|aa)+$", "i"))
+      local n = select(2, ngx.re.gsub(evil, "(a+)+b", "x", "i"))
+      out[#out + 1] = n
+      out[#out + 1] = ngx.re.match("ABC", "abc", "i")[0]
+      out[#out + 1] = tostring(ngx.re.match("ABC", "abc"))
+      out[#out + 1] = ngx.re.match("x ABC", "(?i)a b c", "x")[0]
+      out[#out + 1] = ngx.re.match("a\\nb", "a.b", "s")[0] == "a\\nb" and "s" or "no s"
+      out[#out + 1] = ngx.re.match("x\\nab", "^ab", "m")[0]
+      out[#out + 1] = tostring(ngx.re.match("É", "^é$", "i"))
+      out[#out + 1] = ngx.re.match("É", "^é$", "iu")[0]
+      out[#out + 1] = ngx.re.match("abab", [[^(ab)\\1$]])[1]
+      out[#out + 1] = ngx.re.match("aA", [[^(a)\\1$]], "i")[0]
+      local bad, err = ngx.re.match("x", "a", "q")
+      out[#out + 1] = tostring(bad) .. " " .. err
+      kong.response.exit(200, out)`)]);
+    expect(errors).toEqual([]);
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toEqual([
+      'nil', 'nil', 'nil', 'nil', 'nil', 'nil', 'nil', 'nil', 0, 'ABC', 'nil', 'ABC', 's', 'ab', 'nil', 'É', 'ab', 'aA', 'nil unknown flag "q"',
+    ]);
+    expect(Date.now() - started).toBeLessThan(5000); // 2^40 steps each on the backtracking engine
   });
 
   it("kong.request.get_query: repeated names are lists, a bare name is true (Kong's shape)", async () => {

@@ -1,6 +1,19 @@
-// ngx.re.match / find / gmatch / sub / gsub on JavaScript regular expressions. PCRE and JS agree on the patterns
-// snippets use (classes, groups, (?<name>), lazy quantifiers); options map to flags: i, m, s, u (j, o, d, D are
-// accepted: JIT and caching are what V8 does anyway). Offsets returned to Lua are byte positions, as in nginx.
+// ngx.re.match / find / gmatch / sub / gsub on JavaScript regular expressions. A pattern is PCRE's (as OpenResty
+// compiles it) and goes through the route regex translation in its PCRE dialect (@tollgate/router/regex-dialect),
+// the one place Kong's patterns become JavaScript: options i, m, s, x are read as a leading (?imsx), so
+// case-insensitivity is spelled as letter classes rather than JavaScript's `i` flag, and the `u` flag is given only
+// where the translation needs it. Both matter: V8's linear-time fallback (process-guard.ts), which ends a match that
+// backtracks without end (`^(a+)+$` against 40 a's and a `!`; PCRE stops at its match limit), cannot run `i` or
+// `u` expressions. Those it still cannot run: backreferences, look-around, (?m) anchors (spelled as look-behind),
+// and non-ASCII patterns (they need `u`).
+// Case folding: "i" folds the ASCII letters, as PCRE does without "u" (its byte mode knows no case for other bytes);
+// with "u" (or "U") a pattern with non-ASCII characters also gets JavaScript's `i` flag, which folds them as PCRE's
+// UTF mode does (an ASCII-only pattern keeps ASCII folding: `\w` or `.` never fold anything).
+// Other differences from PCRE: `$` is the end of the subject only (PCRE's also matches before a final newline),
+// possessive quantifiers, atomic groups and recursion are refused, and a pattern matches characters, not bytes.
+// Options j, o, d, D, J are accepted (JIT and caching are what V8 does anyway). Offsets returned to Lua are byte
+// positions, as in nginx.
+import { translateKongRegex } from '@tollgate/router/regex-dialect';
 import { lauxlib, lua, type HostFunction, type LuaState } from './fengari';
 import { checkString, optString, pushString } from './values';
 
@@ -11,17 +24,16 @@ function compile(source: string, options: string, global: boolean): RegExp | Err
   const key = `${global ? 'g' : ''}${options}/${source}`;
   let re = cache.get(key);
   if (re !== undefined) return re;
-  let flags = global ? 'g' : '';
+  let inline = '';
+  let utf = false;
   for (const o of options) {
-    if (o === 'i' || o === 'm' || o === 's' || o === 'u') flags += o;
-    else if (o === 'x') return new Error("option 'x' (extended) is not supported");
+    if (o === 'i' || o === 'm' || o === 's' || o === 'x') inline += o;
+    else if (o === 'u' || o === 'U') utf = true;
     else if (o !== 'j' && o !== 'o' && o !== 'd' && o !== 'D' && o !== 'J') return new Error(`unknown flag "${o}"`);
   }
-  try {
-    re = new RegExp(source.replace(/\(\?P</g, '(?<'), flags);
-  } catch (err) {
-    re = new Error(`pcre_compile() failed: ${(err as Error).message}`);
-  }
+  const translated = translateKongRegex(inline === '' ? source : `(?${inline})${source}`, { dialect: 'pcre', utf });
+  if (translated.ok) re = new RegExp(translated.regex.source, (global ? 'g' : '') + translated.regex.flags);
+  else re = new Error(`pcre2_compile() failed: ${translated.error.message} in "${source}"`);
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(key, re);
   return re;
