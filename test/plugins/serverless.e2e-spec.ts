@@ -110,6 +110,12 @@ describe('pre-function / post-function on a running node', () => {
     await route('lfname', [pre('kong.response.set_header("x-a\\nb", "1")', 'kong.service.request.set_header("x-up\\nc", "2")')]);
     await route('bfboom', [{ name: 'post-function', config: { body_filter: ['error("boom in body_filter")'] } }]);
     await route('form', [pre('local body, err, mime = kong.request.get_body(); return kong.response.exit(200, { body = body, err = err, mime = mime })')]);
+    await route('setbody', [pre([
+      'local kind = kong.request.get_query_arg("kind")',
+      'if kind == "json" then kong.service.request.set_body({ name = "a/b", list = { 1, 2 } }, "application/json")',
+      'else kong.service.request.set_body({ b = { "1", "2" }, a = "x y", c = true }, "application/x-www-form-urlencoded") end',
+      'kong.service.request.set_query({ kind = kind, enc = ngx.encode_args({ k = "v w" }) })',
+    ].join('\n'))]);
     await route('plain', []);
     slowUpstream = createHttpServer((req, res) => void setTimeout(() => res.end('slow'), 1500));
     await new Promise<void>((r) => slowUpstream.listen(0, '127.0.0.1', r));
@@ -257,6 +263,20 @@ describe('pre-function / post-function on a running node', () => {
     expect(urlencoded.json).toEqual({ body: { a: ['1', '2'], b: 'x' }, mime: 'application/x-www-form-urlencoded' });
     const other = await http('POST', `${proxy}/form`, { body: 'x,y', headers: { 'content-type': 'text/csv' } });
     expect(other.json).toEqual({ err: "unsupported content type 'text/csv'", mime: 'text/csv' });
+  });
+
+  it('kong.service.request.set_body sends a JSON or form body (and its Content-Type) upstream; set_query / ngx.encode_args the query', async () => {
+    const json = await http('POST', `${proxy}/setbody?kind=json`, { body: 'ignored', headers: { 'content-type': 'text/plain' } });
+    expect(json.status).toBe(200);
+    expect(json.json.body).toContain('"a\\/b"'); // cjson escapes '/'
+    expect(JSON.parse(json.json.body)).toEqual({ name: 'a/b', list: [1, 2] });
+    expect(json.json.headers['content-type']).toBe('application/json');
+    expect(json.json.headers['content-length']).toBe(String(Buffer.byteLength(json.json.body)));
+    expect(json.json.query).toEqual({ kind: 'json', enc: 'k=v%20w' });
+    const form = await http('POST', `${proxy}/setbody?kind=form`, { body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(form.status).toBe(200);
+    expect(form.json.body).toBe('a=x%20y&b=1&b=2&c');
+    expect(form.json.headers['content-type']).toBe('application/x-www-form-urlencoded');
   });
 
   it('kong.service.set_timeouts bounds this request by the snippet\'s read timeout, not the service\'s', async () => {

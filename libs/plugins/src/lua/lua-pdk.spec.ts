@@ -392,7 +392,8 @@ describe('pre-function / post-function snippets', () => {
     const headers: Record<string, string | string[] | number | undefined> = { 'content-type': 'application/json; charset=utf-8' };
     runHeaderFilter(run, 200, headers);
     expect(errors).toEqual([]);
-    expect(headers['x-body']).toBe('{"items":[1,2]}|2|nil|application/json||application/x-www-form-urlencoded|nil|unsupported content type \'text/csv; charset=utf-8\'|text/csv');
+    // a form argument without `=` is true (ngx.req.get_post_args)
+    expect(headers['x-body']).toBe('{"items":[1,2]}|2|nil|application/json|true|application/x-www-form-urlencoded|nil|unsupported content type \'text/csv; charset=utf-8\'|text/csv');
     const scalar = await runWith([['pre-function', { access: ['kong.service.request.enable_buffering()'], header_filter: ['local v, err = kong.service.response.get_body("application/json"); kong.response.set_header("x-err", err)'] }]]);
     scalar.bufferedBody = Buffer.from('42');
     const scalarHeaders: Record<string, string | string[] | number | undefined> = {};
@@ -636,6 +637,109 @@ describe('request-transformer templates', () => {
   });
 });
 
+describe('PDK additions: service request bodies and query, ngx helpers', () => {
+  /** The snippet's results (pcall'd: an error is `ok = false, a = message`) and the run. */
+  const results = async (snippet: string, over: Partial<HostRequest> = {}) => {
+    errors.length = 0;
+    const run = await runWith([access(`local ok, a, b, c = pcall(function() ${snippet} end); kong.response.exit(200, { ok = ok, a = a, b = b, c = c })`)], over);
+    const out = JSON.parse(run.response.exitResponse!.body.toString());
+    // an error names the snippet's line, as Kong's error(msg, 2) does: compared without it
+    if (out.ok === false && typeof out.a === 'string') out.a = out.a.replace(/^\[string ".*?"\]:\d+: /, '');
+    return { ...out, run };
+  };
+  const form = { headers: { host: 'api.test', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } };
+
+  it("kong.service.request.set_query: Kong's make_ordered_args (pieces sorted, true bare, arrays in order, strings escaped)", async () => {
+    const r = await results('kong.service.request.set_query({ foo = "hello world", bar = { "baz", "bla", true }, zzz = true, blo = "" })');
+    expect(r.ok).toBe(true);
+    expect(r.run.request.upstreamQuery()).toBe('?bar=baz&bar=bla&bar&blo=&foo=hello%20world&zzz');
+    // a false value encodes to nothing, and Kong still joins its empty piece
+    expect((await results('kong.service.request.set_query({ a = "1", b = false })')).run.request.upstreamQuery()).toBe('?&a=1');
+    expect((await results('return kong.service.request.set_query({ [1] = "x" })')).a).toBe('arg keys must be strings');
+    expect((await results('return kong.service.request.set_query({ a = print })')).a).toBe('attempt to use function as query arg value');
+    expect((await results('return kong.service.request.set_query({ a = { {} } })')).a).toBe('attempt to use table as query arg value');
+    expect((await results('return kong.service.request.set_query("a=1")')).a).toBe('args must be a table');
+    // the later reader sees the bare name as Kong's get_query does
+    expect((await results('kong.service.request.set_query({ a = true, b = "2" }); return kong.request.get_query()')).a).toEqual({ a: true, b: '2' });
+  });
+
+  it('kong.service.request.clear_query_arg removes every occurrence, keeps the order, writes spaces as %20', async () => {
+    const r = await results('kong.service.request.clear_query_arg("page")');
+    expect(r.run.request.upstreamQuery()).toBe('?q=x');
+    const raw = await results('kong.service.request.set_raw_query("a=1&b=x+y&a=2&c"); kong.service.request.clear_query_arg("a")');
+    expect(raw.run.request.upstreamQuery()).toBe('?b=x%20y&c=');
+    expect((await results('return kong.service.request.clear_query_arg(1)')).a).toBe('query argument name must be a string');
+  });
+
+  it('kong.service.request.set_body: JSON (cjson), form (make_ordered_args) and multipart bodies with their Content-Type', async () => {
+    const json = await results('return kong.service.request.set_body({ path = "a/b", n = 42, list = { 1, 2 } }, "application/json")');
+    expect(json.a).toBe(true);
+    expect(json.run.request.bodyOverride.toString()).toContain('"path":"a\\/b"');
+    expect(JSON.parse(json.run.request.bodyOverride.toString())).toEqual({ path: 'a/b', n: 42, list: [1, 2] });
+    expect(json.run.request.getHeader('content-type')).toBe('application/json');
+    // no type given: the client's Content-Type decides, and stays as sent
+    const f = await results('return kong.service.request.set_body({ foo = "hello world", bar = { "baz", "bla", true }, zzz = true, blo = "" })', form);
+    expect(f.run.request.bodyOverride.toString()).toBe('bar=baz&bar=bla&bar&blo=&foo=hello%20world&zzz');
+    expect(f.run.request.getHeader('content-type')).toBe('application/x-www-form-urlencoded; charset=utf-8');
+    const mp = await results('return kong.service.request.set_body({ b = 2, a = "x", c = true }, "multipart/form-data; boundary=XyZ")');
+    expect(mp.run.request.bodyOverride.toString()).toBe('--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--XyZ\r\nContent-Disposition: form-data; name="b"\r\n\r\n2\r\n--XyZ\r\nContent-Disposition: form-data; name="c"\r\n\r\ntrue\r\n--XyZ--\r\n');
+    expect(mp.run.request.getHeader('content-type')).toBe('multipart/form-data; boundary=XyZ');
+    const quoted = await results('return kong.service.request.set_body({ a = "x" }, \'multipart/form-data; boundary="q q"; x=1\')');
+    expect(quoted.run.request.getHeader('content-type')).toBe('multipart/form-data; boundary=q q');
+    const random = await results('return kong.service.request.set_body({ a = "x" }, "multipart/form-data")');
+    expect(random.run.request.getHeader('content-type')).toMatch(/^multipart\/form-data; boundary=\d+$/);
+  });
+
+  it("kong.service.request.set_body: Kong's nil + message without a type, and its errors", async () => {
+    expect(await results('return kong.service.request.set_body({ a = 1 })').then(({ ok, a, b }) => ({ ok, a, b })))
+      .toEqual({ ok: true, b: 'content type was neither explicitly given as an argument or received as a header' });
+    expect((await results('return kong.service.request.set_body({}, "text/plain")')).a).toBe('unsupported content type text/plain');
+    expect((await results('return kong.service.request.set_body({}, 5)')).a).toBe('mime must be a string');
+    expect((await results('return kong.service.request.set_body("x", "application/json")')).a).toBe('args must be a table');
+    expect((await results('return kong.service.request.set_body({ f = print }, "application/json")')).a).toBe('Cannot serialise function: type not supported');
+    expect((await results('return kong.service.request.set_body({ a = {} }, "multipart/form-data")')).a).toBe('invalid value "a": got table, expected string, number or boolean');
+    expect((await results('return kong.service.request.set_body({ "x" }, "multipart/form-data")')).a).toBe('invalid key "1": got number, expected string');
+    expect((await results('return kong.service.request.set_body({ a = print }, "application/x-www-form-urlencoded")')).a).toBe('attempt to use function as query arg value');
+  });
+
+  it('ngx.encode_args / decode_args: OpenResty\'s encoding and parsing, max_args', async () => {
+    expect((await results('return ngx.encode_args({ d = { 1, "z/", true, false } }), ngx.encode_args({ k = "a b!*" }), ngx.encode_args({ x = false })')))
+      .toMatchObject({ ok: true, a: 'd=1&d=z%2F&d', b: 'k=a%20b%21%2A', c: '' });
+    expect((await results('return ngx.encode_args({ [1] = "a" })')).a).toBe('attempt to use a non-string key in the "args" option table');
+    expect((await results('return ngx.encode_args({ a = print })')).a).toBe('attempt to use function as query arg value');
+    expect((await results('return ngx.decode_args("a=1&b&a=%20x+y&c=")')).a).toEqual({ a: ['1', ' x y'], b: true, c: '' });
+    expect((await results('return ngx.decode_args("a=1&b&c=3", 2)')).a).toEqual({ a: '1', b: true });
+    expect((await results('return ngx.escape_uri("a b/(c)")')).a).toBe('a%20b%2F%28c%29');
+  });
+
+  it('ngx.null, hashes, checksums, time formats and quote_sql_str', async () => {
+    expect((await results('return { v = ngx.null, t = type(ngx.null) }')).a).toEqual({ v: null, t: 'userdata' });
+    expect((await results('return ngx.md5(""), ngx.md5(nil), ngx.encode_base64(ngx.md5_bin("a"))')))
+      .toMatchObject({ a: 'd41d8cd98f00b204e9800998ecf8427e', b: 'd41d8cd98f00b204e9800998ecf8427e', c: 'DMF1ucDxtqgxw5niaXcmYQ==' });
+    expect((await results('return ngx.encode_base64(ngx.sha1_bin("abc")), ngx.encode_base64(ngx.hmac_sha1("key", "The quick brown fox jumps over the lazy dog")), ngx.crc32_long("hello")')))
+      .toMatchObject({ a: 'qZk+NkcGgWq6PiVxeFDCbJzQ2J0=', b: '3nybhbi3iqa8ino29wqQcBydtNk=', c: 907060870 });
+    expect((await results('return ngx.crc32_short("hello")')).a).toBe(907060870);
+    expect((await results('return ngx.http_time(1290079655), ngx.cookie_time(1290079655), ngx.cookie_time(2200000000)')))
+      .toMatchObject({ a: 'Thu, 18 Nov 2010 11:27:35 GMT', b: 'Thu, 18-Nov-10 11:27:35 GMT', c: 'Sun, 18-Sep-2039 23:06:40 GMT' });
+    expect((await results('return ngx.parse_http_time("Thu, 18 Nov 2010 11:27:35 GMT"), ngx.parse_http_time("Thursday, 18-Nov-10 11:27:35 GMT"), ngx.parse_http_time("Thu Nov 18 11:27:35 2010")')))
+      .toMatchObject({ a: 1290079655, b: 1290079655, c: 1290079655 });
+    expect((await results('return ngx.parse_http_time("yesterday")')).a).toBeUndefined();
+    expect((await results('return ngx.quote_sql_str("a\'b\\n\\\\")')).a).toBe("'a\\'b\\n\\\\'");
+    const times = await results('ngx.update_time(); return ngx.utctime(), ngx.localtime(), ngx.today()');
+    expect(times.a).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(times.b).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(times.c).toMatch(/^\d{4}-\d\d-\d\d$/);
+  });
+
+  it('ngx.get_phase, the ngx.HTTP_<METHOD> constants, ngx.config and ngx.worker', async () => {
+    expect((await results('return ngx.get_phase(), { ngx.HTTP_GET, ngx.HTTP_POST, ngx.HTTP_PATCH, ngx.HTTP_TRACE, ngx.HTTP_NOT_IMPLEMENTED }')))
+      .toMatchObject({ a: 'access', b: [2, 8, 16384, 32768, 501] });
+    expect((await results('return { ngx.config.subsystem, ngx.config.debug, ngx.config.nginx_version, ngx.config.ngx_lua_version }')).a)
+      .toEqual(['http', false, 1027001, 10027]);
+    expect((await results('return { ngx.worker.id(), ngx.worker.count(), ngx.worker.pid(), ngx.worker.exiting() }')).a).toEqual([0, 1, process.pid, false]);
+  });
+});
+
 describe('untrusted_lua', () => {
   afterEach(() => { configureLua({ untrusted_lua: 'sandbox' }); resetLuaVm(); });
 
@@ -675,6 +779,8 @@ describe('unknownPdkName', () => {
     ['ngx.re.match(s, "x")', undefined],
     ['ngx.shared.cache:get("k")', 'ngx.shared'],
     ['kong.request.get_foo()', 'kong.request.get_foo'],
+    ['kong.service.request.set_body({}, "application/json"); ngx.encode_args({}); local v = ngx.config.subsystem', undefined],
+    ['ngx.config.prefix()', 'ngx.config.prefix'],
   ])('%s', (src, expected) => {
     expect(unknownPdkName(src)).toBe(expected);
   });

@@ -14,7 +14,7 @@ export function luaTypeName(L: LuaState, idx: number): string {
  * The value at idx as LuaJIT's `string.format("%q", v)` writes it, which Kong's messages use: strings and numbers
  * quoted (", \ and a line break backslashed, other control bytes as \ddd); anything else is format's own error.
  */
-function quoted(L: LuaState, idx: number): string {
+export function quoted(L: LuaState, idx: number): string {
   const t = lua.lua_type(L, idx);
   if (t !== lua.LUA_TSTRING && t !== lua.LUA_TNUMBER) {
     return lauxlib.luaL_error(L, toLua(`bad argument #2 to 'format' (string expected, got ${luaTypeName(L, idx)})`));

@@ -1,9 +1,11 @@
 // The ngx.* functions that map directly onto the plugin API: ngx.var, ngx.req.*, ngx.say/print/exit, ngx.log.
 import { defaultErrorMessage } from '@tollgate/errors';
 import { current } from './active';
+import { escapeUriComponent } from './args';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { joinArgs, logAt, type RaiseExit } from './pdk-response';
-import { firstEntries, ngxEntryLimit, onlyIn, parseQuery, pushHeaders, pushTruncated, queryTable } from './pdk-request';
+import { firstEntries, ngxEntryLimit, onlyIn, pushHeaders, pushTruncated, queryTable } from './pdk-request';
+import { NGX_METHODS } from './pdk-ngx-util';
 import { requestState } from './request-state';
 import { checkString, optString, pushString, pushValue } from './values';
 
@@ -21,6 +23,8 @@ export const NGX_CONSTANTS: Readonly<Record<string, number>> = {
   HTTP_UPGRADE_REQUIRED: 426, HTTP_TOO_MANY_REQUESTS: 429, HTTP_CLOSE: 444, HTTP_ILLEGAL: 451,
   HTTP_INTERNAL_SERVER_ERROR: 500, HTTP_METHOD_NOT_IMPLEMENTED: 501, HTTP_BAD_GATEWAY: 502,
   HTTP_SERVICE_UNAVAILABLE: 503, HTTP_GATEWAY_TIMEOUT: 504, HTTP_VERSION_NOT_SUPPORTED: 505, HTTP_INSUFFICIENT_STORAGE: 507,
+  HTTP_NOT_IMPLEMENTED: 501,
+  ...Object.fromEntries(Object.entries(NGX_METHODS).map(([name, id]) => [`HTTP_${name}`, id])),
 };
 
 const LEVEL_TO_LOG = (level: number): 'debug' | 'info' | 'notice' | 'warn' | 'error' =>
@@ -100,7 +104,7 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
       time: (L) => { lua.lua_pushinteger(L, Math.floor(Date.now() / 1000)); return 1; },
       encode_base64: (L) => { pushString(L, Buffer.from(lauxlib.luaL_checklstring(L, 1)).toString('base64')); return 1; },
       decode_base64: (L) => { pushValue(L, Buffer.from(checkString(L, 1), 'base64')); return 1; },
-      escape_uri: (L) => { pushString(L, encodeURIComponent(checkString(L, 1))); return 1; },
+      escape_uri: (L) => { pushString(L, escapeUriComponent(lauxlib.luaL_checklstring(L, 1))); return 1; },
       unescape_uri: (L) => {
         const s = checkString(L, 1);
         try { pushString(L, decodeURIComponent(s.replace(/\+/g, ' '))); } catch { pushString(L, s); }
@@ -158,7 +162,7 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
         const value = checkString(L, 2);
         const q = value.indexOf('?');
         run().request.setPath(q === -1 ? value : value.slice(0, q));
-        run().request.setQuery(parseQuery(q === -1 ? '' : value.slice(q + 1)));
+        run().request.setRawQuery(q === -1 ? '' : value.slice(q + 1));
         return 0;
       },
       get_status: (L) => {

@@ -1,8 +1,10 @@
 // kong.request.* and kong.service.request.*: the client request as the plugin API exposes it (PluginRun.request).
 import { current, type LuaPhase } from './active';
 import { lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
-import { checkHeader, checkHeaders } from './pdk-checks';
-import { checkString, optString, pushString, pushValue, setArrayMetatable, toValue } from './values';
+import { cjsonEncode } from '../grpc/prepared-proto';
+import { orderedArgs, parseArgs } from './args';
+import { checkHeader, checkHeaders, luaTypeName, quoted } from './pdk-checks';
+import { checkString, jsonValue, NotSerialisable, optString, pushString, pushValue, setArrayMetatable } from './values';
 
 const BEFORE_PROXY: readonly LuaPhase[] = ['rewrite', 'access'];
 
@@ -99,23 +101,11 @@ export function queryTable(query: ReadonlyMap<string, readonly string[]>): Recor
  * the first `limit` arguments in the order sent.
  */
 function kongQuery(limit: number): { out: Record<string, unknown>; truncated: boolean } {
-  const run = current().run;
-  if (run.request.queryOverride !== null || !run.host.rawQuery.includes('&') && run.host.rawQuery.includes('=')) {
-    return firstEntries(queryTable(run.request.getQuery()), limit);
-  }
-  const out: Record<string, unknown> = {};
-  let left = limit;
-  for (const part of run.host.rawQuery.split('&')) {
-    if (part === '') continue;
-    if (left-- === 0) return { out, truncated: true };
-    const eq = part.indexOf('=');
-    const decode = (s: string) => { try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; } };
-    const name = decode(eq === -1 ? part : part.slice(0, eq));
-    const value: string | true = eq === -1 ? true : decode(part.slice(eq + 1));
-    const prev = out[name];
-    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return { out, truncated: false };
+  const request = current().run.request;
+  // a query a plugin set as a map (JS plugins) has no bare names to keep: read it as the map
+  if (request.rawQueryOverride === null && request.queryOverride !== null) return firstEntries(queryTable(request.getQuery()), limit);
+  const parsed = parseArgs(request.rawQueryOverride ?? current().run.host.rawQuery, limit);
+  return { out: parsed.args, truncated: parsed.truncated };
 }
 
 function forwarded(header: string): string | undefined {
@@ -198,14 +188,8 @@ export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string |
   const semicolon = contentType.indexOf(';');
   const mimetype = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).toLowerCase();
   if (mimetype.startsWith('application/x-www-form-urlencoded')) {
-    // Kong checks max_args for forms only, and keeps the first ones (ngx.decode_args)
-    let left = kongEntryLimit(L, maxArgsIndex, 'max_args');
-    const args = new Map<string, string[]>();
-    for (const [k, v] of new URLSearchParams(body.toString())) {
-      if (left-- === 0) break;
-      args.set(k, [...(args.get(k) ?? []), v]);
-    }
-    pushValue(L, queryTable(args));
+    // Kong checks max_args for forms only, and keeps the first ones (ngx.req.get_post_args)
+    pushValue(L, parseArgs(body.toString(), kongEntryLimit(L, maxArgsIndex, 'max_args')).args);
     lua.lua_pushnil(L);
     pushString(L, 'application/x-www-form-urlencoded');
     return 3;
@@ -311,15 +295,31 @@ export function serviceRequestFunctions(): Record<string, HostFunction> {
       req().setPath(path);
       return 0;
     },
-    set_raw_query: (L) => { onlyIn(L, 'kong.service.request.set_raw_query', BEFORE_PROXY); req().setQuery(parseQuery(checkString(L, 1))); return 0; },
-    set_query: (L) => {
-      onlyIn(L, 'kong.service.request.set_query', BEFORE_PROXY);
-      lauxlib.luaL_checktype(L, 1, lua.LUA_TTABLE);
-      const m = new Map<string, string[]>();
-      for (const [k, v] of Object.entries(toValue(L, 1) as Record<string, unknown>)) m.set(k, Array.isArray(v) ? v.map(String) : [v === true ? '' : String(v)]);
-      req().setQuery(m);
+    set_raw_query: (L) => {
+      onlyIn(L, 'kong.service.request.set_raw_query', BEFORE_PROXY);
+      if (lua.lua_type(L, 1) !== lua.LUA_TSTRING) return lauxlib.luaL_error(L, toLua('query must be a string'));
+      req().setRawQuery(checkString(L, 1));
       return 0;
     },
+    set_query: (L) => {
+      onlyIn(L, 'kong.service.request.set_query', BEFORE_PROXY);
+      if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('args must be a table'));
+      req().setRawQuery(orderedArgs(L, 1));
+      return 0;
+    },
+    clear_query_arg: (L) => {
+      onlyIn(L, 'kong.service.request.clear_query_arg', BEFORE_PROXY);
+      if (lua.lua_type(L, 1) !== lua.LUA_TSTRING) return lauxlib.luaL_error(L, toLua('query argument name must be a string'));
+      const name = checkString(L, 1);
+      const args = req().upstreamQuery().slice(1);
+      if (args === '') return 0;
+      // Kong removes it with ada's URLSearchParams (the WHATWG serializer re-encodes the rest), then writes + as %20
+      const params = new URLSearchParams(args);
+      params.delete(name);
+      req().setRawQuery(params.toString().replace(/\+/g, '%20'));
+      return 0;
+    },
+    set_body: (L) => setBody(L),
     set_method: (L) => {
       onlyIn(L, 'kong.service.request.set_method', BEFORE_PROXY);
       if (lua.lua_type(L, 1) !== lua.LUA_TSTRING) return lauxlib.luaL_error(L, toLua('method must be a string'));
@@ -346,8 +346,104 @@ export function serviceRequestFunctions(): Record<string, HostFunction> {
   };
 }
 
-export function parseQuery(raw: string): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  for (const [k, v] of new URLSearchParams(raw)) m.set(k, [...(m.get(k) ?? []), v]);
-  return m;
+const CONTENT_TYPE_MISSING = 'content type was neither explicitly given as an argument or received as a header';
+
+/**
+ * Kong's kong.service.request.set_body(args, mimetype): the table encoded by the MIME type given, else by the
+ * request's Content-Type (none: nil and Kong's message), set as the body with that Content-Type; a type other than
+ * Kong's three is an error. Returns true.
+ */
+function setBody(L: LuaState): number {
+  onlyIn(L, 'kong.service.request.set_body', BEFORE_PROXY);
+  if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return lauxlib.luaL_error(L, toLua('args must be a table'));
+  // Kong's `if mime and type(mime) ~= "string"`: false counts as not given
+  const mimeType = lua.lua_type(L, 2);
+  const given = mimeType !== lua.LUA_TNIL && mimeType !== lua.LUA_TNONE && !(mimeType === lua.LUA_TBOOLEAN && !lua.lua_toboolean(L, 2));
+  if (given && mimeType !== lua.LUA_TSTRING) return lauxlib.luaL_error(L, toLua('mime must be a string'));
+  const request = current().run.request;
+  const mime = given ? checkString(L, 2) : request.getHeader('content-type');
+  if (mime === undefined) {
+    lua.lua_pushnil(L);
+    pushString(L, CONTENT_TYPE_MISSING);
+    return 2;
+  }
+  const semicolon = mime.indexOf(';');
+  const bare = semicolon === -1 ? mime : mime.slice(0, semicolon);
+  let body: Buffer;
+  let contentType = mime;
+  if (bare === 'application/x-www-form-urlencoded') {
+    body = Buffer.from(orderedArgs(L, 1));
+  } else if (bare === 'application/json') {
+    body = Buffer.from(encodeJson(L, 1));
+  } else if (bare === 'multipart/form-data') {
+    ({ body, contentType } = multipartBody(L, 1, mime));
+  } else {
+    return lauxlib.luaL_error(L, toLua(`unsupported content type ${mime}`));
+  }
+  request.setBody(body);
+  request.setHeader('content-type', contentType);
+  lua.lua_pushboolean(L, true);
+  return 1;
+}
+
+/** cjson.encode of the value at idx (as values.ts's jsonValue reads it; '/' escaped as cjson does), or cjson's error. */
+function encodeJson(L: LuaState, idx: number): string {
+  try {
+    return cjsonEncode(jsonValue(L, idx));
+  } catch (err) {
+    if (err instanceof NotSerialisable) return lauxlib.luaL_error(L, toLua(err.message));
+    throw err;
+  }
+}
+
+/**
+ * Kong's multipart/form-data encoder: the boundary from the type (`boundary=` to its end, or its quoted value),
+ * else a random number, drawn again while a value holds it after a line break; keys must be strings and values
+ * strings, numbers or booleans (Kong's messages); parts in key order; the type sent names the boundary.
+ */
+function multipartBody(L: LuaState, idx: number, mime: string): { body: Buffer; contentType: string } {
+  let boundary: string | null = null;
+  const at = mime.indexOf('boundary=');
+  if (at !== -1) {
+    const start = at + 9;
+    if (mime[start] === '"') {
+      const till = mime.indexOf('"', start + 1);
+      boundary = till === -1 ? mime.slice(start + 1, -1) : mime.slice(start + 1, till);
+    } else boundary = mime.slice(start);
+  }
+  const fields: Array<[string, Uint8Array]> = [];
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, idx) !== 0) {
+    if (lua.lua_type(L, -2) !== lua.LUA_TSTRING) {
+      const got = luaTypeName(L, -2);
+      lauxlib.luaL_error(L, toLua(`invalid key ${quoted(L, lua.lua_absindex(L, -2))}: got ${got}, expected string`));
+    }
+    const t = lua.lua_type(L, -1);
+    if (t !== lua.LUA_TSTRING && t !== lua.LUA_TNUMBER && t !== lua.LUA_TBOOLEAN) {
+      lauxlib.luaL_error(L, toLua(`invalid value ${quoted(L, lua.lua_absindex(L, -2))}: got ${luaTypeName(L, -1)}, expected string, number or boolean`));
+    }
+    const key = checkStringAt(L, -2);
+    const value: Uint8Array = lauxlib.luaL_tolstring(L, -1);
+    lua.lua_pop(L, 2);
+    fields.push([key, value]);
+  }
+  const holds = (b: string) => {
+    const check = Buffer.from(`\n--${b}`);
+    return fields.some(([, v]) => Buffer.from(v).includes(check));
+  };
+  while (boundary === null || holds(boundary)) boundary = String(1 + Math.floor(Math.random() * 1e10));
+  fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts: Buffer[] = [];
+  for (const [k, v] of fields) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n`), Buffer.from(v), Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function checkStringAt(L: LuaState, idx: number): string {
+  lua.lua_pushvalue(L, idx);
+  const s = checkString(L, -1);
+  lua.lua_pop(L, 1);
+  return s;
 }

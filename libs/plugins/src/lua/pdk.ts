@@ -5,10 +5,12 @@ import { current } from './active';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { ngxFunctions, NGX_CONSTANTS } from './pdk-ngx';
 import { ngxReFunctions } from './pdk-ngx-re';
+import { NGX_CONFIG, ngxUtilFunctions, ngxWorkerFunctions } from './pdk-ngx-util';
+import { KONG_COMPATIBLE_VERSION } from '@tollgate/config/node-identity';
 import { pushCaptures, pushHeaders, queryTable, requestFunctions, serviceRequestFunctions } from './pdk-request';
 import { clientFunctions, logFunctions, nodeFunctions, responseFunctions, routerFunctions, serviceFunctions, serviceResponseFunctions } from './pdk-response';
 import { pushRequestTables } from './request-state';
-import { checkString, pushValue, toValue } from './values';
+import { checkString, NGX_NULL, pushValue, toValue } from './values';
 
 /** Registry key of the value kong.response.exit / ngx.exit raise to end a snippet early. */
 export const EXIT_KEY = { name: 'tollgate.lua.exit' };
@@ -16,6 +18,20 @@ export const EXIT_KEY = { name: 'tollgate.lua.exit' };
 /** A name whose fields are not fixed (ngx.var.*, kong.ctx.shared.*), or a plain value (ngx.status, ngx.HTTP_OK). */
 export type SurfaceLeaf = 'open' | 'value' | HostFunction;
 export interface SurfaceTable { readonly [name: string]: SurfaceLeaf | SurfaceTable }
+
+/** kong.version_num: Kong's major * 1000000 + minor * 1000 + patch. */
+const versionNum = (v: string) => v.split('.').map(Number).reduce((n, part, i) => n + part * [1_000_000, 1_000, 1][i], 0);
+
+/** The plain values of SURFACE that are not ngx's numeric constants, by their dotted path. */
+const VALUES: Readonly<Record<string, (L: LuaState) => void>> = {
+  'kong.version': (L) => { lua.lua_pushstring(L, toLua(KONG_COMPATIBLE_VERSION)); },
+  'kong.version_num': (L) => { lua.lua_pushinteger(L, versionNum(KONG_COMPATIBLE_VERSION)); },
+  'ngx.null': (L) => { lua.lua_pushlightuserdata(L, NGX_NULL); },
+  'ngx.config.subsystem': (L) => { lua.lua_pushstring(L, toLua(NGX_CONFIG.subsystem)); },
+  'ngx.config.debug': (L) => { lua.lua_pushboolean(L, NGX_CONFIG.debug); },
+  'ngx.config.nginx_version': (L) => { lua.lua_pushinteger(L, NGX_CONFIG.nginx_version); },
+  'ngx.config.ngx_lua_version': (L) => { lua.lua_pushinteger(L, NGX_CONFIG.ngx_lua_version); },
+};
 
 let headersMtRef = -1;
 const headersMt = () => headersMtRef;
@@ -31,6 +47,8 @@ function buildSurface(): { surface: SurfaceTable; host: Record<string, HostFunct
   const response = responseFunctions(raiseExit);
   const surface: SurfaceTable = {
     kong: {
+      version: 'value',
+      version_num: 'value',
       request: requestFunctions(headersMt),
       service: { request: serviceRequestFunctions(), response: serviceResponseFunctions(response), ...serviceFunctions() },
       response,
@@ -50,7 +68,11 @@ function buildSurface(): { surface: SurfaceTable; host: Record<string, HostFunct
       },
       nginx: { get_subsystem: (L) => { lua.lua_pushstring(L, toLua('http')); return 1; } },
     },
-    ngx: { ...ngx.ngx, ...constants, req: ngx.req, re: ngxReFunctions(), var: 'open', ctx: 'open', status: 'value' },
+    ngx: {
+      ...ngx.ngx, ...ngxUtilFunctions(), ...constants, req: ngx.req, re: ngxReFunctions(), var: 'open', ctx: 'open', status: 'value', null: 'value',
+      config: { subsystem: 'value', debug: 'value', nginx_version: 'value', ngx_lua_version: 'value' },
+      worker: ngxWorkerFunctions(),
+    },
   };
   return { surface, host: { ...ngx.host, ...requestTableFunctions(), ...templateFunctions() } };
 }
@@ -116,9 +138,11 @@ export function buildPdk(L: LuaState): string[] {
         lua.lua_newtable(L);
         register(`${path}.${name}`);
       } else if (leaf === 'value') {
+        const push = VALUES[`${path}.${name}`];
         const v = path === 'ngx' ? NGX_CONSTANTS[name] : undefined;
-        if (v === undefined) continue;
-        lua.lua_pushinteger(L, v);
+        if (push !== undefined) push(L);
+        else if (v !== undefined) lua.lua_pushinteger(L, v);
+        else continue;
       } else if (typeof leaf === 'function') {
         lua.lua_pushcfunction(L, leaf);
       } else {

@@ -8,14 +8,17 @@ export interface LuaSettings {
   readonly sandboxRequires: readonly string[];
   /** kong.node.get_id() */
   readonly nodeId: string | null;
+  /** ngx.worker.count() */
+  readonly workerProcesses: number;
 }
 
-let current: LuaSettings = { untrustedLua: 'sandbox', sandboxRequires: [], nodeId: null };
+let current: LuaSettings = { untrustedLua: 'sandbox', sandboxRequires: [], nodeId: null, workerProcesses: 1 };
 
 export interface LuaSettingsSource {
   readonly untrusted_lua?: string | null;
   readonly untrusted_lua_sandbox_requires?: readonly string[] | null;
   readonly node_id?: string | null;
+  readonly worker_processes?: number | string | null;
 }
 
 export function configureLua(settings: LuaSettingsSource): void {
@@ -24,6 +27,7 @@ export function configureLua(settings: LuaSettingsSource): void {
     untrustedLua: mode === 'on' || mode === 'off' ? mode : 'sandbox',
     sandboxRequires: Object.freeze([...(settings.untrusted_lua_sandbox_requires ?? [])]),
     nodeId: settings.node_id ?? current.nodeId,
+    workerProcesses: typeof settings.worker_processes === 'number' ? settings.worker_processes : current.workerProcesses,
   });
 }
 

@@ -3,6 +3,9 @@ import { fromLua, lauxlib, lua, toLua, type LuaState } from './fengari';
 
 const MAX_DEPTH = 32;
 
+/** The pointer behind ngx.null (a light userdata, as OpenResty's): JSON's null both ways. */
+export const NGX_NULL = Object.freeze({ name: 'ngx.null' });
+
 export function pushString(L: LuaState, s: string): void {
   lua.lua_pushstring(L, toLua(s));
 }
@@ -83,6 +86,8 @@ function convert(L: LuaState, idx: number, depth: number, json: boolean): unknow
     }
     case lua.LUA_TSTRING: return fromLua(lua.lua_tolstring(L, idx));
     case lua.LUA_TTABLE: return depth > MAX_DEPTH ? null : tableValue(L, idx, depth, json);
+    case lua.LUA_TLIGHTUSERDATA: if (lua.lua_touserdata(L, idx) === NGX_NULL) return null;
+    // falls through
     default:
       if (json) throw new NotSerialisable(`Cannot serialise ${fromLua(lua.lua_typename(L, lua.lua_type(L, idx)))}: type not supported`);
       return undefined;

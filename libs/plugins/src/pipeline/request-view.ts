@@ -11,6 +11,8 @@ export class RequestView implements PluginRequest {
   pathOverride: string | null = null;
   methodOverride: string | null = null;
   queryOverride: ReadonlyMap<string, readonly string[]> | null = null;
+  /** A query string set as written (Lua's ngx.req.set_uri_args, Kong's set_query / set_raw_query): sent unchanged. */
+  rawQueryOverride: string | null = null;
   bodyOverride: Buffer | null = null;
   /**
    * Where the plugins' fields start in the upstream header list applyRequestHeaderChanges last changed (its
@@ -76,7 +78,22 @@ export class RequestView implements PluginRequest {
     return this.parsedQuery;
   }
 
-  setQuery(query: ReadonlyMap<string, readonly string[]>): void { this.queryOverride = query; }
+  setQuery(query: ReadonlyMap<string, readonly string[]>): void {
+    this.queryOverride = query;
+    this.rawQueryOverride = null;
+  }
+
+  /** Sets the upstream query string as written (no leading `?`); getQuery reads it parsed. */
+  setRawQuery(raw: string): void {
+    const parsed = new Map<string, string[]>();
+    for (const [k, v] of new URLSearchParams(raw)) {
+      const list = parsed.get(k);
+      if (list) list.push(v);
+      else parsed.set(k, [v]);
+    }
+    this.queryOverride = parsed;
+    this.rawQueryOverride = raw;
+  }
   getPath(): string { return this.pathOverride ?? this.host_.upstreamPath; }
   setPath(path: string): void { this.pathOverride = path; }
   setMethod(method: string): void { this.methodOverride = method.toUpperCase(); }
@@ -100,6 +117,7 @@ export class RequestView implements PluginRequest {
   /** Upstream query string ('' or '?a=b') after plugin changes. */
   upstreamQuery(): string {
     if (!this.queryOverride) return this.host_.rawQuery === '' ? '' : '?' + this.host_.rawQuery;
+    if (this.rawQueryOverride !== null) return this.rawQueryOverride === '' ? '' : '?' + this.rawQueryOverride;
     const params = new URLSearchParams();
     for (const [k, values] of this.queryOverride) for (const v of values) params.append(k, v);
     const text = params.toString();
