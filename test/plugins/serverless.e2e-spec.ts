@@ -110,6 +110,12 @@ describe('pre-function / post-function on a running node', () => {
     await route('lfname', [pre('kong.response.set_header("x-a\\nb", "1")', 'kong.service.request.set_header("x-up\\nc", "2")')]);
     await route('bfboom', [{ name: 'post-function', config: { body_filter: ['error("boom in body_filter")'] } }]);
     await route('form', [pre('local body, err, mime = kong.request.get_body(); return kong.response.exit(200, { body = body, err = err, mime = mime })')]);
+    await route('seturi', [pre([
+      'ngx.req.set_uri("/moved")',
+      'ngx.req.set_uri_args(ngx.encode_args({ a = "x y", n = 1 }) .. "&" .. ngx.var.args)',
+      'ngx.req.set_method(ngx.HTTP_PUT)',
+      'kong.service.request.set_header("x-uri", ngx.var.uri)',
+    ].join('\n'))]);
     await route('setbody', [pre([
       'local kind = kong.request.get_query_arg("kind")',
       'if kind == "json" then kong.service.request.set_body({ name = "a/b", list = { 1, 2 } }, "application/json")',
@@ -277,6 +283,15 @@ describe('pre-function / post-function on a running node', () => {
     expect(form.status).toBe(200);
     expect(form.json.body).toBe('a=x%20y&b=1&b=2&c');
     expect(form.json.headers['content-type']).toBe('application/x-www-form-urlencoded');
+  });
+
+  it('ngx.req.set_uri sets ngx.var.uri but not the upstream path (as in Kong); set_uri_args with ngx.encode_args and set_method reach the upstream', async () => {
+    const r = await http('GET', `${proxy}/seturi/x?keep=1`);
+    expect(r.status).toBe(200);
+    expect(r.json.headers['x-uri']).toBe('/moved');
+    expect(r.json.path).toBe('/x');
+    expect(r.json.method).toBe('PUT');
+    expect(r.json.query).toEqual({ a: 'x y', n: '1', keep: '1' });
   });
 
   it('kong.service.set_timeouts bounds this request by the snippet\'s read timeout, not the service\'s', async () => {

@@ -731,6 +731,63 @@ describe('PDK additions: service request bodies and query, ngx helpers', () => {
     expect(times.c).toMatch(/^\d{4}-\d\d-\d\d$/);
   });
 
+  it('ngx.req.set_method takes the method constants; set_uri sets $uri (not the upstream path, as in Kong); set_uri_args a table or string', async () => {
+    const r = await results('ngx.req.set_method(ngx.HTTP_PATCH); ngx.req.set_uri("/moved"); ngx.req.set_uri_args({ a = "x y", l = { "1", "2" } }); return ngx.var.uri, kong.request.get_path()');
+    expect(r).toMatchObject({ ok: true, a: '/moved', b: '/things/42' });
+    expect(r.run.request.method).toBe('PATCH');
+    expect(r.run.request.getPath()).toBe('/things/42');
+    expect(r.run.request.upstreamQuery()).toMatch(/^\?(a=x%20y&l=1&l=2|l=1&l=2&a=x%20y)$/);
+    expect((await results('ngx.req.set_uri_args("b=1&c\\r")')).run.request.upstreamQuery()).toBe('?b=1&c%0D');
+    expect((await results('return ngx.req.set_method(3)')).a).toBe('unsupported HTTP method: 3');
+    expect((await results('return ngx.req.set_uri("")')).a).toBe('attempt to use zero-length uri');
+    expect((await results('return ngx.req.set_uri("/a b")')).a).toBe('unsafe byte "0x20" in uri "/a b" (maybe you want to set the \'binary\' argument?)');
+    expect((await results('return ngx.req.set_uri("/a", true)')).a).toBe('API disabled in the context of access_by_lua*');
+    expect((await results('return ngx.req.set_uri_args(true)')).a).toContain('string, number, or table expected, but got boolean');
+  });
+
+  it('ngx.req: get_post_args, set_body_data, http_version, start_time, is_internal, discard_body; ngx.resp.get_headers; ngx.redirect', async () => {
+    const post = await results('local args = ngx.req.get_post_args(); ngx.req.discard_body(); ngx.req.set_body_data("raw!"); return args, ngx.req.http_version(), ngx.req.is_internal()', {
+      readBody: async () => Buffer.from('a=1&b&a=2'), headers: { host: 'api.test', 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(post).toMatchObject({ ok: true, a: { a: ['1', '2'], b: true }, b: 1.1, c: false });
+    expect(post.run.request.bodyOverride.toString()).toBe('raw!');
+    const start = await results('return ngx.req.start_time()');
+    expect(Math.abs(start.a - Date.now() / 1000)).toBeLessThan(5);
+    const redirect = await runWith([access('return ngx.redirect("/login?next=1", ngx.HTTP_MOVED_PERMANENTLY)')]);
+    expect(redirect.response.exitResponse!.status).toBe(301);
+    expect(redirect.response.exitResponse!.headers.location).toBe('/login?next=1');
+    expect(redirect.response.exitResponse!.body.toString()).toContain('<title>301 Moved Permanently</title>');
+    expect((await runWith([access('ngx.redirect("/x")')])).response.exitResponse!.status).toBe(302);
+    expect((await results('return ngx.redirect("/x", 200)')).a).toContain('only ngx.HTTP_MOVED_TEMPORARILY');
+    const hf = await runWith([['pre-function', { access: ['kong.response.set_header("x-a", "1")'], header_filter: ['local h = ngx.resp.get_headers(); kong.response.set_header("x-seen", h.X_A .. "|" .. h["content-type"])'] }]]);
+    const headers: Record<string, string | string[] | number | undefined> = { 'content-type': 'text/plain' };
+    runHeaderFilter(hf, 200, headers);
+    expect(headers['x-seen']).toBe('1|text/plain');
+  });
+
+  it('kong.table.merge, kong.version / version_num, kong.plugin.get_id, kong.node.get_memory_stats, kong.log.deprecation', async () => {
+    expect((await results('return kong.table.merge({ a = 1, b = 2, 3 }, { b = "x", c = true }), kong.table.merge(nil, { z = 1 }), kong.table.merge()')))
+      .toMatchObject({ ok: true, a: { 1: 3, a: 1, b: 'x', c: true }, b: { z: 1 }, c: {} });
+    expect((await results('return kong.version, kong.version_num'))).toMatchObject({ a: '3.10.0', b: 3010000 });
+    expect((await results('return kong.plugin.get_id()')).a).toMatch(/^[0-9a-f-]{36}$/);
+    const mem = await results('return kong.node.get_memory_stats(), kong.node.get_memory_stats("m", 3)');
+    expect(mem.a.lua_shared_dicts).toEqual({});
+    expect(mem.a.workers_lua_vms).toEqual([{ http_allocated_gc: expect.stringMatching(/^\d+$/), pid: process.pid }]);
+    expect(mem.b.workers_lua_vms[0].http_allocated_gc).toMatch(/^\d+\.\d{3} MiB$/);
+    expect((await results('return kong.node.get_memory_stats("V")')).a).toBe("invalid unit 'V' (expected 'k/K', 'm/M', or 'g/G')");
+    expect((await results('return kong.node.get_memory_stats("k", -1)')).a).toBe('scale must be equal or greater than 0');
+    const warned: string[] = [];
+    const logger = log as { warn: (m: string) => void };
+    const original = logger.warn;
+    logger.warn = (m) => void warned.push(m);
+    try {
+      await results('kong.log.deprecation("old thing"); kong.log.deprecation.write("older ", "thing")');
+    } finally {
+      logger.warn = original;
+    }
+    expect(warned).toEqual(['[lua] old thing', '[lua] older thing']);
+  });
+
   it('ngx.get_phase, the ngx.HTTP_<METHOD> constants, ngx.config and ngx.worker', async () => {
     expect((await results('return ngx.get_phase(), { ngx.HTTP_GET, ngx.HTTP_POST, ngx.HTTP_PATCH, ngx.HTTP_TRACE, ngx.HTTP_NOT_IMPLEMENTED }')))
       .toMatchObject({ a: 'access', b: [2, 8, 16384, 32768, 501] });
@@ -781,6 +838,7 @@ describe('unknownPdkName', () => {
     ['kong.request.get_foo()', 'kong.request.get_foo'],
     ['kong.service.request.set_body({}, "application/json"); ngx.encode_args({}); local v = ngx.config.subsystem', undefined],
     ['ngx.config.prefix()', 'ngx.config.prefix'],
+    ['kong.table.merge(a, b); kong.plugin.get_id(); kong.log.deprecation.write("x"); ngx.resp.get_headers(); ngx.req.set_uri("/x")', undefined],
   ])('%s', (src, expected) => {
     expect(unknownPdkName(src)).toBe(expected);
   });

@@ -1,7 +1,8 @@
 // The ngx.* functions that map directly onto the plugin API: ngx.var, ngx.req.*, ngx.say/print/exit, ngx.log.
 import { defaultErrorMessage } from '@tollgate/errors';
 import { current } from './active';
-import { escapeUriComponent } from './args';
+import { bytesAt, encodeArgs, escapeUriComponent, parseArgs } from './args';
+import { luaTypeName } from './pdk-checks';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { joinArgs, logAt, type RaiseExit } from './pdk-response';
 import { firstEntries, ngxEntryLimit, onlyIn, pushHeaders, pushTruncated, queryTable } from './pdk-request';
@@ -49,7 +50,7 @@ function variable(name: string): string | number | undefined {
   if (name.startsWith('cookie_')) return cookie(req.getHeader('cookie'), name.slice(7));
   switch (name) {
     case 'request_uri': return host.rawQuery === '' ? req.rawPath : `${req.rawPath}?${host.rawQuery}`;
-    case 'uri': return req.rawPath;
+    case 'uri': return requestState(run).uri ?? req.rawPath;
     case 'args': case 'query_string': { const q = req.upstreamQuery(); return q === '' ? undefined : q.slice(1); }
     case 'is_args': return req.upstreamQuery() === '' ? '' : '?';
     case 'host': return req.host.replace(/:\d+$/, '').toLowerCase();
@@ -71,7 +72,52 @@ function variable(name: string): string | number | undefined {
   }
 }
 
-export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { ngx: Record<string, HostFunction>; req: Record<string, HostFunction>; host: Record<string, HostFunction> } {
+const METHOD_NAMES = new Map(Object.entries(NGX_METHODS).map(([name, id]) => [id, name]));
+
+/** The statuses ngx.redirect takes, with nginx's reason phrases. */
+const REDIRECTS: Readonly<Record<number, string>> = { 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect' };
+
+/** Bytes nginx will not put in a URI as they are (control bytes, space, DEL). */
+const unsafeUriByte = (b: number) => b <= 0x20 || b === 0x7f;
+
+/** A query string ngx.req.set_uri_args takes as written: its control bytes percent-escaped, as OpenResty does. */
+function escapeUnsafe(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b < 0x20 || b === 0x7f ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
+  return Buffer.from(out, 'latin1').toString();
+}
+
+/**
+ * ngx.req.set_uri(uri[, jump[, binary]]): sets nginx's current URI ($uri, ngx.var.uri). As in Kong (since 0.11),
+ * the upstream path is Kong's upstream_uri, fixed by the router before the plugins run: it does not change (use
+ * kong.service.request.set_path). A jump (re-matching locations) exists in rewrite_by_lua only.
+ */
+function setUri(L: LuaState): number {
+  const n = lua.lua_gettop(L);
+  if (n < 1 || n > 3) return lauxlib.luaL_error(L, toLua(`expecting 1, 2 or 3 arguments but seen ${n}`));
+  const bytes: Uint8Array = lauxlib.luaL_checklstring(L, 1);
+  if (bytes.length === 0) return lauxlib.luaL_error(L, toLua('attempt to use zero-length uri'));
+  let binary = false;
+  if (n >= 3) {
+    lauxlib.luaL_checktype(L, 3, lua.LUA_TBOOLEAN);
+    binary = lua.lua_toboolean(L, 3);
+  }
+  const uri = Buffer.from(bytes).toString();
+  const unsafe = binary ? -1 : bytes.findIndex(unsafeUriByte);
+  if (unsafe !== -1) {
+    const shown = uri.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return lauxlib.luaL_error(L, toLua(`unsafe byte "0x${bytes[unsafe].toString(16).padStart(2, '0')}" in uri "${shown}" (maybe you want to set the 'binary' argument?)`));
+  }
+  if (n >= 2) {
+    lauxlib.luaL_checktype(L, 2, lua.LUA_TBOOLEAN);
+    if (lua.lua_toboolean(L, 2) && current().phase !== 'rewrite') return lauxlib.luaL_error(L, toLua(`API disabled in the context of ${current().phase}_by_lua*`));
+  }
+  onlyIn(L, 'ngx.req.set_uri', ['rewrite', 'access']);
+  requestState(current().run).uri = uri;
+  return 0;
+}
+
+export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { ngx: Record<string, HostFunction>; req: Record<string, HostFunction>; resp: Record<string, HostFunction>; host: Record<string, HostFunction> } {
   const run = () => current().run;
   const say = (newline: boolean): HostFunction => (L) => {
     onlyIn(L, newline ? 'ngx.say' : 'ngx.print', ['rewrite', 'access']);
@@ -93,6 +139,20 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
           if (body !== undefined || status < 300) run().response.exit(status, body);
           else run().response.error(status, defaultErrorMessage(status));
         }
+        return raiseExit(L);
+      },
+      redirect: (L) => {
+        onlyIn(L, 'ngx.redirect', ['rewrite', 'access']);
+        const uri = checkString(L, 1);
+        const status = lauxlib.luaL_optinteger(L, 2, 302);
+        const reason = REDIRECTS[status];
+        if (reason === undefined) {
+          return lauxlib.luaL_error(L, toLua('only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and ngx.HTTP_TEMPORARY_REDIRECT are allowed'));
+        }
+        // nginx's own page for the status (Kong sends no 3xx through its error handler)
+        const title = `${status} ${reason}`;
+        const page = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n`;
+        run().response.exit(status, page, { location: uri, 'content-type': 'text/html' });
         return raiseExit(L);
       },
       log: (L) => {
@@ -140,7 +200,46 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
         return pushTruncated(L, first.truncated);
       },
       read_body: () => 0,
+      discard_body: () => 0,
       get_body_data: (L) => { pushValue(L, current().body); return 1; },
+      get_post_args: (L) => {
+        const body = current().body;
+        if (body === null) return lauxlib.luaL_error(L, toLua('no request body found; maybe you should turn on lua_need_request_body?'));
+        const parsed = parseArgs(body.toString(), ngxEntryLimit(L, 1));
+        pushValue(L, parsed.args);
+        return pushTruncated(L, parsed.truncated);
+      },
+      set_body_data: (L) => {
+        onlyIn(L, 'ngx.req.set_body_data', ['rewrite', 'access']);
+        run().request.setBody(Buffer.from(lauxlib.luaL_checklstring(L, 1)));
+        return 0;
+      },
+      set_method: (L) => {
+        onlyIn(L, 'ngx.req.set_method', ['rewrite', 'access']);
+        const id = lauxlib.luaL_checkinteger(L, 1);
+        const name = METHOD_NAMES.get(id);
+        if (name === undefined) return lauxlib.luaL_error(L, toLua(`unsupported HTTP method: ${id}`));
+        run().request.setMethod(name);
+        return 0;
+      },
+      set_uri: (L) => setUri(L),
+      set_uri_args: (L) => {
+        onlyIn(L, 'ngx.req.set_uri_args', ['rewrite', 'access']);
+        const t = lua.lua_type(L, 1);
+        if (t === lua.LUA_TTABLE) run().request.setRawQuery(encodeArgs(L, 1));
+        else if (t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER) run().request.setRawQuery(escapeUnsafe(bytesAt(L, 1)));
+        else return lauxlib.luaL_argerror(L, 1, toLua(`string, number, or table expected, but got ${luaTypeName(L, 1)}`));
+        return 0;
+      },
+      http_version: (L) => { lua.lua_pushnumber(L, run().host.httpVersion ?? 1.1); return 1; },
+      start_time: (L) => { lua.lua_pushnumber(L, run().timings.startedAt / 1000); return 1; },
+      is_internal: (L) => { lua.lua_pushboolean(L, false); return 1; },
+    },
+    resp: {
+      get_headers: (L) => {
+        const live = (run().response as unknown as { live: Record<string, unknown> | null }).live ?? {};
+        return pushHeaders(L, live, headersMt(), ngxEntryLimit(L, 1));
+      },
     },
     host: {
       print: (L) => {

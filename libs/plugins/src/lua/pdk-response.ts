@@ -330,6 +330,8 @@ export function logFunctions(): Record<string, HostFunction | Record<string, Hos
       on: (L) => { void L; inspectOff.delete(current().pluginId); return 0; },
       off: (L) => { void L; inspectOff.add(current().pluginId); return 0; },
     },
+    // Kong's kong.log.deprecation(...) / .write(...): a deprecation notice at warn
+    deprecation: { __call: at('warn'), write: at('warn') },
     debug: at('debug'), info: at('info'), notice: at('notice'), warn: at('warn'),
     err: at('error'), crit: at('error'), alert: at('error'), emerg: at('error'),
     set_serialize_value: (L) => {
@@ -357,5 +359,35 @@ export function nodeFunctions(): Record<string, HostFunction> {
   return {
     get_id: (L) => { pushValue(L, luaSettings().nodeId); return 1; },
     get_hostname: (L) => { pushString(L, hostname()); return 1; },
+    get_memory_stats: (L) => {
+      // Kong's shape; Node has no shared dictionaries, and the V8 heap is this worker's Lua VM's counterpart
+      const format = bytesFormatter(L, 1, 2);
+      lua.lua_createtable(L, 0, 2);
+      lua.lua_newtable(L);
+      lua.lua_setfield(L, -2, toLua('lua_shared_dicts'));
+      pushValue(L, [{ http_allocated_gc: format(process.memoryUsage().heapUsed), pid: process.pid }]);
+      lua.lua_setfield(L, -2, toLua('workers_lua_vms'));
+      return 1;
+    },
   };
+}
+
+/**
+ * Kong's bytes_to_str(bytes, unit, scale) with the unit and scale arguments at idx, idx+1 checked first (Kong's
+ * messages): no unit or "b" is the byte count as a string, k/m/g the size in KiB/MiB/GiB with `scale` decimals.
+ */
+function bytesFormatter(L: LuaState, unitIdx: number, scaleIdx: number): (bytes: number) => string {
+  const unitType = lua.lua_type(L, unitIdx);
+  const unit = unitType === lua.LUA_TNIL || unitType === lua.LUA_TNONE ? '' : fromLua(lauxlib.luaL_tolstring(L, unitIdx));
+  if (unitType !== lua.LUA_TNIL && unitType !== lua.LUA_TNONE) lua.lua_pop(L, 1);
+  const u = unit.toLowerCase();
+  if (u === '' || u === 'b') return (bytes) => String(Math.trunc(bytes));
+  const scaleType = lua.lua_type(L, scaleIdx);
+  const scale = scaleType === lua.LUA_TNIL || scaleType === lua.LUA_TNONE ? 2 : scaleType === lua.LUA_TNUMBER ? lua.lua_tonumber(L, scaleIdx) : -1;
+  if (scale < 0) lauxlib.luaL_error(L, toLua('scale must be equal or greater than 0'));
+  const divisor = u === 'k' ? 1024 : u === 'm' ? 1024 ** 2 : u === 'g' ? 1024 ** 3 : 0;
+  if (divisor === 0) lauxlib.luaL_error(L, toLua(`invalid unit '${unit}' (expected 'k/K', 'm/M', or 'g/G')`));
+  const suffix = u === 'k' ? 'KiB' : u === 'm' ? 'MiB' : 'GiB';
+  // %.<n>f takes the integer part of a fractional scale
+  return (bytes) => `${(bytes / divisor).toFixed(Math.min(Math.trunc(scale), 100))} ${suffix}`;
 }

@@ -67,9 +67,10 @@ function buildSurface(): { surface: SurfaceTable; host: Record<string, HostFunct
         },
       },
       nginx: { get_subsystem: (L) => { lua.lua_pushstring(L, toLua('http')); return 1; } },
+      plugin: { get_id: (L) => { lua.lua_pushstring(L, toLua(current().pluginId)); return 1; } },
     },
     ngx: {
-      ...ngx.ngx, ...ngxUtilFunctions(), ...constants, req: ngx.req, re: ngxReFunctions(), var: 'open', ctx: 'open', status: 'value', null: 'value',
+      ...ngx.ngx, ...ngxUtilFunctions(), ...constants, req: ngx.req, resp: ngx.resp, re: ngxReFunctions(), var: 'open', ctx: 'open', status: 'value', null: 'value',
       config: { subsystem: 'value', debug: 'value', nginx_version: 'value', ngx_lua_version: 'value' },
       worker: ngxWorkerFunctions(),
     },
@@ -77,9 +78,40 @@ function buildSurface(): { surface: SurfaceTable; host: Record<string, HostFunct
   return { surface, host: { ...ngx.host, ...requestTableFunctions(), ...templateFunctions() } };
 }
 
-/** kong.table: new(narr, nrec) preallocates (LuaJIT's table.new), clear(t) empties a table in place. */
+/**
+ * kong.table: new(narr, nrec) preallocates (LuaJIT's table.new), clear(t) empties a table in place, merge(t1, t2)
+ * is a new table with t1's fields, then t2's over them (Kong's table_merge: either may be nil; shallow).
+ */
 function tableFunctions(): Record<string, HostFunction> {
   return {
+    merge: (L) => {
+      lua.lua_settop(L, 2);
+      lua.lua_newtable(L);
+      for (const from of [1, 2]) {
+        if (!lua.lua_toboolean(L, from)) continue;
+        // pairs() honours __pairs, as Kong's loop does; a non-table is pairs's own error
+        lua.lua_getglobal(L, toLua('pairs'));
+        lua.lua_pushvalue(L, from);
+        lua.lua_call(L, 1, 3);
+        for (;;) {
+          lua.lua_pushvalue(L, -3);
+          lua.lua_pushvalue(L, -3);
+          lua.lua_pushvalue(L, -3);
+          lua.lua_call(L, 2, 2);
+          if (lua.lua_type(L, -2) === lua.LUA_TNIL) {
+            lua.lua_pop(L, 5);
+            break;
+          }
+          // stack: res, iter, state, control, k, v
+          lua.lua_pushvalue(L, -2);
+          lua.lua_pushvalue(L, -2);
+          lua.lua_settable(L, 3);
+          lua.lua_pop(L, 1);
+          lua.lua_replace(L, -2);
+        }
+      }
+      return 1;
+    },
     new: (L) => {
       lua.lua_createtable(L, Math.max(0, lauxlib.luaL_optinteger(L, 1, 0)), Math.max(0, lauxlib.luaL_optinteger(L, 2, 0)));
       return 1;

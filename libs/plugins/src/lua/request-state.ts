@@ -8,6 +8,8 @@ export interface LuaRequestState {
   tables: number;
   said: string[] | null;
   status: number | null;
+  /** What ngx.req.set_uri made $uri (nginx's current URI), or null for the request's own path. */
+  uri: string | null;
 }
 
 const states = new WeakMap<PluginRun, LuaRequestState>();
@@ -15,7 +17,7 @@ const freed = new FinalizationRegistry<{ L: LuaState; ref: number }>(({ L, ref }
 
 export function requestState(run: PluginRun): LuaRequestState {
   let s = states.get(run);
-  if (s === undefined) states.set(run, (s = { tables: -1, said: null, status: null }));
+  if (s === undefined) states.set(run, (s = { tables: -1, said: null, status: null, uri: null }));
   return s;
 }
 

@@ -30,7 +30,7 @@ interface Conf {
   readonly log: PluginLogger;
 }
 
-const READS_BODY = /get_raw_body|get_body\b|get_body_data/;
+const READS_BODY = /get_raw_body|get_body\b|get_body_data|get_post_args/;
 
 function prepare(config: Record<string, unknown>, pluginId: string, log: PluginLogger): Conf {
   const phases = {} as Record<ServerlessPhase, Snippet[]>;
