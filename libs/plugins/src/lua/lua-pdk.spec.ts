@@ -140,8 +140,40 @@ describe('pre-function / post-function snippets', () => {
       readBody: async () => Buffer.from(deep), headers: { host: 'api.test', 'content-type': 'application/json' },
     });
     expect(errors).toEqual([]);
-    // kept to the depth values cross into Lua at (deeper levels are nil)
-    expect(JSON.parse(run.response.exitResponse!.body.toString())).toEqual({ levels: 33 });
+    // every level: values cross into Lua as deep as cjson goes (1000)
+    expect(JSON.parse(run.response.exitResponse!.body.toString())).toEqual({ levels: 40 });
+  });
+
+  it('kong.request.get_body: a JSON body 1000 levels deep decodes whole; one level more is cjson\'s refusal, "invalid json body"', async () => {
+    const count = 'local b, err = kong.request.get_body(); local n = 0; while type(b) == "table" do b = b[1]; n = n + 1 end; kong.response.exit(200, { levels = n, err = err })';
+    const body = (depth: number) => ({ readBody: async () => Buffer.from('['.repeat(depth) + ']'.repeat(depth)), headers: { host: 'api.test', 'content-type': 'application/json' } });
+    const deepest = await runWith([access(count)], body(1000));
+    expect(errors).toEqual([]);
+    expect(JSON.parse(deepest.response.exitResponse!.body.toString())).toEqual({ levels: 1000 });
+    const deeper = await runWith([access(count)], body(1001));
+    expect(JSON.parse(deeper.response.exitResponse!.body.toString())).toEqual({ levels: 0, err: 'invalid json body' });
+    const huge = await runWith([access(count)], body(200_000));
+    expect(JSON.parse(huge.response.exitResponse!.body.toString())).toEqual({ levels: 0, err: 'invalid json body' });
+  });
+
+  it('a table that contains itself: exit fails promptly with cjson\'s "excessive nesting (1001)" (Kong\'s 500); other conversions cut the cycle', async () => {
+    const started = Date.now();
+    const run = await runWith([access('local t = {}; t.a = t; t.b = t; kong.response.exit(200, t)')]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(run.response.exitResponse!.status).toBe(500);
+    expect(errors.join('\n')).toContain('body encoding failed while flushing response: Cannot serialise, excessive nesting (1001)');
+    // 1000 levels encode; the 1001st is the error
+    const nest = (n: number) => `local t = {}; local c = t; for i = 2, ${n} do c.x = {}; c = c.x end; kong.response.exit(200, t)`;
+    expect((await runWith([access(nest(1000))])).response.exitResponse!.status).toBe(200);
+    errors.length = 0;
+    expect((await runWith([access(nest(1001))])).response.exitResponse!.status).toBe(500);
+    expect(errors.join('\n')).toContain('Cannot serialise, excessive nesting (1001)');
+    // toValue (log values, kong.ctx.shared for JS plugins) keeps the path's tables: the inner reference is null
+    errors.length = 0;
+    const logged = await runWith([access('local t = { n = 1 }; t.a = t; t.b = { t, t }; kong.log.set_serialize_value("cyclic", t); kong.ctx.shared.cyclic = t')]);
+    expect(errors).toEqual([]);
+    expect(logged.serializeValues?.get('cyclic')).toEqual({ n: 1, a: null, b: [null, null] });
+    expect(logged.ctx.cyclic).toEqual({ n: 1, a: null, b: [null, null] });
   });
 
   it('kong.service.set_retries / set_timeouts set this request\'s values; bad arguments get Kong\'s messages', async () => {

@@ -1,6 +1,7 @@
 // kong.request.* and kong.service.request.*: the client request as the plugin API exposes it (PluginRun.request).
 import { current, type LuaPhase } from './active';
 import { lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
+import { nestsDeeperThan } from '@tollgate/declarative/nesting';
 import { cjsonEncode } from '../grpc/prepared-proto';
 import { orderedArgs, parseArgs } from './args';
 import { checkHeader, checkHeaders, luaTypeName, quoted } from './pdk-checks';
@@ -196,7 +197,11 @@ export function pushDecodedBody(L: LuaState, body: Buffer, contentType: string |
   }
   if (mimetype.startsWith('application/json')) {
     let json: unknown = null;
-    try { json = JSON.parse(body.toString()); } catch { json = null; }
+    const text = body.toString();
+    // cjson refuses a document nested deeper than 1000 levels (decode_max_depth): Kong's "invalid json body"
+    if (!nestsDeeperThan(text)) {
+      try { json = JSON.parse(text); } catch { json = null; }
+    }
     if (json === null || typeof json !== 'object') {
       lua.lua_pushnil(L);
       pushString(L, 'invalid json body');

@@ -1,7 +1,8 @@
 // Moving values between JavaScript and the Lua stack. Lua strings are bytes: UTF-8 both ways.
 import { fromLua, lauxlib, lua, toLua, type LuaState } from './fengari';
 
-const MAX_DEPTH = 32;
+/** How deep tables go between JS and Lua: cjson's limit (encode_max_depth / decode_max_depth). */
+export const MAX_DEPTH = 1000;
 
 /** The pointer behind ngx.null (a light userdata, as OpenResty's): JSON's null both ways. */
 export const NGX_NULL = Object.freeze({ name: 'ngx.null' });
@@ -20,7 +21,7 @@ export function pushValue(L: LuaState, v: unknown, depth = 0): void {
     case 'bigint': return lua.lua_pushnumber(L, Number(v));
     default: break;
   }
-  if (depth > MAX_DEPTH) return lua.lua_pushnil(L);
+  if (depth >= MAX_DEPTH) return lua.lua_pushnil(L);
   // a copy: Lua keeps the bytes it is given, and a Buffer may be a view of Node's shared pool
   if (Buffer.isBuffer(v)) return lua.lua_pushstring(L, new Uint8Array(v));
   // each level keeps its table on the stack while the next is built: a C function is only sure of 20 slots
@@ -60,7 +61,7 @@ export function checkString(L: LuaState, idx: number): string {
  * the array metatable becomes the array of its 1..n; functions are dropped.
  */
 export function toValue(L: LuaState, idx: number, depth = 0): unknown {
-  return convert(L, idx, depth, false);
+  return convert(L, idx, depth, false, new Set());
 }
 
 /** cjson's refusal of a value it cannot encode; the message is cjson's, which Kong puts in its own error. */
@@ -72,10 +73,15 @@ export class NotSerialisable extends Error {}
  * throws NotSerialisable with cjson's message instead of being dropped.
  */
 export function jsonValue(L: LuaState, idx: number): unknown {
-  return convert(L, idx, 0, true);
+  return convert(L, idx, 0, true, null);
 }
 
-function convert(L: LuaState, idx: number, depth: number, json: boolean): unknown {
+/**
+ * `path`: the tables being converted around this one (toValue only): a table that contains itself converts the
+ * inner reference as null instead of unrolling the cycle (`t.a = t; t.b = t` would double at every level). cjson
+ * keeps no such set: a cycle is its "excessive nesting" error, reached depth first, one path long.
+ */
+function convert(L: LuaState, idx: number, depth: number, json: boolean, path: Set<unknown> | null): unknown {
   switch (lua.lua_type(L, idx)) {
     case lua.LUA_TNIL: case lua.LUA_TNONE: return null;
     case lua.LUA_TBOOLEAN: return lua.lua_toboolean(L, idx);
@@ -85,7 +91,22 @@ function convert(L: LuaState, idx: number, depth: number, json: boolean): unknow
       return n;
     }
     case lua.LUA_TSTRING: return fromLua(lua.lua_tolstring(L, idx));
-    case lua.LUA_TTABLE: return depth > MAX_DEPTH ? null : tableValue(L, idx, depth, json);
+    case lua.LUA_TTABLE: {
+      // the table at `depth` is nesting level depth + 1
+      if (depth >= MAX_DEPTH) {
+        if (json) throw new NotSerialisable(`Cannot serialise, excessive nesting (${depth + 1})`);
+        return null;
+      }
+      if (path === null) return tableValue(L, idx, depth, json, path);
+      const self = lua.lua_topointer(L, idx);
+      if (path.has(self)) return null;
+      path.add(self);
+      try {
+        return tableValue(L, idx, depth, json, path);
+      } finally {
+        path.delete(self);
+      }
+    }
     case lua.LUA_TLIGHTUSERDATA: if (lua.lua_touserdata(L, idx) === NGX_NULL) return null;
     // falls through
     default:
@@ -117,13 +138,15 @@ function hasArrayMetatable(L: LuaState, abs: number): boolean {
   return Boolean(same);
 }
 
-function tableValue(L: LuaState, idx: number, depth: number, json: boolean): unknown {
+function tableValue(L: LuaState, idx: number, depth: number, json: boolean, path: Set<unknown> | null): unknown {
   const abs = lua.lua_absindex(L, idx);
+  // each level holds a key and a value on the stack while the next is read
+  lauxlib.luaL_checkstack(L, 4, toLua('table nested too deeply'));
   if (hasArrayMetatable(L, abs)) {
     const items: unknown[] = [];
     for (let i = 1, n = lua.lua_rawlen(L, abs); i <= n; i++) {
       lua.lua_rawgeti(L, abs, i);
-      items.push(convert(L, -1, depth + 1, json));
+      items.push(convert(L, -1, depth + 1, json, path));
       lua.lua_pop(L, 1);
     }
     return items;
@@ -135,7 +158,7 @@ function tableValue(L: LuaState, idx: number, depth: number, json: boolean): unk
   let onlyInts = true;
   lua.lua_pushnil(L);
   while (lua.lua_next(L, abs) !== 0) {
-    const value = convert(L, -1, depth + 1, json);
+    const value = convert(L, -1, depth + 1, json, path);
     const keyType = lua.lua_type(L, -2);
     if (json && keyType !== lua.LUA_TNUMBER && keyType !== lua.LUA_TSTRING) throw new NotSerialisable('Cannot serialise table: table key must be a number or string');
     if (keyType === lua.LUA_TNUMBER && lua.lua_isinteger(L, -2)) {
