@@ -6,16 +6,21 @@ import { luaTypeName } from './pdk-checks';
 
 const HEX = '0123456789ABCDEF';
 
-/** ngx.escape_uri's component escaping: every byte but A-Z a-z 0-9 - . _ ~ becomes %XX (upper-case hex). */
+/**
+ * ngx.escape_uri's component escaping (lua-nginx-module's uri_component table): every byte but A-Z a-z 0-9 and
+ * - . _ ~ ! * ' ( ) becomes %XX (upper-case hex).
+ */
 export function escapeUriComponent(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    const plain = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e;
-    out += plain ? String.fromCharCode(b) : '%' + HEX[b >> 4] + HEX[b & 15];
+    out += KEPT[b] === 1 ? String.fromCharCode(b) : '%' + HEX[b >> 4] + HEX[b & 15];
   }
   return out;
 }
+
+const KEPT = new Uint8Array(256);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!*'()") KEPT[c.charCodeAt(0)] = 1;
 
 /** The bytes of the string or number at idx (a number converted on a copy: lua_next must see the key unchanged). */
 export function bytesAt(L: LuaState, idx: number): Uint8Array {
@@ -126,22 +131,30 @@ function unescapeArg(part: string): string {
 }
 
 /**
- * ngx.decode_args / get_uri_args / Kong's get_query of a query string: an argument without `=` is true, a
- * repeated one a list in the order sent; the first `limit` arguments, `truncated` when more were left out.
+ * ngx.decode_args / get_uri_args / get_post_args (and so Kong's get_query and form get_body) of a query string, as
+ * lua-nginx-module's parser reads it: an argument without `=` is true, a repeated one a list in the order sent, an
+ * empty name is skipped. `limit` counts the `&`-ended pieces (empty ones too): reaching it stops the read and
+ * reports `truncated`, even when nothing follows; a limit of 0 or less reads everything.
  */
 export function parseArgs(raw: string, limit: number): { args: ParsedArgs; truncated: boolean } {
   const args: ParsedArgs = Object.create(null) as ParsedArgs;
-  let left = limit;
-  for (const part of raw.split('&')) {
-    if (part === '') continue;
-    if (left-- <= 0) return { args, truncated: true };
-    const eq = part.indexOf('=');
-    const name = unescapeArg(eq === -1 ? part : part.slice(0, eq));
-    const value: ArgValue = eq === -1 ? true : unescapeArg(part.slice(eq + 1));
-    const prev = args[name];
-    if (prev === undefined) args[name] = value;
-    else if (Array.isArray(prev)) prev.push(value);
-    else args[name] = [prev, value];
+  const pieces = raw.split('&');
+  let count = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const part = pieces[i];
+    const last = i === pieces.length - 1;
+    if (part !== '' || !last) {
+      const eq = part.indexOf('=');
+      const name = unescapeArg(eq === -1 ? part : part.slice(0, eq));
+      if (name !== '') {
+        const value: ArgValue = eq === -1 ? true : unescapeArg(part.slice(eq + 1));
+        const prev = args[name];
+        if (prev === undefined) args[name] = value;
+        else if (Array.isArray(prev)) prev.push(value);
+        else args[name] = [prev, value];
+      }
+    }
+    if (!last && limit > 0 && ++count === limit) return { args, truncated: true };
   }
   return { args, truncated: false };
 }

@@ -735,13 +735,18 @@ describe('PDK additions: service request bodies and query, ngx helpers', () => {
   });
 
   it('ngx.encode_args / decode_args: OpenResty\'s encoding and parsing, max_args', async () => {
-    expect((await results('return ngx.encode_args({ d = { 1, "z/", true, false } }), ngx.encode_args({ k = "a b!*" }), ngx.encode_args({ x = false })')))
-      .toMatchObject({ ok: true, a: 'd=1&d=z%2F&d', b: 'k=a%20b%21%2A', c: '' });
+    expect((await results('return ngx.encode_args({ d = { 1, "z/", true, false } }), ngx.encode_args({ k = "a b!*\'()&=+" }), ngx.encode_args({ x = false })')))
+      .toMatchObject({ ok: true, a: 'd=1&d=z%2F&d', b: "k=a%20b!*'()%26%3D%2B", c: '' });
     expect((await results('return ngx.encode_args({ [1] = "a" })')).a).toBe('attempt to use a non-string key in the "args" option table');
     expect((await results('return ngx.encode_args({ a = print })')).a).toBe('attempt to use function as query arg value');
     expect((await results('return ngx.decode_args("a=1&b&a=%20x+y&c=")')).a).toEqual({ a: ['1', ' x y'], b: true, c: '' });
-    expect((await results('return ngx.decode_args("a=1&b&c=3", 2)')).a).toEqual({ a: '1', b: true });
-    expect((await results('return ngx.escape_uri("a b/(c)")')).a).toBe('a%20b%2F%28c%29');
+    expect(await results('return ngx.decode_args("a=1&b&c=3", 2)')).toMatchObject({ a: { a: '1', b: true }, b: 'truncated' });
+    // lua-nginx-module's parser: empty names skipped, every `&`-ended piece counted, a bad escape kept as written
+    expect(await results('return ngx.decode_args("=x&&a=%zz%41&", 3)')).toMatchObject({ a: { a: '%zzA' }, b: 'truncated' });
+    expect(await results('return ngx.decode_args("a=1&b=2", 2)')).toMatchObject({ a: { a: '1', b: '2' } });
+    expect((await results('return ngx.decode_args("a=1&b=2", 0)')).a).toEqual({ a: '1', b: '2' });
+    expect((await results('return ngx.decode_args("a", nil)')).a).toContain('number expected, got nil');
+    expect((await results('return ngx.escape_uri("a b/(c)?")')).a).toBe('a%20b%2F(c)%3F');
   });
 
   it('ngx.null, hashes, checksums, time formats and quote_sql_str', async () => {
@@ -769,10 +774,12 @@ describe('PDK additions: service request bodies and query, ngx helpers', () => {
     expect(r.run.request.method).toBe('PATCH');
     expect(r.run.request.getPath()).toBe('/things/42');
     expect(r.run.request.upstreamQuery()).toMatch(/^\?(a=x%20y&l=1&l=2|l=1&l=2&a=x%20y)$/);
-    expect((await results('ngx.req.set_uri_args("b=1&c\\r")')).run.request.upstreamQuery()).toBe('?b=1&c%0D');
+    expect((await results('ngx.req.set_uri_args("b=1&c\\r d")')).run.request.upstreamQuery()).toBe('?b=1&c%0D%20d');
     expect((await results('return ngx.req.set_method(3)')).a).toBe('unsupported HTTP method: 3');
     expect((await results('return ngx.req.set_uri("")')).a).toBe('attempt to use zero-length uri');
-    expect((await results('return ngx.req.set_uri("/a b")')).a).toBe('unsafe byte "0x20" in uri "/a b" (maybe you want to set the \'binary\' argument?)');
+    expect((await results('return ngx.req.set_uri("/a\\nb")')).a).toMatch(/^unsafe byte "0x0a" in uri ".*" \(maybe you want to set the 'binary' argument\?\)$/);
+    expect((await results('ngx.req.set_uri("/a b"); return ngx.var.uri')).a).toBe('/a b');
+    expect((await results('ngx.req.set_uri("/a\\nb", false, true); return ngx.var.uri')).a).toBe('/a\nb');
     expect((await results('return ngx.req.set_uri("/a", true)')).a).toBe('API disabled in the context of access_by_lua*');
     expect((await results('return ngx.req.set_uri_args(true)')).a).toContain('string, number, or table expected, but got boolean');
   });
@@ -791,6 +798,7 @@ describe('PDK additions: service request bodies and query, ngx helpers', () => {
     expect(redirect.response.exitResponse!.body.toString()).toContain('<title>301 Moved Permanently</title>');
     expect((await runWith([access('ngx.redirect("/x")')])).response.exitResponse!.status).toBe(302);
     expect((await results('return ngx.redirect("/x", 200)')).a).toContain('only ngx.HTTP_MOVED_TEMPORARILY');
+    expect((await results('return ngx.redirect("/x\\r\\nSet-Cookie: a=b")')).a).toBe('unsafe byte "0x0d" in redirect uri "/x\\x0D\\x0ASet-Cookie: a=b"');
     const hf = await runWith([['pre-function', { access: ['kong.response.set_header("x-a", "1")'], header_filter: ['local h = ngx.resp.get_headers(); kong.response.set_header("x-seen", h.X_A .. "|" .. h["content-type"])'] }]]);
     const headers: Record<string, string | string[] | number | undefined> = { 'content-type': 'text/plain' };
     runHeaderFilter(hf, 200, headers);

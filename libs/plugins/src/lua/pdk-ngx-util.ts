@@ -5,8 +5,7 @@ import cluster from 'node:cluster';
 import { crc32 } from 'node:zlib';
 import { current } from './active';
 import { encodeArgs, parseArgs } from './args';
-import { lauxlib, lua, type HostFunction, type LuaState } from './fengari';
-import { ngxEntryLimit } from './pdk-request';
+import { lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { luaSettings } from './settings';
 import { checkString, pushString, pushValue } from './values';
 
@@ -76,6 +75,9 @@ function localStamp(d: Date, withTime: boolean): string {
   return withTime ? `${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}` : date;
 }
 
+/** lua-nginx-module's NGX_HTTP_LUA_MAX_ARGS: what ngx's argument readers return when given no limit. */
+const DEFAULT_MAX_ARGS = 100;
+
 /** Kong's phase names as ngx.get_phase() reports them. */
 const PHASE_NAMES: Readonly<Record<string, string>> = { certificate: 'ssl_cert', template: 'access' };
 
@@ -87,8 +89,15 @@ export function ngxUtilFunctions(): Record<string, HostFunction> {
       return 1;
     },
     decode_args: (L) => {
-      pushValue(L, parseArgs(checkString(L, 1), ngxEntryLimit(L, 2)).args);
-      return 1;
+      const n = lua.lua_gettop(L);
+      if (n !== 1 && n !== 2) return lauxlib.luaL_error(L, toLua(`expecting 1 or 2 arguments but seen ${n}`));
+      const text = checkString(L, 1);
+      // an explicit max_args must be a number; 0 or less reads every argument
+      const parsed = parseArgs(text, n === 2 ? lauxlib.luaL_checkinteger(L, 2) : DEFAULT_MAX_ARGS);
+      pushValue(L, parsed.args);
+      if (!parsed.truncated) return 1;
+      pushString(L, 'truncated');
+      return 2;
     },
     md5: (L) => { pushString(L, createHash('md5').update(hashInput(L, 1)).digest('hex')); return 1; },
     md5_bin: (L) => { pushValue(L, createHash('md5').update(hashInput(L, 1)).digest()); return 1; },

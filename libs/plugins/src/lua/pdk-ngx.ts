@@ -77,13 +77,16 @@ const METHOD_NAMES = new Map(Object.entries(NGX_METHODS).map(([name, id]) => [id
 /** The statuses ngx.redirect takes, with nginx's reason phrases. */
 const REDIRECTS: Readonly<Record<number, string>> = { 301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 307: 'Temporary Redirect', 308: 'Permanent Redirect' };
 
-/** Bytes nginx will not put in a URI as they are (control bytes, space, DEL). */
-const unsafeUriByte = (b: number) => b <= 0x20 || b === 0x7f;
+/** Bytes ngx.req.set_uri refuses unless `binary` (OpenResty's unsafe set: control bytes but tab, and DEL). */
+const unsafeUriByte = (b: number) => b <= 0x08 || (b >= 0x0a && b <= 0x1f) || b === 0x7f;
 
-/** A query string ngx.req.set_uri_args takes as written: its control bytes percent-escaped, as OpenResty does. */
+/** A URI in an error message, its control bytes written \xHH (OpenResty's escape for the log). */
+const shownUri = (bytes: Uint8Array) => Buffer.from(bytes).toString().replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
+/** A query string ngx.req.set_uri_args takes as written: control bytes, space and DEL percent-escaped, as OpenResty does. */
 function escapeUnsafe(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += b < 0x20 || b === 0x7f ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
+  for (const b of bytes) out += b <= 0x20 || b === 0x7f ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
   return Buffer.from(out, 'latin1').toString();
 }
 
@@ -105,8 +108,7 @@ function setUri(L: LuaState): number {
   const uri = Buffer.from(bytes).toString();
   const unsafe = binary ? -1 : bytes.findIndex(unsafeUriByte);
   if (unsafe !== -1) {
-    const shown = uri.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    return lauxlib.luaL_error(L, toLua(`unsafe byte "0x${bytes[unsafe].toString(16).padStart(2, '0')}" in uri "${shown}" (maybe you want to set the 'binary' argument?)`));
+    return lauxlib.luaL_error(L, toLua(`unsafe byte "0x${bytes[unsafe].toString(16).padStart(2, '0')}" in uri "${shownUri(bytes)}" (maybe you want to set the 'binary' argument?)`));
   }
   if (n >= 2) {
     lauxlib.luaL_checktype(L, 2, lua.LUA_TBOOLEAN);
@@ -143,12 +145,17 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
       },
       redirect: (L) => {
         onlyIn(L, 'ngx.redirect', ['rewrite', 'access']);
-        const uri = checkString(L, 1);
-        const status = lauxlib.luaL_optinteger(L, 2, 302);
+        const n = lua.lua_gettop(L);
+        if (n !== 1 && n !== 2) return lauxlib.luaL_error(L, toLua('expecting one or two arguments'));
+        const bytes: Uint8Array = lauxlib.luaL_checklstring(L, 1);
+        const status = n === 2 ? Math.trunc(lauxlib.luaL_checknumber(L, 2)) : 302;
         const reason = REDIRECTS[status];
         if (reason === undefined) {
           return lauxlib.luaL_error(L, toLua('only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and ngx.HTTP_TEMPORARY_REDIRECT are allowed'));
         }
+        const unsafe = bytes.findIndex(unsafeUriByte);
+        if (unsafe !== -1) return lauxlib.luaL_error(L, toLua(`unsafe byte "0x${bytes[unsafe].toString(16).padStart(2, '0')}" in redirect uri "${shownUri(bytes)}"`));
+        const uri = Buffer.from(bytes).toString();
         // nginx's own page for the status (Kong sends no 3xx through its error handler)
         const title = `${status} ${reason}`;
         const page = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n`;
