@@ -83,6 +83,27 @@ describe('stream proxy: tls', () => {
     expect((running!.log.lines[0] as any).session.tls).toMatchObject({ sni, version: expect.stringMatching(/^TLSv1\.[23]$/) });
   });
 
+  it('refuses a client-initiated TLS renegotiation, as nginx does, and keeps serving new sessions', async () => {
+    await terminating();
+    const outcome = await new Promise<string>((resolve) => {
+      const s: TLSSocket = tlsConnect({ host: '127.0.0.1', port: running!.port(), servername: 'a.test', rejectUnauthorized: false, maxVersion: 'TLSv1.2' }, () => {
+        // a renegotiation the server refuses ends the session (an error or a close); one it accepts leaves it
+        // working: the echo answers after it
+        s.renegotiate({ rejectUnauthorized: false }, (err) => {
+          if (err) return resolve('refused');
+          s.write('hi');
+          s.once('data', () => resolve('renegotiated'));
+        });
+      });
+      s.resume(); // reads the server's close while the renegotiation is pending
+      s.on('error', () => resolve('refused'));
+      s.on('close', () => resolve('refused'));
+    });
+    expect(outcome).toBe('refused');
+    const { reply } = await tlsExchange(running!.port(), 'a.test', 'hi', 8);
+    expect(reply).toBe('plain:hi');
+  });
+
   it('re-encrypts to a tls service', async () => {
     const upstream = await tlsEcho(certB, 'tls-up:');
     closers.push(() => upstream.server.close());

@@ -216,6 +216,13 @@ function terminate(
     // The preread bytes go back into the socket; TLSSocket reads what is buffered before the handle.
     socket.unshift(buffered);
     const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext, requestCert: false });
+    // nginx refuses client-initiated renegotiation. A TLSSocket built outside tls.Server reports a refused (or
+    // too frequent) renegotiation only as '_tlsError' (tls.Server is what turns that into closing the socket)
+    tlsSocket.disableRenegotiation();
+    tlsSocket.on('_tlsError', (err: Error) => {
+      tlsSocket.destroy(err);
+      socket.destroy(); // the TLS layer may sit on a stream wrapper (the unshifted preread) that only half-closes
+    });
     const timer = setTimeout(() => onError(new Error(`no handshake within ${timeoutMs} ms`)), timeoutMs);
     const onError = (err: Error) => {
       clearTimeout(timer);
