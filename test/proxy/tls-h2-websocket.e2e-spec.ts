@@ -1,5 +1,5 @@
 // HTTPS certificate selection by SNI, HTTP/2 via ALPN (and HTTP/1.1 on the same port), h2c, WebSocket upgrade.
-import { connect as h2connect, constants as h2 } from 'node:http2';
+import { connect as h2connect, constants as h2, type Settings } from 'node:http2';
 import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createHash } from 'node:crypto';
@@ -99,6 +99,19 @@ describe('TLS, HTTP/2 and WebSocket', () => {
       expect(echo.headers['x-forwarded-proto']).toBe('https');
     } finally {
       session.close();
+    }
+  });
+
+  it('HTTP/2 listeners announce nginx\'s limit of 128 concurrent streams (Node announces none: 2^32-1)', async () => {
+    for (const url of [`https://127.0.0.1:${t.ports[0]}`, `http://127.0.0.1:${t.ports[2]}`]) {
+      const session = h2connect(url, { rejectUnauthorized: false, servername: 'api.example.test' });
+      session.on('error', () => undefined);
+      try {
+        const settings = await new Promise<Settings>((resolve) => session.once('remoteSettings', resolve));
+        expect(settings.maxConcurrentStreams).toBe(128);
+      } finally {
+        session.close();
+      }
     }
   });
 

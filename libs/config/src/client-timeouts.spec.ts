@@ -38,3 +38,11 @@ describe('client_header_timeout, client_body_timeout, send_timeout', () => {
     expect((err as Error).message).toContain("send_timeout: invalid duration 'soon'");
   });
 });
+
+describe('http2_max_concurrent_streams', () => {
+  it("defaults to nginx's 128, takes Kong's injected-directive name, and refuses a bad value naming it", () => {
+    expect(load('').http2_max_concurrent_streams).toBe(128);
+    expect(load('nginx_http_http2_max_concurrent_streams = 64\n').http2_max_concurrent_streams).toBe(64);
+    expect(() => load('http2_max_concurrent_streams = 0\n')).toThrow(/http2_max_concurrent_streams/);
+  });
+});

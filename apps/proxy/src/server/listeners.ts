@@ -57,6 +57,15 @@ function httpOptions(settings: Settings): ServerOptions {
   };
 }
 
+/**
+ * What an HTTP/2 listener announces in its SETTINGS. Node announces no stream limit (2^32-1): a client could keep
+ * tens of thousands of streams open per connection, each holding a request and an upstream connection, and stall
+ * every listener of the worker. nginx (so Kong) announces 128 and refuses streams past it.
+ */
+function h2Settings(settings: Settings): { maxConcurrentStreams: number } {
+  return { maxConcurrentStreams: settings.http2_max_concurrent_streams ?? 128 };
+}
+
 function socketOptions(entry: ListenEntry): { keepAlive?: boolean; keepAliveInitialDelay?: number } {
   const ka = entry.soKeepalive;
   if (ka === undefined || ka === false) return {};
@@ -111,7 +120,7 @@ export async function openProxyListener(
   };
 
   if (entry.ssl && entry.http2) {
-    const server = createSecureServer({ ...tlsOptions, allowHTTP1: true, maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined, ...sock } as never);
+    const server = createSecureServer({ ...tlsOptions, allowHTTP1: true, maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined, settings: h2Settings(settings), ...sock } as never);
     server.on('request', lateHandler as never);
     server.on('session', trackSession);
     server.on('clientError', clientError as never);
@@ -136,7 +145,7 @@ export async function openProxyListener(
     const server = entry.ssl ? createH1TlsServer(h1Settings, h1, { ...tlsOptions, ...sock }) : createH1Server(h1Settings, h1, sock);
     servers = [server];
     if (entry.http2) {
-      const h2 = createH2cServer({ maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined });
+      const h2 = createH2cServer({ maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined, settings: h2Settings(settings) });
       h2.on('request', lateHandler as never);
       h2.on('session', trackSession);
       enforceClientTimeouts(h2, timeouts);
