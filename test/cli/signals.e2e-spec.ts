@@ -117,6 +117,17 @@ describe('signals on a running node', () => {
       }
     });
 
+    it('USR2 (nginx\'s binary upgrade) to the supervisor and every worker is logged and ignored: nobody dies of it', async () => {
+      const proxy = `http://127.0.0.1:${node.port('proxy_listen')}`;
+      const workers = childPids(node.child.pid!);
+      expect(workers).toHaveLength(2);
+      for (const pid of [node.child.pid!, ...workers]) process.kill(pid, 'SIGUSR2');
+      await waitFor(async () => (node.logs.some((l) => l.includes('received SIGUSR2: ignored')) ? true : undefined), 'the USR2 notice');
+      for (let i = 0; i < 10; i++) expect((await http('GET', `${proxy}/r?usr2=${i}`)).status).toBe(200);
+      expect(childPids(node.child.pid!)).toEqual(workers);
+      expect(node.logs.filter((l) => /worker exited/.test(l))).toEqual([]);
+    });
+
     it('tollgate logs reopen does the same for logrotate postrotate', async () => {
       const accessLog = join(prefix, 'logs', 'access.log');
       renameSync(accessLog, `${accessLog}.2`);

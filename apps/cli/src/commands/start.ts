@@ -12,10 +12,11 @@ const STOP_TIMEOUT_MS = 10_000;
 /**
  * nginx's (and Kong's) signals: TERM, INT and QUIT stop gracefully (a second one stops at once), HUP reloads
  * tollgate.conf, USR1 reopens the log files. USR1 never opens Node's inspector: bin/tollgate.js listens for it
- * before any module loads.
+ * before any module loads. USR2 (nginx's binary upgrade) has no counterpart: it is logged and ignored, where
+ * Node's default would end the process.
  */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
-const ALL_SIGNALS = [...STOP_SIGNALS, 'SIGHUP', 'SIGUSR1'] as const;
+const ALL_SIGNALS = [...STOP_SIGNALS, 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
 type Signal = (typeof ALL_SIGNALS)[number];
 
 export const start: Command = {
@@ -61,6 +62,9 @@ export const start: Command = {
         if (signal === 'SIGUSR1') {
           node.reopenLogs();
           return void log.notice('received SIGUSR1: log files reopened');
+        }
+        if (signal === 'SIGUSR2') {
+          return void log.notice('received SIGUSR2: ignored (nginx upgrades its binary on USR2; a new Tollgate version starts with tollgate restart)');
         }
         if (stopping) return stopNow(signal, settings.prefix, log);
         stopping = true;

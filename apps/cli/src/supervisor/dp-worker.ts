@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   process.on('SIGQUIT', () => {});
   process.on('SIGHUP', () => {});
   process.on('SIGUSR1', () => reopenLogFiles());
+  process.on('SIGUSR2', () => {}); // Node's default would end the worker; nginx's workers ignore it too
   startMallocTrimmer();
   // listening before init: the supervisor may send the snapshot while the data plane starts
   const provider = new IpcConfigProvider();
