@@ -106,6 +106,7 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
     flags,
     errors: { flags, defaultFormat: defaultErrorFormat(settings.error_default_type) },
     maxBodySize: settings.client_max_body_size ?? 0,
+    bodyBufferLimit: bodyBufferLimit(settings.client_body_buffer_size ?? 0, settings.client_max_body_size ?? 0),
     maxHeaders: settings.client_max_headers ?? 0,
     maxRequestLine: requestLineLimit(settings.client_max_header_size),
     logger,
@@ -248,3 +249,9 @@ function closeNet(server: { close(cb?: (err?: Error) => void): unknown; listenin
 
 export { Runtime } from './runtime/runtime';
 export { StaticConfigProvider, IpcConfigProvider, type ConfigProvider } from './provider';
+
+/** The smaller of the two limits that are set (0 = unlimited for both keys). */
+function bodyBufferLimit(bufferSize: number, maxBodySize: number): number {
+  if (bufferSize === 0) return maxBodySize;
+  return maxBodySize === 0 ? bufferSize : Math.min(bufferSize, maxBodySize);
+}

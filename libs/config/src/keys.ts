@@ -166,6 +166,8 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
   // proxy limits (Tollgate keys with nginx defaults)
   client_max_body_size: { type: 'size', default: '0', section: 'proxy',
     description: 'Largest proxied request body; 0 = unlimited (Kong: nginx_http_client_max_body_size).' },
+  client_body_buffer_size: { type: 'size', default: '8m', section: 'proxy', aliases: ['nginx_http_client_body_buffer_size'],
+    description: 'Largest request body a plugin may read into memory (request-transformer, key-auth key_in_body, Lua get_body, AI and serverless plugins...): a larger one is answered 413 and the connection closed; 0 = unlimited. Kong\'s key, with another default and outcome: Kong (default 8k) keeps a larger body in a temporary file, where its plugins get no body at all.' },
   client_header_timeout: { type: 'duration', default: '60s', section: 'proxy', aliases: ['nginx_http_client_header_timeout'],
     description: 'Time allowed to receive the request headers on every HTTP listener (nginx client_header_timeout; also read as nginx_http_client_header_timeout); a bare number is seconds.' },
   client_body_timeout: { type: 'duration', default: '60s', section: 'proxy', aliases: ['nginx_http_client_body_timeout'],

@@ -165,7 +165,6 @@ export const KONG_KEYS: Readonly<Record<string, KongKey>> = {
   // nginx settings that Kong names outside its directive namespaces, and body buffering
   nginx_user: { ignored: `${NO_NGINX}; run tollgate as the user it should run as` },
   nginx_daemon: { ignored: `${NO_NGINX}; tollgate start runs in the foreground (use a service manager)` },
-  client_body_buffer_size: { ignored: 'request bodies are streamed to the upstream, never buffered to disk' },
 };
 
 /**

@@ -109,6 +109,7 @@ export interface Settings {
   readonly client_max_header_size: number; // bytes
   readonly client_max_headers: number; // lua_max_req_headers analogue
   readonly http2_max_concurrent_streams: number;
+  readonly client_body_buffer_size: number;
   readonly upstream_keepalive_pool_size: number;
   readonly upstream_keepalive_max_requests: number;
   readonly upstream_keepalive_idle_timeout: number; // seconds

@@ -10,6 +10,7 @@ export { validatePluginConfig, runConfigChecks, withConfigChecks, atLeastOneOf, 
 export { PluginRun } from './pipeline/plugin-run';
 export { runAccessPhases, runHeaderFilter, runBodyFilter, scheduleLog, runCertificatePhase } from './pipeline/run-phases';
 export type { HostRequest, PluginExit } from './pipeline/host';
+export { RequestBodyTooLarge } from './pipeline/host';
 export { applyRequestHeaderChanges, runHeaderFilterOnList, needsHeaderFilter } from './host/flat-headers';
 export { setConsumer, authenticateAnonymous } from './auth/consumer-headers';
 export { silentLogger, pluginLogger } from './logger';

@@ -21,6 +21,8 @@ export interface ProxyContext {
   readonly errors: ErrorSettings;
   /** bytes; 0 = unlimited */
   readonly maxBodySize: number;
+  /** The most of a request body a plugin may read into memory: client_body_buffer_size, or client_max_body_size when lower (0: none). */
+  readonly bodyBufferLimit: number;
   readonly maxHeaders: number;
   /** Longest request target (nginx: one of large_client_header_buffers); longer gets 414. */
   readonly maxRequestLine: number;

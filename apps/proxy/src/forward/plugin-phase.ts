@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { PROXY_ERRORS } from '@tollgate/errors';
 import {
-  PluginRun, pluginLogger, runBodyFilter, runHeaderFilter, scheduleLog, type HostRequest, type PluginChains, type PluginLogger, type RequestTimings,
+  PluginRun, pluginLogger, RequestBodyTooLarge, runBodyFilter, runHeaderFilter, scheduleLog, type HostRequest, type PluginChains, type PluginLogger, type RequestTimings,
 } from '@tollgate/plugins';
 import type { CompiledRoute } from '../compile/types';
 import type { ProxyContext } from './context';
@@ -40,6 +40,8 @@ export class ProxyHostRequest implements HostRequest {
   trust?: TrustPolicy;
   /** Where a body of unknown length that a plugin buffered is counted (Kong's request_length). */
   timings?: RequestTimings;
+  /** The most a plugin may read into memory (0: no limit): ProxyContext.bodyBufferLimit. */
+  bodyLimit = 0;
 
   constructor(
     private readonly req: ClientRequest,
@@ -72,7 +74,7 @@ export class ProxyHostRequest implements HostRequest {
   }
 
   readBody(): Promise<Buffer> {
-    const read = readAll(this.req);
+    const read = readAll(this.req, this.bodyLimit);
     if (this.req.headers['content-length'] !== undefined) return read; // already counted
     return read.then((body) => {
       if (this.timings) this.timings.requestSize += body.length;
@@ -126,6 +128,7 @@ export function beginPluginRun(
   host: ProxyHostRequest,
 ): PluginRun {
   host.trust = ctx.trust;
+  host.bodyLimit = ctx.bodyBufferLimit;
   let log: PluginLogger;
   if (lastCtx === ctx) log = lastLog!;
   else {
@@ -245,7 +248,9 @@ export function writePluginExit(ctx: ProxyContext, req: ClientRequest, res: Clie
       headers.via = existing === undefined ? via : `${Array.isArray(existing) ? existing.join(', ') : String(existing)}, ${via}`;
     }
   }
-  if (ctx.draining && !h2) headers.connection = 'close';
+  // a body a plugin stopped reading (too large) is not drained: the connection closes after the answer
+  const abandonedBody = run.request.bodyBuffered && !req.readableEnded;
+  if ((ctx.draining || abandonedBody) && !h2) headers.connection = 'close';
   run.timings.responseSize = body.length;
   // the rest of an unread request body is drained so the connection stays usable
   if (!run.request.bodyBuffered && !req.readableEnded) req.resume();
@@ -253,11 +258,42 @@ export function writePluginExit(ctx: ProxyContext, req: ClientRequest, res: Clie
   res.end(body);
 }
 
-function readAll(req: ClientRequest): Promise<Buffer> {
+/**
+ * The whole body, or RequestBodyTooLarge once it passes `limit` (0: none): a declared length over it is refused
+ * before anything is read, a body of unknown length when its bytes pass it. What was read is dropped and the
+ * request stops being read (writePluginExit closes the connection), so a client cannot make a plugin hold more.
+ */
+function readAll(req: ClientRequest, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (limit > 0 && declared !== undefined && Number(declared) > limit) return Promise.reject(new RequestBodyTooLarge(Number(declared), limit));
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts)));
-    req.on('error', reject);
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (limit > 0 && size > limit) {
+        done();
+        req.pause();
+        parts.length = 0;
+        return reject(new RequestBodyTooLarge(size, limit));
+      }
+      parts.push(c);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(parts, size));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
   });
 }

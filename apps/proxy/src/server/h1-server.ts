@@ -147,6 +147,29 @@ class ConnectionGroup {
 
 function noop(): void {}
 
+/** nginx's lingering_timeout and lingering_time: how long a refused body is still read (and dropped) after the answer. */
+const LINGER_IDLE_MS = 5_000;
+const LINGER_MAX_MS = 30_000;
+
+/**
+ * nginx's lingering close, for an answer sent before the request body was read (413 for a body too large): the
+ * answer leaves with our FIN, and what the client still sends is read and dropped until it stops (its FIN, 5 s
+ * without data, 30 s in all). Closing at once would reset the connection while the client is still sending, and
+ * the reset can destroy the answer before the client reads it.
+ */
+function lingerThenClose(socket: HttpSocket, req: ParsedRequest): void {
+  socket.end();
+  const started = performance.now();
+  const idle = setTimeout(() => socket.destroy(), LINGER_IDLE_MS);
+  req.on('data', () => {
+    if (performance.now() - started > LINGER_MAX_MS) socket.destroy();
+    else idle.refresh();
+  });
+  req.resume();
+  socket.once('close', () => clearTimeout(idle));
+  socket.once('end', () => socket.destroy());
+}
+
 class H1Connection implements H1ResponseOwner {
   phase = Phase.Fresh;
   /** When the current phase started (performance.now()): the header and keep-alive deadlines count from it. */
@@ -385,6 +408,7 @@ class H1Connection implements H1ResponseOwner {
     if (this.phase === Phase.Dead) return;
     if (res.closesConnection) {
       this.phase = Phase.Dead;
+      if (!req.complete && !req.destroyed) return lingerThenClose(socket, req);
       socket.destroySoon();
       return;
     }

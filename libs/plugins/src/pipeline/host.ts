@@ -34,6 +34,17 @@ export interface HostRequest {
   readBody(): Promise<Buffer>;
 }
 
+/**
+ * A request body too large for a plugin to hold in memory (client_body_buffer_size, or client_max_body_size when
+ * lower): readBody rejects with it before reading past the limit, and the request is answered 413, where Kong's
+ * plugins would get no body at all (nginx keeps such a body in a temporary file).
+ */
+export class RequestBodyTooLarge extends Error {
+  constructor(readonly size: number, readonly limit: number) {
+    super(`request body larger than ${limit} bytes (client_body_buffer_size): ${size} bytes or more; refused with 413 for the plugin that reads it`);
+  }
+}
+
 /** A response ready to write: status, lower-case headers, body. */
 export interface PluginExit {
   status: number;

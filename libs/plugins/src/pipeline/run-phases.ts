@@ -4,6 +4,8 @@
 import type { SecureContext } from 'node:tls';
 import type { ChainEntry, PluginChains } from '../chains';
 import type { CertificateHandshake, PhaseResult, PluginHandler } from '../types';
+import { PROXY_ERRORS } from '@tollgate/errors';
+import { RequestBodyTooLarge } from './host';
 import type { PluginRun } from './plugin-run';
 
 const isPromise = (v: PhaseResult): v is Promise<void> => v !== undefined && typeof (v as Promise<void>).then === 'function';
@@ -89,6 +91,12 @@ function afterAuthentication(run: PluginRun, e: ChainEntry, i: number): number {
 }
 
 function fail(run: PluginRun, e: ChainEntry, phase: string, err: unknown): void {
+  if (err instanceof RequestBodyTooLarge) {
+    run.log.error(`[${e.name}] ${err.message}`);
+    const tooLarge = PROXY_ERRORS.PAYLOAD_TOO_LARGE;
+    if (!run.response.exited) run.response.error(tooLarge.status, tooLarge.message);
+    return;
+  }
   run.log.error(`[${e.name}] ${phase} failed`, { err: (err as Error)?.stack ?? String(err) });
   if (!run.response.exited && phase !== 'log') run.response.error(500, 'An unexpected error occurred');
 }
