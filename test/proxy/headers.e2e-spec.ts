@@ -1,6 +1,6 @@
 // Upstream and downstream headers as Kong sends them (kong-data-plane.md §2.1, §2.2).
 import { route, service, snapshot } from './support/config';
-import { json, send } from './support/client';
+import { json, rawExchange, send } from './support/client';
 import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
 import { startUpstream, type Echo, type TestUpstream } from './support/upstreams';
 import { TOLLGATE_RELEASE } from '../../apps/proxy/src/forward/identity';
@@ -74,6 +74,14 @@ describe('proxy headers', () => {
   it('GET /host with preserve_host sends the client Host', async () => {
     const echo = json<Echo>(await send(t.port, { path: '/host', headers: { host: 'keep.example.com:81' } }));
     expect(echo.headers.host).toBe('keep.example.com:81');
+  });
+
+  it('an absolute-form target names the host, as nginx\'s $host: preserve_host and X-Forwarded-Host use it, not Host', async () => {
+    const raw = await rawExchange(t.port, 'GET http://target.example.com/host HTTP/1.1\r\nHost: header.example.com\r\nConnection: close\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    const echo = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Echo;
+    expect(echo.headers.host).toBe('target.example.com');
+    expect(echo.headers['x-forwarded-host']).toBe('target.example.com');
   });
 
   it('trusted client: X-Forwarded-* and real_ip_header are honoured', async () => {

@@ -218,6 +218,7 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     rawPath,
     via: viaFor(req.httpVersion),
     requestId: ctx.flags.upstreamRequestId ? requestId : null,
+    targetHost,
   });
 
   const state: RequestState = {

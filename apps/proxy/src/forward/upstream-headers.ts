@@ -15,6 +15,8 @@ export interface ForwardedFacts {
   readonly rawPath: string;
   readonly via: string;
   readonly requestId: string | null;
+  /** The host of an absolute-form request target (`GET http://h/p`): nginx's $host, which wins over Host. */
+  readonly targetHost?: string;
 }
 
 export interface UpstreamHeaders {
@@ -123,6 +125,7 @@ export function buildUpstreamHeaders(req: IncomingMessage | Http2ServerRequest, 
     list.push(name, value);
   }
   if (connection !== undefined) dropConnectionTokens(list, connection);
+  if (f.targetHost !== undefined) clientHost = f.targetHost;
   const websocket = upgrade !== undefined && upgrade.toLowerCase() === 'websocket';
 
   list.push('X-Forwarded-For', xff === undefined ? f.clientIp : `${xff}, ${f.peerIp}`);
