@@ -1,4 +1,5 @@
 // key-auth through real traffic: where the key may come from, Kong's 401 bodies, consumer headers, anonymous.
+import { connect } from 'node:net';
 import { createKit, type Kit } from './support/kit';
 
 describe('key-auth (proxy)', () => {
@@ -50,6 +51,34 @@ describe('key-auth (proxy)', () => {
     expect(h['x-credential-identifier']).toBe(credentialId);
     expect(h['x-anonymous-consumer']).toBeUndefined();
     expect(h.apikey).toBe('alice-key');
+  });
+
+  it('Expect: 100-continue: a refused request gets its 401 without 100 Continue; an accepted one gets 100 and its body proxied', async () => {
+    const port = Number(new URL(kit.proxy).port);
+    const exchange = (head: string, body: string) => new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (c: Buffer) => {
+        text += c.toString('latin1');
+        // the client's side of 100-continue: the body once the server asks for it
+        if (text.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && body !== '') {
+          socket.write(body);
+          body = '';
+        }
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+      socket.write(head);
+    });
+    const payload = '{"hello":"world"}';
+    const request = (key: string) => `POST /plain/x HTTP/1.1\r\nHost: a\r\n${key}Content-Type: application/json\r\nContent-Length: ${payload.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`;
+    const refused = await exchange(request(''), payload);
+    expect(refused).toMatch(/^HTTP\/1\.1 401 /);
+    expect(refused).not.toContain('100 Continue');
+    const accepted = await exchange(request('apikey: alice-key\r\n'), payload);
+    expect(accepted).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    const final = accepted.slice(accepted.indexOf('HTTP/1.1 200 '));
+    expect(final.slice(final.indexOf('\r\n\r\n') + 4)).toContain(JSON.stringify(payload).slice(1, -1)); // the echo of the body
   });
 
   it('a valid key in the query string is accepted', async () => {

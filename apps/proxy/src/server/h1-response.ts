@@ -62,7 +62,7 @@ export class H1Response extends EventEmitter {
   socket: Socket | null;
   /** A write returned false: 'drain' is emitted when the socket drains. */
   needDrain = false;
-  /** 100-continue was answered for this request (as Node's ServerResponse). */
+  /** The request expects 100-continue and it has not been sent yet (h1-server sends it on the first body read). */
   _expect_continue = false;
   private hasBody: boolean;
   private headSent = false;
@@ -180,6 +180,9 @@ export class H1Response extends EventEmitter {
   }
 
   private storeHead(status: number, message: string | undefined, list: readonly unknown[], validate: boolean): void {
+    // a final answer to a request still waiting for its 100 Continue: whether its body follows is the client's
+    // call (RFC 9110 §10.1.1), so the connection cannot carry another request
+    if (this._expect_continue && !this.req.complete) this.last = true;
     const reason = message ?? STATUS_CODES[status] ?? 'unknown';
     let head = `HTTP/1.1 ${status} ${reason}\r\n`;
     let date = false;

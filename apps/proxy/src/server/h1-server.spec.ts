@@ -174,6 +174,19 @@ describe('lean HTTP/1 server', () => {
     await until(() => c.text().endsWith('hello'));
   });
 
+  it('answers a request refused before its body is read without 100 Continue, then closes (as nginx)', async () => {
+    const h = await start({}, (_req, res) => {
+      res.statusCode = 401;
+      res.end('no');
+    });
+    const c = client(h.port);
+    c.socket.write('POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+    await c.closed;
+    expect(c.text()).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
+    expect(c.text()).not.toContain('100 Continue');
+    expect(c.text()).toContain('Connection: close\r\n');
+  });
+
   it('hands a body over as a stream, trailers included, and rejects smuggling framing through clientError', async () => {
     let trailers: NodeJS.Dict<string> = {};
     const h = await start({}, (req, res) => {

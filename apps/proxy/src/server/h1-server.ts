@@ -6,7 +6,8 @@
 // interval, per-request timers and event hops. What it did and the pipeline relies on is kept, in one place:
 // - keep-alive, and pipelining: a request parsed while another is answered waits (socket paused) until that
 //   response finished; responses leave in order;
-// - Expect: 100-continue answered before the request is handed out (417 for other expectations);
+// - Expect: 100-continue answered when the body is first read, as nginx (417 for other expectations); a final
+//   answer before that closes the connection, since the client may send the body or not;
 // - framing and smuggling defences are llhttp's strict mode (CL+TE, duplicate Content-Length, bad chunk sizes),
 //   its maxHeaderSize; its errors, a header-read timeout and socket errors go to the listener's clientError handler;
 // - client_header_timeout (from a request's first byte), keep-alive idle timeout, and client_body_timeout /
@@ -115,6 +116,7 @@ type HttpSocket = Socket & { _httpMessage?: H1Response | null; _paused?: boolean
 type ParsedRequest = IncomingMessage & {
   _addHeaderLines(headers: string[], n: number): void;
   _dump(): void;
+  _read(n: number): void;
   _dumped?: boolean;
   _consuming?: boolean;
   _readableState: { resumeScheduled: boolean; emittedReadable: boolean; length: number };
@@ -383,8 +385,18 @@ class H1Connection implements H1ResponseOwner {
           res.end();
           return;
         }
+        // as nginx: 100 Continue goes out when the body is first read (proxied, or a plugin reads it), so a request
+        // refused before that (401 from key-auth) is answered without inviting the body; H1Response then closes
         res._expect_continue = true;
-        socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+        const read = req._read;
+        req._read = function continueThenRead(this: ParsedRequest, n: number) {
+          if (res._expect_continue && !res.headersSent && !socket.destroyed) {
+            res._expect_continue = false;
+            socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+          }
+          this._read = read;
+          return read.call(this, n);
+        };
       }
     }
     group.handlers.request(req, res);
