@@ -26,3 +26,18 @@ export function current(): ActiveCall {
   if (active === null) throw new Error('no Lua call is running');
   return active;
 }
+
+/**
+ * Charges a host function's own work to the running call's instruction budget (one unit per Lua instruction it
+ * stands for), raising the budget's Lua error when it is spent: work done in JavaScript counts no Lua instruction,
+ * and one call could otherwise hold the worker for seconds. The VM installs the charger.
+ */
+let charger: ((L: unknown, units: number) => void) | null = null;
+
+export function setHostWorkCharger(charge: (L: unknown, units: number) => void): void {
+  charger = charge;
+}
+
+export function chargeHostWork(L: unknown, units: number): void {
+  charger?.(L, units);
+}

@@ -276,6 +276,26 @@ describe('pre-function / post-function snippets', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('a snippet that grows the worker by more than 256 MiB fails with "not enough memory" (fengari strings live outside V8\'s heap limit)', async () => {
+    const before = process.memoryUsage.rss();
+    // 1 MB strings kept in a table: within the instruction budget this reached 23 GB and took the host down
+    const run = await runWith([access('local t = {} local s = string.rep("x", 1e6) while true do t[#t + 1] = s .. #t end')]);
+    expect(run.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('not enough memory (a snippet may grow the worker by 256 MiB)');
+    expect(process.memoryUsage.rss() - before).toBeLessThan(1024 * 1024 * 1024);
+  });
+
+  it('ngx.decode_args without a limit charges its work to the instruction budget (16 MB of arguments held the worker 10 s)', async () => {
+    const started = Date.now();
+    // 16 MB built by doubling (string.rep of a short piece costs seconds of its own in fengari)
+    const run = await runWith([access('local s = "a=%zz%4&" for i = 1, 21 do s = s .. s end local args = ngx.decode_args(s, -1)')]);
+    expect(run.response.exitResponse?.status).toBe(500);
+    expect(errors.join('\n')).toContain('instruction budget exceeded');
+    expect(Date.now() - started).toBeLessThan(3000);
+    const small = await runWith([access('local args = ngx.decode_args("a=1&b=2&a=3", 0); kong.response.exit(200, args)')]);
+    expect(JSON.parse(small.response.exitResponse!.body.toString())).toEqual({ a: ['1', '3'], b: '2' });
+  });
+
   it('string.rep is bounded (fengari would spend seconds building a huge string outside the budget)', async () => {
     const ok = await runWith([access('kong.service.request.set_header("x", ("ab"):rep(3, "-"))')]);
     expect(ok.request.getHeader('x')).toBe('ab-ab-ab');

@@ -3,7 +3,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import cluster from 'node:cluster';
 import { crc32 } from 'node:zlib';
-import { current } from './active';
+import { chargeHostWork, current } from './active';
 import { encodeArgs, parseArgs } from './args';
 import { lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
 import { luaSettings } from './settings';
@@ -91,9 +91,11 @@ export function ngxUtilFunctions(): Record<string, HostFunction> {
     decode_args: (L) => {
       const n = lua.lua_gettop(L);
       if (n !== 1 && n !== 2) return lauxlib.luaL_error(L, toLua(`expecting 1 or 2 arguments but seen ${n}`));
-      const text = checkString(L, 1);
       // an explicit max_args must be a number; 0 or less reads every argument
-      const parsed = parseArgs(text, n === 2 ? lauxlib.luaL_checkinteger(L, 2) : DEFAULT_MAX_ARGS);
+      const limit = n === 2 ? lauxlib.luaL_checkinteger(L, 2) : DEFAULT_MAX_ARGS;
+      // charged before the text is even converted: every argument of a 16 MB string took seconds in JavaScript
+      if (limit <= 0) chargeHostWork(L, (lauxlib.luaL_checklstring(L, 1) as Uint8Array).length >> 4);
+      const parsed = parseArgs(checkString(L, 1), limit);
       pushValue(L, parsed.args);
       if (!parsed.truncated) return 1;
       pushString(L, 'truncated');

@@ -1,6 +1,6 @@
 // The ngx.* functions that map directly onto the plugin API: ngx.var, ngx.req.*, ngx.say/print/exit, ngx.log.
 import { defaultErrorMessage } from '@tollgate/errors';
-import { current } from './active';
+import { chargeHostWork, current } from './active';
 import { bytesAt, encodeArgs, escapeUriComponent, parseArgs } from './args';
 import { luaTypeName } from './pdk-checks';
 import { fromLua, lauxlib, lua, toLua, type HostFunction, type LuaState } from './fengari';
@@ -212,7 +212,9 @@ export function ngxFunctions(raiseExit: RaiseExit, headersMt: () => number): { n
       get_post_args: (L) => {
         const body = current().body;
         if (body === null) return lauxlib.luaL_error(L, toLua('no request body found; maybe you should turn on lua_need_request_body?'));
-        const parsed = parseArgs(body.toString(), ngxEntryLimit(L, 1));
+        const limit = ngxEntryLimit(L, 1);
+        if (limit <= 0) chargeHostWork(L, body.length >> 4);
+        const parsed = parseArgs(body.toString(), limit);
         pushValue(L, parsed.args);
         return pushTruncated(L, parsed.truncated);
       },

@@ -1,7 +1,7 @@
 // One Lua VM per process (each proxy worker is a process): fengari, Lua 5.3 in JavaScript, chosen over wasmoon
 // because a one-line snippet that calls the PDK costs ~5x less per request (bench/lua). Everything here is
 // synchronous: a snippet runs to completion (or to its instruction budget) inside the phase that calls it.
-import { setActive, type ActiveCall } from './active';
+import { setActive, setHostWorkCharger, type ActiveCall } from './active';
 import { fromLua, lauxlib, lua, lualib, toLua, type LuaState } from './fengari';
 import { buildPdk, EXIT_KEY } from './pdk';
 import { PRELUDE } from './prelude';
@@ -16,6 +16,14 @@ export const INSTRUCTION_BUDGET = 250_000;
 /** string.rep builds its result byte by byte in fengari (seconds for 100 MB, no Lua instruction counted). */
 const MAX_REP_BYTES = 16 * 1024 * 1024;
 const HOOK_EVERY = 1000;
+/**
+ * How much one snippet or template call may grow the worker's memory. fengari keeps Lua strings as byte arrays
+ * outside V8's heap, where no heap limit applies: a loop concatenating 1 MB strings reached 23 GB within the
+ * instruction budget. Checked with the budget (a resident-size read, ~10 µs per 1,000 instructions, so only
+ * snippets that run that long pay it), from the first check on; LuaJIT's own limit ends such a request with
+ * "not enough memory".
+ */
+export const MEMORY_GROWTH_LIMIT = 256 * 1024 * 1024;
 
 export class LuaError extends Error {}
 
@@ -28,6 +36,8 @@ const released = new FinalizationRegistry<{ vm: LuaVm; ref: number }>(({ vm, ref
 export class LuaVm {
   readonly L: LuaState;
   private budget = 0;
+  /** Resident size at the current call's first budget check (MEMORY_GROWTH_LIMIT counts from it); 0 before. */
+  private rssAtStart = 0;
   private readonly compileSnippetRef: number;
   private readonly compileTemplateRef: number;
   private readonly templateEnvRef: number;
@@ -38,8 +48,17 @@ export class LuaVm {
     lua.lua_sethook(L, (S: LuaState) => {
       this.budget -= HOOK_EVERY;
       if (this.budget < 0) lauxlib.luaL_error(S, toLua(`instruction budget exceeded (${INSTRUCTION_BUDGET} Lua instructions)`));
+      const rss = process.memoryUsage.rss();
+      if (this.rssAtStart === 0) this.rssAtStart = rss;
+      else if (rss - this.rssAtStart > MEMORY_GROWTH_LIMIT) {
+        lauxlib.luaL_error(S, toLua(`not enough memory (a snippet may grow the worker by ${MEMORY_GROWTH_LIMIT >> 20} MiB)`));
+      }
     }, lua.LUA_MASKCOUNT, HOOK_EVERY);
     this.replaceStringRep();
+    setHostWorkCharger((S, units) => {
+      this.budget -= units;
+      if (this.budget < 0) lauxlib.luaL_error(S as LuaState, toLua(`instruction budget exceeded (${INSTRUCTION_BUDGET} Lua instructions)`));
+    });
     const settings = luaSettings();
     if (lauxlib.luaL_loadbufferx(L, toLua(PRELUDE), null, toLua('=tollgate-prelude'), toLua('t')) !== lua.LUA_OK) throw new LuaError(errorText(L, -1));
     const strictPaths = buildPdk(L); // pushes the host table
@@ -85,6 +104,15 @@ export class LuaVm {
     lua.lua_pop(L, 1);
   }
 
+  /**
+   * A new call's limits. The resident size its growth counts from is read at its first budget check, not here:
+   * the read costs ~10 µs, and most snippets end before their first check.
+   */
+  private arm(): void {
+    this.budget = INSTRUCTION_BUDGET;
+    this.rssAtStart = 0;
+  }
+
   /** Compiles a snippet in its own sandbox environment. Returns a registry ref, or throws LuaError (syntax). */
   compileSnippet(source: string): number {
     return this.compileWith(this.compileSnippetRef, source);
@@ -99,7 +127,7 @@ export class LuaVm {
     const L = this.L;
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, compilerRef);
     pushString(L, source);
-    this.budget = INSTRUCTION_BUDGET;
+    this.arm();
     if (lua.lua_pcall(L, 1, 2, 0) !== lua.LUA_OK) {
       const msg = errorText(L, -1);
       lua.lua_pop(L, 1);
@@ -132,7 +160,7 @@ export class LuaVm {
     const base = lua.lua_gettop(L);
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
     const nargs = push ? push(L) : 0;
-    this.budget = INSTRUCTION_BUDGET;
+    this.arm();
     setActive(call);
     let status: number;
     try {
