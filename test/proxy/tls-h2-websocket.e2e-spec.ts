@@ -115,6 +115,24 @@ describe('TLS, HTTP/2 and WebSocket', () => {
     }
   });
 
+  it('HTTPS listeners refuse a client-initiated TLS renegotiation at once, as nginx does (Node allows 3)', async () => {
+    for (const port of [t.ports[0], t.ports[1]]) {
+      const outcome = await new Promise<string>((resolve) => {
+        const s = tlsConnect({ host: '127.0.0.1', port, servername: 'api.example.test', rejectUnauthorized: false, maxVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'] }, () => {
+          s.renegotiate({ rejectUnauthorized: false }, (err) => {
+            if (err) return resolve('refused');
+            s.write('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
+            s.once('data', () => resolve('renegotiated'));
+          });
+        });
+        s.resume(); // reads the server's close while the renegotiation is pending
+        s.on('error', () => resolve('refused'));
+        s.on('close', () => resolve('refused'));
+      });
+      expect(outcome).toBe('refused');
+    }
+  });
+
   it('http2 ssl listener still serves HTTP/1.1', async () => {
     const reply = await new Promise<{ status: number; body: string; alpn: string }>((resolve, reject) => {
       const options = { host: '127.0.0.1', port: t.ports[0], path: '/one', rejectUnauthorized: false, agent: false, ALPNProtocols: ['http/1.1'] };

@@ -4,7 +4,7 @@
 import type { ServerOptions } from 'node:http';
 import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
 import type { Server as NetServer, AddressInfo } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import type { ListenEntry, Settings } from '@tollgate/config/types';
 import type { CertificateHandshake } from '@tollgate/plugins';
 import type { ProxyContext } from '../forward/context';
@@ -153,6 +153,9 @@ export async function openProxyListener(
     }
   }
 
+
+  // nginx refuses a client-initiated renegotiation; Node's TLS server allows 3 in 10 minutes before it cuts
+  if (entry.ssl) servers[0].on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
 
   // The certificate phase runs on every handshake, as in Kong; SNICallback covers only those that name a server.
   const certificatePhase = tls.certificatePhase;
