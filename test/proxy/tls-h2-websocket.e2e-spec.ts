@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { createHash } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { renegotiationOutcome } from '../support/tls-renegotiation';
 import { issueCertificate } from '@tollgate/pki';
 import { send } from './support/client';
 import { route, service, snapshot } from './support/config';
@@ -117,18 +118,7 @@ describe('TLS, HTTP/2 and WebSocket', () => {
 
   it('HTTPS listeners refuse a client-initiated TLS renegotiation at once, as nginx does (Node allows 3)', async () => {
     for (const port of [t.ports[0], t.ports[1]]) {
-      const outcome = await new Promise<string>((resolve) => {
-        const s = tlsConnect({ host: '127.0.0.1', port, servername: 'api.example.test', rejectUnauthorized: false, maxVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'] }, () => {
-          s.renegotiate({ rejectUnauthorized: false }, (err) => {
-            if (err) return resolve('refused');
-            s.write('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
-            s.once('data', () => resolve('renegotiated'));
-          });
-        });
-        s.resume(); // reads the server's close while the renegotiation is pending
-        s.on('error', () => resolve('refused'));
-        s.on('close', () => resolve('refused'));
-      });
+      const outcome = await renegotiationOutcome(port, 'api.example.test', 'GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
       expect(outcome).toBe('refused');
     }
   });

@@ -3,6 +3,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { issueCertificate } from '@tollgate/pki';
+import { renegotiationOutcome } from '../support/tls-renegotiation';
 import {
   type Backend, type Running, certificateRow, closedBy, echoServer, listenOn, routeRow, serviceRow, sniRow, startStream, stopStream, until,
 } from './support';
@@ -85,20 +86,7 @@ describe('stream proxy: tls', () => {
 
   it('refuses a client-initiated TLS renegotiation, as nginx does, and keeps serving new sessions', async () => {
     await terminating();
-    const outcome = await new Promise<string>((resolve) => {
-      const s: TLSSocket = tlsConnect({ host: '127.0.0.1', port: running!.port(), servername: 'a.test', rejectUnauthorized: false, maxVersion: 'TLSv1.2' }, () => {
-        // a renegotiation the server refuses ends the session (an error or a close); one it accepts leaves it
-        // working: the echo answers after it
-        s.renegotiate({ rejectUnauthorized: false }, (err) => {
-          if (err) return resolve('refused');
-          s.write('hi');
-          s.once('data', () => resolve('renegotiated'));
-        });
-      });
-      s.resume(); // reads the server's close while the renegotiation is pending
-      s.on('error', () => resolve('refused'));
-      s.on('close', () => resolve('refused'));
-    });
+    const outcome = await renegotiationOutcome(running!.port(), 'a.test', 'hi');
     expect(outcome).toBe('refused');
     const { reply } = await tlsExchange(running!.port(), 'a.test', 'hi', 8);
     expect(reply).toBe('plain:hi');
