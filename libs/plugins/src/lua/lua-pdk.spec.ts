@@ -45,6 +45,13 @@ async function runWith(plugins: Array<[string, Record<string, unknown>]>, over: 
 
 const access = (...snippets: string[]): [string, Record<string, unknown>] => ['pre-function', { access: snippets }];
 
+/** The error a PDK call raises, caught with pcall inside a snippet (`snippet` is pcall's argument list). */
+async function refused(snippet: string): Promise<string> {
+  errors.length = 0;
+  const r = await runWith([access(`local ok, err = pcall(${snippet}); kong.response.exit(400, { message = err })`)]);
+  return JSON.parse(r.response.exitResponse!.body.toString()).message;
+}
+
 beforeEach(() => { errors.length = 0; infos.length = 0; });
 
 describe('pre-function / post-function snippets', () => {
@@ -180,11 +187,6 @@ describe('pre-function / post-function snippets', () => {
     const run = await runWith([access('kong.service.set_retries(2)', 'kong.service.set_timeouts(100, 200, 300)', 'kong.service.set_retries(0)')]);
     expect(errors).toEqual([]);
     expect(run.balancerOverrides).toEqual({ retries: 0, connectTimeout: 100, writeTimeout: 200, readTimeout: 300 });
-    const refused = async (snippet: string) => {
-      errors.length = 0;
-      const r = await runWith([access(`local ok, err = pcall(${snippet}); kong.response.exit(400, { message = err })`)]);
-      return JSON.parse(r.response.exitResponse!.body.toString()).message;
-    };
     expect(await refused('kong.service.set_retries, "2"')).toBe('retries must be an integer');
     expect(await refused('kong.service.set_retries, 1.5')).toBe('retries must be an integer');
     expect(await refused('kong.service.set_retries, -1')).toBe('retries must be an integer between 0 and 32767: given -1');
@@ -199,11 +201,6 @@ describe('pre-function / post-function snippets', () => {
   });
 
   it("Kong's argument checks on headers, exit and set_method (checks.lua's messages); the snippet fails with a 500", async () => {
-    const refused = async (snippet: string) => {
-      errors.length = 0;
-      const r = await runWith([access(`local ok, err = pcall(${snippet}); kong.response.exit(400, { message = err })`)]);
-      return JSON.parse(r.response.exitResponse!.body.toString()).message;
-    };
     expect(await refused('kong.response.exit, 200, "x", "notatable"')).toBe('headers must be a nil or table');
     expect(await refused('kong.response.exit, "200"')).toBe('code must be a number');
     expect(await refused('kong.response.exit, 200, 5')).toBe('body must be a nil, string or table');
