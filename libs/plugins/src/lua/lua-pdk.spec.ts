@@ -785,6 +785,43 @@ describe('PDK additions: service request bodies and query, ngx helpers', () => {
     expect(times.c).toMatch(/^\d{4}-\d\d-\d\d$/);
   });
 
+  it("ngx.http_time / cookie_time take the time_t OpenResty's FFI makes of any number (never JavaScript's Invalid Date or NaN)", async () => {
+    const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
+    // x86-64 LuaJIT: NaN, the infinities and 2^63 or more become INT64_MIN, which ngx_gmtime clamps to the epoch
+    for (const arg of ['0/0', '-1', '-0.5', '1e308', '-1e308', 'math.huge', '-math.huge']) {
+      expect({ arg, ...(await results(`return ngx.http_time(${arg}), ngx.cookie_time(${arg})`)) }).toMatchObject({ arg, ok: true, a: EPOCH, b: 'Thu, 01-Jan-70 00:00:00 GMT' });
+    }
+    // within 64 bits but past ngx_gmtime's last day: December 31, 9999 23:59:59
+    expect(await results('return ngx.http_time(1e18), ngx.cookie_time(1e18), ngx.http_time(253402300800)'))
+      .toMatchObject({ ok: true, a: 'Fri, 31 Dec 9999 23:59:59 GMT', b: 'Fri, 31-Dec-9999 23:59:59 GMT', c: 'Fri, 31 Dec 9999 23:59:59 GMT' });
+    // a fraction is cut toward zero
+    expect(await results('return ngx.http_time(1.9), ngx.cookie_time(59.99)')).toMatchObject({ a: 'Thu, 01 Jan 1970 00:00:01 GMT', b: 'Thu, 01-Jan-70 00:00:59 GMT' });
+    // lua-resty-core's type checks: a numeric string is no number, a number no string
+    expect(await results('return ngx.http_time("0")')).toMatchObject({ ok: false, a: 'number argument only' });
+    expect(await results('return ngx.cookie_time()')).toMatchObject({ ok: false, a: 'number argument only' });
+    expect(await results('return ngx.parse_http_time(1290079655)')).toMatchObject({ ok: false, a: 'string argument only' });
+  });
+
+  it("ngx.parse_http_time reads as nginx's ngx_parse_http_time: any four-digit year, day 0, nothing after the seconds", async () => {
+    const cases: Array<[string, number | undefined]> = [
+      // years below 100 are not JavaScript's 19xx
+      ['Sat, 01 Jan 0050 00:00:00 GMT', -60589296000],
+      ['Wed, 31 Dec 1969 23:59:58 GMT', -2],
+      // NGX_ERROR is -1: that one second reads as nil
+      ['Wed, 31 Dec 1969 23:59:59 GMT', undefined],
+      ['Fri, 31 Dec 9999 23:59:59 GMT', 253402300799],
+      ['Sun, 01 Jan 2040 00:00:00 GMT', 2208988800],
+      ['Mon, 00 Jan 2024 00:00:00 GMT', 1703980800],
+      ['Thu, 18 Nov 2010 11:27:35 and then anything', 1290079655],
+      ['Thu, 29 Feb 2010 11:27:35 GMT', undefined],
+      ['Thu, 18 nov 2010 11:27:35 GMT', undefined],
+      ['Thu, 8 Nov 2010 11:27:35 GMT', undefined],
+    ];
+    for (const [text, expected] of cases) {
+      expect({ text, value: (await results(`return ngx.parse_http_time(${JSON.stringify(text)})`)).a }).toEqual({ text, value: expected });
+    }
+  });
+
   it('ngx.req.set_method takes the method constants; set_uri sets $uri (not the upstream path, as in Kong); set_uri_args a table or string', async () => {
     const r = await results('ngx.req.set_method(ngx.HTTP_PATCH); ngx.req.set_uri("/moved"); ngx.req.set_uri_args({ a = "x y", l = { "1", "2" } }); return ngx.var.uri, kong.request.get_path()');
     expect(r).toMatchObject({ ok: true, a: '/moved', b: '/things/42' });

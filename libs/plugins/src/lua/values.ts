@@ -16,7 +16,8 @@ export function pushValue(L: LuaState, v: unknown, depth = 0): void {
   if (v === undefined || v === null) return lua.lua_pushnil(L);
   switch (typeof v) {
     case 'string': return pushString(L, v);
-    case 'number': return Number.isInteger(v) ? lua.lua_pushinteger(L, v) : lua.lua_pushnumber(L, v);
+    // fengari's integers are 32-bit: a larger whole number (a time after 2038) is a float, as LuaJIT's every number
+    case 'number': return (v | 0) === v ? lua.lua_pushinteger(L, v) : lua.lua_pushnumber(L, v);
     case 'boolean': return lua.lua_pushboolean(L, v);
     case 'bigint': return lua.lua_pushnumber(L, Number(v));
     default: break;
