@@ -882,6 +882,32 @@ describe('PDK additions: service request bodies and query, ngx helpers', () => {
     expect(warned).toEqual(['[lua] old thing', '[lua] older thing']);
   });
 
+  it("kong.log.deprecation: Kong's metadata suffix and trace, every call logged (Penlight neither dedups nor rate-limits)", async () => {
+    const warned: string[] = [];
+    const logger = log as { warn: (m: string) => void };
+    const original = logger.warn;
+    logger.warn = (m) => void warned.push(m);
+    try {
+      const r = await results(`
+        for _ = 1, 3 do kong.log.deprecation("old ", "thing", 2, { after = "2.5.0", removal = "3.0.0" }) end
+        kong.log.deprecation("a", { after = 2.6 })
+        kong.log.deprecation("b", { removal = "3.0.0", after = false })
+        kong.log.deprecation("c", { trace = true })
+        kong.log.deprecation({ after = "1.0.0" })
+        kong.log.deprecation.write("d", { "not metadata" })`);
+      expect(r.ok).toBe(true);
+    } finally {
+      logger.warn = original;
+    }
+    const suffixed = '[lua] old thing2 (deprecated after 2.5.0, scheduled for removal in 3.0.0)';
+    expect(warned.slice(0, 6)).toEqual([suffixed, suffixed, suffixed, '[lua] a (deprecated after 2.6)', '[lua] b (scheduled for removal in 3.0.0)', expect.stringMatching(/^\[lua\] c stack traceback:\n\t\[string "local ok/)]);
+    expect(warned[6]).toBe('[lua]  (deprecated after 1.0.0)');
+    expect(warned[7]).toMatch(/^\[lua\] dtable: /);
+    expect(warned).toHaveLength(8);
+    expect(await results('kong.log.deprecation("@on")')).toMatchObject({ ok: false, a: "message cannot start with '@'" });
+    expect(await results('kong.log.deprecation("x", true, "y")')).toMatchObject({ ok: false, a: "invalid value (at index 2) in table for 'concat'" });
+  });
+
   it('ngx.get_phase, the ngx.HTTP_<METHOD> constants, ngx.config and ngx.worker', async () => {
     expect((await results('return ngx.get_phase(), { ngx.HTTP_GET, ngx.HTTP_POST, ngx.HTTP_PATCH, ngx.HTTP_TRACE, ngx.HTTP_NOT_IMPLEMENTED }')))
       .toMatchObject({ a: 'access', b: [2, 8, 16384, 32768, 501] });

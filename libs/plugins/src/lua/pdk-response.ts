@@ -310,6 +310,63 @@ export function logAt(level: Level, text: string): void {
   else log[level](`[lua] ${text}`, fields);
 }
 
+/** A field of the table at idx as tostring shows it, or null when it is nil or false (Lua's falsy). */
+function truthyField(L: LuaState, idx: number, name: string): string | null {
+  lua.lua_getfield(L, idx, toLua(name));
+  const set = lua.lua_toboolean(L, -1);
+  const text = set ? fromLua(lauxlib.luaL_tolstring(L, -1)) : null;
+  lua.lua_pop(L, set ? 2 : 1);
+  return text;
+}
+
+/** An error naming the snippet's line: kong.log.deprecation is reached through the prelude's __call wrapper. */
+function callerError(L: LuaState, text: string): number {
+  lauxlib.luaL_where(L, 2);
+  lua.lua_pushstring(L, toLua(text));
+  lua.lua_concat(L, 2);
+  return lua.lua_error(L);
+}
+
+/**
+ * Kong's kong.log.deprecation(...) (kong/deprecation.lua over Penlight 1.14's raise_deprecation): every call
+ * writes its line at warn, the same message as often as it is raised (neither Kong nor Penlight dedups or
+ * rate-limits). A trailing table is metadata: after/removal become the suffix, trace = true adds a traceback.
+ */
+const deprecation: HostFunction = (L) => {
+  let n = lua.lua_gettop(L);
+  let after: string | null = null;
+  let removal: string | null = null;
+  let trace = false;
+  if (n > 0 && lua.lua_type(L, n) === lua.LUA_TTABLE) {
+    after = truthyField(L, n, 'after');
+    removal = truthyField(L, n, 'removal');
+    lua.lua_getfield(L, n, toLua('trace'));
+    trace = lua.lua_toboolean(L, -1);
+    lua.lua_pop(L, 1);
+    n--;
+  }
+  // Kong joins the arguments with table.concat, which takes strings and numbers only
+  let message = '';
+  for (let i = 1; i <= n; i++) {
+    const t = lua.lua_type(L, i);
+    if (t !== lua.LUA_TSTRING && t !== lua.LUA_TNUMBER) return callerError(L, `invalid value (at index ${i}) in table for 'concat'`);
+    message += fromLua(lauxlib.luaL_tolstring(L, i));
+    lua.lua_pop(L, 1);
+  }
+  if (after !== null && removal !== null) message += ` (deprecated after ${after}, scheduled for removal in ${removal})`;
+  else if (after !== null) message += ` (deprecated after ${after})`;
+  else if (removal !== null) message += ` (scheduled for removal in ${removal})`;
+  // Penlight reserves a leading "@" for Lua 5.4's warn() control messages
+  if (message.startsWith('@')) return callerError(L, "message cannot start with '@'");
+  if (trace) {
+    lauxlib.luaL_traceback(L, L, toLua(''), 2); // from the snippet's line, past the prelude's wrapper
+    message += ` ${fromLua(lua.lua_tolstring(L, -1)).trimStart()}`;
+    lua.lua_pop(L, 1);
+  }
+  logAt('warn', message);
+  return 0;
+};
+
 /** Plugins (by id) whose snippets called kong.log.inspect.off(): Kong's switch is per logging facility, one per plugin. */
 const inspectOff = new Set<string>();
 
@@ -330,8 +387,8 @@ export function logFunctions(): Record<string, HostFunction | Record<string, Hos
       on: (L) => { void L; inspectOff.delete(current().pluginId); return 0; },
       off: (L) => { void L; inspectOff.add(current().pluginId); return 0; },
     },
-    // Kong's kong.log.deprecation(...) / .write(...): a deprecation notice at warn
-    deprecation: { __call: at('warn'), write: at('warn') },
+    // .write(...) is the plain warn-level writer Kong's deprecation handler ends in
+    deprecation: { __call: deprecation, write: at('warn') },
     debug: at('debug'), info: at('info'), notice: at('notice'), warn: at('warn'),
     err: at('error'), crit: at('error'), alert: at('error'), emerg: at('error'),
     set_serialize_value: (L) => {
