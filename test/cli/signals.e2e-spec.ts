@@ -117,13 +117,22 @@ describe('signals on a running node', () => {
       }
     });
 
-    it('USR2 (nginx\'s binary upgrade) to the supervisor and every worker is logged and ignored: nobody dies of it', async () => {
+    it('USR2 (nginx\'s binary upgrade) to the supervisor and every worker is logged once by each and ignored: nobody dies of it', async () => {
       const proxy = `http://127.0.0.1:${node.port('proxy_listen')}`;
       const workers = childPids(node.child.pid!);
       expect(workers).toHaveLength(2);
-      for (const pid of [node.child.pid!, ...workers]) process.kill(pid, 'SIGUSR2');
-      await waitFor(async () => (node.logs.some((l) => l.includes('received SIGUSR2: ignored')) ? true : undefined), 'the USR2 notice');
+      // the pid of each process that said it received USR2, one entry per line
+      const noticed = () => node.logs.filter((l) => l.includes('received SIGUSR2: ignored')).map((l) => (JSON.parse(l) as { pid: number }).pid).sort((a, b) => a - b);
+      const supervisor = node.child.pid!;
+      process.kill(workers[0], 'SIGUSR2');
+      await waitFor(async () => (noticed().length > 0 ? true : undefined), 'the first worker\'s USR2 notice');
+      expect(noticed()).toEqual([workers[0]]);
+      for (const pid of [supervisor, workers[1]]) process.kill(pid, 'SIGUSR2');
+      const all = [supervisor, ...workers].sort((a, b) => a - b);
+      await waitFor(async () => (noticed().length >= all.length ? true : undefined), 'a USR2 notice from every process');
       for (let i = 0; i < 10; i++) expect((await http('GET', `${proxy}/r?usr2=${i}`)).status).toBe(200);
+      // the supervisor's own USR2 reached no worker: still one line per signal
+      expect(noticed()).toEqual(all);
       expect(childPids(node.child.pid!)).toEqual(workers);
       expect(node.logs.filter((l) => /worker exited/.test(l))).toEqual([]);
     });

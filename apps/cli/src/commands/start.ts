@@ -4,6 +4,7 @@ import { createLogger, type TollgateLogger } from '@tollgate/logging';
 import type { ParsedArgs } from '../args';
 import { ignoredKeysWarning, settingsFromArgs, settingsReportFromArgs, sourceLines } from '../settings';
 import { startNode, type NodeHandle } from '../supervisor/node';
+import { USR2_IGNORED } from '../signals/usr2';
 import { readReloadStatus, removePidFile, writeListenersFile, writePidFile, writeReloadStatus } from '../supervisor/pidfile';
 import type { Command } from './types';
 
@@ -64,7 +65,7 @@ export const start: Command = {
           return void log.notice('received SIGUSR1: log files reopened');
         }
         if (signal === 'SIGUSR2') {
-          return void log.notice('received SIGUSR2: ignored (nginx upgrades its binary on USR2; a new Tollgate version starts with tollgate restart)');
+          return void log.notice(USR2_IGNORED);
         }
         if (stopping) return stopNow(signal, settings.prefix, log);
         stopping = true;

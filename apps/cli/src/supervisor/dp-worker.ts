@@ -10,6 +10,7 @@ import { answerHealthQuery } from '../../../proxy/src/upstream/health-query';
 import type { FromWorker, ToWorker } from '@tollgate/protocol';
 import { ReleaseStatsCounter } from '../../../proxy/src/forward/release-stats';
 import { startMallocTrimmer } from './malloc-trim';
+import { USR2_IGNORED } from '../signals/usr2';
 
 /** How often a worker hands its request counts to the supervisor. */
 const RELEASE_STATS_REPORT_MS = 500;
@@ -33,7 +34,10 @@ async function main(): Promise<void> {
   process.on('SIGQUIT', () => {});
   process.on('SIGHUP', () => {});
   process.on('SIGUSR1', () => reopenLogFiles());
-  process.on('SIGUSR2', () => {}); // Node's default would end the worker; nginx's workers ignore it too
+  // Node's default would end the worker; nginx's workers ignore it too. Said once the logger exists.
+  let usr2Early = 0;
+  let onUsr2: () => void = () => void usr2Early++;
+  process.on('SIGUSR2', () => onUsr2());
   startMallocTrimmer();
   // listening before init: the supervisor may send the snapshot while the data plane starts
   const provider = new IpcConfigProvider();
@@ -49,6 +53,8 @@ async function main(): Promise<void> {
   // (a hybrid data plane orders certificates itself, with redis storage; set below once the logger exists)
   if (settings.role === 'traditional') acme.setAcmeHost(acme.ipcAcmeHost((msg) => send(msg), (listener) => process.on('message', listener)));
   const logger = createLogger({ level: settings.log_level, name: 'tollgate-dp', file: settings.proxy_error_log, format: settings.log_format });
+  onUsr2 = () => logger.notice(USR2_IGNORED);
+  for (; usr2Early > 0; usr2Early--) onUsr2();
   if (settings.role !== 'traditional') acme.setAcmeHost(new acme.LocalAcmeHost(pluginLogger(logger, 'acme')));
   const nodeId = resolveNodeIdentity(settings).nodeId;
   setNodeInfo(nodeId, KONG_COMPATIBLE_VERSION);
