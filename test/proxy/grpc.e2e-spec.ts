@@ -5,6 +5,7 @@ import { route, service, snapshot } from './support/config';
 import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
 import { listenEntry } from './support/settings';
 import { grpcCall, grpcFrame } from './support/protocols';
+import { http } from '../support/http';
 
 describe('gRPC', () => {
   let grpcServer: Http2Server;
@@ -33,7 +34,13 @@ describe('gRPC', () => {
     await new Promise<void>((r) => grpcServer.listen(0, '127.0.0.1', r));
     const svc = service({ protocol: 'grpc', port: (grpcServer.address() as AddressInfo).port });
     t = await startTestDataPlane(
-      snapshot({ services: [svc], routes: [route(svc, { protocols: ['grpc', 'grpcs'], paths: ['/helloworld.Greeter/'], strip_path: false })] }),
+      snapshot({
+        services: [svc],
+        routes: [
+          route(svc, { protocols: ['grpc', 'grpcs'], paths: ['/helloworld.Greeter/'], strip_path: false }),
+          route(svc, { protocols: ['grpcs'], paths: ['/secure.Greeter/'], strip_path: false }),
+        ],
+      }),
       { proxy_listeners: [listenEntry({ http2: true })] },
     );
   });
@@ -65,6 +72,39 @@ describe('gRPC', () => {
     const { headers } = await call('/helloworld.Greeter/Missing');
     expect(headers['grpc-status']).toBe('12');
     expect(headers['grpc-message']).toBe('unimplemented');
+  });
+
+  // Kong's router matches these (protocols are no routing condition); its runloop answers them, the upstream never sees them
+  it('POST /helloworld.Greeter/SayHello over HTTP/2 without a gRPC content type: Kong\'s 415, not proxied', async () => {
+    const before = seen.length;
+    const { headers, body } = await grpcCall(t.port, '/helloworld.Greeter/SayHello', 'x', { 'content-type': 'application/json' });
+    expect(headers[':status']).toBe(415);
+    expect(headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(body.toString())).toEqual({ message: 'Non-gRPC request matched gRPC route', request_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const none = await grpcCall(t.port, '/helloworld.Greeter/SayHello', 'x', { 'content-type': '' });
+    expect(none.headers[':status']).toBe(415);
+    expect(seen.length).toBe(before);
+  });
+
+  it('POST /helloworld.Greeter/SayHello over HTTP/1.1 with a gRPC content type: Kong\'s 426 "Please use HTTP2 protocol"', async () => {
+    const before = seen.length;
+    const r = await http('POST', `http://127.0.0.1:${t.port}/helloworld.Greeter/SayHello`, { body: 'x', headers: { 'content-type': 'application/grpc' } });
+    expect(r.status).toBe(426);
+    expect(r.headers.upgrade).toBe('HTTP/2');
+    expect(r.headers.connection).toBe('Upgrade');
+    expect(r.json).toEqual({ message: 'Please use HTTP2 protocol', request_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(seen.length).toBe(before);
+  });
+
+  it('a gRPC call over plain text to a grpcs-only route: grpc-status 1 "gRPC request matched gRPCs route", not proxied', async () => {
+    const before = seen.length;
+    const { headers, body } = await call('/secure.Greeter/SayHello');
+    expect(headers[':status']).toBe(200);
+    expect(headers['content-type']).toBe('application/grpc');
+    expect(headers['grpc-status']).toBe('1');
+    expect(headers['grpc-message']).toBe('gRPC request matched gRPCs route');
+    expect(body.length).toBe(0);
+    expect(seen.length).toBe(before);
   });
 
   it('no route: grpc-status 5 with an empty body', async () => {

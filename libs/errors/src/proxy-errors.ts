@@ -5,6 +5,8 @@ export const PROXY_ERRORS = {
   NO_ROUTE: { status: 404, message: 'no Route matched with those values' },
   NO_SERVICE: { status: 503, message: 'no Service found with those values' },
   HTTPS_REQUIRED: { status: 426, message: 'Please use HTTPS protocol' },
+  HTTP2_REQUIRED: { status: 426, message: 'Please use HTTP2 protocol' },
+  NON_GRPC_REQUEST: { status: 415, message: 'Non-gRPC request matched gRPC route' },
   NO_PEER: { status: 503, message: 'failure to get a peer from the ring-balancer' },
   NAME_RESOLUTION_FAILED: { status: 503, message: 'name resolution failed' },
   BAD_UPSTREAM_RESPONSE: { status: 502, message: 'An invalid response was received from the upstream server' },

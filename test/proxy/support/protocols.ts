@@ -114,22 +114,23 @@ export interface GrpcReply {
   readonly body: Buffer;
 }
 
-/** A unary gRPC call through the proxy (h2c): the response headers, trailers and body. */
-export function grpcCall(port: number, path: string, message = 'hello'): Promise<GrpcReply> {
+/** A unary gRPC call through the proxy (h2c): the response headers, trailers and body. `headers` replace the call's
+ *  own (a content-type that is not gRPC's, say). */
+export function grpcCall(port: number, path: string, message = 'hello', headers: Record<string, string> = {}): Promise<GrpcReply> {
   const session = h2connect(`http://127.0.0.1:${port}`);
   // a reset after the call ended must not surface as an uncaught error; one before it fails the stream
   session.on('error', () => undefined);
   return new Promise((resolve, reject) => {
-    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
-    let headers: IncomingHttpHeaders = {};
+    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+    let replyHeaders: IncomingHttpHeaders = {};
     let trailers: IncomingHttpHeaders = {};
     const parts: Buffer[] = [];
-    stream.on('response', (h) => (headers = h));
+    stream.on('response', (h) => (replyHeaders = h));
     stream.on('trailers', (h) => (trailers = h));
     stream.on('data', (chunk: Buffer) => parts.push(chunk));
     stream.on('end', () => {
       session.close();
-      resolve({ headers, trailers, body: Buffer.concat(parts) });
+      resolve({ headers: replyHeaders, trailers, body: Buffer.concat(parts) });
     });
     stream.on('error', (err) => {
       session.close();

@@ -98,13 +98,15 @@ export function compileConfig(snapshot: VersionedSnapshot, opts: CompileOptions 
     // Without plugins a compiled route depends only on its row and its compiled service.
     const old = plugins === null ? previous?.routes.get(row.id) : undefined;
     if (old !== undefined && old.row === row && old.service === service && old.plugins === NO_PLUGINS) return old;
-    const hasPlain = protocols.includes('http') || protocols.includes('grpc');
+    const grpc = protocols.includes('grpc') || protocols.includes('grpcs');
     return Object.freeze({
       row,
       id: row.id,
       service,
-      httpsOnly: !hasPlain,
-      grpc: protocols.includes('grpc') || protocols.includes('grpcs'),
+      // Kong's runloop: `protocols.https and not protocols.http`; a grpcs-only route has its own answer (grpcsOnly)
+      httpsOnly: protocols.includes('https') && !protocols.includes('http'),
+      grpc,
+      grpcsOnly: grpc && !protocols.includes('grpc'),
       redirectStatus: row.https_redirect_status_code ?? ROUTE_DEFAULTS.https_redirect_status_code,
       preserveHost: row.preserve_host ?? ROUTE_DEFAULTS.preserve_host,
       stripPath: row.strip_path ?? ROUTE_DEFAULTS.strip_path,

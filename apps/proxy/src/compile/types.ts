@@ -54,9 +54,12 @@ export interface CompiledRoute {
   readonly row: RouteRow;
   readonly id: string;
   readonly service: CompiledService | null;
-  /** https-only route (protocols include https/grpcs but not http/grpc). */
+  /** https-only route (protocols include https but not http). */
   readonly httpsOnly: boolean;
+  /** A grpc/grpcs route (Kong's schema keeps them apart from http/https). */
   readonly grpc: boolean;
+  /** grpcs but not grpc: a gRPC call over plain text is answered, not proxied. */
+  readonly grpcsOnly: boolean;
   readonly redirectStatus: number;
   readonly preserveHost: boolean;
   readonly stripPath: boolean;

@@ -55,9 +55,11 @@ export function generatedErrorFormat(req: ClientRequest, defaultFormat: ErrorFor
   return formatFor(req, true, { defaultFormat } as ErrorSettings);
 }
 
+/** Kong's is_grpc_request needs HTTP/2 too: an HTTP/1.1 "application/grpc" request (told to use HTTP/2) gets a
+ *  plain error. grpc-web, gRPC's HTTP/1.1 form, keeps its gRPC-shaped errors. */
 function isGrpc(req: ClientRequest): boolean {
   const ct = req.headers['content-type'];
-  return typeof ct === 'string' && ct.startsWith('application/grpc');
+  return typeof ct === 'string' && ct.startsWith('application/grpc') && (isHttp2Request(req) || ct.startsWith('application/grpc-web'));
 }
 
 /**

@@ -17,7 +17,7 @@ import { sendProxyError, type ClientRequest, type ClientResponse } from './error
 import { Exchange, onClientClose, tagResponse } from './exchange';
 import { callGrpcForPlugins, forwardGrpc } from './grpc';
 import { balancerContextFor, balancerOf, namedDestination } from './target';
-import { viaFor } from './identity';
+import { SERVER_TOKEN, viaFor } from './identity';
 import { nextRequestId } from './request-id';
 import type { RequestState } from './request-state';
 import { buildUpstreamHeaders, type UpstreamHeaders } from './upstream-headers';
@@ -188,9 +188,17 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   }
   const route = cfg.routes.get(match.route.id)!;
 
-  if (route.httpsOnly) {
+  if (route.httpsOnly || route.grpcsOnly) {
     const forwardedProto = client.trusted ? headers['x-forwarded-proto'] : undefined;
-    if (scheme !== 'https' && forwardedProto !== 'https') return redirectToHttps(ctx, req, res, route.redirectStatus, host, client.trusted, requestId, startedAt);
+    const secure = scheme === 'https' || forwardedProto === 'https';
+    if (!secure && route.httpsOnly) return redirectToHttps(ctx, req, res, route.redirectStatus, host, client.trusted, requestId, startedAt);
+    if (!secure && grpc) return grpcsRequired(ctx, res, requestId, startedAt);
+  }
+  // Kong's router lets any request match a gRPC route (traditional_compatible never tests the protocol; expressions
+  // reads grpc/grpcs as net.protocol "http"/"https"), and its runloop then refuses what is not a gRPC call over HTTP/2
+  if (route.grpc && !grpc) {
+    const e = typeof contentType === 'string' && contentType.startsWith('application/grpc') ? PROXY_ERRORS.HTTP2_REQUIRED : PROXY_ERRORS.NON_GRPC_REQUEST;
+    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, false, e === PROXY_ERRORS.HTTP2_REQUIRED ? UPGRADE_H2 : undefined);
   }
   const service = route.service;
   if (service === null) {
@@ -352,6 +360,17 @@ function redirectToHttps(
 }
 
 const UPGRADE_TLS = ['Connection', 'Upgrade', 'Upgrade', 'TLS/1.2, HTTP/1.1'];
+const UPGRADE_H2 = ['Connection', 'Upgrade', 'Upgrade', 'HTTP/2'];
+
+/** Kong's answer to a gRPC call over plain text on a grpcs-only route: a gRPC status, never the upstream. */
+function grpcsRequired(ctx: ProxyContext, res: ClientResponse, requestId: string, startedAt: number): void {
+  const headers: Record<string, string> = { 'content-type': 'application/grpc', 'grpc-status': '1', 'grpc-message': 'gRPC request matched gRPCs route', 'content-length': '0' };
+  if (ctx.flags.requestId) headers['x-kong-request-id'] = requestId;
+  if (ctx.flags.responseLatency) headers['x-kong-response-latency'] = String(Math.round(performance.now() - startedAt));
+  if (ctx.flags.server) headers.server = SERVER_TOKEN;
+  (res as ServerResponse).writeHead(200, headers);
+  res.end();
+}
 
 function stripPort(host: string): string {
   if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
