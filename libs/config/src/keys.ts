@@ -179,7 +179,7 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
   client_max_header_size: { type: 'size', default: '32k', section: 'proxy',
     description: 'Largest request header block (nginx large_client_header_buffers 4 8k).' },
   client_max_headers: { type: 'number', integer: true, min: 1, max: 1000, default: '100', section: 'proxy',
-    description: 'Request headers read by the router and plugins (Kong: lua_max_req_headers).' },
+    description: 'Request headers the router and plugins read (Kong: lua_max_req_headers); a request with more is still proxied with all of them, and the router logs that it read only the first ones, as Kong.' },
   http2_max_concurrent_streams: { type: 'number', integer: true, min: 1, max: 4294967295, default: '128', section: 'proxy', aliases: ['nginx_http_http2_max_concurrent_streams'],
     description: 'Streams an HTTP/2 client may have open at once on one connection; more are refused with RST_STREAM (nginx http2_max_concurrent_streams, default 128; also read as nginx_http_http2_max_concurrent_streams).' },
   upstream_keepalive_pool_size: { type: 'number', integer: true, min: 0, default: '512', section: 'proxy',

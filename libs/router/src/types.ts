@@ -30,6 +30,8 @@ export interface HttpMatch {
 export interface HttpRouter {
   match(req: HttpRequestInput): HttpMatch | null;
   readonly size: number;
+  /** Some route matches on request headers (Kong's router reads them, and warns when it could not read all, only then). */
+  readonly matchesHeaders: boolean;
 }
 
 export interface StreamConnectionInput {

@@ -2,6 +2,7 @@
 import type { Settings } from '@tollgate/config/types';
 import type { VersionedSnapshot } from '@tollgate/declarative/snapshot';
 import { startDataPlane, type DataPlaneHandle } from '../../../apps/proxy/src/main';
+import type { ProxyLogger } from '../../../apps/proxy/src/forward/context';
 import { StaticConfigProvider } from '../../../apps/proxy/src/provider';
 import { testSettings } from './settings';
 
@@ -18,8 +19,9 @@ export async function startTestDataPlane(
   config: VersionedSnapshot,
   settings: Partial<Settings> = {},
   certificates?: { cert: string; key: string },
+  logger: ProxyLogger = quietLogger,
 ): Promise<TestDataPlane> {
   const provider = new StaticConfigProvider(config);
-  const dp = await startDataPlane(testSettings(settings), { provider, logger: quietLogger, certificates });
+  const dp = await startDataPlane(testSettings(settings), { provider, logger, certificates });
   return { dp, provider, port: dp.listeners[0].port, ports: dp.listeners.map((l) => l.port) };
 }

@@ -1,13 +1,13 @@
 // The request entry point of every HTTP listener: route, guard, then hand over to an Exchange.
 import { resolveName, srvAddress } from '../upstream/dns-lookup';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { HTTP_VERSION_NOT_SUPPORTED, missingHost, PROXY_ERRORS, unsupportedHttpVersion } from '@tollgate/errors';
 import { resolveUpstreamPath } from '@tollgate/router';
-import type { HttpMatch, HttpRequestInput } from '@tollgate/router/types';
+import type { HttpMatch, HttpRequestInput, HttpRouter } from '@tollgate/router/types';
 import type { CompiledRoute, CompiledService } from '../compile/types';
 import { withBalancerOverrides } from '../compile/compile-service';
 import { logWhenFinished } from './access-line';
@@ -139,16 +139,31 @@ function originForm(url: string): { host: string; path: string } | null {
 }
 const ABSOLUTE_FORM = /^https?:\/\/([^/?#@\s]+)([/?][^#]*)?$/i;
 
+/**
+ * The headers Kong's router would see of a request with more than lua_max_req_headers: the first that many, with
+ * Node's own rules for repeated names; and Kong's error line, when some route matches on headers.
+ */
+function firstHeaders(ctx: ProxyContext, router: HttpRouter, req: ClientRequest, requestId: string): IncomingHttpHeaders {
+  if (router.matchesHeaders) {
+    const max = ctx.maxHeaders;
+    ctx.logger.error(
+      { request_id: requestId },
+      `router: not all request headers were read in order to determine the route as the request contains more than ${max} headers, ` +
+        `route selection may be inaccurate, consider increasing the 'lua_max_req_headers' configuration value (currently at ${max})`,
+    );
+  }
+  const first = new IncomingMessage(null as unknown as Socket) as IncomingMessage & { _addHeaderLines(raw: string[], n: number): void };
+  first._addHeaderLines(req.rawHeaders, ctx.maxHeaders * 2);
+  return first.headers;
+}
+
 function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse, requestId: string): void {
   const startedAt = performance.now();
   const cfg = ctx.runtime.current; // read once: this request keeps this config for its whole life
   const client = clientOf(ctx, req);
   const headers = req.headers;
-
-  if (ctx.maxHeaders > 0 && req.rawHeaders.length > ctx.maxHeaders * 2) {
-    const e = PROXY_ERRORS.HEADER_TOO_LARGE;
-    return sendProxyError(req, res, e.status, e.message, requestId, startedAt, ctx.errors, true, CLOSE);
-  }
+  // lua_max_req_headers: the router reads the first that many headers, the upstream still gets them all (Kong)
+  const routerHeaders = ctx.maxHeaders > 0 && req.rawHeaders.length > ctx.maxHeaders * 2 ? firstHeaders(ctx, cfg.router, req, requestId) : headers;
 
   let url = req.url!;
   let targetHost: string | undefined;
@@ -173,7 +188,7 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
     method: req.method!,
     host,
     path: rawPath,
-    headers,
+    headers: routerHeaders,
     sni: scheme === 'https' ? ((req.socket as TLSSocket).servername || undefined) : undefined,
     // Behind TPROXY the port the client dialled is the original destination, not the listener's (Kong: $server_port).
     port: originalDestinationOf(req.socket)?.port ?? listener.port,

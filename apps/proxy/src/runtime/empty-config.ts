@@ -2,7 +2,7 @@
 import type { HttpRouter, StreamRouter } from '@tollgate/router/types';
 import type { CompiledConfig } from '../compile/types';
 
-const NO_ROUTES: HttpRouter = Object.freeze({ match: () => null, size: 0 });
+const NO_ROUTES: HttpRouter = Object.freeze({ match: () => null, size: 0, matchesHeaders: false });
 const NO_STREAM_ROUTES: StreamRouter = Object.freeze({ match: () => null });
 const NO_CERTIFICATES = Object.freeze({ size: 0, find: () => null });
 

@@ -66,8 +66,10 @@ const METHOD_BY_CODE: string[] = methods.slice(0, 34);
 METHOD_BY_CODE[34] = 'PRI';
 METHOD_BY_CODE[46] = 'QUERY';
 
-/** node:http's default (maxHeadersCount 1000 → 2000 raw entries). */
-const MAX_HEADER_PAIRS = 2000;
+/** Header fields of a request kept (node:http's maxHeadersCount default); later ones are dropped. HTTP/2 listeners take as many. */
+export const MAX_HEADER_FIELDS = 1000;
+/** The same as raw entries (name, value). */
+const MAX_HEADER_PAIRS = MAX_HEADER_FIELDS * 2;
 
 export interface H1Handlers {
   request(req: IncomingMessage, res: H1Response): void;

@@ -13,9 +13,15 @@ import { createRequestHandler, createUpgradeHandler, type UpgradeHandler } from 
 import { enforceClientTimeouts, meterRequestLines, requestLineLimit } from '@tollgate/errors';
 import { createClientErrorHandler, createConnectHandler } from './client-errors';
 import { createFrontDoor } from './front-door';
-import { createH1Server, createH1TlsServer, type H1Handlers } from './h1-server';
+import { createH1Server, createH1TlsServer, MAX_HEADER_FIELDS, type H1Handlers } from './h1-server';
 import { listenOn } from './listen-entry';
 import { onNamelessHandshake } from './nameless-handshake';
+
+/**
+ * HTTP/2 header fields accepted per request, as on HTTP/1 (plus the pseudo-headers): client_max_headers
+ * (lua_max_req_headers) limits what the router and plugins read, not what is proxied, as in Kong.
+ */
+const H2_MAX_HEADER_PAIRS = MAX_HEADER_FIELDS + 8;
 
 export interface BoundListener {
   readonly entry: ListenEntry;
@@ -120,7 +126,7 @@ export async function openProxyListener(
   };
 
   if (entry.ssl && entry.http2) {
-    const server = createSecureServer({ ...tlsOptions, allowHTTP1: true, maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined, settings: h2Settings(settings), ...sock } as never);
+    const server = createSecureServer({ ...tlsOptions, allowHTTP1: true, maxHeaderListPairs: H2_MAX_HEADER_PAIRS, settings: h2Settings(settings), ...sock } as never);
     server.on('request', lateHandler as never);
     server.on('session', trackSession);
     server.on('clientError', clientError as never);
@@ -145,7 +151,7 @@ export async function openProxyListener(
     const server = entry.ssl ? createH1TlsServer(h1Settings, h1, { ...tlsOptions, ...sock }) : createH1Server(h1Settings, h1, sock);
     servers = [server];
     if (entry.http2) {
-      const h2 = createH2cServer({ maxHeaderListPairs: settings.client_max_headers > 0 ? settings.client_max_headers * 2 + 8 : undefined, settings: h2Settings(settings) });
+      const h2 = createH2cServer({ maxHeaderListPairs: H2_MAX_HEADER_PAIRS, settings: h2Settings(settings) });
       h2.on('request', lateHandler as never);
       h2.on('session', trackSession);
       enforceClientTimeouts(h2, timeouts);

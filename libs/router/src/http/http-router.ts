@@ -122,6 +122,11 @@ class CompiledHttpRouter implements HttpRouter {
     }
   };
 
+  private matchesHeadersMemo: boolean | undefined;
+  get matchesHeaders(): boolean {
+    return (this.matchesHeadersMemo ??= this.ranked.some((m) => m.headers !== null));
+  }
+
   /** Its matchers in rank order (route-match explain reads them), and the state the next version derives from. */
   readonly ranked: readonly HttpMatcher[];
   readonly state: RouterState;
