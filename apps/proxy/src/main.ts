@@ -119,13 +119,15 @@ export async function startDataPlane(settings: Settings, opts: DataPlaneOptions)
   };
 
   let lastApply: ApplyResult | Error | null = null;
-  const onSnapshot = (snapshot: VersionedSnapshot) => {
+  const onSnapshot = (snapshot: VersionedSnapshot): boolean => {
     try {
       lastApply = runtime.apply(snapshot);
+      return true;
     } catch (err) {
       // Kong keeps the old config when a new one fails to load.
       lastApply = err as Error;
       logger.error({ err: (err as Error).message, hash: snapshot.hash }, 'unable to update running config');
+      return false;
     }
   };
 

@@ -71,3 +71,46 @@ export function encodePullQuery(q: PullQuery): string {
   if (q.release_stats && Object.keys(q.release_stats).length) params.set('release_stats', JSON.stringify(q.release_stats));
   return `${CONFIG_PATH}?${params.toString()}`;
 }
+
+export type ParsedConfigPayload = { readonly ok: true; readonly payload: ConfigPayload } | { readonly ok: false; readonly reason: string };
+
+const PAYLOAD_HASH = /^[0-9a-f]{64}$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRow = (v: unknown): boolean => isObject(v) && typeof v.id === 'string';
+
+/**
+ * A 200 body as the data plane receives it, checked for the shape both sides agree on before anything acts on it:
+ * a body that is not this shape is the control plane's (or an impostor's) fault, reported as such, and never
+ * reaches the hash check, the delta merge or the workers. Entity fields are the compiler's to judge.
+ */
+export function parseConfigPayload(body: Buffer): ParsedConfigPayload {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: `payload is not JSON (${(err as Error).message})` };
+  }
+  const bad = (what: string): ParsedConfigPayload => ({ ok: false, reason: `payload ${what}` });
+  if (!isObject(value)) return bad('is not a JSON object');
+  if (value.type !== 'full' && value.type !== 'delta') return bad(`has an unknown type ${JSON.stringify(value.type)?.slice(0, 40)}`);
+  if (typeof value.hash !== 'string' || !PAYLOAD_HASH.test(value.hash)) return bad("has no 'hash' of 64 hex characters");
+  if (!Number.isSafeInteger(value.version)) return bad("has no integer 'version'");
+  if (value.type === 'full') {
+    if (!isObject(value.config)) return bad("has no 'config' object");
+    for (const [name, rows] of Object.entries(value.config)) {
+      if (Array.isArray(rows) && !rows.every(isRow)) return bad(`collection '${name}' holds a row without a string 'id'`);
+    }
+    return { ok: true, payload: value as unknown as FullPayload };
+  }
+  if (typeof value.base_hash !== 'string' || !PAYLOAD_HASH.test(value.base_hash)) return bad("has no 'base_hash' of 64 hex characters");
+  const delta = value.delta;
+  if (!isObject(delta) || !isObject(delta.upserts) || !isObject(delta.deletes)) return bad("has no 'delta' with 'upserts' and 'deletes' objects");
+  for (const [name, rows] of Object.entries(delta.upserts)) {
+    if (!Array.isArray(rows) || !rows.every(isRow)) return bad(`upserts '${name}' is not a list of rows with a string 'id'`);
+  }
+  for (const [name, ids] of Object.entries(delta.deletes)) {
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return bad(`deletes '${name}' is not a list of ids`);
+  }
+  return { ok: true, payload: value as unknown as DeltaPayload };
+}

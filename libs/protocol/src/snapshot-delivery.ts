@@ -28,5 +28,9 @@ export interface SnapshotOrigin {
   readonly delta: SnapshotDelta;
 }
 
-/** `origin` lets consumers holding the previous version skip diffing 10,000 rows to find the one that changed. */
-export type SnapshotListener = (snapshot: VersionedSnapshot, origin?: SnapshotOrigin) => void;
+/**
+ * `origin` lets consumers holding the previous version skip diffing 10,000 rows to find the one that changed.
+ * A listener that applies the snapshot returns false when it could not (the one before keeps serving); any other
+ * value counts as applied.
+ */
+export type SnapshotListener = (snapshot: VersionedSnapshot, origin?: SnapshotOrigin) => unknown;

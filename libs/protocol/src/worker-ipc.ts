@@ -34,6 +34,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'listening'; listeners: BoundListener[] }
   | { type: 'applied'; hash: string }
+  /** The worker could not apply the version (it keeps serving the one before): never acknowledged as applied. */
+  | { type: 'rejected'; hash: string }
   | { type: 'resync'; hash: string | null }
   | { type: 'fatal'; message: string }
   | { type: 'metrics'; id: number; data: unknown[] }

@@ -202,8 +202,8 @@ async function startDataPlaneNode(settings: Settings, log: TollgateLogger): Prom
   try {
     const { ReleaseStatsTotals } = await import('../../../proxy/src/forward/release-stats.js');
     const releaseStats = new ReleaseStatsTotals();
-    const provider = new RemoteConfigProvider(settings, { logger: log, releaseStats });
-    const pool = startWorkers(settings, log, undefined, (stats) => releaseStats.add(stats));
+    const provider = new RemoteConfigProvider(settings, { logger: log, releaseStats, cacheOnlyApplied: true });
+    const pool = startWorkers(settings, log, undefined, (stats) => releaseStats.add(stats), (hash, applied) => provider.applyOutcome(hash, applied));
     live.pool = pool;
     parts.add((t) => pool.stop(t));
     // the cache (when valid) is published before the workers finish starting: they serve it as soon as they listen

@@ -88,7 +88,13 @@ interface Started {
 }
 
 /** `storeHost`: answers the workers' entity-store requests (traditional mode with a database). */
-export function startWorkers(initial: Settings, log: TollgateLogger, storeHost?: StoreHost, onReleaseStats?: (stats: Record<string, [number, number]>) => void): WorkerPool {
+/** What a worker made of a published version: applied, or rejected (it keeps serving the version before). */
+export type ApplyOutcomeListener = (hash: string, applied: boolean) => void;
+
+export function startWorkers(
+  initial: Settings, log: TollgateLogger, storeHost?: StoreHost, onReleaseStats?: (stats: Record<string, [number, number]>) => void,
+  onApplyOutcome?: ApplyOutcomeListener,
+): WorkerPool {
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   // the node flags are set again at each fork: a reload may add or drop stream listeners (workerExecArgv)
   const setupFor = (s: Settings) => cluster.setupPrimary({
@@ -175,6 +181,12 @@ export function startWorkers(initial: Settings, log: TollgateLogger, storeHost?:
         case 'applied':
           applied.set(w, msg.hash);
           if (msg.hash === latest?.hash) appliedWaiters.get(w)?.();
+          onApplyOutcome?.(msg.hash, true);
+          break;
+        case 'rejected':
+          // the worker keeps its previous version; waiting for this one would wait for nothing
+          if (msg.hash === latest?.hash) appliedWaiters.get(w)?.();
+          onApplyOutcome?.(msg.hash, false);
           break;
         case 'metrics':
         case 'health':

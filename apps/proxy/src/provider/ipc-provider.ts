@@ -45,8 +45,9 @@ export class IpcConfigProvider implements ConfigProvider {
 
   async start(onSnapshot: SnapshotListener): Promise<void> {
     this.deliver = (snapshot) => {
-      onSnapshot(snapshot);
-      this.channel.send?.({ type: 'applied', hash: snapshot.hash });
+      // a version the worker could not apply is not acknowledged: the supervisor must not cache it as good
+      const applied = onSnapshot(snapshot) !== false;
+      this.channel.send?.({ type: applied ? 'applied' : 'rejected', hash: snapshot.hash });
     };
     const pending = this.pending;
     this.pending = null;

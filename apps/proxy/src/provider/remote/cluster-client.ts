@@ -72,7 +72,7 @@ export class ClusterClient {
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > max) {
-            req.destroy(new Error(`configuration payload exceeds cluster_max_payload (${max} bytes)`));
+            req.destroy(payloadError(`configuration payload exceeds cluster_max_payload (${max} bytes)`));
             return;
           }
           chunks.push(chunk);
@@ -80,9 +80,11 @@ export class ClusterClient {
         res.on('error', reject);
         res.on('end', () => {
           const raw = Buffer.concat(chunks);
-          decode(raw, res.headers['content-encoding']).then(
+          decode(raw, res.headers['content-encoding'], max * MAX_INFLATE_RATIO).then(
             (body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, wireBytes: raw.length }),
-            reject,
+            (err: Error & { code?: string }) => reject(payloadError(err.code === 'ERR_BUFFER_TOO_LARGE'
+              ? `configuration payload decompresses to more than ${max * MAX_INFLATE_RATIO} bytes (${MAX_INFLATE_RATIO} x cluster_max_payload)`
+              : `configuration payload could not be decompressed (${err.message})`)),
           );
         });
       });
@@ -100,10 +102,30 @@ export class ClusterClient {
 /** Bodies this small (deltas) decompress in microseconds: cheaper on the event loop than via the thread pool. */
 const SYNC_DECODE_BELOW = 16 * 1024;
 
-async function decode(raw: Buffer, encoding: string | undefined): Promise<Buffer> {
+/**
+ * cluster_max_payload bounds the bytes on the wire (as Kong's frame limit does), but a compressed body of a few KB
+ * can inflate to gigabytes: the decompressed size is bounded too. Configurations compress well (UUIDs and
+ * timestamps keep them from compressing much better than 10:1), so a real one stays far below this.
+ */
+export const MAX_INFLATE_RATIO = 8;
+
+/** A response that arrived but cannot be used: the control plane was reached, its answer is at fault. */
+export interface PayloadError extends Error {
+  readonly payload: true;
+}
+
+export function isPayloadError(err: unknown): err is PayloadError {
+  return (err as Partial<PayloadError> | null)?.payload === true;
+}
+
+function payloadError(message: string): PayloadError {
+  return Object.assign(new Error(message), { payload: true as const });
+}
+
+async function decode(raw: Buffer, encoding: string | undefined, maxOutputLength: number): Promise<Buffer> {
   const small = raw.length < SYNC_DECODE_BELOW;
-  if (encoding === 'br') return small ? brotliDecompressSync(raw) : unbrotli(raw);
-  if (encoding === 'gzip') return small ? gunzipSync(raw) : ungzip(raw);
+  if (encoding === 'br') return small ? brotliDecompressSync(raw, { maxOutputLength }) : unbrotli(raw, { maxOutputLength });
+  if (encoding === 'gzip') return small ? gunzipSync(raw, { maxOutputLength }) : ungzip(raw, { maxOutputLength });
   return raw;
 }
 

@@ -9,9 +9,9 @@ import type { Settings } from '@tollgate/config';
 import { applyDelta, hashSnapshot, readCacheFile, writeCacheFile, type Snapshot, type VersionedSnapshot } from '@tollgate/declarative';
 import type { ConfigProvider, SnapshotListener } from '../types';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { ClusterClient, type ClusterClientSettings, type PullResponse } from './cluster-client';
+import { ClusterClient, isPayloadError, type ClusterClientSettings, type PullResponse } from './cluster-client';
 import { resolveDataPlaneId } from './node-id';
-import { DEFAULT_HOLD_MS, encodePullQuery, NODE_VERSION, RELEASE_HEADER, type ConfigPayload, type IncompatibleBody } from '@tollgate/protocol';
+import { DEFAULT_HOLD_MS, encodePullQuery, NODE_VERSION, parseConfigPayload, RELEASE_HEADER, type ConfigPayload, type IncompatibleBody } from '@tollgate/protocol';
 
 export interface RemoteLogger {
   /** Operator-relevant events (cache boot, reconnection); falls back to info. */
@@ -34,6 +34,11 @@ export interface RemoteProviderOptions {
   readonly nodeVersion?: string;
   /** How long an applied version waits before it is written to the disk cache; default CACHE_WRITE_DELAY_MS. */
   readonly cacheWriteDelayMs?: number;
+  /**
+   * Write a version to the disk cache only once applyOutcome() reports it applied (the workers compiled it): a
+   * version they reject would otherwise be what the node boots from when the control plane is away.
+   */
+  readonly cacheOnlyApplied?: boolean;
   /** The node's request counts per configuration, reported on every pull. */
   readonly releaseStats?: { snapshot(): Record<string, [number, number]>; onChange(listener: () => void): () => void };
 }
@@ -88,7 +93,12 @@ export class RemoteConfigProvider implements ConfigProvider {
   private pendingCache: VersionedSnapshot | null = null;
   private cacheTimer: NodeJS.Timeout | null = null;
   private pendingSince = 0;
+  /** cacheOnlyApplied: the newest version waiting for its outcome, and the last one applied. */
+  private unconfirmed: VersionedSnapshot | null = null;
+  private appliedHash: string | null = null;
   private lastRefusal: string | null = null;
+  /** The last payload rejected, so a control plane answering the same bad payload on every retry is logged once. */
+  private lastRejection: string | null = null;
   private sleeping: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
   /** The pull in flight: cut short (without counting as a failure) to report fresh request counts. */
   private inflight: { readonly controller: AbortController; readonly startedAt: number; cut: NodeJS.Timeout | null; cutShort: boolean } | null = null;
@@ -171,10 +181,17 @@ export class RemoteConfigProvider implements ConfigProvider {
         this.stats.connected = true;
         this.stats.lastError = null;
         if (res.status === 200) {
-          failures = 0;
           this.lastRefusal = null;
           this.stats.lastPayloadBytes = res.wireBytes;
-          this.accept(JSON.parse(res.body.toString('utf8')) as ConfigPayload, onSnapshot, releaseHeader(res.headers[RELEASE_HEADER]));
+          const rejection = this.receive(res.body, onSnapshot, releaseHeader(res.headers[RELEASE_HEADER]));
+          if (rejection === null) {
+            failures = 0;
+            this.lastRejection = null;
+          } else {
+            // a control plane answering at once with a payload we cannot use must not spin the pull loop
+            delay = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
+            this.rejected(rejection);
+          }
         } else if (res.status === 304) {
           failures = 0;
           const release = releaseHeader(res.headers[RELEASE_HEADER]);
@@ -190,6 +207,13 @@ export class RemoteConfigProvider implements ConfigProvider {
         if (this.stopped) break;
         if (pull.cutShort) continue; // the next pull carries the new counts
         const message = (err as Error).message;
+        if (isPayloadError(err)) {
+          // the control plane answered: the answer is at fault, not the connection
+          this.stats.pulls++;
+          delay = backoffDelay(failures++, this.opts.backoff ?? DEFAULT_BACKOFF);
+          this.rejected({ message });
+          continue;
+        }
         if (this.stats.connected || this.stats.lastError === null) {
           this.opts.logger.warn({ control_plane: this.settings.cluster_control_plane, err: message }, 'control plane unreachable; serving the last configuration and retrying');
         }
@@ -225,12 +249,33 @@ export class RemoteConfigProvider implements ConfigProvider {
     this.stats.lastError = message;
   }
 
-  private accept(payload: ConfigPayload, onSnapshot: SnapshotListener, release: number | null = null): void {
+  /** Logs a rejected payload once per distinct reason; the configuration in force keeps serving. */
+  private rejected(rejection: Rejection): void {
+    const key = rejection.message + (rejection.fields ? JSON.stringify(rejection.fields) : '');
+    this.stats.lastError = rejection.message;
+    if (key === this.lastRejection) return;
+    this.lastRejection = key;
+    this.opts.logger.error({ control_plane: this.settings.cluster_control_plane, ...rejection.fields }, rejection.message);
+  }
+
+  /** Applies a 200 body; null when it was handed on, else why it was not (the current configuration stays). */
+  private receive(body: Buffer, onSnapshot: SnapshotListener, release: number | null): Rejection | null {
+    const parsed = parseConfigPayload(body);
+    if (!parsed.ok) return { message: `control plane sent an unusable configuration: ${parsed.reason}; keeping the current configuration` };
+    try {
+      return this.accept(parsed.payload, onSnapshot, release);
+    } catch (err) {
+      // a payload of the right shape whose content still breaks the merge or the hash (nesting beyond the stack)
+      return { message: `control plane sent an unusable configuration: ${(err as Error).message}; keeping the current configuration` };
+    }
+  }
+
+  private accept(payload: ConfigPayload, onSnapshot: SnapshotListener, release: number | null = null): Rejection | null {
     let config: Snapshot;
     if (payload.type === 'delta') {
       if (!this.held || this.held.hash !== payload.base_hash) {
         this.forceFull = true; // a delta for a version we do not hold: ask for everything
-        return;
+        return { message: 'control plane sent a delta for a configuration this data plane does not hold; requesting a full snapshot', fields: { base_hash: payload.base_hash } };
       }
       config = applyDelta(this.held.config, payload.delta);
       this.stats.deltaPayloads++;
@@ -239,7 +284,10 @@ export class RemoteConfigProvider implements ConfigProvider {
       this.stats.fullPayloads++;
     }
     // A full snapshot must hash to what the control plane announced before anything serves it.
-    if (payload.type === 'full' && this.verify(config, payload) !== payload.hash) return;
+    if (payload.type === 'full') {
+      const mismatch = this.verify(config, payload);
+      if (mismatch) return mismatch;
+    }
     this.forceFull = false;
     const versioned: VersionedSnapshot = { hash: payload.hash, version: payload.version, config, release };
     this.held = versioned;
@@ -249,28 +297,45 @@ export class RemoteConfigProvider implements ConfigProvider {
     // is the longest step between receipt and hand-off, and a mismatch (a bug, not transit damage: TLS covers
     // that) still never lasts: the next pull fetches the full snapshot, which replaces what the workers hold.
     if (payload.type === 'delta') {
-      const actual = this.verify(config, payload);
-      if (actual !== payload.hash) {
+      const mismatch = this.verify(config, payload);
+      if (mismatch) {
         // relabelled with its real hash, so the full snapshot (announced hash) differs from it and reaches the workers
-        this.held = { hash: actual, version: payload.version, config };
+        this.held = { hash: mismatch.fields!.actual as string, version: payload.version, config };
         onSnapshot(this.held);
-        return;
+        return mismatch;
       }
     }
     this.persist(versioned);
+    return null;
   }
 
-  /** `config`'s hash; when it is not what the control plane announced, logs and asks for the full snapshot. */
-  private verify(config: Snapshot, payload: ConfigPayload): string {
+  /** null when `config` hashes to what the control plane announced; else the rejection, and the next pull asks for everything. */
+  private verify(config: Snapshot, payload: ConfigPayload): Rejection | null {
     const actual = hashSnapshot(config);
-    if (actual === payload.hash) return actual;
-    this.opts.logger.error({ expected: payload.hash, actual, type: payload.type }, 'configuration from the control plane does not match its hash; requesting a full snapshot');
+    if (actual === payload.hash) return null;
     this.forceFull = true;
-    return actual;
+    return { message: 'configuration from the control plane does not match its hash; requesting a full snapshot', fields: { expected: payload.hash, actual, type: payload.type } };
+  }
+
+  /** What the workers made of a version handed on (cacheOnlyApplied): an applied one may reach the disk cache. */
+  applyOutcome(hash: string, applied: boolean): void {
+    if (applied) this.appliedHash = hash;
+    const waiting = this.unconfirmed;
+    if (waiting === null || waiting.hash !== hash) return;
+    this.unconfirmed = null;
+    if (applied) this.schedulePersist(waiting);
+  }
+
+  private persist(snapshot: VersionedSnapshot): void {
+    if (this.opts.cacheOnlyApplied && snapshot.hash !== this.appliedHash) {
+      this.unconfirmed = snapshot;
+      return;
+    }
+    this.schedulePersist(snapshot);
   }
 
   /** Writes run one at a time, once versions stop arriving for CACHE_WRITE_DELAY_MS; a burst writes only the newest. */
-  private persist(snapshot: VersionedSnapshot): void {
+  private schedulePersist(snapshot: VersionedSnapshot): void {
     const now = Date.now();
     if (!this.cacheTimer) this.pendingSince = now; // the oldest version not yet handed to a write
     this.pendingCache = snapshot;
@@ -308,6 +373,11 @@ export class RemoteConfigProvider implements ConfigProvider {
       this.sleeping = { timer, resolve };
     });
   }
+}
+
+interface Rejection {
+  readonly message: string;
+  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 /** The release number a control plane sent, or null (absent, or not a positive integer). */
