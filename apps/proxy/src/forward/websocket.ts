@@ -69,10 +69,11 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
   // Other upgrades (h2c, ...) are not tunnelled: the request goes up without Upgrade.
   if (up.websocket) up.list.push('Connection', 'keep-alive, Upgrade', 'Upgrade', 'websocket');
   else up.list.push('Connection', 'keep-alive');
-  if (t.body !== null) {
-    for (let i = up.list.length - 2; i >= 2; i -= 2) if (/^(content-length|transfer-encoding)$/i.test(up.list[i])) up.list.splice(i, 2);
-    up.list.push('Content-Length', String(t.body.length));
-  } else if (up.chunked) up.list.push('Transfer-Encoding', 'chunked');
+  // The socket was handed over at the end of the request head, so a body the client declared never arrives as the
+  // request's body: its bytes are in `head`, relayed raw once the upstream switches protocols, as a direct
+  // connection would deliver them. The handshake goes up bodiless; piping `req` would wait for a body forever.
+  for (let i = up.list.length - 2; i >= 2; i -= 2) if (/^(content-length|transfer-encoding)$/i.test(up.list[i])) up.list.splice(i, 2);
+  if (t.body !== null) up.list.push('Content-Length', String(t.body.length));
   const path = t.path;
   const setCookie = bctx?.setCookie;
   const target = emptyTarget();
@@ -251,8 +252,7 @@ export function tunnel(t: RequestState, res: UpgradeResponse, balancer: Upstream
       upRes.on('error', () => socket.destroy());
     });
     if (t.body !== null) upReq.end(t.body);
-    else if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) upReq.end();
-    else req.pipe(upReq);
+    else upReq.end();
   };
   tryTarget();
 }
