@@ -64,7 +64,6 @@ export class ClusterClient {
         agent: this.agent,
         servername: this.agent.options.servername,
         headers: { 'accept-encoding': 'br, gzip' },
-        timeout: timeoutMs,
         signal,
       }, (res) => {
         const chunks: Buffer[] = [];
@@ -88,7 +87,10 @@ export class ClusterClient {
           );
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer from the control plane within ${timeoutMs} ms`)));
+      // A deadline, not an idle timeout: a peer sending a byte now and then would otherwise hold this pull, and every
+      // configuration change behind it, for as long as it likes.
+      const deadline = setTimeout(() => req.destroy(new Error(`no complete answer from the control plane within ${timeoutMs} ms`)), timeoutMs);
+      req.once('close', () => clearTimeout(deadline));
       req.on('error', reject);
       req.end();
     });
