@@ -2,6 +2,7 @@
 // control plane should send. Whatever comes, the data plane keeps serving the configuration it has, says what was
 // wrong once (not once per retry), backs off instead of pulling in a loop, and never caches what it cannot run.
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { constants as zlib, createGzip } from 'node:zlib';
 import type { Snapshot } from '@tollgate/declarative';
 import { http } from '../support/http';
@@ -79,6 +80,19 @@ describe('a data plane whose control plane sends hostile configuration', () => {
     // backoff from 250 ms doubling: a handful in 2 s (without it, every answer was pulled again at once)
     expect(fake.pulls.length - pulls).toBeLessThan(12);
     expect(logsSince(from, 'does not match its hash')).toHaveLength(1);
+    expect((await http('GET', `http://127.0.0.1:${dp.port('proxy_listen')}/good`)).status).toBe(200);
+    await settle();
+  });
+
+  it('answers that bring nothing new at once (304 without holding, the held version again): at most one pull a second', async () => {
+    const held = fullPayload(good, 1);
+    for (const answer of [(res: ServerResponse) => res.writeHead(304).end(), (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(held)]) {
+      const pulls = fake.pulls.length;
+      fake.answer = answer;
+      await new Promise((r) => setTimeout(r, 2000));
+      // a pull that was already held when the answer changed, then one a second (it was about a thousand a second)
+      expect(fake.pulls.length - pulls).toBeLessThanOrEqual(4);
+    }
     expect((await http('GET', `http://127.0.0.1:${dp.port('proxy_listen')}/good`)).status).toBe(200);
     await settle();
   });

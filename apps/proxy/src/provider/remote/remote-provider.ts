@@ -65,6 +65,9 @@ export const CACHE_WRITE_DELAY_MS = 1000;
 /** ...but no later than this after the oldest unwritten version, so constant churn still reaches the disk. */
 export const CACHE_WRITE_MAX_DELAY_MS = 10_000;
 
+/** The shortest interval between pulls that bring nothing new (a 304 comes after the hold, at least RELEASE_PROBE_MS). */
+export const MIN_UNCHANGED_PULL_MS = 1000;
+
 /** Counters for operators and the benchmark. */
 export interface RemoteProviderStats {
   connected: boolean;
@@ -167,6 +170,7 @@ export class RemoteConfigProvider implements ConfigProvider {
         release_stats: this.opts.releaseStats?.snapshot(),
       });
       let delay = 0;
+      const heldBefore = this.held?.hash;
       const pull = { controller: new AbortController(), startedAt: Date.now(), cut: null as NodeJS.Timeout | null, cutShort: false };
       this.inflight = pull;
       // Cleared in `finally`: this async loop's suspended frame would otherwise keep the last answer (a full
@@ -224,6 +228,9 @@ export class RemoteConfigProvider implements ConfigProvider {
         res = null;
         this.endPull(pull);
       }
+      // A control plane holds a pull until something changes; one that answers "nothing new" at once (a 304, or the
+      // version already held) would otherwise be asked again at once, a thousand times a second.
+      if (delay === 0 && this.held?.hash === heldBefore) delay = Math.max(0, pull.startedAt + MIN_UNCHANGED_PULL_MS - Date.now());
       if (delay > 0) await this.sleep(delay);
     }
   }
