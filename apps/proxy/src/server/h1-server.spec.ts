@@ -294,6 +294,145 @@ describe('lean HTTP/1 server', () => {
     await until(() => h.requests[0].req.destroyed);
   });
 
+  // nginx (so Kong) takes any method of A-Z, '_' and '-' and proxies it; llhttp only knows a list (ngx_http_parse.c, sw_method)
+  describe('methods llhttp does not know', () => {
+    /** Each request's method, URL and body as the handler read it, answered with the same. */
+    const echo = (seen: string[]) => (req: IncomingMessage, res: H1Response) => {
+      let body = '';
+      req.setEncoding('latin1');
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} [${body}]`);
+        res.end(`${req.method} ${req.url} [${body}]`);
+      });
+    };
+
+    it.each([
+      ['in one read', ['BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'BREW'],
+      // llhttp stops in the first read: the rest of the token is still to come
+      ['cut where llhttp stops', ['BR', 'EW /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'BREW'],
+      ['cut over three reads', ['BR', 'E', 'W /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'BREW'],
+      ['cut right before its space', ['BREW', ' /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'BREW'],
+      // llhttp takes the first read (a prefix of BIND) and stops in the second
+      ['cut inside a prefix llhttp knows', ['BI', 'NX /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'BINX'],
+      ['cut after a method llhttp knows', ['GET', '_IT /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'GET_IT'],
+      ['with _ and -', ['FOO_BAR-X /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'FOO_BAR-X'],
+      // llhttp matches its RTSP methods and refuses them only at HTTP/, past the target
+      ['of llhttp\'s RTSP list', ['PLAY /pot HTTP/1.1\r\nHost: a\r\n\r\n'], 'PLAY'],
+      ['of llhttp\'s RTSP list, cut in the target', ['GET_PARAMETER /p', 'ot HTTP/1.1\r\nHost: a\r\n\r\n'], 'GET_PARAMETER'],
+    ])('hands a request out with its own method: %s', async (_name, reads, method) => {
+      const seen: string[] = [];
+      const h = await start({}, echo(seen));
+      const c = client(h.port);
+      c.socket.setNoDelay(true);
+      for (const read of reads) {
+        c.socket.write(read);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      await until(() => c.text().includes('[]'));
+      expect(seen).toEqual([`${method} /pot []`]);
+      expect(h.clientErrors).toEqual([]);
+      // the connection stays usable, for known and unknown methods
+      c.socket.write('GET /next HTTP/1.1\r\nHost: a\r\n\r\nBREW /last HTTP/1.1\r\nHost: a\r\n\r\n');
+      await until(() => seen.length === 3);
+      expect(seen.slice(1)).toEqual(['GET /next []', 'BREW /last []']);
+    });
+
+    it('answers pipelined requests with unknown and known methods in order, bodies framed by their own headers', async () => {
+      const seen: string[] = [];
+      const h = await start({}, echo(seen));
+      const c = client(h.port);
+      c.socket.write(
+        'BREW /a HTTP/1.1\r\nHost: a\r\n\r\n' +
+          'GET /b HTTP/1.1\r\nHost: a\r\n\r\n' +
+          'BREW /c HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nHELLO' +
+          // a body ending in method characters right before an unknown method
+          'PURGE /d HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nXYZ' +
+          'FOO /e HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' +
+          'PUT /f HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok',
+      );
+      await until(() => seen.length === 6);
+      expect(seen).toEqual(['BREW /a []', 'GET /b []', 'BREW /c [HELLO]', 'PURGE /d [XYZ]', 'FOO /e [abc]', 'PUT /f [ok]']);
+      await until(() => (c.text().match(/HTTP\/1\.1 200 OK/g) ?? []).length === 6);
+      const bodies = c.text().split(/HTTP\/1\.1 200 OK/).slice(1).map((r) => r.slice(r.indexOf('\r\n\r\n') + 4));
+      expect(bodies).toEqual(seen);
+      expect(h.clientErrors).toEqual([]);
+    });
+
+    it('streams the body of an unknown method whose head was cut inside the method', async () => {
+      const seen: string[] = [];
+      const h = await start({}, echo(seen));
+      const c = client(h.port);
+      c.socket.setNoDelay(true);
+      c.socket.write('MK');
+      await new Promise((r) => setTimeout(r, 40));
+      c.socket.write('TEA /pot HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nEarl');
+      await new Promise((r) => setTimeout(r, 40));
+      c.socket.write(' G');
+      await until(() => seen.length === 1);
+      expect(seen).toEqual(['MKTEA /pot [Earl G]']);
+    });
+
+    it.each([
+      ['a byte outside A-Z _ -', ['BR3W /x HTTP/1.1\r\nHost: a\r\n\r\n']],
+      ['lower case (nginx refuses it too)', ['brew /x HTTP/1.1\r\nHost: a\r\n\r\n']],
+      ['mixed case', ['Brew /x HTTP/1.1\r\nHost: a\r\n\r\n']],
+      ['a tab after it', ['BREW\t/x HTTP/1.1\r\nHost: a\r\n\r\n']],
+      ['a space before it', [' BREW /x HTTP/1.1\r\nHost: a\r\n\r\n']],
+      ['a bad byte in a later read', ['BR', 'E(W /x HTTP/1.1\r\nHost: a\r\n\r\n']],
+      ['a line end right after it, in a later read', ['BREW', '\r\n\r\n']],
+      ['behind a request', ['GET /a HTTP/1.1\r\nHost: a\r\n\r\nBR{W /x HTTP/1.1\r\nHost: a\r\n\r\n']],
+    ])('still refuses a method nginx refuses, after one it takes: %s', async (_name, reads) => {
+      const h = await start();
+      const c = client(h.port);
+      c.socket.setNoDelay(true);
+      c.socket.write('BREW /ok HTTP/1.1\r\nHost: a\r\n\r\n');
+      await until(() => c.text().endsWith('BREW /ok'));
+      for (const read of reads) {
+        c.socket.write(read);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      await c.closed;
+      expect(h.clientErrors).toEqual(['HPE_INVALID_METHOD']);
+      expect(h.rejections).toEqual([400]);
+      expect(h.requests.map((r) => r.req.method)).toEqual(reads[0].startsWith('GET') ? ['BREW', 'GET'] : ['BREW']);
+    });
+
+    it('tells an oversized request line (414) from oversized headers (400) behind an unknown method, as behind a known one', async () => {
+      const h = await start({ maxHeaderSize: 8192 });
+      const heads: Array<[string[], number]> = [
+        [[`${'B'.repeat(3000)} /x HTTP/1.1\r\nHost: a\r\n\r\n`], 414],
+        [['B'.repeat(1500), 'B'.repeat(1500)], 414],
+        [[`BREW /${'a'.repeat(9000)} HTTP/1.1\r\nHost: a\r\n\r\n`], 414],
+        [[`BREW /x HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(9000)}\r\n\r\n`], 400],
+      ];
+      for (const [reads] of heads) {
+        const c = client(h.port);
+        c.socket.setNoDelay(true);
+        for (const read of reads) {
+          c.socket.write(read);
+          await new Promise((r) => setTimeout(r, 40));
+        }
+        await c.closed;
+      }
+      expect(h.clientErrors).toEqual(heads.map(() => 'HPE_HEADER_OVERFLOW'));
+      expect(h.rejections).toEqual(heads.map((x) => x[1]));
+      expect(h.requests).toHaveLength(0);
+    });
+
+    it('refuses a request cut short inside an unknown method, as one cut inside a known one', async () => {
+      const h = await start();
+      for (const part of ['BR', 'GE']) {
+        const c = client(h.port);
+        c.socket.write(part);
+        await new Promise((r) => setTimeout(r, 40));
+        c.socket.end();
+        await c.closed;
+      }
+      expect(h.clientErrors).toEqual(['HPE_INVALID_EOF_STATE', 'HPE_INVALID_EOF_STATE']);
+    });
+  });
+
   it('hands an upgrade over with the bytes read past its head', async () => {
     const h = await start();
     const c = client(h.port);

@@ -13,6 +13,8 @@
 // - client_header_timeout (from a request's first byte), keep-alive idle timeout, and client_body_timeout /
 //   send_timeout through libs/errors client-timeouts (the same rules as on the node:http servers);
 // - Upgrade and CONNECT hand the socket over (the upgrade and connect handlers), with the bytes read past the head;
+// - methods llhttp does not know but nginx takes (any token of A-Z, '_', '-': BREW, FOO_BAR) are parsed behind a
+//   placeholder llhttp knows and handed out with their own name (unknown-method.ts);
 // - a client that goes away destroys its request and closes its response ('close' unfinished: 499);
 // - backpressure: a request body the pipeline does not take pauses the socket (IncomingMessage's own readStart/
 //   readStop contract); a response write the socket does not take emits 'drain' later;
@@ -20,9 +22,10 @@
 import { IncomingMessage } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { Server as TlsServer, type TlsOptions } from 'node:tls';
-import { clientSocketTimedOut, clientTimeoutsOn, RequestLineMeter, startClientTimeout, type ClientTimeouts, type ParserError } from '@tollgate/errors';
+import { clientSocketTimedOut, clientTimeoutsOn, RequestLineMeter, requestLineLimit, startClientTimeout, type ClientTimeouts, type ParserError } from '@tollgate/errors';
 import { http1RequestHasBody } from '../forward/request-body';
 import { H1Response, type H1ResponseOwner } from './h1-response';
+import { isMethodByte, refusedMethod, RTSP_METHOD_REASON } from './unknown-method';
 
 /** Taken once: a binding re-exported by a library's index is a getter call on every use, and this one runs per request. */
 const startRequestTimeout = startClientTimeout;
@@ -70,6 +73,15 @@ METHOD_BY_CODE[46] = 'QUERY';
 export const MAX_HEADER_FIELDS = 1000;
 /** The same as raw entries (name, value). */
 const MAX_HEADER_PAIRS = MAX_HEADER_FIELDS * 2;
+
+/**
+ * What llhttp is given in place of a method it does not know. PUT: no method of llhttp's list extends it (so after it
+ * llhttp stops on anything but a space), and llhttp frames a request the same whatever its method but CONNECT.
+ */
+const PLACEHOLDER_METHOD = Buffer.from('PUT', 'latin1');
+/** How much of a request line spread over reads is kept to find an unknown method in a later read; more is dropped. */
+const LINE_READS_MAX_BYTES = 1024;
+const LINE_READS_MAX = 16;
 
 export interface H1Handlers {
   request(req: IncomingMessage, res: H1Response): void;
@@ -206,6 +218,17 @@ class H1Connection implements H1ResponseOwner {
   private consumed = false;
   /** A head spread over reads: whether its request line is what overflowed (414) or a header (400). Made when a head first spans reads. */
   private line: RequestLineMeter | null = null;
+  /**
+   * The reads of a head whose request line is still open, so that a method llhttp refuses in a later read can be found
+   * from its start (`line` open and this null: too much to keep, such a method is refused). Replaced by the next head
+   * spanning reads: at most LINE_READS_MAX_BYTES stay behind.
+   */
+  private lineReads: Buffer[] | null = null;
+  private lineReadBytes = 0;
+  /** The method of the head llhttp is parsing behind PLACEHOLDER_METHOD: what its request is handed out with. */
+  unknownMethod: string | null = null;
+  /** A refused method whose token did not end in the bytes read: its rest is read here before llhttp sees it. */
+  private openMethod: { name: string; error: ParserError } | null = null;
 
   constructor(
     private readonly group: ConnectionGroup,
@@ -258,11 +281,15 @@ class H1Connection implements H1ResponseOwner {
   private read(chunk: Buffer): void {
     const parser = this.parser;
     if (parser === null || this.phase === Phase.Dead) return;
+    if (this.openMethod !== null) return this.methodContinued(parser, chunk);
     this.executed(parser.execute(chunk), chunk);
   }
 
-  /** After llhttp parsed a read (`chunk` undefined: a read of the consumed handle, see getCurrentBuffer). */
-  executed(ret: number | (ParserError & { reason?: string }), chunk: Buffer | undefined): void {
+  /**
+   * After llhttp parsed a read (`chunk` undefined: a read of the consumed handle, see getCurrentBuffer). `wire`: the
+   * read as it came when llhttp was given something else (`chunk`, after an unknown method): what the meters measure.
+   */
+  executed(ret: number | (ParserError & { reason?: string }), chunk: Buffer | undefined, wire?: Buffer): void {
     if (this.phase === Phase.Dead) return;
     // Consumed reads do not restart the socket's timer themselves. A read that leaves a request complete and being
     // answered needs no restart: no body timeout runs any more, and a send timeout that fires early only starts
@@ -270,13 +297,8 @@ class H1Connection implements H1ResponseOwner {
     if (chunk === undefined && !(this.phase === Phase.Request && this.incoming !== null && this.incoming.complete)) this.socket._unrefTimer();
     if (typeof ret !== 'number') {
       const read = chunk ?? this.parser?.getCurrentBuffer();
-      ret.rawPacket = read;
-      if (this.phase === Phase.Head && read !== undefined && this.line !== null) {
-        this.line.measure(read);
-        ret.requestLineBytes = this.line.bytes;
-      }
-      if (typeof ret.reason === 'string') ret.message = `Parse Error: ${ret.reason}`;
-      return this.clientError(ret);
+      if (read !== undefined && refusedAsMethod(ret)) return this.methodRefused(ret, read, wire ?? read);
+      return this.failed(ret, wire ?? read);
     }
     if (this.upgrade !== null) return this.handOver(this.upgrade, (chunk ?? this.parser!.getCurrentBuffer()).subarray(ret));
     if (this.phase === Phase.Idle || this.phase === Phase.Fresh) {
@@ -287,18 +309,136 @@ class H1Connection implements H1ResponseOwner {
         this.phase = Phase.Head;
         this.phaseStart = performance.now();
         this.wantTimeout(this.group.settings.headersTimeout);
-        (this.line ??= new RequestLineMeter()).begin(chunk ?? this.parser!.getCurrentBuffer());
+        const read = wire ?? chunk ?? this.parser!.getCurrentBuffer();
+        const line = (this.line ??= new RequestLineMeter());
+        line.begin(read);
+        this.lineReads = null;
+        if (line.open) this.keepLineRead(read);
       }
       return;
     }
-    if (this.phase === Phase.Head && this.line !== null && this.line.open) this.line.measure(chunk ?? this.parser!.getCurrentBuffer());
+    if (this.phase === Phase.Head && this.line !== null && this.line.open) {
+      const read = wire ?? chunk ?? this.parser!.getCurrentBuffer();
+      this.line.measure(read);
+      if (!this.line.open) this.lineReads = null;
+      else if (this.lineReads !== null) this.keepLineRead(read);
+    }
     // a head trickling in: the deadline counts from its first byte, whatever arrives since
     if (this.phase === Phase.Head && performance.now() - this.phaseStart >= this.group.settings.headersTimeout) this.headTimedOut();
   }
 
+  /** A read llhttp refused (`read`: as it came): the listener's clientError handler answers. */
+  private failed(err: ParserError & { reason?: string }, read: Buffer | undefined): void {
+    err.rawPacket = read;
+    if (this.phase === Phase.Head && read !== undefined && this.line !== null) {
+      this.line.measure(read);
+      err.requestLineBytes = this.line.bytes;
+    }
+    if (typeof err.reason === 'string') err.message = `Parse Error: ${err.reason}`;
+    this.clientError(err);
+  }
+
+  private keepLineRead(read: Buffer): void {
+    const reads = (this.lineReads ??= []);
+    if (reads.length === 0) this.lineReadBytes = 0;
+    this.lineReadBytes += read.length;
+    if (this.lineReadBytes > LINE_READS_MAX_BYTES || reads.length === LINE_READS_MAX) this.lineReads = null;
+    else reads.push(read);
+  }
+
+  // --- methods llhttp does not know (unknown-method.ts); none of this runs for a method it knows
+
+  /**
+   * llhttp stopped on a method in `read` (what it was given; `wire`: the read as it came). One nginx takes is parsed
+   * behind PLACEHOLDER_METHOD by the parser, initialised again, from the space after it; so are the ones after it in
+   * the same read. Any other is refused as before.
+   */
+  private methodRefused(err: ParserError & { reason?: string; bytesParsed?: number }, read: Buffer, wire: Buffer): void {
+    const parser = this.parser;
+    if (parser === null) return this.failed(err, wire);
+    let bytes = read;
+    // a head begun in an earlier read: its method may have too
+    if (this.phase === Phase.Head && this.line !== null && this.line.open) {
+      if (this.lineReads === null) return this.failed(err, wire);
+      bytes = Buffer.concat([...this.lineReads, read]);
+    }
+    for (;;) {
+      const skipped = bytes.length - read.length;
+      const span = refusedMethod(bytes, skipped + (err.bytesParsed ?? 0), err.code !== 'HPE_INVALID_METHOD');
+      if (span === null) return this.failed(err, wire);
+      const length = span.end - span.start;
+      if (length > this.methodLimit()) return this.failed(methodTooLong(length), wire);
+      this.restartParser(parser);
+      parser.execute(PLACEHOLDER_METHOD);
+      const name = bytes.toString('latin1', span.start, span.end);
+      if (span.open) return this.methodOpen(name, err, wire);
+      this.unknownMethod = name;
+      parser[HTTPParser.kOnHeadersComplete] = onParserHeadersCompleteUnknown;
+      const rest = span.end >= skipped ? read.subarray(span.end - skipped) : bytes.subarray(span.end);
+      const ret = parser.execute(rest);
+      if (this.phase === Phase.Dead) return;
+      if (typeof ret === 'number') return this.executed(ret, rest, wire);
+      if (!refusedAsMethod(ret)) {
+        if (ret.code === 'HPE_HEADER_OVERFLOW' && this.phase !== Phase.Head) ret.requestLineBytes = lineLength(rest, length);
+        return this.failed(ret, wire);
+      }
+      // the next request of the same read
+      err = ret;
+      bytes = read = rest;
+    }
+  }
+
+  /**
+   * The read ended inside a refused method: llhttp waits after PLACEHOLDER_METHOD (a FIN now is a request cut short,
+   * as for any head) and the next reads come through the socket ('data', read()) so that the token's rest is seen
+   * before llhttp sees what follows it.
+   */
+  private methodOpen(name: string, err: ParserError, wire: Buffer): void {
+    this.openMethod = { name, error: err };
+    if (this.consumed) {
+      this.consumed = false;
+      this.parser!.unconsume();
+      const socket = this.socket;
+      if (socket._handle) socket._handle._consumed = false;
+      socket.removeListener('pause', onSocketPause);
+      socket.removeListener('resume', onSocketResume);
+    }
+    this.executed(wire.length, wire, wire);
+  }
+
+  /** The next read after a method left open: its first bytes finish the token (or show it is none nginx takes). */
+  private methodContinued(parser: LlhttpParser, chunk: Buffer): void {
+    const open = this.openMethod!;
+    let end = 0;
+    while (end < chunk.length && isMethodByte(chunk[end])) end++;
+    const length = open.name.length + end;
+    if (length > this.methodLimit()) return this.failed(methodTooLong(length), chunk);
+    open.name += chunk.toString('latin1', 0, end);
+    if (end === chunk.length) return this.executed(chunk.length, chunk, chunk);
+    this.openMethod = null;
+    if (chunk[end] !== 0x20) return this.failed(open.error, chunk);
+    this.unknownMethod = open.name;
+    parser[HTTPParser.kOnHeadersComplete] = onParserHeadersCompleteUnknown;
+    const rest = chunk.subarray(end);
+    const ret = parser.execute(rest);
+    if (typeof ret !== 'number' && refusedAsMethod(ret)) return this.methodRefused(ret, rest, chunk);
+    this.executed(ret, rest, chunk);
+  }
+
+  /** A method longer than a request line may be is nginx's 414 (the line does not fit its buffer). */
+  private methodLimit(): number {
+    return requestLineLimit(this.group.settings.maxHeaderSize);
+  }
+
+  private restartParser(parser: LlhttpParser): void {
+    parser.initialize(HTTPParser.REQUEST, {}, this.group.settings.maxHeaderSize, HTTPParser.kLenientNone);
+    this.headerPairs = [];
+    this.url = '';
+  }
+
   // --- parser events (called with the parser as `this`, see below)
   headersComplete(
-    versionMajor: number, versionMinor: number, headers: string[] | undefined, method: number, url: string | undefined, upgrade: boolean, keepAlive: boolean,
+    versionMajor: number, versionMinor: number, headers: string[] | undefined, method: string, url: string | undefined, upgrade: boolean, keepAlive: boolean,
   ): number {
     if (headers === undefined) {
       headers = this.headerPairs;
@@ -315,7 +455,7 @@ class H1Connection implements H1ResponseOwner {
     req.url = url;
     req.upgrade = upgrade;
     req._addHeaderLines(headers, headers.length < MAX_HEADER_PAIRS ? headers.length : MAX_HEADER_PAIRS);
-    req.method = METHOD_BY_CODE[method];
+    req.method = method;
     if (upgrade) {
       // the rest of this read belongs to the new protocol (WebSocket) or is refused (CONNECT)
       this.upgrade = req;
@@ -605,7 +745,38 @@ function onParserHeadersComplete(
 ): number {
   const conn = this.conn;
   if (conn === null) return 0;
+  return conn.headersComplete(versionMajor, versionMinor, headers, METHOD_BY_CODE[method], url, upgrade, keepAlive);
+}
+
+/** The head parsed behind PLACEHOLDER_METHOD: handed out with its own method; the next ones are llhttp's again. */
+function onParserHeadersCompleteUnknown(
+  this: LlhttpParser, versionMajor: number, versionMinor: number, headers: string[] | undefined, _method: number, url: string | undefined,
+  _statusCode: unknown, _statusMessage: unknown, upgrade: boolean, keepAlive: boolean,
+): number {
+  this[HTTPParser.kOnHeadersComplete] = onParserHeadersComplete;
+  const conn = this.conn;
+  if (conn === null) return 0;
+  const method = conn.unknownMethod!;
+  conn.unknownMethod = null;
   return conn.headersComplete(versionMajor, versionMinor, headers, method, url, upgrade, keepAlive);
+}
+
+function refusedAsMethod(err: ParserError & { reason?: string }): boolean {
+  return err.code === 'HPE_INVALID_METHOD' || (err.code === 'HPE_INVALID_CONSTANT' && err.reason === RTSP_METHOD_REASON);
+}
+
+/** As llhttp's overflow, with the request line's length so far: the clientError handler answers 414. */
+function methodTooLong(length: number): ParserError {
+  const err = new Error('Parse Error: Header overflow') as ParserError;
+  err.code = 'HPE_HEADER_OVERFLOW';
+  err.requestLineBytes = length;
+  return err;
+}
+
+/** The request line of a head parsed behind a placeholder, in one read: its method, then up to its LF in `rest`. */
+function lineLength(rest: Buffer, methodLength: number): number {
+  const lf = rest.indexOf(10);
+  return methodLength + (lf === -1 ? rest.length : lf);
 }
 
 function onParserBody(this: LlhttpParser, chunk: Buffer): void {
