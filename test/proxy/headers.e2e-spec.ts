@@ -3,6 +3,9 @@ import { route, service, snapshot } from './support/config';
 import { json, rawExchange, send } from './support/client';
 import { startTestDataPlane, type TestDataPlane } from './support/data-plane';
 import { startUpstream, type Echo, type TestUpstream } from './support/upstreams';
+import { listenEntry } from './support/settings';
+import { request as httpsRequest } from 'node:https';
+import { issueCertificate } from '@tollgate/pki';
 import { TOLLGATE_RELEASE } from '../../apps/proxy/src/forward/identity';
 
 describe('proxy headers', () => {
@@ -160,5 +163,48 @@ describe('proxy headers: upstream Server and Via, `headers = off`', () => {
       await off.dp.close();
       await upstream.close();
     }
+  });
+});
+
+describe('https-only routes and a trusted X-Forwarded-Proto (Kong: forwarded_proto decides the redirect)', () => {
+  let upstream: TestUpstream;
+  let t: TestDataPlane;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    const svc = service({ port: upstream.port });
+    t = await startTestDataPlane(
+      snapshot({ services: [svc], routes: [route(svc, { paths: ['/secure'], protocols: ['https'] })] }),
+      { proxy_listeners: [listenEntry(), listenEntry({ ssl: true })], trusted_ips: ['127.0.0.1/32'] },
+      issueCertificate({ commonName: 'localhost', altNames: ['localhost'] }),
+    );
+  });
+
+  afterAll(async () => {
+    await t.dp.close();
+    await upstream.close();
+  });
+
+  const overTls = (headers: Record<string, string | string[]>) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: t.ports[1], path: '/secure', headers, rejectUnauthorized: false, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('over TLS, a trusted client saying http is redirected (426), as Kong', async () => {
+    expect(await overTls({})).toBe(200);
+    expect(await overTls({ 'x-forwarded-proto': 'https' })).toBe(200);
+    expect(await overTls({ 'x-forwarded-proto': 'http' })).toBe(426);
+  });
+
+  it('the first X-Forwarded-Proto decides, the one the upstream gets', async () => {
+    const ok = await send(t.ports[0], { path: '/secure', headers: { 'x-forwarded-proto': ['https', 'http'] } });
+    expect(ok.status).toBe(200);
+    expect(json<Echo>(ok).headers['x-forwarded-proto']).toBe('https');
+    expect((await send(t.ports[0], { path: '/secure', headers: { 'x-forwarded-proto': ['http', 'https'] } })).status).toBe(426);
   });
 });

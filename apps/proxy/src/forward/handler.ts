@@ -157,6 +157,12 @@ function firstHeaders(ctx: ProxyContext, router: HttpRouter, req: ClientRequest,
   return first.headers;
 }
 
+/** The first value of a header, as the upstream headers take it (`name` lower case). */
+function firstValue(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === name.length && raw[i].toLowerCase() === name) return raw[i + 1];
+  return undefined;
+}
+
 function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientRequest, res: ClientResponse, requestId: string): void {
   const startedAt = performance.now();
   const cfg = ctx.runtime.current; // read once: this request keeps this config for its whole life
@@ -204,8 +210,10 @@ function handleRequest(ctx: ProxyContext, listener: ListenerInfo, req: ClientReq
   const route = cfg.routes.get(match.route.id)!;
 
   if (route.httpsOnly || route.grpcsOnly) {
-    const forwardedProto = client.trusted ? headers['x-forwarded-proto'] : undefined;
-    const secure = scheme === 'https' || forwardedProto === 'https';
+    // Kong's forwarded_proto: a trusted client's X-Forwarded-Proto (its first value, as the upstream gets it) wins
+    // over the listener's scheme, both ways
+    const forwardedProto = client.trusted ? firstValue(req.rawHeaders, 'x-forwarded-proto') : undefined;
+    const secure = (forwardedProto ?? scheme) === 'https';
     if (!secure && route.httpsOnly) return redirectToHttps(ctx, req, res, route.redirectStatus, host, client.trusted, requestId, startedAt);
     if (!secure && grpc) return grpcsRequired(ctx, res, requestId, startedAt);
   }
