@@ -398,6 +398,16 @@ describe('lean HTTP/1 server', () => {
       expect(h.requests.map((r) => r.req.method)).toEqual(reads[0].startsWith('GET') ? ['BREW', 'GET'] : ['BREW']);
     });
 
+    it('refuses an RTSP request line (llhttp parses it, nginx does not): 400, nothing handed out', async () => {
+      const h = await start();
+      const c = client(h.port);
+      c.socket.write('PLAY /x RTSP/1.0\r\nCSeq: 1\r\n\r\n');
+      await c.closed;
+      expect(h.clientErrors).toEqual(['HPE_CB_HEADERS_COMPLETE']);
+      expect(h.rejections).toEqual([400]);
+      expect(h.requests).toHaveLength(0);
+    });
+
     it('tells an oversized request line (414) from oversized headers (400) behind an unknown method, as behind a known one', async () => {
       const h = await start({ maxHeaderSize: 8192 });
       const heads: Array<[string[], number]> = [

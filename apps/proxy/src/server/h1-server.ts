@@ -745,7 +745,11 @@ function onParserHeadersComplete(
 ): number {
   const conn = this.conn;
   if (conn === null) return 0;
-  return conn.headersComplete(versionMajor, versionMinor, headers, METHOD_BY_CODE[method], url, upgrade, keepAlive);
+  const name = METHOD_BY_CODE[method];
+  // llhttp also parses RTSP/x.x request lines (PLAY, SETUP...), which have no HTTP method: nginx answers 400, and so
+  // does a head this callback fails (-1: llhttp's user-callback error, through the listener's clientError handler)
+  if (name === undefined) return -1;
+  return conn.headersComplete(versionMajor, versionMinor, headers, name, url, upgrade, keepAlive);
 }
 
 /** The head parsed behind PLACEHOLDER_METHOD: handed out with its own method; the next ones are llhttp's again. */
