@@ -79,6 +79,17 @@ afterEach(async () => {
 });
 
 describe('lean HTTP/1 server', () => {
+  it('answers the requests before a bad pipelined head first, then refuses it (nginx): the 400 does not cut them off', async () => {
+    const h = await start({}, (req, res) => setTimeout(() => res.end(`${req.method} ${req.url}`), 50));
+    const c = client(h.port);
+    c.socket.write('GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\nG(T /c HTTP/1.1\r\nHost: a\r\n\r\n');
+    c.socket.end(); // the client's FIN behind them changes nothing
+    await c.closed;
+    expect(c.text()).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nGET \/aHTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nGET \/b$/);
+    expect(h.requests.map((r) => r.req.url)).toEqual(['/a', '/b']);
+    expect(h.clientErrors).toEqual(['HPE_INVALID_METHOD']);
+  });
+
   it('answers pipelined requests in order, handing each out only once the one before finished', async () => {
     const held: H1Response[] = [];
     const h = await start({}, (req, res) => {

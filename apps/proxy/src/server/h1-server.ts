@@ -225,6 +225,8 @@ class H1Connection implements H1ResponseOwner {
    */
   private lineReads: Buffer[] | null = null;
   private lineReadBytes = 0;
+  /** A parse error behind the requests being answered: the listener's clientError handler gets it after them. */
+  private deferredError: ParserError | null = null;
   /** The method of the head llhttp is parsing behind PLACEHOLDER_METHOD: what its request is handed out with. */
   unknownMethod: string | null = null;
   /** A refused method whose token did not end in the bytes read: its rest is read here before llhttp sees it. */
@@ -335,6 +337,14 @@ class H1Connection implements H1ResponseOwner {
       err.requestLineBytes = this.line.bytes;
     }
     if (typeof err.reason === 'string') err.message = `Parse Error: ${err.reason}`;
+    if (this.res !== null && this.incoming !== null && this.incoming.complete) {
+      // a bad head pipelined behind requests still being answered: as nginx, those are answered first (the 400
+      // would cut them off), and nothing more is read
+      this.deferredError ??= err;
+      this.socket._paused = true;
+      this.socket.pause();
+      return;
+    }
     this.clientError(err);
   }
 
@@ -571,11 +581,18 @@ class H1Connection implements H1ResponseOwner {
       const [next, keepAlive] = queue.shift()!;
       if (queue.length === 0) {
         this.queue = null;
-        socket._paused = false;
-        socket.resume();
+        if (this.deferredError === null) {
+          socket._paused = false;
+          socket.resume();
+        }
       }
       this.dispatch(next, keepAlive);
       return;
+    }
+    const deferred = this.deferredError;
+    if (deferred !== null) {
+      this.deferredError = null;
+      return this.clientError(deferred);
     }
     this.phase = Phase.Idle;
     this.phaseStart = performance.now();
@@ -637,6 +654,7 @@ class H1Connection implements H1ResponseOwner {
 
   /** The client finished sending (FIN): a request cut short is a parse error; otherwise the socket ends too. */
   private ended(): void {
+    if (this.deferredError !== null) return; // answered, then closed, once the requests before it are
     const parser = this.parser;
     const ret = parser !== null && this.phase !== Phase.Dead ? parser.finish() : undefined;
     if (ret !== undefined && typeof ret !== 'number') {
