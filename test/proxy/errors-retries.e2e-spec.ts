@@ -137,6 +137,19 @@ describe('proxy errors, retries and timeouts', () => {
     expect(flaky.requests.length - before).toBe(3);
   });
 
+  it('retries any method but POST, LOCK and PATCH once sent, as nginx (a WebDAV PROPFIND too)', async () => {
+    flakyHangs = 2;
+    let before = flaky.requests.length;
+    const propfind = await send(t.port, { path: '/flaky', method: 'PROPFIND' });
+    expect(propfind.status).toBe(200);
+    expect(propfind.body).toBe('served PROPFIND');
+    expect(flaky.requests.length - before).toBe(3);
+    flakyHangs = 1;
+    before = flaky.requests.length;
+    expect((await send(t.port, { path: '/flaky', method: 'PATCH' })).status).toBe(504);
+    expect(flaky.requests.length - before).toBe(1);
+  });
+
   it('does not retry a POST once it was sent', async () => {
     flakyHangs = 1;
     const before = flaky.requests.length;

@@ -18,11 +18,11 @@ import { buildDownstreamHeaders, toH2Headers } from './downstream-headers';
 import { sendProxyError, type ClientRequest as DownstreamRequest, type ClientResponse } from './errors';
 import type { RequestState } from './request-state';
 import { chooseTarget, upstreamHostHeader, type AttemptTarget, type RequestBalancerContext } from './target';
+import { isIdempotent } from '../upstream-http/idempotent';
 
 const kExchange = Symbol('tollgate.exchange');
 type Tagged<T> = T & { [kExchange]?: Exchange };
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const NO_BODY = new Set([204, 304]);
 const EMPTY = Buffer.alloc(0);
 
@@ -475,7 +475,7 @@ export type RetriedRequest = Pick<RequestState, 'service' | 'req' | 'res' | 'has
  */
 export function mayRetry(r: RetriedRequest, attempt: number, beforeConnect: boolean): boolean {
   if (attempt >= r.service.retries || r.res.destroyed) return false;
-  if (!r.hasBody) return beforeConnect || IDEMPOTENT.has(r.req.method!);
+  if (!r.hasBody) return beforeConnect || isIdempotent(r.req.method!);
   // A streamed body can be sent again only if no byte of it was consumed.
   return beforeConnect && !r.req.readableDidRead && !r.req.destroyed;
 }

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { writeLatin1Direct, Written } from '../server/direct-write';
+import { isIdempotent } from './idempotent';
 import { upstreamError, type UpstreamError } from './errors';
 import { BodyFraming, serializeHead, type SerializedHead } from './request-head';
 import { ResponseParser, type ResponseEvents } from './response-parser';
@@ -61,7 +62,6 @@ export interface ConnectionOwner {
   retry(req: UpstreamRequest, handler: UpstreamHandler): void;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 /** How a kept-alive connection the upstream had already closed fails when it is reused (not a timeout). */
 const STALE_CODES = new Set(['UPSTREAM_CLOSED', 'ECONNRESET', 'EPIPE']);
 const scratch: SerializedHead = { head: '', framing: BodyFraming.None };
@@ -420,7 +420,7 @@ export class Http1Connection implements ResponseEvents, UpstreamCall {
     this.destroy();
     if (handler === null || req === null) return;
     // the upstream closed a kept-alive connection as we reused it: nothing of the request was processed
-    if (stale && IDEMPOTENT.has(req.method) && (req.body === null || Buffer.isBuffer(req.body))) {
+    if (stale && isIdempotent(req.method) && (req.body === null || Buffer.isBuffer(req.body))) {
       this.owner.retry(req, handler);
       return;
     }
