@@ -227,7 +227,7 @@ const ROWS: Record<KeyName, Omit<KeyDef, 'name'>> = {
   cluster_data_plane_purge_delay: { type: 'number', integer: true, min: 60, default: '1209600', section: 'hybrid',
     description: 'Seconds before a silent data plane is removed from /clustering/data-planes.' },
   cluster_max_payload: { type: 'number', integer: true, min: 4194304, default: '16777216', section: 'hybrid',
-    description: 'Largest configuration payload in bytes exchanged between control and data planes.' },
+    description: 'Largest configuration payload in bytes exchanged between control and data planes; a data plane also refuses one that decompresses to more than 8 times this.' },
   config_release_history: { type: 'number', integer: true, min: 1, default: '100', section: 'hybrid',
     description: 'Config releases kept in the database with their full configuration (GET /config/releases); older ones are pruned. Tollgate key.' },
 
